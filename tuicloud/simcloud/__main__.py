@@ -1,0 +1,78 @@
+"""``tuicloud-sim``: serve simcloud on 127.0.0.1 until interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from tuicloud.simcloud import Faults, SimConfig, run_simcloud
+
+
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be >= 0")
+    return value
+
+
+def _rate(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError("must be between 0 and 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line of tuicloud-sim."""
+    parser = argparse.ArgumentParser(
+        prog="tuicloud-sim",
+        description="A simulated OpenStack (Keystone, Nova, Glance, Cinder, Neutron) on 127.0.0.1.")
+    parser.add_argument("--port", type=_non_negative_int, default=0,
+                        help="port on 127.0.0.1 (0 = a free port)")
+    parser.add_argument("--servers", type=_non_negative_int, default=50)
+    parser.add_argument("--volumes", type=_non_negative_int, default=20)
+    parser.add_argument("--images", type=_non_negative_int, default=10)
+    parser.add_argument("--seed", type=int, default=42, help="seed for the generated data")
+    parser.add_argument("--build-delay", type=float, default=2.0,
+                        help="seconds a new server stays in BUILD")
+    parser.add_argument("--clouds-yaml", type=Path,
+                        help="write a clouds.yaml with clouds 'simcloud' and 'simcloud-admin'")
+    parser.add_argument("--latency", type=float, default=0.0,
+                        help="seconds added to every request")
+    parser.add_argument("--error-rate", type=_rate, default=0.0,
+                        help="fraction of requests answered 500/503")
+    parser.add_argument("--token-ttl", type=float, default=3600.0,
+                        help="token lifetime in seconds")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run until SIGINT/SIGTERM."""
+    args = build_parser().parse_args(argv)
+    config = SimConfig(servers=args.servers, volumes=args.volumes, images=args.images,
+                       seed=args.seed, build_delay=args.build_delay)
+    faults = Faults(latency={"*": args.latency} if args.latency else {},
+                    error_rate=args.error_rate, token_ttl=args.token_ttl)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        with run_simcloud(config, faults, port=args.port, clouds_yaml=args.clouds_yaml) as sim:
+            print(sim.auth_url, flush=True)
+            if args.clouds_yaml:
+                print(f"clouds.yaml written to {args.clouds_yaml}", file=sys.stderr, flush=True)
+            try:
+                stop.wait()
+            except KeyboardInterrupt:
+                pass
+    except OSError as exc:
+        print(f"tuicloud-sim: cannot serve on 127.0.0.1:{args.port}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
