@@ -1,0 +1,182 @@
+"""`make bench`: tuicloud's figures against simcloud running as a separate process.
+
+Prints one table: figure, value (median over runs, p99 where stated), goal, and the peer's
+figure (`openstack server list` on the same simcloud, in the same run) where one compares.
+Set BENCH_QUICK=1 for fewer runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from bench.terminal import PtyApp, rss_kb
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+
+
+@contextmanager
+def simcloud_process(servers: int, churn: float = 0.0, churn_interval: float = 5.0
+                     ) -> Iterator[tuple[str, Path]]:
+    """Run `tuicloud-sim` in its own process; yields (auth URL, clouds.yaml path)."""
+    with tempfile.TemporaryDirectory(prefix="tuicloud-bench-") as folder:
+        clouds = Path(folder) / "clouds.yaml"
+        argv = [str(BIN / "tuicloud-sim"), "--port", "0", "--servers", str(servers),
+                "--volumes", "50", "--images", "20", "--clouds-yaml", str(clouds)]
+        if churn:
+            argv += ["--churn", str(churn), "--churn-interval", str(churn_interval)]
+        process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                   text=True)
+        try:
+            assert process.stdout is not None
+            auth_url = process.stdout.readline().strip()
+            if not auth_url:
+                raise RuntimeError("tuicloud-sim did not start")
+            yield auth_url, clouds
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _env(clouds: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
+    env["OS_CLIENT_CONFIG_FILE"] = str(clouds)
+    env["XDG_STATE_HOME"] = str(clouds.parent / "state")
+    env["XDG_CONFIG_HOME"] = str(clouds.parent / "config")
+    return env
+
+
+def first_server_name(clouds: Path) -> str:
+    """The name the app shows in its first row (newest server first, as Nova sorts)."""
+    import openstack
+
+    os.environ["OS_CLIENT_CONFIG_FILE"] = str(clouds)
+    conn = openstack.connect(cloud="simcloud")
+    body = conn.compute.get("/servers?limit=1").json()
+    conn.close()
+    return str(body["servers"][0]["name"])
+
+
+def time_to_first_row(clouds: Path, name: str, runs: int) -> list[float]:
+    """Process start → the first server row on screen, in a real pty at 160x50."""
+    times = []
+    for _ in range(runs):
+        app = PtyApp([str(BIN / "tuicloud"), "--os-cloud", "simcloud"], env=_env(clouds))
+        try:
+            seen = app.wait_for_text(name[:20], timeout=60)
+            times.append(seen - app.started)
+        finally:
+            app.close()
+    return times
+
+
+def time_cli_list(clouds: Path, runs: int) -> list[float]:
+    """`openstack server list` against the same simcloud."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([str(BIN / "openstack"), "--os-cloud", "simcloud", "server", "list",
+                        "-f", "value", "-c", "ID"], env=_env(clouds), check=True,
+                       stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def key_latency_and_rss(clouds: Path, name: str, presses: int) -> tuple[list[float], int]:
+    """Keypress → changed screen while the view refreshes; and the app's RSS after loading."""
+    app = PtyApp([str(BIN / "tuicloud"), "--os-cloud", "simcloud", "--refresh", "2"],
+                 env=_env(clouds))
+    latencies: list[float] = []
+    try:
+        app.wait_for_text(name[:20], timeout=60)
+        app.settle(quiet=1.0, timeout=30)
+        rss = rss_kb(app.process.pid)
+        for index in range(presses):
+            # `/` opens the filter bar (its placeholder appears); esc closes it again.
+            sent = app.send("/")
+            seen = app.wait_for_text("filter: text, regex", timeout=10)
+            latencies.append(seen - sent)
+            sent = app.send("\x1b")
+            seen = app.wait_for(lambda s: "filter: text, regex" not in s, timeout=10)
+            latencies.append(seen - sent)
+            time.sleep(0.05 + (index % 7) * 0.03)  # spread presses over the poll cycle
+        return latencies, rss
+    finally:
+        app.close()
+
+
+def quiet_poll_bytes(clouds: Path) -> tuple[int, int]:
+    """Bytes of a quiet incremental servers poll through tuicloud's cloud layer (and requests)."""
+    os.environ["OS_CLIENT_CONFIG_FILE"] = str(clouds)
+    from tuicloud.cloud.connection import CloudSession
+    from tuicloud.cloud.kinds.registry import kind_for
+    from tuicloud.cloud.poller import Poller
+
+    session = CloudSession.connect("simcloud")
+    kind = kind_for("servers")
+    assert kind is not None
+    poller = Poller(session, kind)
+    poller.poll()
+    time.sleep(1.0)
+    result = poller.poll()
+    return result.bytes, result.requests
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """The pct-th percentile (nearest rank)."""
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))
+    return ordered[index]
+
+
+def main() -> int:
+    """Run every benchmark and print the table."""
+    rows: list[tuple[str, str, str, str]] = []
+    runs = 2 if QUICK else 5
+    for servers, goal in ((1000, 0.8), (10000, 1.5)):
+        with simcloud_process(servers) as (_url, clouds):
+            name = first_server_name(clouds)
+            ours = time_to_first_row(clouds, name, runs)
+            cli_runs = 1 if servers >= 10000 or QUICK else 3
+            peer = time_cli_list(clouds, cli_runs)
+            rows.append((f"first server row, {servers:,} servers",
+                         f"{statistics.median(ours):.2f} s", f"<= {goal} s",
+                         f"openstack server list: {statistics.median(peer):.2f} s"
+                         f" ({statistics.median(peer) / statistics.median(ours):.0f}x)"))
+    with simcloud_process(10000, churn=0.01, churn_interval=2.0) as (_url, clouds):
+        name = first_server_name(clouds)
+        latencies, rss = key_latency_and_rss(clouds, name, 20 if QUICK else 60)
+        rows.append(("key latency p50 during refresh, 10,000 servers",
+                     f"{percentile(latencies, 50) * 1000:.0f} ms", "", ""))
+        rows.append(("key latency p99 during refresh, 10,000 servers",
+                     f"{percentile(latencies, 99) * 1000:.0f} ms", "<= 50 ms", ""))
+        rows.append(("RSS at 10,000 servers", f"{rss / 1024:.0f} MB", "<= 120 MB", ""))
+    with simcloud_process(10000) as (_url, clouds):
+        size, requests = quiet_poll_bytes(clouds)
+        rows.append(("quiet servers poll, 10,000 servers",
+                     f"{size:,} B in {requests} request(s)", "<= 5 KB", ""))
+    widths = [max(len(r[i]) for r in rows + [("figure", "value", "goal", "peer")])
+              for i in range(4)]
+    header = ("figure", "value", "goal", "peer")
+    for row in [header, tuple("-" * w for w in widths), *rows]:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)))
+    print(json.dumps({r[0]: r[1] for r in rows}), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""Drive a program in a real pseudo-terminal and read its screen through a terminal emulator (pyte).
+
+Used by the benchmarks (time to first row, key latency) and by real-terminal tests.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import select
+import signal
+import struct
+import subprocess
+import termios
+import time
+from collections.abc import Callable, Sequence
+
+import pyte
+
+
+class PtyApp:
+    """A child process on a pty of ``columns`` x ``lines``, with its screen emulated by pyte."""
+
+    def __init__(self, argv: Sequence[str], *, columns: int = 160, lines: int = 50,
+                 env: dict[str, str] | None = None) -> None:
+        self.columns, self.lines = columns, lines
+        self.screen = pyte.Screen(columns, lines)
+        self.stream = pyte.ByteStream(self.screen)
+        self.raw = bytearray()
+        master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+        child_env = dict(os.environ if env is None else env)
+        child_env.setdefault("TERM", "xterm-256color")
+        child_env["COLUMNS"], child_env["LINES"] = str(columns), str(lines)
+        self.started = time.perf_counter()
+        self.process = subprocess.Popen(list(argv), stdin=slave, stdout=slave, stderr=slave,
+                                        env=child_env, start_new_session=True, close_fds=True)
+        os.close(slave)
+        self.master = master
+        self.last_output = self.started
+
+    def pump(self, timeout: float = 0.05) -> bool:
+        """Read what the child wrote within ``timeout``; True if anything arrived."""
+        ready, _, _ = select.select([self.master], [], [], timeout)
+        if not ready:
+            return False
+        try:
+            data = os.read(self.master, 1 << 16)
+        except OSError:
+            return False
+        if not data:
+            return False
+        self.raw.extend(data)
+        self.stream.feed(data)
+        self.last_output = time.perf_counter()
+        return True
+
+    def text(self) -> str:
+        """The screen as lines of text."""
+        return "\n".join(self.screen.display)
+
+    def wait_for(self, predicate: Callable[[str], bool], timeout: float = 30.0) -> float:
+        """Pump until ``predicate(screen text)`` holds; returns the time it first held."""
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            if self.pump(0.02) and predicate(self.text()):
+                return time.perf_counter()
+            if self.process.poll() is not None and not self.pump(0.0):
+                break
+        if predicate(self.text()):
+            return time.perf_counter()
+        raise TimeoutError(f"screen never matched; last screen:\n{self.text()}")
+
+    def wait_for_text(self, needle: str, timeout: float = 30.0) -> float:
+        """Wait until ``needle`` is on screen."""
+        return self.wait_for(lambda screen: needle in screen, timeout)
+
+    def send(self, data: str | bytes) -> float:
+        """Type ``data``; returns the time it was written."""
+        payload = data.encode() if isinstance(data, str) else data
+        os.write(self.master, payload)
+        return time.perf_counter()
+
+    def settle(self, quiet: float = 0.3, timeout: float = 10.0) -> None:
+        """Pump until nothing has arrived for ``quiet`` seconds."""
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            if not self.pump(quiet):
+                return
+
+    def close(self, timeout: float = 5.0) -> int | None:
+        """Terminate the child (if still running) and close the pty."""
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout)
+        try:
+            while self.pump(0.05):
+                pass
+        finally:
+            os.close(self.master)
+        return self.process.returncode
+
+
+def rss_kb(pid: int) -> int:
+    """Resident set size of ``pid`` in KiB (from /proc)."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0

@@ -1,0 +1,33 @@
+"""Shared fixtures: a simcloud per test (or per module) on a free 127.0.0.1 port."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tuicloud.simcloud import RunningSim, SimConfig, run_simcloud
+
+
+@pytest.fixture
+def sim(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningSim]:
+    """A small simcloud with its clouds.yaml in OS_CLIENT_CONFIG_FILE; stopped after the test."""
+    clouds = tmp_path / "clouds.yaml"
+    with run_simcloud(SimConfig(servers=30, volumes=10, images=8, build_delay=0.3,
+                                action_delay=0.2), clouds_yaml=clouds) as running:
+        monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
+        monkeypatch.delenv("OS_CLOUD", raising=False)
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep every test's settings, state and logs out of the real home directory."""
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    for var, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state"),
+                     ("XDG_CACHE_HOME", "cache"), ("XDG_DATA_HOME", "data")):
+        monkeypatch.setenv(var, str(home / sub))
+    for var in [v for v in __import__("os").environ if v.startswith("OS_")]:
+        monkeypatch.delenv(var, raising=False)

@@ -1,0 +1,267 @@
+"""The Textual app: wires screens (one mode per resource kind), the connection and global keys."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.command import Hit, Hits, Provider
+from textual.message import Message
+from textual.screen import Screen
+
+from tuicloud.cloud.kinds.registry import all_kinds, kind_for
+from tuicloud.screens.dialogs import CloudPicker, CommandLine, HelpScreen, NoCloudScreen
+from tuicloud.screens.resource_list import ResourceListScreen
+from tuicloud.widgets.status_header import Freshness, Identity, StatusHeader
+
+if TYPE_CHECKING:
+    from tuicloud.cli import Options
+
+
+class ViewCommands(Provider):
+    """Every view in the command palette (ctrl+p)."""
+
+    async def search(self, query: str) -> Hits:
+        """Match "servers", "volumes" … against the query."""
+        app = self.app
+        assert isinstance(app, TuiCloudApp)
+        matcher = self.matcher(query)
+        for kind in all_kinds():
+            label = f"Show {kind.title.lower()}"
+            score = matcher.match(label)
+            if score > 0:
+                yield Hit(score, matcher.highlight(label), partial(app.goto, kind.name),
+                          help=f":{kind.name}")
+
+
+class TuiCloudApp(App[None]):
+    """tuicloud: live tables of an OpenStack cloud, driven from the keyboard."""
+
+    CSS_PATH = "tuicloud.tcss"
+    TITLE = "tuicloud"
+    COMMANDS = App.COMMANDS | {ViewCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("colon", "command_line", "Command", id="app.command"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+    ]
+
+    class Connected(Message):
+        """Authentication and catalog discovery succeeded."""
+
+        def __init__(self, session: Any, lookups: Any) -> None:
+            super().__init__()
+            self.session = session
+            self.lookups = lookups
+
+    class ConnectFailed(Message):
+        """Connecting failed: wrong password, unreachable, bad config …"""
+
+        def __init__(self, error: str, retry: bool) -> None:
+            super().__init__()
+            self.error = error
+            self.retry = retry
+
+    def __init__(self, options: Options) -> None:
+        super().__init__()
+        self.options = options
+        self.session: Any = None
+        self.lookups: Any = None
+        self.all_projects = options.all_projects
+        self.refresh_interval = options.refresh
+        self.identity: Identity | None = None
+        self._exit_stack = contextlib.ExitStack()
+        self._connect_failures = 0
+
+    # -- start-up -----------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        """Open the first view at once; connect in a worker (the screen is up before that)."""
+        for kind in all_kinds():
+            self.add_mode(kind.name, partial(ResourceListScreen, kind))
+        first = kind_for(self.options.view) or kind_for("servers")
+        assert first is not None
+        self.switch_mode(first.name)
+        self._choose_cloud()
+
+    def _choose_cloud(self) -> None:
+        from tuicloud.cloud.config import cloud_names, describe_config_locations
+
+        if self.options.cloud:
+            self.connect(self.options.cloud)
+            return
+        names = cloud_names()
+        if len(names) == 1:
+            self.connect(names[0])
+        elif names:
+            self.push_screen(CloudPicker(names), self._picked)
+        else:
+            self.push_screen(NoCloudScreen(describe_config_locations()), self._demo_chosen)
+
+    def _picked(self, name: str | None) -> None:
+        if name is None:
+            self.exit(return_code=1)
+        else:
+            self.connect(name)
+
+    def _demo_chosen(self, demo: bool | None) -> None:
+        if not demo:
+            self.exit(return_code=1)
+            return
+        from tuicloud.cli import demo_cloud
+
+        cloud = self._exit_stack.enter_context(demo_cloud(self.options.demo_servers))
+        self.connect(cloud)
+
+    def connect(self, cloud: str) -> None:
+        """Connect to ``cloud`` in a worker."""
+        self.options.cloud = cloud
+        self.identity = Identity(cloud=cloud, read_only=self.options.read_only,
+                                 all_projects=self.all_projects)
+        self._update_headers()
+        self._connect_worker(cloud)
+
+    @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
+    def _connect_worker(self, cloud: str) -> None:
+        from tuicloud.cloud.connection import CloudSession
+        from tuicloud.cloud.errors import CloudError
+        from tuicloud.cloud.lookups import Lookups
+
+        try:
+            session = CloudSession.connect(cloud, self.options.region,
+                                           read_only=self.options.read_only)
+            lookups = Lookups()
+            self.post_message(self.Connected(session, lookups))
+            lookups.refresh(session)
+        except CloudError as error:
+            self.post_message(self.ConnectFailed(str(error), retry=error.status is None))
+        except Exception as error:  # noqa: BLE001 - shown to the user, never a traceback
+            self.post_message(self.ConnectFailed(f"{error.__class__.__name__}: {error}", True))
+
+    @on(Connected)
+    def _connected(self, message: Connected) -> None:
+        self._connect_failures = 0
+        self.session = message.session
+        self.lookups = message.lookups
+        session = message.session
+        self.identity = Identity(cloud=session.cloud_name, project=session.project_name or "",
+                                 region=session.region or "", user=session.user_name or "",
+                                 read_only=session.read_only, insecure=session.insecure,
+                                 all_projects=self.all_projects)
+        self._update_headers()
+        for screen in self._list_screens():
+            screen.connected()
+        self.set_interval(60.0, self._refresh_lookups)
+
+    @work(thread=True, exclusive=True, group="lookups", exit_on_error=False)
+    def _refresh_lookups(self) -> None:
+        with contextlib.suppress(Exception):  # names are a nicety; a failure keeps the old ones
+            self.lookups.refresh(self.session)
+
+    @on(ConnectFailed)
+    def _connect_failed(self, message: ConnectFailed) -> None:
+        self._connect_failures += 1
+        self.notify(message.error, title="Cannot connect", severity="error", timeout=10)
+        for header in self.screen.query(StatusHeader):
+            header.freshness = Freshness("unavailable", error=f"not connected: {message.error}")
+        if message.retry and self.options.cloud:
+            delay = min(60.0, 2.0 * 2 ** min(self._connect_failures, 5))
+            self.set_timer(delay, lambda: self._connect_worker(self.options.cloud or ""))
+
+    def _update_headers(self) -> None:
+        for screen in self._all_screens():
+            for header in screen.query(StatusHeader):
+                header.identity = self.identity
+
+    def _all_screens(self) -> Iterable[Screen[Any]]:
+        seen: set[int] = set()
+        for stack in self._screen_stacks.values():
+            for screen in stack:
+                if id(screen) not in seen:
+                    seen.add(id(screen))
+                    yield screen
+
+    def _list_screens(self) -> Iterable[ResourceListScreen]:
+        for screen in self._all_screens():
+            if isinstance(screen, ResourceListScreen):
+                yield screen
+
+    def on_unmount(self) -> None:
+        """Stop the demo cloud, if one was started from the no-cloud screen."""
+        self._exit_stack.close()
+
+    # -- navigation ---------------------------------------------------------------------------
+    def goto(self, view: str) -> None:
+        """Show a resource kind by name or alias."""
+        kind = kind_for(view)
+        if kind is None:
+            self.notify(f"Unknown view ':{view}'. Try :servers, :volumes, :images …",
+                        severity="warning")
+            return
+        self.switch_mode(kind.name)
+
+    def command_words(self) -> list[str]:
+        """What the `:` prompt completes."""
+        words = ["quit"]
+        for kind in all_kinds():
+            words.append(kind.name)
+            words.extend(kind.aliases)
+        return words
+
+    def action_command_line(self) -> None:
+        """`:`: jump to a view."""
+        self.push_screen(CommandLine(self.command_words()), self._run_command)
+
+    def _run_command(self, command: str | None) -> None:
+        if not command:
+            return
+        if command in ("q", "quit", "q!"):
+            self.exit()
+            return
+        self.goto(command.split()[0])
+
+    def action_help(self) -> None:
+        """`?`: the keys that work on this screen."""
+        screen = self.screen
+        keys: list[tuple[str, str]] = []
+        for _, binding in self._bindings_for(screen):
+            keys.append((binding.key_display or binding.key, binding.description))
+        if isinstance(screen, ResourceListScreen):
+            keys.extend((key, f"sort by {title}") for key, title in screen.sort_help())
+        title = getattr(getattr(screen, "kind", None), "title", screen.__class__.__name__)
+        self.push_screen(HelpScreen(str(title), keys, [k.name for k in all_kinds()]))
+
+    def _bindings_for(self, screen: Screen[Any]) -> list[tuple[str, Binding]]:
+        found: dict[str, Binding] = {}
+        for key, (_node, binding, enabled, _tooltip) in screen.active_bindings.items():
+            if enabled and binding.description and key not in found:
+                found[key] = binding
+        return list(found.items())
+
+    def toggle_all_projects(self) -> None:
+        """List every project's resources (admins only)."""
+        if self.session is None:
+            return
+        if not self.session.is_admin:
+            self.notify("Listing all projects needs the admin role.", severity="warning")
+            return
+        self.all_projects = not self.all_projects
+        if self.identity is not None:
+            from dataclasses import replace
+
+            self.identity = replace(self.identity, all_projects=self.all_projects)
+        self._update_headers()
+        for screen in self._list_screens():
+            screen.connected()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Add refresh/pause to the palette's system commands."""
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, ResourceListScreen):
+            yield SystemCommand("Refresh now", "Poll this view at once", screen.action_refresh_now)
+            yield SystemCommand("Pause or resume refresh", "Toggle live refresh",
+                                screen.action_toggle_pause)

@@ -1,0 +1,146 @@
+"""Command line: parse flags, resolve the cloud the way the `openstack` CLI does, start the app."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from tuicloud import __version__
+
+
+@dataclass
+class Options:
+    """What the user asked for on the command line."""
+
+    cloud: str | None
+    region: str | None
+    read_only: bool
+    all_projects: bool
+    refresh: float
+    demo: bool
+    demo_servers: int
+    view: str
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from exc
+    if not 0.5 <= value <= 3600:
+        raise argparse.ArgumentTypeError("must be between 0.5 and 3600 seconds")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from exc
+    if not 0 <= value <= 50000:
+        raise argparse.ArgumentTypeError("must be between 0 and 50000")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """tuicloud's flags; cloud selection mirrors the `openstack` CLI's."""
+    parser = argparse.ArgumentParser(
+        prog="tuicloud",
+        description="A keyboard-first terminal console for OpenStack.",
+        epilog="Clouds come from clouds.yaml (OS_CLIENT_CONFIG_FILE, ./clouds.yaml, "
+               "~/.config/openstack/, /etc/openstack/) or OS_* variables, as for the "
+               "openstack CLI.")
+    parser.add_argument("--os-cloud", metavar="NAME", default=os.environ.get("OS_CLOUD") or None,
+                        help="cloud name from clouds.yaml (default: $OS_CLOUD)")
+    parser.add_argument("--os-region-name", metavar="REGION",
+                        default=os.environ.get("OS_REGION_NAME") or None,
+                        help="region (default: $OS_REGION_NAME or the cloud's)")
+    parser.add_argument("--read-only", action="store_true",
+                        help="refuse every call that would change the cloud")
+    parser.add_argument("--all-projects", action="store_true",
+                        help="admins: list every project's resources")
+    parser.add_argument("--refresh", type=_positive_float, default=5.0, metavar="SECONDS",
+                        help="seconds between polls of the visible view (default 5)")
+    parser.add_argument("--view", default="servers", metavar="KIND",
+                        help="view to open first (servers, volumes, images, ...)")
+    parser.add_argument("--demo", action="store_true",
+                        help="run against simcloud, a simulated OpenStack started in-process")
+    parser.add_argument("--demo-servers", type=_count, default=200, metavar="N",
+                        help="servers in the demo cloud (default 200)")
+    parser.add_argument("--version", action="version", version=f"tuicloud {__version__}")
+    return parser
+
+
+def parse_options(argv: list[str] | None = None) -> Options:
+    """Parse argv into Options (argparse exits with status 2 on bad flags)."""
+    args = build_parser().parse_args(argv)
+    return Options(cloud=args.os_cloud, region=args.os_region_name, read_only=args.read_only,
+                   all_projects=args.all_projects, refresh=args.refresh, demo=args.demo,
+                   demo_servers=args.demo_servers, view=args.view)
+
+
+@contextlib.contextmanager
+def demo_cloud(servers: int) -> Iterator[str]:
+    """Start simcloud in this process and point OS_CLIENT_CONFIG_FILE at its clouds.yaml."""
+    from tuicloud.simcloud import SimConfig, run_simcloud
+
+    with tempfile.TemporaryDirectory(prefix="tuicloud-demo-") as folder:
+        clouds = Path(folder) / "clouds.yaml"
+        config = SimConfig(servers=servers, volumes=max(10, servers // 4),
+                           images=12, build_delay=3.0, action_delay=2.0)
+        with run_simcloud(config, clouds_yaml=clouds):
+            os.environ["OS_CLIENT_CONFIG_FILE"] = str(clouds)
+            yield "simcloud"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `tuicloud` command."""
+    options = parse_options(argv)
+    from tuicloud.cloud.kinds.registry import kind_for
+
+    if kind_for(options.view) is None:
+        print(f"tuicloud: unknown view '{options.view}'", file=sys.stderr)
+        return 2
+    if options.demo:
+        with demo_cloud(options.demo_servers) as cloud_name:
+            options.cloud = cloud_name
+            return _run(options)
+    problem = _check_cloud(options)
+    if problem:
+        print(f"tuicloud: {problem}", file=sys.stderr)
+        return 2
+    return _run(options)
+
+
+def _check_cloud(options: Options) -> str | None:
+    """Fail fast, before the screen opens, on an unknown cloud or an unreadable clouds.yaml."""
+    from tuicloud.cloud.config import cloud_names
+    from tuicloud.cloud.errors import CloudError
+
+    try:
+        names = cloud_names()
+    except CloudError as error:
+        return str(error)
+    if options.cloud and options.cloud not in names and options.cloud != "envvars":
+        known = ", ".join(names) if names else "none"
+        return (f"cloud '{options.cloud}' not found in clouds.yaml (known: {known}); "
+                "see `tuicloud --help` for where clouds.yaml is read from")
+    return None
+
+
+def _run(options: Options) -> int:
+    from tuicloud.app import TuiCloudApp
+
+    app = TuiCloudApp(options)
+    app.run()
+    return app.return_code or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,327 @@
+"""The one generic list screen: a live-refreshing table of any resource kind."""
+
+from __future__ import annotations
+
+import string
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input
+
+from tuicloud.widgets.resource_table import ResourceTable
+from tuicloud.widgets.status_header import Freshness, StatusHeader
+
+if TYPE_CHECKING:
+    from tuicloud.app import TuiCloudApp
+    from tuicloud.cloud.kinds.base import ResourceKind
+
+MAX_BACKOFF = 60.0
+STATUS_CLASSES = ("ok", "busy", "warn", "error", "muted")
+
+
+@dataclass
+class PollOutcome:
+    """A finished poll, converted to display rows in the worker thread."""
+
+    rows: dict[str, dict[str, object]]
+    removals: set[str]
+    full: bool
+    elapsed: float
+    bytes: int
+    partial: bool = False  # a first page shown while the rest loads
+
+
+class ResourceListScreen(Screen[None]):
+    """Lists one resource kind; polls on its own timer only while it is the visible screen."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", id="list.filter"),
+        Binding("r", "refresh_now", "Refresh", id="list.refresh"),
+        Binding("p", "toggle_pause", "Pause", id="list.pause"),
+        Binding("0", "toggle_all_projects", "All projects", id="list.all_projects"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="list.clear_filter"),
+    ]
+
+    class PollFinished(Message):
+        """A poll came back with rows."""
+
+        def __init__(self, outcome: PollOutcome) -> None:
+            super().__init__()
+            self.outcome = outcome
+
+    class PollFailed(Message):
+        """A poll failed; the view goes stale."""
+
+        def __init__(self, error: str, unavailable: bool = False) -> None:
+            super().__init__()
+            self.error = error
+            self.unavailable = unavailable
+
+    def __init__(self, kind: ResourceKind) -> None:
+        super().__init__(name=kind.name)
+        self.kind = kind
+        self.poller: Any = None
+        self.paused = False
+        self._active = False
+        self._polling = False
+        self._timer: Timer | None = None
+        self._failures = 0
+        self._fresh = Freshness("connecting")
+        self._status_styles: dict[str, Style] = {}
+        self._sort_letters: dict[str, str] = {}
+
+    @property
+    def tui(self) -> TuiCloudApp:
+        """The app, typed."""
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        """Header, filter bar (hidden until `/`), table, footer."""
+        yield StatusHeader()
+        yield Input(placeholder="filter: text, regex, or !text to invert", id="filter")
+        yield ResourceTable(id="table")
+        yield Footer()
+
+    @property
+    def table(self) -> ResourceTable:
+        """The table widget."""
+        return self.query_one(ResourceTable)
+
+    def on_mount(self) -> None:
+        """Lay out the kind's columns and take the status colours from the stylesheet."""
+        self._apply_columns()
+        for name in STATUS_CLASSES:
+            self._status_styles[name] = self.table.get_component_rich_style(
+                f"resource-table--status-{name}")
+        header = self.query_one(StatusHeader)
+        header.view_title = self.kind.title
+        header.identity = self.tui.identity
+        self.table.focus()
+
+    def _apply_columns(self) -> None:
+        columns = list(self.kind.columns)
+        if self.tui.all_projects and self.kind.all_projects_column is not None:
+            columns.insert(1, self.kind.all_projects_column)
+        self.table.set_columns(columns)
+        self._sort_letters = {}
+        for column in columns:
+            for char in column.title.lower() + string.ascii_lowercase:
+                if char.isalpha() and char not in self._sort_letters:
+                    self._sort_letters[char] = column.key
+                    break
+
+    # -- visibility: only the visible view polls --------------------------------------------
+    def on_screen_resume(self) -> None:
+        """Start polling when this screen becomes visible."""
+        self._active = True
+        self.query_one(StatusHeader).identity = self.tui.identity
+        if self.tui.session is not None:
+            self.poll_now()
+
+    def on_screen_suspend(self) -> None:
+        """Stop polling while hidden."""
+        self._active = False
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    def connected(self) -> None:
+        """The app connected (or switched project): start over with a new poller."""
+        self.poller = None
+        self.query_one(StatusHeader).identity = self.tui.identity
+        self._apply_columns()
+        if self._active:
+            self.poll_now()
+
+    # -- polling ------------------------------------------------------------------------------
+    def poll_now(self) -> None:
+        """Poll unless a poll is running (polls never overlap)."""
+        if self._polling or self.tui.session is None:
+            return
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self._polling = True
+        if self._fresh.updated_at is None and self._fresh.state != "stale":
+            self._set_fresh(Freshness("loading"))
+        self._poll_worker()
+
+    def _schedule_next(self) -> None:
+        if not self._active or self.paused:
+            return
+        interval = self.tui.refresh_interval
+        if self._failures:
+            interval = min(MAX_BACKOFF, interval * (2 ** min(self._failures, 5)))
+        self._timer = self.set_timer(interval, self.poll_now)
+
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
+    def _poll_worker(self) -> None:
+        from tuicloud.cloud.errors import CloudError, ServiceUnavailableError
+        from tuicloud.cloud.poller import Poller
+
+        session = self.tui.session
+        try:
+            if self.poller is None or self.poller.session is not session:
+                self.poller = Poller(session, self.kind, all_projects=self.tui.all_projects)
+            first = self.poller.known_count == 0
+
+            def on_page(raws: list[dict[str, Any]]) -> None:
+                # Progressive first paint: show the first page while the rest loads.
+                if first:
+                    self.post_message(self.PollFinished(PollOutcome(
+                        self._to_rows(raws), set(), False, 0.0, 0, partial=True)))
+
+            result = self.poller.poll(on_page=on_page)
+            rows = self._to_rows(list(result.upserts.values()))
+            self.post_message(self.PollFinished(PollOutcome(
+                rows, set(result.removals), result.full, result.elapsed, result.bytes)))
+        except ServiceUnavailableError as error:
+            self.post_message(self.PollFailed(str(error), unavailable=True))
+        except CloudError as error:
+            self.post_message(self.PollFailed(error.short))
+        except Exception as error:  # noqa: BLE001 - a poll must never kill the app
+            self.post_message(self.PollFailed(f"{error.__class__.__name__}: {error}"))
+
+    def _to_rows(self, raws: list[dict[str, Any]]) -> dict[str, dict[str, object]]:
+        """Raw API dicts → display rows, with status cells coloured from the stylesheet."""
+        kind = self.kind
+        lookups = self.tui.lookups
+        status_key = kind.status_key
+        rows: dict[str, dict[str, object]] = {}
+        for raw in raws:
+            row = kind.to_row(raw, lookups)
+            status = row.get(status_key)
+            if isinstance(status, str):
+                css = kind.status_class(status)
+                if css:
+                    row[status_key] = Text(status, style=self._status_styles.get(css, ""))
+            rows[str(raw.get("id"))] = row
+        return rows
+
+    @on(PollFinished)
+    def _poll_finished(self, message: PollFinished) -> None:
+        outcome = message.outcome
+        table = self.table
+        if outcome.partial:
+            table.apply_diff(outcome.rows)
+            self._set_fresh(Freshness("loading", count=table.row_count,
+                                      visible=table.visible_count))
+            return
+        with self.app.batch_update():
+            table.apply_diff(outcome.rows, outcome.removals, replace_all=outcome.full)
+        self._polling = False
+        self._failures = 0
+        self._set_fresh(Freshness("paused" if self.paused else "fresh", updated_at=time.time(),
+                                  elapsed_ms=outcome.elapsed * 1000, count=table.row_count,
+                                  visible=table.visible_count))
+        self._schedule_next()
+
+    @on(PollFailed)
+    def _poll_failed(self, message: PollFailed) -> None:
+        self._polling = False
+        if message.unavailable:
+            self._set_fresh(Freshness("unavailable", error=message.error))
+            return
+        self._failures += 1
+        previous = self._fresh
+        since = previous.stale_since if previous.state == "stale" else time.time()
+        self._set_fresh(Freshness("stale", updated_at=previous.updated_at,
+                                  elapsed_ms=previous.elapsed_ms, stale_since=since,
+                                  error=message.error, count=self.table.row_count,
+                                  visible=self.table.visible_count))
+        self.table.set_class(True, "-stale")
+        self._schedule_next()
+
+    def _set_fresh(self, fresh: Freshness) -> None:
+        self._fresh = fresh
+        if fresh.state != "stale":
+            self.table.set_class(False, "-stale")
+        self.query_one(StatusHeader).freshness = fresh
+
+    # -- keys ---------------------------------------------------------------------------------
+    def action_refresh_now(self) -> None:
+        """`r`: poll at once."""
+        self.poll_now()
+
+    def action_toggle_pause(self) -> None:
+        """`p`: pause or resume live refresh."""
+        self.paused = not self.paused
+        if self.paused:
+            if self._timer is not None:
+                self._timer.stop()
+                self._timer = None
+            self._set_fresh(Freshness("paused", updated_at=self._fresh.updated_at,
+                                      elapsed_ms=self._fresh.elapsed_ms,
+                                      count=self._fresh.count, visible=self._fresh.visible))
+            self.notify("Live refresh paused (p resumes)")
+        else:
+            self.notify("Live refresh resumed")
+            self.poll_now()
+
+    def action_toggle_all_projects(self) -> None:
+        """`0`: admins list every project's resources (like k9s's all namespaces)."""
+        self.tui.toggle_all_projects()
+
+    def action_filter(self) -> None:
+        """`/`: show the filter bar."""
+        bar = self.query_one("#filter", Input)
+        bar.add_class("-visible")
+        bar.focus()
+
+    def action_clear_filter(self) -> None:
+        """`esc`: clear the filter, or go back when there is none."""
+        bar = self.query_one("#filter", Input)
+        if bar.value or bar.has_class("-visible"):
+            bar.value = ""
+            bar.remove_class("-visible")
+            self.table.set_filter("")
+            self._update_counts()
+            self.table.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.table.set_filter(event.value)
+        self._update_counts()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        if not event.value:
+            event.input.remove_class("-visible")
+        self.table.focus()
+
+    def _update_counts(self) -> None:
+        fresh = self._fresh
+        self._set_fresh(Freshness(fresh.state, fresh.updated_at, fresh.elapsed_ms,
+                                  fresh.stale_since, fresh.error, self.table.row_count,
+                                  self.table.visible_count))
+
+    def on_key(self, event: events.Key) -> None:
+        """Shift+letter sorts by the column whose letter it is (again reverses)."""
+        char = event.character
+        if (char and len(char) == 1 and char.isupper() and char.isalpha()
+                and isinstance(self.focused, ResourceTable)):
+            column = self._sort_letters.get(char.lower())
+            if column:
+                self.table.sort_by(column)
+                event.stop()
+
+    @on(ResourceTable.RowActivated)
+    def _open_detail(self, event: ResourceTable.RowActivated) -> None:
+        from tuicloud.screens.detail import DetailScreen
+
+        self.app.push_screen(DetailScreen(self.kind, event.row_id))
+
+    def sort_help(self) -> list[tuple[str, str]]:
+        """(key, column title) pairs for the help screen."""
+        titles = {c.key: c.title for c in self.table.columns}
+        return [(f"shift+{letter}", titles.get(key, key))
+                for letter, key in self._sort_letters.items()]

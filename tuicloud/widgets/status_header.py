@@ -1,0 +1,114 @@
+"""The header line: which cloud, project, region and user, and how fresh the current view is."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from tuicloud.widgets.sanitize import sanitize_text
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who and where we are connected."""
+
+    cloud: str
+    project: str = ""
+    region: str = ""
+    user: str = ""
+    read_only: bool = False
+    insecure: bool = False
+    all_projects: bool = False
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """The state of the current view's data."""
+
+    state: str  # "connecting", "loading", "fresh", "stale", "paused", "unavailable"
+    updated_at: float | None = None  # time.time() of the last good poll
+    elapsed_ms: float | None = None  # how long that poll took
+    stale_since: float | None = None
+    error: str = ""
+    count: int | None = None
+    visible: int | None = None
+
+
+def describe_freshness(fresh: Freshness, now: float | None = None) -> str:
+    """"updated 3 s ago, 40 ms" / "stale since 12:04:31: 503 Service Unavailable" ..."""
+    now = time.time() if now is None else now
+    if fresh.state == "connecting":
+        return "connecting…"
+    if fresh.state == "loading":
+        return "loading…"
+    if fresh.state == "unavailable":
+        return fresh.error
+    if fresh.state == "stale" and fresh.stale_since is not None:
+        since = time.strftime("%H:%M:%S", time.localtime(fresh.stale_since))
+        return f"stale since {since}: {fresh.error}"
+    text = ""
+    if fresh.updated_at is not None:
+        age = max(0, int(now - fresh.updated_at))
+        text = f"updated {age} s ago" if age < 120 else f"updated {age // 60} min ago"
+        if fresh.elapsed_ms is not None:
+            text += f", {fresh.elapsed_ms:.0f} ms"
+    if fresh.state == "paused":
+        text = "paused" + (f" ({text})" if text else "")
+    return text
+
+
+class StatusHeader(Widget):
+    """One line at the top of every list and detail screen."""
+
+    DEFAULT_CSS = """
+    StatusHeader { height: 1; dock: top; }
+    """
+    COMPONENT_CLASSES = {
+        "status-header--identity", "status-header--view", "status-header--fresh",
+        "status-header--stale", "status-header--warning",
+    }
+
+    identity: reactive[Identity | None] = reactive(None)
+    view_title: reactive[str] = reactive("")
+    freshness: reactive[Freshness] = reactive(Freshness("connecting"))
+
+    def on_mount(self) -> None:
+        """Tick once a second so "updated N s ago" stays true."""
+        self.set_interval(1.0, self.refresh)
+
+    def render(self) -> Text:
+        """cloud / project / region / user │ view (count) │ freshness."""
+        line = Text(no_wrap=True, overflow="ellipsis")
+        identity = self.identity
+        style = self.get_component_rich_style
+        if identity is None:
+            line.append(" tuicloud ", style("status-header--identity"))
+        else:
+            parts = [identity.cloud, identity.project or "-", identity.region or "-",
+                     identity.user or "-"]
+            line.append(" " + sanitize_text(" / ".join(parts)) + " ",
+                        style("status-header--identity"))
+            if identity.all_projects:
+                line.append(" ALL PROJECTS ", style("status-header--warning"))
+            if identity.read_only:
+                line.append(" READ-ONLY ", style("status-header--warning"))
+            if identity.insecure:
+                line.append(" TLS NOT VERIFIED ", style("status-header--warning"))
+        fresh = self.freshness
+        if self.view_title:
+            count = ""
+            if fresh.count is not None:
+                count = f" {fresh.visible if fresh.visible is not None else fresh.count:,}"
+                if fresh.visible is not None and fresh.visible != fresh.count:
+                    count += f"/{fresh.count:,}"
+            line.append(f" {self.view_title}{count} ", style("status-header--view"))
+        status = describe_freshness(fresh)
+        if status:
+            bad = fresh.state in ("stale", "unavailable")
+            line.append(" " + sanitize_text(status) + " ",
+                        style("status-header--stale" if bad else "status-header--fresh"))
+        return line
