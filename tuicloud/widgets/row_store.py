@@ -1,0 +1,397 @@
+"""The keyed, sorted, filtered row store behind the resource table widget.
+
+Pure Python (no Textual) so it can be tested and benchmarked on its own.
+
+The store keeps every row in a dict keyed by resource id and the rows that pass the filter in
+`view`, a list of sort keys kept in ascending order. A diff touching k rows costs
+O(k log n) comparisons plus list memmoves (or one O(n) rebuild when k is a large share of n);
+nothing is ever re-rendered here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from bisect import bisect_left, insort
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from rich.text import Text
+
+from tuicloud.widgets.sanitize import safe_text, sanitize_text
+
+__all__ = ["CELL_MAX_CHARS", "ColumnLike", "Column", "Row", "RowStore", "compile_filter"]
+
+CELL_MAX_CHARS = 512
+"""Longer cell values are cut: no column is this wide and it bounds filter and render cost."""
+
+SortKey = tuple[int, int, object, int, str]
+"""(group, kind, value, sequence, row id); see `RowStore._key`."""
+
+_REGEX_METACHARS = re.compile(r"[.^$*+?{}\[\]\\|()]")
+
+
+class ColumnLike(Protocol):
+    """What the table needs to know about a column; the cloud layer defines concrete specs."""
+
+    @property
+    def key(self) -> str:
+        """Key into the row mapping."""
+
+    @property
+    def title(self) -> str:
+        """Header text."""
+
+    @property
+    def width(self) -> int:
+        """Preferred width in cells; wider content is truncated with "…"."""
+
+    @property
+    def priority(self) -> int:
+        """0 = always shown; higher numbers are dropped first when the terminal is narrow."""
+
+    @property
+    def numeric(self) -> bool:
+        """Right-justify and sort numerically."""
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A plain column spec satisfying :class:`ColumnLike`."""
+
+    key: str
+    title: str
+    width: int = 12
+    priority: int = 0
+    numeric: bool = False
+
+
+Cell = str | Text
+"""A sanitised cell: plain `str`, or a `Text` when the caller supplied styling."""
+
+
+@dataclass(slots=True, eq=False)
+class Row:
+    """One resource as the table holds it."""
+
+    id: str
+    data: Mapping[str, object]
+    cells: tuple[Cell, ...]
+    haystack: str
+    folded: str
+    seq: int
+    key: SortKey = (0, 0, 0, 0, "")
+    version: int = 0
+    visible: bool = True
+    changed: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(slots=True)
+class DiffResult:
+    """What `RowStore.apply` did, for the widget to react to."""
+
+    removed: list[str] = field(default_factory=list)
+    highlighted: list[str] = field(default_factory=list)
+    upserted: int = 0
+    """Rows added or actually changed (equal rows are skipped)."""
+
+
+def to_cell(value: object) -> Cell:
+    """Turn a row value into a sanitised cell."""
+    if isinstance(value, str):
+        return sanitize_text(value, max_len=CELL_MAX_CHARS)
+    if value is None:
+        return ""
+    if isinstance(value, Text):
+        return safe_text(value, max_len=CELL_MAX_CHARS)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return sanitize_text(str(value), max_len=CELL_MAX_CHARS)
+
+
+def compile_filter(text: str) -> Callable[[Row], bool] | None:
+    """Compile the filter bar's text into a row predicate (`None` = no filter).
+
+    Rules, in order: a leading "!" inverts the result. "re:" then forces a regex (an invalid
+    one falls back to a literal). Otherwise, text containing regex metacharacters that
+    compiles is used as a regex *and* as a literal (a row matching either passes, so
+    "[bold]" or "web.1" also find themselves literally); any other text is a literal.
+    Literals match case-insensitively as substrings. Regexes are case-insensitive and see
+    the cells joined by newlines with MULTILINE on, so "^" and "$" anchor at cell
+    boundaries and "." never spans two cells.
+    """
+    invert = text.startswith("!")
+    if invert:
+        text = text[1:]
+    forced = text.startswith("re:")
+    if forced:
+        text = text[3:]
+    if not text:
+        return None
+    pattern: re.Pattern[str] | None = None
+    if forced or _REGEX_METACHARS.search(text):
+        try:
+            pattern = re.compile(text, re.IGNORECASE | re.MULTILINE)
+        except re.error:
+            forced = False
+    needle = text.casefold()
+    match: Callable[[Row], bool]
+    if pattern is None:
+        def match(row: Row) -> bool:
+            return needle in row.folded
+    elif forced:
+        search = pattern.search
+
+        def match(row: Row) -> bool:
+            return search(row.haystack) is not None
+    else:
+        search = pattern.search
+
+        def match(row: Row) -> bool:
+            return needle in row.folded or search(row.haystack) is not None
+    if invert:
+        return lambda row: not match(row)
+    return match
+
+
+def _sort_value(value: object, numeric: bool) -> tuple[int, object] | None:
+    """(kind, value): numbers (kind 0) before strings (kind 1); None means "no value"."""
+    if value is None:
+        return None
+    if isinstance(value, Text):
+        value = value.plain
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        return (0, value)
+    text = str(value)
+    if numeric:
+        try:
+            number = float(text)
+        except ValueError:
+            pass
+        else:
+            if not math.isnan(number):
+                return (0, number)
+    if not text:
+        return None
+    return (1, text.casefold())
+
+
+class RowStore:
+    """Rows keyed by id, plus the filtered view in sort order."""
+
+    def __init__(self) -> None:
+        self.columns: tuple[ColumnLike, ...] = ()
+        self.rows: dict[str, Row] = {}
+        self.view: list[SortKey] = []
+        """Keys of rows passing the filter, ascending; displayed reversed when `reverse`."""
+        self.sort_column: str | None = None
+        self.reverse = False
+        self.filter_text = ""
+        self._matcher: Callable[[Row], bool] | None = None
+        self._seq = 0
+        self._column_keys: tuple[str, ...] = ()
+        self._sort_numeric = False
+        self.loaded = False
+        """True once a diff has brought rows: later new rows are highlighted."""
+
+    # -- building rows ---------------------------------------------------------------------
+
+    def _key(self, row: Row) -> SortKey:
+        column = self.sort_column
+        if column is None:
+            return (0, 0, 0, row.seq, row.id)
+        sort_value = _sort_value(row.data.get(column), self._sort_numeric)
+        # None always sorts last; the view is displayed reversed for a descending sort,
+        # so the "missing" group flips sides to stay at the bottom.
+        if sort_value is None:
+            return (0 if self.reverse else 1, 0, 0, row.seq, row.id)
+        return (1 if self.reverse else 0, sort_value[0], sort_value[1], row.seq, row.id)
+
+    def _fill(self, row: Row, data: Mapping[str, object]) -> None:
+        cells: list[Cell] = []
+        plains: list[str] = []
+        for key in self._column_keys:
+            value = data.get(key)
+            # Inline fast path for the common case: a clean, short str.
+            if type(value) is str and value.isprintable() and len(value) <= CELL_MAX_CHARS:
+                cells.append(value)
+                plains.append(value)
+                continue
+            cell = to_cell(value)
+            cells.append(cell)
+            plains.append(cell if isinstance(cell, str) else cell.plain)
+        row.data = data
+        row.cells = tuple(cells)
+        row.haystack = "\n".join(plains)
+        row.folded = row.haystack.casefold()
+        row.key = self._key(row)
+        row.visible = self._matcher is None or self._matcher(row)
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.view)
+
+    def id_at(self, index: int) -> str:
+        """Row id at a display index (0 = top)."""
+        view = self.view
+        return view[len(view) - 1 - index if self.reverse else index][4]
+
+    def index_of(self, row_id: str | None) -> int | None:
+        """Display index of a row id, or None when absent or filtered out."""
+        row = self.rows.get(row_id) if row_id is not None else None
+        if row is None or not row.visible:
+            return None
+        view = self.view
+        i = bisect_left(view, row.key)
+        if i >= len(view) or view[i] != row.key:
+            return None
+        return len(view) - 1 - i if self.reverse else i
+
+    def nearest_index(self, key: SortKey) -> int:
+        """Display index of the row nearest to where `key` would sit (view must be non-empty)."""
+        n = len(self.view)
+        try:
+            pos = bisect_left(self.view, key)
+        except TypeError:
+            return 0
+        index = n - pos if self.reverse else pos
+        return max(0, min(n - 1, index))
+
+    def ids(self) -> list[str]:
+        """All visible ids in display order (O(n))."""
+        ids = [key[4] for key in self.view]
+        if self.reverse:
+            ids.reverse()
+        return ids
+
+    # -- mutations -------------------------------------------------------------------------
+
+    def set_columns(self, columns: Sequence[ColumnLike]) -> None:
+        """Replace the column specs and rebuild every row's cells."""
+        self.columns = tuple(columns)
+        self._column_keys = tuple(c.key for c in self.columns)
+        if self.sort_column not in self._column_keys:
+            self.sort_column, self.reverse = None, False
+        self._sort_numeric = self._is_numeric(self.sort_column)
+        self._rebuild(refill=True)
+
+    def set_sort(self, column: str | None, reverse: bool) -> None:
+        """Sort by `column` (None = arrival order), descending when `reverse`."""
+        self.sort_column, self.reverse = column, reverse
+        self._sort_numeric = self._is_numeric(column)
+        for row in self.rows.values():
+            row.key = self._key(row)
+        self._rebuild()
+
+    def set_filter(self, text: str) -> None:
+        """Apply filter text (see :func:`compile_filter`)."""
+        self.filter_text = text
+        self._matcher = matcher = compile_filter(text)
+        for row in self.rows.values():
+            row.visible = matcher is None or matcher(row)
+        self._rebuild()
+
+    def _is_numeric(self, column: str | None) -> bool:
+        return any(c.numeric for c in self.columns if c.key == column)
+
+    def _rebuild(self, refill: bool = False) -> None:
+        if refill:
+            for row in self.rows.values():
+                self._fill(row, row.data)
+                row.version += 1
+        self.view = sorted(row.key for row in self.rows.values() if row.visible)
+
+    def apply(
+        self,
+        upserts: Mapping[str, Mapping[str, object]],
+        removals: Iterable[str] = (),
+        *,
+        replace_all: bool = False,
+        highlight: bool = True,
+    ) -> DiffResult:
+        """Apply a diff; see `ResourceTable.apply_diff`."""
+        result = DiffResult()
+        rows = self.rows
+        highlight = highlight and self.loaded
+        drop: list[SortKey] = []
+        add: list[SortKey] = []
+        gone = set(removals)
+        if replace_all:
+            gone.update(row_id for row_id in rows if row_id not in upserts)
+        for row_id in gone:
+            row = rows.pop(row_id, None)
+            if row is not None:
+                result.removed.append(row_id)
+                if row.visible:
+                    drop.append(row.key)
+        column_keys = self._column_keys
+        for row_id, new_data in upserts.items():
+            row = rows.get(row_id)
+            if row is None:
+                self._seq += 1
+                row = Row(row_id, {}, (), "", "", self._seq)
+                self._fill(row, dict(new_data))
+                rows[row_id] = row
+                result.upserted += 1
+                if row.visible:
+                    add.append(row.key)
+                if highlight:
+                    row.changed = frozenset(column_keys)
+                    result.highlighted.append(row_id)
+                continue
+            old_data = row.data
+            if new_data == old_data:
+                continue
+            old_key, old_visible = row.key, row.visible
+            result.upserted += 1
+            self._fill(row, dict(new_data))
+            row.version += 1
+            if highlight:
+                changed = frozenset(
+                    k for k in column_keys if new_data.get(k) != old_data.get(k)
+                )
+                if changed:
+                    row.changed = changed | row.changed
+                    result.highlighted.append(row_id)
+            if old_key != row.key or old_visible != row.visible:
+                if old_visible:
+                    drop.append(old_key)
+                if row.visible:
+                    add.append(row.key)
+        self._patch_view(drop, add)
+        if rows:
+            self.loaded = True
+        return result
+
+    def _patch_view(self, drop: list[SortKey], add: list[SortKey]) -> None:
+        view = self.view
+        work = len(drop) + len(add)
+        if work == 0:
+            return
+        # One O(n) pass beats k bisect+memmove steps once k is a real share of n.
+        if work > 64 and work * 32 > len(view):
+            if drop:
+                dropped = set(drop)
+                view = [key for key in view if key not in dropped]
+            view.extend(add)
+            view.sort()
+            self.view = view
+            return
+        for key in drop:
+            i = bisect_left(view, key)
+            if i < len(view) and view[i] == key:
+                del view[i]
+        for key in add:
+            insort(view, key)
+
+    def clear_highlight(self, row_id: str) -> bool:
+        """Drop a row's changed-cell highlight; True if the row exists and is visible."""
+        row = self.rows.get(row_id)
+        if row is None:
+            return False
+        row.changed = frozenset()
+        return row.visible

@@ -1,0 +1,81 @@
+"""Column layout and cell fitting for the resource table (pure functions, no Textual)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.cells import cell_len, set_cell_size
+from rich.text import Text
+
+from tuicloud.widgets.row_store import ColumnLike
+
+__all__ = ["GUTTER", "SEPARATOR", "fit_str", "fit_text", "layout_columns"]
+
+GUTTER = 2
+"""Cells before the first column: the mark indicator and a space."""
+SEPARATOR = 1
+"""Cells between two columns."""
+
+
+def layout_columns(columns: Sequence[ColumnLike], width: int) -> list[tuple[int, int]]:
+    """Choose the columns that fit `width` cells and their widths.
+
+    Columns with the highest `priority` number are dropped first (rightmost first on ties)
+    until the rest fit; priority 0 columns are never dropped (they are narrowed instead).
+    The last kept text (non-numeric) column absorbs the spare width.
+
+    Returns:
+        (index into `columns`, width) pairs in display order.
+    """
+    if not columns or width <= 0:
+        return []
+    kept = list(range(len(columns)))
+
+    def needed(indexes: list[int]) -> int:
+        return GUTTER + sum(columns[i].width for i in indexes) + SEPARATOR * (len(indexes) - 1)
+
+    droppable = sorted((i for i in kept if columns[i].priority > 0),
+                       key=lambda i: (columns[i].priority, i))
+    while droppable and needed(kept) > width:
+        kept.remove(droppable.pop())
+    widths = [max(1, columns[i].width) for i in kept]
+    spare = width - needed(kept)
+    if spare >= 0:
+        # A right-justified number stranded at the far edge reads badly: widen the last
+        # text column instead, if there is one.
+        grow = next((j for j in range(len(kept) - 1, -1, -1)
+                     if not columns[kept[j]].numeric), len(kept) - 1)
+        widths[grow] += spare
+    else:
+        deficit = -spare
+        for j in range(len(widths) - 1, -1, -1):
+            cut = min(deficit, widths[j] - 1)
+            widths[j] -= cut
+            deficit -= cut
+            if not deficit:
+                break
+    return list(zip(kept, widths, strict=True))
+
+
+def fit_str(text: str, width: int, right: bool) -> str:
+    """Pad or cut (with "…") a sanitised string to exactly `width` cells."""
+    size = len(text) if text.isascii() else cell_len(text)
+    if size > width:
+        text = set_cell_size(text, width - 1) + "…" if width > 1 else "…"[:width]
+        size = width
+    pad = " " * (width - size)
+    return pad + text if right else text + pad
+
+
+def fit_text(text: Text, width: int, right: bool) -> Text:
+    """A copy of `text` padded or cut (with "…") to exactly `width` cells."""
+    text = text.copy()
+    if text.cell_len > width:
+        text.truncate(width, overflow="ellipsis")
+    pad = width - text.cell_len
+    if pad > 0:
+        if right:
+            text.pad_left(pad)
+        else:
+            text.pad_right(pad)
+    return text
