@@ -67,6 +67,9 @@ class TuiCloudApp(App[None]):
             self.error = error
             self.retry = retry
 
+    class LookupsRefreshed(Message):
+        """Flavor, image, network … names were (re)loaded: visible rows may name more now."""
+
     def __init__(self, options: Options) -> None:
         super().__init__()
         self.options = options
@@ -83,9 +86,7 @@ class TuiCloudApp(App[None]):
         """Open the first view at once; connect in a worker (the screen is up before that)."""
         for kind in all_kinds():
             self.add_mode(kind.name, partial(ResourceListScreen, kind))
-        first = kind_for(self.options.view) or kind_for("servers")
-        assert first is not None
-        self.switch_mode(first.name)
+        self.switch_mode(kind_for(self.options.view).name)
         self._choose_cloud()
 
     def _choose_cloud(self) -> None:
@@ -137,6 +138,7 @@ class TuiCloudApp(App[None]):
             lookups = Lookups()
             self.post_message(self.Connected(session, lookups))
             lookups.refresh(session)
+            self.post_message(self.LookupsRefreshed())
         except CloudError as error:
             self.post_message(self.ConnectFailed(str(error), retry=error.status is None))
         except Exception as error:  # noqa: BLE001 - shown to the user, never a traceback
@@ -161,6 +163,13 @@ class TuiCloudApp(App[None]):
     def _refresh_lookups(self) -> None:
         with contextlib.suppress(Exception):  # names are a nicety; a failure keeps the old ones
             self.lookups.refresh(self.session)
+            self.post_message(self.LookupsRefreshed())
+
+    @on(LookupsRefreshed)
+    def _lookups_refreshed(self) -> None:
+        screen = self.screen
+        if isinstance(screen, ResourceListScreen):
+            screen.relabel()
 
     @on(ConnectFailed)
     def _connect_failed(self, message: ConnectFailed) -> None:
@@ -197,8 +206,9 @@ class TuiCloudApp(App[None]):
     # -- navigation ---------------------------------------------------------------------------
     def goto(self, view: str) -> None:
         """Show a resource kind by name or alias."""
-        kind = kind_for(view)
-        if kind is None:
+        try:
+            kind = kind_for(view)
+        except KeyError:
             self.notify(f"Unknown view ':{view}'. Try :servers, :volumes, :images …",
                         severity="warning")
             return

@@ -104,8 +104,10 @@ def main(argv: list[str] | None = None) -> int:
     options = parse_options(argv)
     from tuicloud.cloud.kinds.registry import kind_for
 
-    if kind_for(options.view) is None:
-        print(f"tuicloud: unknown view '{options.view}'", file=sys.stderr)
+    try:
+        kind_for(options.view)
+    except KeyError as error:
+        print(f"tuicloud: {error.args[0]}", file=sys.stderr)
         return 2
     if options.demo:
         with demo_cloud(options.demo_servers) as cloud_name:

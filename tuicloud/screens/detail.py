@@ -136,7 +136,7 @@ class DetailScreen(Screen[None]):
 
 def _section(title: str, fields: list[tuple[str, str]]) -> Table:
     table = Table(title=title, title_justify="left", show_header=False, box=None,
-                  expand=True, padding=(0, 1), title_style="bold")
+                  padding=(0, 1), title_style="bold")
     table.add_column("field", style="bold", no_wrap=True, width=22)
     table.add_column("value", overflow="fold")
     for name, value in fields:

@@ -106,6 +106,12 @@ class ResourceListScreen(Screen[None]):
         header.view_title = self.kind.title
         header.identity = self.tui.identity
         self.table.focus()
+        # Ages ("5m", "3d") are computed with the row; recompute them now and then.
+        self.set_interval(30.0, self._relabel_if_visible)
+
+    def _relabel_if_visible(self) -> None:
+        if self._active:
+            self.relabel()
 
     def _apply_columns(self) -> None:
         columns = list(self.kind.columns)
@@ -171,14 +177,16 @@ class ResourceListScreen(Screen[None]):
         session = self.tui.session
         try:
             if self.poller is None or self.poller.session is not session:
-                self.poller = Poller(session, self.kind, all_projects=self.tui.all_projects)
-            first = self.poller.known_count == 0
+                self.poller = Poller(session, self.kind, all_projects=self.tui.all_projects,
+                                     lookups=self.tui.lookups)
+            first = self.poller.polls == 0
 
-            def on_page(raws: list[dict[str, Any]]) -> None:
+            def on_page(raws: dict[str, dict[str, Any]]) -> None:
                 # Progressive first paint: show the first page while the rest loads.
                 if first:
                     self.post_message(self.PollFinished(PollOutcome(
-                        self._to_rows(raws), set(), False, 0.0, 0, partial=True)))
+                        self._to_rows(list(raws.values())), set(), False, 0.0, 0,
+                        partial=True)))
 
             result = self.poller.poll(on_page=on_page)
             rows = self._to_rows(list(result.upserts.values()))
@@ -190,6 +198,23 @@ class ResourceListScreen(Screen[None]):
             self.post_message(self.PollFailed(error.short))
         except Exception as error:  # noqa: BLE001 - a poll must never kill the app
             self.post_message(self.PollFailed(f"{error.__class__.__name__}: {error}"))
+
+    def relabel(self) -> None:
+        """Rebuild rows from the poller's data after the name lookups changed."""
+        if self.poller is not None and not self._polling:
+            self._relabel_worker()
+
+    @work(thread=True, exclusive=True, group="relabel", exit_on_error=False)
+    def _relabel_worker(self) -> None:
+        poller = self.poller
+        polls = poller.polls
+        rows = self._to_rows(list(poller.known.values()))
+
+        def apply() -> None:
+            if poller is self.poller and poller.polls == polls:  # else a newer poll won
+                self.table.apply_diff(rows, highlight=False)
+
+        self.app.call_from_thread(apply)
 
     def _to_rows(self, raws: list[dict[str, Any]]) -> dict[str, dict[str, object]]:
         """Raw API dicts → display rows, with status cells coloured from the stylesheet."""
@@ -211,13 +236,15 @@ class ResourceListScreen(Screen[None]):
     def _poll_finished(self, message: PollFinished) -> None:
         outcome = message.outcome
         table = self.table
+        first_load = self._fresh.updated_at is None
         if outcome.partial:
-            table.apply_diff(outcome.rows)
+            table.apply_diff(outcome.rows, highlight=False)
             self._set_fresh(Freshness("loading", count=table.row_count,
                                       visible=table.visible_count))
             return
         with self.app.batch_update():
-            table.apply_diff(outcome.rows, outcome.removals, replace_all=outcome.full)
+            table.apply_diff(outcome.rows, outcome.removals, replace_all=outcome.full,
+                             highlight=not first_load)
         self._polling = False
         self._failures = 0
         self._set_fresh(Freshness("paused" if self.paused else "fresh", updated_at=time.time(),

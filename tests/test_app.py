@@ -1,0 +1,249 @@
+"""Pilot tests of the browser against simcloud over HTTP: views, keys, filter, sort, detail, refresh."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+import openstack
+import pytest
+from textual.pilot import Pilot
+
+from tuicloud.app import TuiCloudApp
+from tuicloud.cli import Options
+from tuicloud.screens.detail import DetailScreen
+from tuicloud.screens.resource_list import ResourceListScreen
+from tuicloud.simcloud import RunningSim
+from tuicloud.widgets.resource_table import ResourceTable
+from tuicloud.widgets.status_header import StatusHeader, describe_freshness
+
+
+def make_app(**overrides: Any) -> TuiCloudApp:
+    """An app on the `simcloud` cloud with a long refresh (tests poll with `r`)."""
+    values: dict[str, Any] = dict(cloud="simcloud", region=None, read_only=False,
+                                  all_projects=False, refresh=60.0, demo=False,
+                                  demo_servers=0, view="servers")
+    values.update(overrides)
+    return TuiCloudApp(Options(**values))
+
+
+async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 15.0,
+                     what: str = "condition") -> None:
+    """Let the app run until ``condition()`` holds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def list_screen(app: TuiCloudApp) -> ResourceListScreen:
+    screen = app.screen
+    assert isinstance(screen, ResourceListScreen), screen
+    return screen
+
+
+def table(app: TuiCloudApp) -> ResourceTable:
+    return list_screen(app).table
+
+
+def demo_server_ids(sim: RunningSim) -> set[str]:
+    conn = openstack.connect(cloud="simcloud")
+    try:
+        return {s["id"] for s in conn.compute.get("/servers?limit=1000").json()["servers"]}
+    finally:
+        conn.close()
+
+
+async def loaded(pilot: Pilot[Any], app: TuiCloudApp, minimum: int = 1) -> ResourceTable:
+    await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen)
+                     and table(app).row_count >= minimum
+                     and list_screen(app)._fresh.state == "fresh", what="first rows")
+    return table(app)
+
+
+async def test_servers_view_lists_the_projects_servers(sim: RunningSim) -> None:
+    expected = demo_server_ids(sim)
+    app = make_app()
+    async with app.run_test(size=(160, 50)) as pilot:
+        grid = await loaded(pilot, app)
+        assert set(grid.visible_ids()) == expected
+        header = list_screen(app).query_one(StatusHeader)
+        assert header.identity is not None
+        assert (header.identity.cloud, header.identity.project, header.identity.user) == (
+            "simcloud", "demo", "demo")
+        assert describe_freshness(header.freshness).startswith("updated ")
+        # Names of flavors come from lookups, not per-row requests.
+        flavors = {str(grid.get_row(i).get("flavor")) for i in expected}  # type: ignore[union-attr]
+        assert flavors & {"m1.tiny", "m1.small", "m1.medium", "m1.large", "m1.xlarge"}
+
+
+async def test_command_line_switches_views_and_hidden_views_do_not_poll(sim: RunningSim) -> None:
+    app = make_app(refresh=0.5)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app)
+        await pilot.press("colon", *"vol", "enter")
+        await wait_until(pilot, lambda: list_screen(app).kind.name == "volumes"
+                         and table(app).row_count > 0, what="volumes")
+        seen_before = len(sim.cloud.request_log)
+        await pilot.pause(2.0)
+        paths = [r.path for r in list(sim.cloud.request_log)[seen_before:]]
+        assert any("/volumes" in p for p in paths)
+        assert not any("/servers" in p for p in paths), "a hidden view kept polling"
+        await pilot.press("colon", *"img", "enter")
+        await wait_until(pilot, lambda: list_screen(app).kind.name == "images"
+                         and table(app).row_count > 0, what="images")
+        await pilot.press("colon", *"nosuchview", "enter")
+        await pilot.pause(0.2)
+        assert list_screen(app).kind.name == "images"
+
+
+@pytest.mark.parametrize("view", ["flavors", "networks", "keypairs", "secgroups"])
+async def test_read_only_views_list_rows(sim: RunningSim, view: str) -> None:
+    app = make_app(view=view)
+    async with app.run_test(size=(120, 40)) as pilot:
+        grid = await loaded(pilot, app)
+        assert grid.row_count >= 1
+
+
+async def test_filter_sort_and_cursor_survive_refresh(sim: RunningSim) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 50)) as pilot:
+        grid = await loaded(pilot, app)
+        await pilot.press("slash", *"web")
+        await pilot.press("enter")
+        names = [str(grid.get_row(i)["name"]) for i in grid.visible_ids()]  # type: ignore[index]
+        assert names and all("web" in n.lower() for n in names)
+        # Sort by name (shift+N), then reverse.
+        await pilot.press("N")
+        names = [str(grid.get_row(i)["name"]) for i in grid.visible_ids()]  # type: ignore[index]
+        assert names == sorted(names, key=str.lower)
+        await pilot.press("N")
+        names = [str(grid.get_row(i)["name"]) for i in grid.visible_ids()]  # type: ignore[index]
+        assert names == sorted(names, key=str.lower, reverse=True)
+        await pilot.press("down")
+        cursor = grid.cursor_id
+        await pilot.press("space")
+        assert cursor in grid.marked
+        await pilot.press("r")
+        await pilot.pause(0.5)
+        await wait_until(pilot, lambda: not list_screen(app)._polling, what="refresh")
+        assert grid.filter_text == "web"
+        assert all("web" in str(grid.get_row(i)["name"]).lower()  # type: ignore[index]
+                   for i in grid.visible_ids())
+        assert cursor in grid.marked
+        # Inverse filter.
+        await pilot.press("slash", "ctrl+u", *"!web", "enter")
+        assert all("web" not in str(grid.get_row(i)["name"]).lower()  # type: ignore[index]
+                   for i in grid.visible_ids())
+
+
+async def test_cursor_stays_on_its_server_while_it_changes_and_others_come_and_go(
+        sim: RunningSim) -> None:
+    conn = openstack.connect(cloud="simcloud")
+    app = make_app()
+    async with app.run_test(size=(160, 50)) as pilot:
+        grid = await loaded(pilot, app)
+        ids = grid.visible_ids()
+        target = ids[5]
+        while grid.cursor_id != target:
+            await pilot.press("down")
+        status_before = str(grid.get_row(target)["status"])  # type: ignore[index]
+        # Change the target's state, delete a server above it, create new ones.
+        action = "os-stop" if "ACTIVE" in status_before else "os-start"
+        if "ACTIVE" in status_before or "SHUTOFF" in status_before:
+            conn.compute.post(f"/servers/{target}/action", json={action: None})
+        conn.compute.delete(f"/servers/{ids[1]}")
+        flavors = conn.compute.get("/flavors/detail").json()["flavors"]
+        flavor = max(flavors, key=lambda f: f["disk"])["id"]
+        images = conn.image.get("/images").json()["images"]
+        image = min((i for i in images if i["status"] == "active"),
+                    key=lambda i: i["min_disk"])["id"]
+        conn.compute.post("/servers", json={"server": {
+            "name": "newcomer", "flavorRef": flavor, "imageRef": image, "min_count": 2}})
+        for _ in range(3):
+            await pilot.press("r")
+            await pilot.pause(0.6)
+            await wait_until(pilot, lambda: not list_screen(app)._polling, what="refresh")
+        await wait_until(pilot, lambda: ids[1] not in set(grid.visible_ids()), what="deletion")
+        await wait_until(pilot, lambda: sum("newcomer" in str(grid.get_row(i)["name"])  # type: ignore[index]
+                                            for i in grid.visible_ids()) == 2, what="creations")
+        assert grid.cursor_id == target
+    conn.close()
+
+
+async def test_detail_view_and_raw_json(sim: RunningSim) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        grid = await loaded(pilot, app)
+        target = grid.cursor_id
+        name = str(grid.get_row(target)["name"])  # type: ignore[arg-type,index]
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen)
+                         and app.screen.raw is not None, what="detail")
+        screen = app.screen
+        assert isinstance(screen, DetailScreen)
+        body = str(screen.query_one("#detail-body").render())
+        assert screen.raw is not None and screen.raw["id"] == target
+        assert "Ports" in screen.related or "ports" in {k.lower() for k in screen.related}
+        await pilot.press("y")
+        body = str(screen.query_one("#detail-body").render())
+        assert f'"id": "{target}"' in body and name[:10] in body
+        await pilot.press("escape")
+        assert isinstance(app.screen, ResourceListScreen)
+        assert table(app).cursor_id == target
+
+
+async def test_down_cloud_marks_view_stale_and_recovers(sim: RunningSim) -> None:
+    app = make_app(refresh=0.5)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app)
+        rows = table(app).row_count
+        sim.set_down(True)
+        try:
+            await wait_until(pilot, lambda: list_screen(app)._fresh.state == "stale",
+                             what="stale")
+            header = list_screen(app).query_one(StatusHeader)
+            assert describe_freshness(header.freshness).startswith("stale since ")
+            assert table(app).row_count == rows, "the last good rows must stay"
+        finally:
+            sim.set_down(False)
+        await wait_until(pilot, lambda: list_screen(app)._fresh.state == "fresh",
+                         timeout=30, what="recovery")
+
+
+async def test_pause_stops_polling_and_help_lists_keys(sim: RunningSim) -> None:
+    app = make_app(refresh=0.5)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app)
+        await pilot.press("p")
+        await pilot.pause(0.3)
+        seen = len(sim.cloud.request_log)
+        await pilot.pause(1.5)
+        assert not [r for r in list(sim.cloud.request_log)[seen:] if "/servers" in r.path]
+        await pilot.press("question_mark")
+        await pilot.pause(0.2)
+        text = str(app.screen.query_one("Static").render())
+        assert "Filter" in text and "sort by Name" in text
+        await pilot.press("escape")
+        await pilot.press("p")
+        await wait_until(pilot, lambda: list_screen(app)._fresh.state == "fresh", what="resume")
+
+
+async def test_all_projects_toggle_needs_admin(sim: RunningSim) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        grid = await loaded(pilot, app)
+        own = grid.row_count
+        await pilot.press("0")
+        await pilot.pause(0.3)
+        assert not app.all_projects and grid.row_count == own
+    admin = make_app(cloud="simcloud-admin", all_projects=True)
+    async with admin.run_test(size=(160, 40)) as pilot:
+        grid = await loaded(pilot, admin)
+        assert grid.row_count > own
+        assert "project" in [c.key for c in grid.columns]
+        await asyncio.sleep(0)
