@@ -425,8 +425,12 @@ class SimCloud:
         return code if roll < faults.error_rate else None
 
     def close(self) -> None:
-        """Stop background threads."""
+        """Stop background threads and let services clean up (e.g. Glance's temp dir)."""
         self.scheduler.stop()
+        for service in self.services.values():
+            closer = getattr(service, "close", None)
+            if callable(closer):
+                closer()
 
 
 def paginate(items: list[Any], limit: int | None, marker_index: int | None,
