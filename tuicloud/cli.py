@@ -26,6 +26,7 @@ class Options:
     demo: bool
     demo_servers: int
     view: str
+    debug: bool = False
 
 
 def _positive_float(text: str) -> float:
@@ -73,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="run against simcloud, a simulated OpenStack started in-process")
     parser.add_argument("--demo-servers", type=_count, default=200, metavar="N",
                         help="servers in the demo cloud (default 200)")
+    parser.add_argument("--debug", action="store_true",
+                        help="verbose log in the user log dir (never passwords or tokens)")
     parser.add_argument("--version", action="version", version=f"tuicloud {__version__}")
     return parser
 
@@ -82,7 +85,7 @@ def parse_options(argv: list[str] | None = None) -> Options:
     args = build_parser().parse_args(argv)
     return Options(cloud=args.os_cloud, region=args.os_region_name, read_only=args.read_only,
                    all_projects=args.all_projects, refresh=args.refresh, demo=args.demo,
-                   demo_servers=args.demo_servers, view=args.view)
+                   demo_servers=args.demo_servers, view=args.view, debug=args.debug)
 
 
 @contextlib.contextmanager
@@ -137,8 +140,12 @@ def _check_cloud(options: Options) -> str | None:
 
 
 def _run(options: Options) -> int:
-    from tuicloud.app import TuiCloudApp
+    import logging
 
+    from tuicloud.app import TuiCloudApp
+    from tuicloud.settings import setup_logging
+
+    setup_logging(logging.DEBUG if options.debug else logging.INFO)
     app = TuiCloudApp(options)
     app.run()
     return app.return_code or 0

@@ -194,16 +194,17 @@ class RowStore:
         self._seq = 0
         self._column_keys: tuple[str, ...] = ()
         self._sort_numeric = False
+        self._sort_field: str | None = None  # the row key sorted by (a column's sort_key)
         self.loaded = False
         """True once a diff has brought rows: later new rows are highlighted."""
 
     # -- building rows ---------------------------------------------------------------------
 
     def _key(self, row: Row) -> SortKey:
-        column = self.sort_column
-        if column is None:
+        field = self._sort_field
+        if field is None:
             return (0, 0, 0, row.seq, row.id)
-        sort_value = _sort_value(row.data.get(column), self._sort_numeric)
+        sort_value = _sort_value(row.data.get(field), self._sort_numeric)
         # None always sorts last; the view is displayed reversed for a descending sort,
         # so the "missing" group flips sides to stay at the bottom.
         if sort_value is None:
@@ -296,7 +297,17 @@ class RowStore:
         self._rebuild()
 
     def _is_numeric(self, column: str | None) -> bool:
-        return any(c.numeric for c in self.columns if c.key == column)
+        # A column may name a hidden row key to sort by ("Age" shows "3d" but sorts by the
+        # creation timestamp); such keys hold numbers.
+        self._sort_field = column
+        for c in self.columns:
+            if c.key == column:
+                hidden = getattr(c, "sort_key", None)
+                if hidden:
+                    self._sort_field = hidden
+                    return True
+                return c.numeric
+        return False
 
     def _rebuild(self, refill: bool = False) -> None:
         if refill:

@@ -1,0 +1,41 @@
+"""Columns that show text but sort by a hidden numeric key (Age shows "3d", sorts by time)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tuicloud.widgets.row_store import RowStore
+
+
+@dataclass(frozen=True)
+class AgeColumn:
+    key: str = "age"
+    title: str = "Age"
+    width: int = 5
+    priority: int = 0
+    numeric: bool = False
+    sort_key: str | None = "created_ts"
+
+
+@dataclass(frozen=True)
+class NameColumn:
+    key: str = "name"
+    title: str = "Name"
+    width: int = 10
+    priority: int = 0
+    numeric: bool = False
+
+
+def test_sort_uses_the_hidden_sort_key_not_the_shown_text() -> None:
+    store = RowStore()
+    store.set_columns([NameColumn(), AgeColumn()])
+    # As text "5h" < "3d" would be wrong both ways; the timestamps decide.
+    rows = {"a": {"name": "a", "age": "3d", "created_ts": 100.0},
+            "b": {"name": "b", "age": "5h", "created_ts": 300.0},
+            "c": {"name": "c", "age": "40m", "created_ts": 350.0},
+            "d": {"name": "d", "age": "20s", "created_ts": 399.0}}
+    store.apply(rows, ())
+    store.set_sort("age", False)
+    assert store.ids() == ["a", "b", "c", "d"]
+    store.set_sort("age", True)
+    assert store.ids() == ["d", "c", "b", "a"]

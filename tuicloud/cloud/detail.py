@@ -1,0 +1,93 @@
+"""Fetching one resource for a detail view, with the related resources that explain it.
+
+For a server: its volume attachments (``os-volume_attachments``), its ports (Neutron
+``ports?device_id=``) and its recent instance actions (``os-instance-actions``). For a network:
+its subnets. A related list that cannot be fetched (service missing, policy) does not fail the
+detail view: it is left empty and its error is listed under ``related["errors"]``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+from tuicloud.cloud.connection import CloudSession
+from tuicloud.cloud.errors import CloudError
+from tuicloud.cloud.kinds.base import Raw, ResourceKind
+
+__all__ = ["Related", "fetch_detail", "fetch_raw"]
+
+log = logging.getLogger("tuicloud.cloud")
+
+Related = dict[str, list[dict[str, Any]]]
+
+
+def fetch_raw(session: CloudSession, kind: ResourceKind, ident: str) -> Raw:
+    """GET one resource by id and return its JSON document (unwrapped). Raises CloudError."""
+    path = kind.show_path.format(id=quote(ident, safe=""))
+    body, _info = session.get_json(kind.service_type, path)
+    raw = body.get(kind.show_key) if kind.show_key and isinstance(body, dict) else body
+    if not isinstance(raw, dict):
+        raise CloudError(f"unexpected answer for {kind.name} {ident}", service=kind.service_type)
+    return raw
+
+
+def _related_list(session: CloudSession, related: Related, name: str, service: str,
+                  path: str, key: str, params: list[tuple[str, str]] | None = None,
+                  transform: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
+                  | None = None) -> None:
+    if not session.has_service(service):
+        related[name] = []
+        return
+    try:
+        body, _info = session.get_json(service, path, params)
+    except CloudError as error:
+        log.info("detail: %s not fetched: %s", name, error)
+        related[name] = []
+        related.setdefault("errors", []).append({"source": name, "message": str(error),
+                                                 "status": error.status})
+        return
+    items = body.get(key, []) if isinstance(body, dict) else []
+    items = [item for item in items if isinstance(item, dict)]
+    related[name] = transform(items) if transform else items
+
+
+def _server_related(session: CloudSession, raw: Raw) -> Related:
+    ident = quote(str(raw.get("id", "")), safe="")
+    related: Related = {}
+    _related_list(session, related, "volume_attachments", "compute",
+                  f"/servers/{ident}/os-volume_attachments", "volumeAttachments")
+    _related_list(session, related, "ports", "network", "/ports",
+                  "ports", [("device_id", str(raw.get("id", "")))])
+    _related_list(session, related, "actions", "compute",
+                  f"/servers/{ident}/os-instance-actions", "instanceActions",
+                  transform=lambda items: sorted(items, key=lambda a: str(a.get("start_time")),
+                                                 reverse=True))
+    return related
+
+
+def _network_related(session: CloudSession, raw: Raw) -> Related:
+    related: Related = {}
+    _related_list(session, related, "subnets", "network", "/subnets", "subnets",
+                  [("network_id", str(raw.get("id", "")))])
+    return related
+
+
+_RELATED: dict[str, Callable[[CloudSession, Raw], Related]] = {
+    "servers": _server_related,
+    "networks": _network_related,
+}
+
+
+def fetch_detail(session: CloudSession, kind: ResourceKind, ident: str) -> tuple[Raw, Related]:
+    """The resource's raw JSON plus related lists by name (blocking).
+
+    Raises CloudError when the resource itself cannot be fetched (e.g. 404 with the API's
+    message); related lists never raise (see the module docstring).
+    """
+    raw = fetch_raw(session, kind, ident)
+    builder = _RELATED.get(kind.name)
+    related = builder(session, raw) if builder is not None else {}
+    return raw, related

@@ -1,0 +1,239 @@
+"""What a resource kind is: data (columns, where to list, how to turn JSON into a row).
+
+One generic list screen and one generic table render every kind. A kind declares its columns,
+the list endpoint, its refresh strategy and three pure functions: ``to_row`` (raw JSON -> display
+row of plain values), ``detail_sections`` (grouped fields for the detail view) and
+``status_class`` (a status value -> a semantic colour name). Rows keep cloud text as it is;
+sanitising happens in the widget.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from tuicloud.cloud.lookups import Lookups
+
+__all__ = [
+    "Column",
+    "DetailBuilder",
+    "Raw",
+    "Refresh",
+    "ResourceKind",
+    "Row",
+    "RowBuilder",
+    "Sections",
+    "StatusClass",
+    "format_age",
+    "format_bytes",
+    "format_mib",
+    "join_nonempty",
+    "parse_time",
+    "short_id",
+    "text",
+    "yes_no",
+]
+
+Raw = dict[str, Any]
+Row = dict[str, object]
+Sections = list[tuple[str, list[tuple[str, str]]]]
+RowBuilder = Callable[[Raw, "Lookups"], Row]
+DetailBuilder = Callable[[Raw, "Lookups"], Sections]
+StatusClass = Literal["ok", "busy", "warn", "error", "muted"]
+Refresh = Literal["changes-since", "updated_at", "full"]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A table column (satisfies the widget's ColumnLike protocol).
+
+    ``priority`` 0 is always shown; higher numbers are dropped first on narrow terminals.
+    ``sort_key``, when set, names a hidden row key to sort by instead of the shown text (the
+    "age" column shows "3d" but sorts by the creation timestamp).
+    """
+
+    key: str
+    title: str
+    width: int
+    priority: int = 0
+    numeric: bool = False
+    sort_key: str | None = None
+
+
+@dataclass(frozen=True)
+class ResourceKind:
+    """A kind of resource (servers, volumes ...) described as data.
+
+    ``list_path``/``list_key`` say where the list lives on ``service_type``'s endpoint;
+    ``show_path`` (with ``{id}``) and ``show_key`` where one resource lives. ``refresh`` is the
+    incremental refresh strategy the poller uses. ``status_key`` is the row key holding the
+    status (for ``status_class``). ``unwrap`` names a per-item wrapper key (Nova key pairs come
+    as ``{"keypair": {...}}``). ``all_projects_params`` are added to list queries for the
+    all-projects view; ``in_project`` (when set) filters an admin's own-project view for
+    services that show admins everything (Neutron, Glance). ``admin_list_params`` are added
+    for admins only (Nova's ``is_public=None`` shows them private flavors too).
+    ``poll_created_at`` makes ``updated_at`` polls also ask ``created_at=gte:``, for services
+    that leave ``updated_at`` empty on a new resource (Cinder).
+    """
+
+    name: str
+    title: str
+    aliases: tuple[str, ...]
+    service_type: str
+    list_path: str
+    list_key: str
+    columns: tuple[Column, ...]
+    to_row: RowBuilder
+    detail_sections: DetailBuilder
+    status_class: Callable[[object], StatusClass | None]
+    show_path: str
+    show_key: str
+    all_projects_column: Column | None = None
+    refresh: Refresh = "full"
+    status_key: str | None = "status"
+    id_key: str = "id"
+    unwrap: str | None = None
+    page_size: int | None = 1000
+    all_projects_params: tuple[tuple[str, str], ...] = ()
+    list_params: tuple[tuple[str, str], ...] = ()
+    admin_list_params: tuple[tuple[str, str], ...] = ()
+    in_project: Callable[[Raw, str], bool] | None = None
+    poll_created_at: bool = False
+    lookups: frozenset[str] = frozenset()
+    default_sort: str | None = "name"
+
+    def columns_for(self, all_projects: bool) -> tuple[Column, ...]:
+        """The columns to show, with the project column when listing all projects."""
+        if all_projects and self.all_projects_column is not None:
+            return (*self.columns, self.all_projects_column)
+        return self.columns
+
+    @property
+    def supports_all_projects(self) -> bool:
+        """True when an all-projects view means something for this kind."""
+        return self.all_projects_column is not None
+
+    def item(self, raw: Mapping[str, Any]) -> Raw:
+        """A list item without its wrapper (see ``unwrap``)."""
+        if self.unwrap is not None:
+            inner = raw.get(self.unwrap)
+            if isinstance(inner, dict):
+                return inner
+        return dict(raw)
+
+    def id_of(self, raw: Mapping[str, Any]) -> str:
+        """The id that keys this resource in tables and pollers."""
+        return str(raw.get(self.id_key) or "")
+
+    def row(self, raw: Raw, lookups: Lookups) -> Row:
+        """``to_row`` plus the ``id`` key every row carries."""
+        row = self.to_row(raw, lookups)
+        row.setdefault("id", self.id_of(raw))
+        return row
+
+
+# -- formatting helpers shared by the kind modules ---------------------------------------------
+
+def text(value: object) -> str:
+    """A value as display text: None -> "", bools -> yes/no, else str()."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return yes_no(value)
+    return str(value)
+
+
+def yes_no(value: object) -> str:
+    """True/"true" -> "yes", False/"false" -> "no", None -> ""."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        return "yes" if value.strip().lower() in ("true", "1", "yes") else "no"
+    return "yes" if value else "no"
+
+
+def short_id(value: object) -> str:
+    """The first 8 characters of an id (what the CLI users recognise)."""
+    return str(value)[:8] if value else ""
+
+
+def parse_time(value: object) -> float | None:
+    """Epoch seconds from an API timestamp (``Z``, offsets, or naive UTC); None if absent."""
+    if not isinstance(value, str) or not value:
+        return None
+    raw = value.strip()
+    if raw.endswith("Z"):
+        raw = raw[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.timestamp()
+
+
+def format_age(value: object, now: float | None = None) -> str:
+    """A short age for a timestamp: "40s", "12m", "5h", "3d", "2y"."""
+    when = parse_time(value)
+    if when is None:
+        return ""
+    seconds = max(0.0, (time.time() if now is None else now) - when)
+    if seconds < 60:
+        return f"{int(seconds)}s"
+    if seconds < 3600:
+        return f"{int(seconds // 60)}m"
+    if seconds < 48 * 3600:
+        return f"{int(seconds // 3600)}h"
+    if seconds < 365 * 86400:
+        return f"{int(seconds // 86400)}d"
+    return f"{int(seconds // (365 * 86400))}y"
+
+
+def format_bytes(value: object) -> str:
+    """A byte count for people: "21 MB", "1.5 GB" (decimal units, as Glance users expect)."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return ""
+    size = float(value)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if size < 1000 or unit == "TB":
+            if unit == "B":
+                return f"{int(size)} B"
+            return f"{size:.1f} {unit}" if size < 10 else f"{size:.0f} {unit}"
+        size /= 1000
+    return ""  # pragma: no cover - the loop always returns
+
+
+def format_mib(value: object) -> str:
+    """A size in MiB (flavor RAM, image min RAM) as "512 MB" or "2 GB"."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return ""
+    if value >= 1024 and value % 1024 == 0:
+        return f"{int(value // 1024)} GB"
+    if value >= 1024:
+        return f"{value / 1024:.1f} GB"
+    return f"{int(value)} MB"
+
+
+def join_nonempty(parts: Iterable[object], sep: str = ", ") -> str:
+    """Join the non-empty parts as text."""
+    return sep.join(str(part) for part in parts if part not in (None, ""))
+
+
+def pairs(mapping: object) -> list[tuple[str, str]]:
+    """A metadata mapping as sorted (key, value) pairs of text."""
+    if not isinstance(mapping, dict):
+        return []
+    return [(str(k), text(v)) for k, v in sorted(mapping.items(), key=lambda kv: str(kv[0]))]
+
+
+def time_field(value: object) -> str:
+    """A timestamp for a detail view: the API's text plus its age ("... (3d ago)")."""
+    if not value:
+        return ""
+    age = format_age(value)
+    return f"{value} ({age} ago)" if age else str(value)

@@ -1,0 +1,48 @@
+"""The registry of resource kinds: ``:servers``, ``:vol``, ``:sg`` ... resolve here."""
+
+from __future__ import annotations
+
+from tuicloud.cloud.kinds.base import ResourceKind
+from tuicloud.cloud.kinds.flavors import FLAVORS
+from tuicloud.cloud.kinds.images import IMAGES
+from tuicloud.cloud.kinds.keypairs import KEYPAIRS
+from tuicloud.cloud.kinds.networks import NETWORKS
+from tuicloud.cloud.kinds.security_groups import SECURITY_GROUPS
+from tuicloud.cloud.kinds.servers import SERVERS
+from tuicloud.cloud.kinds.volumes import VOLUMES
+
+__all__ = ["all_kinds", "kind_for", "register"]
+
+_KINDS: dict[str, ResourceKind] = {}
+_ALIASES: dict[str, str] = {}
+
+
+def register(kind: ResourceKind) -> None:
+    """Add a kind; its name and aliases must not clash with an existing kind's."""
+    names = (kind.name, *kind.aliases)
+    for name in names:
+        owner = _ALIASES.get(name.lower())
+        if owner is not None and owner != kind.name:
+            raise ValueError(f"{name!r} already names the {owner} kind")
+    _KINDS[kind.name] = kind
+    for name in names:
+        _ALIASES[name.lower()] = kind.name
+
+
+def kind_for(name_or_alias: str) -> ResourceKind:
+    """The kind for a name or alias ("servers", "srv", ":vol"); KeyError when unknown."""
+    key = name_or_alias.strip().lstrip(":").lower()
+    try:
+        return _KINDS[_ALIASES[key]]
+    except KeyError:
+        known = ", ".join(_KINDS)
+        raise KeyError(f"no resource kind {name_or_alias!r} (known: {known})") from None
+
+
+def all_kinds() -> list[ResourceKind]:
+    """Every registered kind, in menu order."""
+    return list(_KINDS.values())
+
+
+for _kind in (SERVERS, VOLUMES, IMAGES, FLAVORS, NETWORKS, KEYPAIRS, SECURITY_GROUPS):
+    register(_kind)

@@ -1,0 +1,194 @@
+"""Cached id -> name maps (flavors, images, networks, servers, projects) for display.
+
+Rows show "m1.small" rather than a flavor id and "web-1" rather than a server id. Each map is
+filled by one paginated list request (never one request per row) in :meth:`Lookups.refresh`, or
+for free from data another view already fetched (:meth:`Lookups.feed`). An unknown id shows as
+its first 8 characters.
+
+Reads may happen from any thread while a worker refreshes: each map is replaced whole, under a
+lock, and readers only ever do a single ``dict.get`` on the current map.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from tuicloud.cloud.errors import CloudError
+
+if TYPE_CHECKING:
+    from tuicloud.cloud.connection import CloudSession
+    from tuicloud.cloud.kinds.base import ResourceKind
+
+__all__ = ["LOOKUP_TABLES", "LookupRefresh", "Lookups", "tables_for"]
+
+log = logging.getLogger("tuicloud.cloud")
+
+LOOKUP_TABLES = ("flavors", "images", "networks", "servers", "projects", "subnets")
+"""Every map :class:`Lookups` keeps."""
+
+
+@dataclass
+class LookupRefresh:
+    """What one :meth:`Lookups.refresh` cost, and which tables failed."""
+
+    requests: int = 0
+    bytes: int = 0
+    elapsed: float = 0.0
+    errors: dict[str, CloudError] = field(default_factory=dict)
+
+
+def tables_for(kind: ResourceKind, session: CloudSession, *, all_projects: bool) -> set[str]:
+    """The lookup tables a kind's rows need in this session (refresh these before showing it).
+
+    Servers only need the flavor table before compute microversion 2.47 (later ones embed the
+    flavor's name); project names only matter in the all-projects view.
+    """
+    tables = set(kind.lookups)
+    if kind.name == "servers" and session.supports_microversion("compute", "2.47"):
+        tables.discard("flavors")
+    if not all_projects:
+        tables.discard("projects")
+    return tables
+
+
+def _source(table: str, session: CloudSession) -> tuple[str, str, str, list[tuple[str, str]],
+                                                         int | None]:
+    """(service, path, key, params, page size) of the list that fills a table."""
+    if table == "flavors":
+        # An admin also sees private flavors ("None" is Nova's spelling of "no filter").
+        params = [("is_public", "None")] if session.is_admin else []
+        return "compute", "/flavors", "flavors", params, 1000
+    if table == "images":
+        return "image", "/images", "images", [], 1000
+    if table == "networks":
+        return "network", "/networks", "networks", [("fields", "id"), ("fields", "name")], None
+    if table == "subnets":
+        return ("network", "/subnets", "subnets",
+                [("fields", "id"), ("fields", "name"), ("fields", "cidr")], None)
+    if table == "servers":
+        params = [("all_tenants", "1")] if session.is_admin else []
+        return "compute", "/servers", "servers", params, 1000
+    if table == "projects":
+        path = "/projects" if session.is_admin else "/auth/projects"
+        return "identity", path, "projects", [], None
+    raise ValueError(f"unknown lookup table {table!r}")
+
+
+class Lookups:
+    """id -> name maps for the tables in :data:`LOOKUP_TABLES`."""
+
+    def __init__(self) -> None:
+        self._maps: dict[str, dict[str, str]] = {table: {} for table in LOOKUP_TABLES}
+        self._loaded: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    # -- reading ---------------------------------------------------------------------------
+    def name(self, table: str, ident: object) -> str:
+        """The name for an id; its first 8 characters when unknown (or when nameless)."""
+        if not ident:
+            return ""
+        key = str(ident)
+        found = self._maps.get(table, {}).get(key)
+        return found if found else key[:8]
+
+    def get(self, table: str, ident: object) -> str | None:
+        """The name for an id, or None when unknown."""
+        if not ident:
+            return None
+        return self._maps.get(table, {}).get(str(ident))
+
+    def has(self, table: str, ident: object) -> bool:
+        """True when the id is known."""
+        return bool(ident) and str(ident) in self._maps.get(table, {})
+
+    def missing(self, table: str, ids: Iterable[object]) -> set[str]:
+        """The ids that are not in the table."""
+        current = self._maps.get(table, {})
+        return {str(i) for i in ids if i and str(i) not in current}
+
+    def loaded_at(self, table: str) -> float | None:
+        """When the table was last filled by :meth:`refresh` (monotonic seconds), or None."""
+        return self._loaded.get(table)
+
+    def flavor_name(self, ident: object) -> str:
+        """A flavor's name."""
+        return self.name("flavors", ident)
+
+    def image_name(self, ident: object) -> str:
+        """An image's name."""
+        return self.name("images", ident)
+
+    def network_name(self, ident: object) -> str:
+        """A network's name."""
+        return self.name("networks", ident)
+
+    def server_name(self, ident: object) -> str:
+        """A server's name."""
+        return self.name("servers", ident)
+
+    def project_name(self, ident: object) -> str:
+        """A project's name."""
+        return self.name("projects", ident)
+
+    # -- writing ---------------------------------------------------------------------------
+    def set_names(self, table: str, names: Mapping[str, str], *, replace: bool = False) -> None:
+        """Add (or with ``replace``, replace the table with) id -> name entries."""
+        with self._lock:
+            current = {} if replace else dict(self._maps.get(table, {}))
+            current.update({str(k): str(v) for k, v in names.items()})
+            self._maps[table] = current
+
+    def feed(self, table: str, items: Iterable[Mapping[str, Any]], *,
+             id_key: str = "id", name_key: str = "name") -> None:
+        """Learn names from raw dicts another view already fetched (no request)."""
+        names = {str(item[id_key]): str(item.get(name_key) or "")
+                 for item in items if item.get(id_key)}
+        if names:
+            self.set_names(table, names)
+
+    def forget(self, table: str, ids: Iterable[str]) -> None:
+        """Drop ids (deleted resources)."""
+        with self._lock:
+            current = dict(self._maps.get(table, {}))
+            for ident in ids:
+                current.pop(ident, None)
+            self._maps[table] = current
+
+    def refresh(self, session: CloudSession,
+                kinds: Iterable[str] = ("flavors", "images", "networks", "projects"),
+                ) -> LookupRefresh:
+        """Fill each named table with one paginated list (blocking).
+
+        A table whose service is missing or fails keeps its old entries; its error is reported
+        in the result rather than raised, so one broken service does not blank the others.
+        """
+        result = LookupRefresh()
+        started = time.monotonic()
+        for table in kinds:
+            try:
+                service, path, key, params, page_size = _source(table, session)
+                names: dict[str, str] = {}
+                for page in session.iter_pages(service, path, key, params,
+                                               page_size=page_size):
+                    result.requests += 1
+                    result.bytes += page.info.bytes
+                    for item in page.items:
+                        ident = item.get("id")
+                        if ident:
+                            label = item.get("name") or ""
+                            if table == "subnets" and item.get("cidr"):
+                                label = f"{label} ({item['cidr']})" if label else item["cidr"]
+                            names[str(ident)] = str(label)
+            except CloudError as error:
+                log.info("lookup table %s not refreshed: %s", table, error)
+                result.errors[table] = error
+                continue
+            self.set_names(table, names, replace=True)
+            self._loaded[table] = time.monotonic()
+        result.elapsed = time.monotonic() - started
+        return result
