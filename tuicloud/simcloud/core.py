@@ -67,7 +67,7 @@ class ApiError(Exception):
         401: "unauthorized",
         403: "forbidden",
         404: "itemNotFound",
-        405: "notAllowed",
+        405: "badMethod",
         409: "conflictingRequest",
         413: "overLimit",
         415: "unsupportedMediaType",
