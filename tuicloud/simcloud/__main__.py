@@ -44,6 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="seconds added to every request")
     parser.add_argument("--error-rate", type=_rate, default=0.0,
                         help="fraction of requests answered 500/503")
+    parser.add_argument("--churn", type=_rate, default=0.0,
+                        help="fraction of ACTIVE servers flipped to/from rebooting per interval")
+    parser.add_argument("--churn-interval", type=float, default=5.0,
+                        help="seconds between churn steps")
     parser.add_argument("--token-ttl", type=float, default=3600.0,
                         help="token lifetime in seconds")
     return parser
@@ -60,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         with run_simcloud(config, faults, port=args.port, clouds_yaml=args.clouds_yaml) as sim:
+            if args.churn:
+                sim.cloud.service("compute").start_churn(args.churn, args.churn_interval)
             print(sim.auth_url, flush=True)
             if args.clouds_yaml:
                 print(f"clouds.yaml written to {args.clouds_yaml}", file=sys.stderr, flush=True)

@@ -11,6 +11,7 @@ O(changes).
 from __future__ import annotations
 
 import hashlib
+import random
 import time
 import uuid
 from array import array
@@ -361,6 +362,22 @@ class Service:
         self._log_servers.append(server)
         if len(self._log_servers) > 2 * (len(self.servers) + len(self.deleted)) + 4096:
             self._compact_log()
+
+    def start_churn(self, fraction: float, interval: float) -> None:
+        """Every ``interval`` s flip ``fraction`` of the servers between ACTIVE and rebooting.
+
+        For benchmarks: a steady trickle of visible changes, as on a busy cloud.
+        """
+        rng = random.Random(self.cloud.config.seed + 7)
+
+        def tick() -> None:
+            live = [s for s in self.servers.values() if s.vm_state == "active"]
+            for server in rng.sample(live, min(len(live), max(1, round(fraction * len(live))))):
+                server.task_state = None if server.task_state == "rebooting" else "rebooting"
+                self.touch(server)
+            self.cloud.scheduler.call_later(interval, tick)
+
+        self.cloud.scheduler.call_later(interval, tick)
 
     def _compact_log(self) -> None:
         """Keep one log entry per server (its latest), so the log stays O(servers)."""
