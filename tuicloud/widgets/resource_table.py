@@ -460,7 +460,9 @@ class ResourceTable(ScrollView, can_focus=True):
         row = store.rows[store.id_at(index)]
         is_cursor = row.id == self._cursor_id
         is_marked = row.id in self.marked
-        cache_key = (row.id, row.version, width, is_cursor, is_marked, row.changed)
+        # row.seq tells apart a row removed and re-added under the same id: its version
+        # starts again at 0, and a cached line of the old row must not be shown.
+        cache_key = (row.id, row.seq, row.version, width, is_cursor, is_marked, row.changed)
         strip = self._line_cache.get(cache_key)
         if strip is None:
             strip = self._render_row(row, width, is_cursor, is_marked)

@@ -14,7 +14,10 @@ such text into something inert:
   (NUL -> ``␀``, ESC -> ``␛``, LF -> ``␊``, DEL -> ``␡``): one cell wide, visibly
   "something odd was here", and inert;
 * every C1 control, bidirectional override/isolate/mark, and line/paragraph separator
-  becomes U+FFFD ``�``.
+  becomes U+FFFD ``�``;
+* a zero-width joiner at either end is dropped: it joins nothing there, and Rich would
+  count the character printed next to it (padding, a separator) as part of an emoji
+  sequence, so a padded table cell would come out one cell short.
 
 Rich markup needs no escaping here because :func:`safe_text` builds a
 :class:`rich.text.Text` directly and never parses markup.
@@ -71,12 +74,17 @@ _PLACEHOLDERS: dict[int, str] = {
 _PLACEHOLDERS_KEEP_NEWLINE = {k: v for k, v in _PLACEHOLDERS.items() if k != 0x0A}
 
 
+_ZWJ = "\u200d"
+
+
 def _truncate(text: str, max_len: int | None) -> str:
+    if _ZWJ in text:
+        text = text.strip(_ZWJ)
     if max_len is None or len(text) <= max_len:
         return text
     if max_len <= 0:
         return ""
-    return text[: max_len - 1] + ELLIPSIS
+    return text[: max_len - 1].rstrip(_ZWJ) + ELLIPSIS
 
 
 def sanitize_text(
@@ -94,7 +102,8 @@ def sanitize_text(
 
     Returns:
         Text that contains no C0/C1 control characters (except LF when `keep_newlines`),
-        no DEL, no escape sequences and no bidirectional overrides.
+        no DEL, no escape sequences, no bidirectional overrides and no zero-width joiner
+        at either end.
     """
     # Fast path: str.isprintable() is implemented in C and is False for every character
     # this function would touch (Cc, Cf, Zl, Zp), so clean text costs one scan.
