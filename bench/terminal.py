@@ -41,19 +41,32 @@ class PtyApp:
         self.last_output = self.started
 
     def pump(self, timeout: float = 0.05) -> bool:
-        """Read what the child wrote within ``timeout``; True if anything arrived."""
+        """Read what the child wrote within ``timeout``; True if anything arrived.
+
+        Drains everything available before feeding the emulator once: pyte is slow, and a
+        slow reader would fill the pty buffer and make the child's writes look slow.
+        """
         ready, _, _ = select.select([self.master], [], [], timeout)
         if not ready:
             return False
-        try:
-            data = os.read(self.master, 1 << 16)
-        except OSError:
+        chunks = []
+        while True:
+            try:
+                data = os.read(self.master, 1 << 16)
+            except OSError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+            self.last_output = time.perf_counter()
+            ready, _, _ = select.select([self.master], [], [], 0.002)
+            if not ready:
+                break
+        if not chunks:
             return False
-        if not data:
-            return False
+        data = b"".join(chunks)
         self.raw.extend(data)
         self.stream.feed(data)
-        self.last_output = time.perf_counter()
         return True
 
     def text(self) -> str:

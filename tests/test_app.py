@@ -3,60 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
-from typing import Any
 
 import openstack
 import pytest
-from textual.pilot import Pilot
 
-from tuicloud.app import TuiCloudApp
-from tuicloud.cli import Options
+from tests.apphelpers import list_screen, loaded, make_app, screen_text, table, wait_until
 from tuicloud.screens.detail import DetailScreen
 from tuicloud.screens.resource_list import ResourceListScreen
 from tuicloud.simcloud import RunningSim
-from tuicloud.widgets.resource_table import ResourceTable
 from tuicloud.widgets.status_header import StatusHeader, describe_freshness
-
-
-def make_app(**overrides: Any) -> TuiCloudApp:
-    """An app on the `simcloud` cloud with a long refresh (tests poll with `r`)."""
-    values: dict[str, Any] = dict(cloud="simcloud", region=None, read_only=False,
-                                  all_projects=False, refresh=60.0, demo=False,
-                                  demo_servers=0, view="servers")
-    values.update(overrides)
-    return TuiCloudApp(Options(**values))
-
-
-async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 15.0,
-                     what: str = "condition") -> None:
-    """Let the app run until ``condition()`` holds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def screen_text(app: TuiCloudApp) -> str:
-    """What the terminal shows, as text (from the SVG screenshot)."""
-    import html
-    import re
-
-    svg = app.export_screenshot()
-    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
-
-
-def list_screen(app: TuiCloudApp) -> ResourceListScreen:
-    screen = app.screen
-    assert isinstance(screen, ResourceListScreen), screen
-    return screen
-
-
-def table(app: TuiCloudApp) -> ResourceTable:
-    return list_screen(app).table
 
 
 def demo_server_ids(sim: RunningSim) -> set[str]:
@@ -65,13 +20,6 @@ def demo_server_ids(sim: RunningSim) -> set[str]:
         return {s["id"] for s in conn.compute.get("/servers?limit=1000").json()["servers"]}
     finally:
         conn.close()
-
-
-async def loaded(pilot: Pilot[Any], app: TuiCloudApp, minimum: int = 1) -> ResourceTable:
-    await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen)
-                     and table(app).row_count >= minimum
-                     and list_screen(app)._fresh.state == "fresh", what="first rows")
-    return table(app)
 
 
 async def test_servers_view_lists_the_projects_servers(sim: RunningSim) -> None:

@@ -337,10 +337,13 @@ async def test_narrow_terminal_drops_low_priority_columns() -> None:
 
 
 def test_layout_columns_priorities() -> None:
-    assert layout_columns(COLUMNS, 200)[-1] == (3, 200 - 2 - 20 - 10 - 8 - 3)
+    wide = layout_columns(COLUMNS, 200)
+    # Spare width goes to the text columns by their widths; the number keeps its width.
+    assert wide == [(0, 20 + 36 + 1), (1, 10 + 18), (2, 8), (3, 36 + 66)]
+    assert 2 + sum(w for _, w in wide) + 3 == 200
     assert [i for i, _ in layout_columns(COLUMNS, 44)] == [0, 1, 2]
     numeric_last = layout_columns(COLUMNS[:3], 60)
-    assert numeric_last == [(0, 20), (1, 60 - 2 - 20 - 8 - 2), (2, 8)]  # text column grows
+    assert numeric_last == [(0, 20 + 12), (1, 10 + 6), (2, 8)]
     assert layout_columns(COLUMNS, 5) == [(0, 3)]
 
 

@@ -137,7 +137,7 @@ class TuiCloudApp(App[None]):
                                            read_only=self.options.read_only)
             lookups = Lookups()
             self.post_message(self.Connected(session, lookups))
-            lookups.refresh(session)
+            lookups.refresh(session, self._lookup_tables(session))
             self.post_message(self.LookupsRefreshed())
         except CloudError as error:
             self.post_message(self.ConnectFailed(str(error), retry=error.status is None))
@@ -162,8 +162,17 @@ class TuiCloudApp(App[None]):
     @work(thread=True, exclusive=True, group="lookups", exit_on_error=False)
     def _refresh_lookups(self) -> None:
         with contextlib.suppress(Exception):  # names are a nicety; a failure keeps the old ones
-            self.lookups.refresh(self.session)
+            self.lookups.refresh(self.session, self._lookup_tables(self.session))
             self.post_message(self.LookupsRefreshed())
+
+    def _lookup_tables(self, session: Any) -> list[str]:
+        """Every name table some view needs (one list request each, never one per row)."""
+        from tuicloud.cloud.lookups import tables_for
+
+        tables: set[str] = set()
+        for kind in all_kinds():
+            tables |= tables_for(kind, session, all_projects=self.all_projects)
+        return sorted(tables)
 
     @on(LookupsRefreshed)
     def _lookups_refreshed(self) -> None:
@@ -238,8 +247,14 @@ class TuiCloudApp(App[None]):
         """`?`: the keys that work on this screen."""
         screen = self.screen
         keys: list[tuple[str, str]] = []
+        moves = False
         for _, binding in self._bindings_for(screen):
-            keys.append((binding.key_display or binding.key, binding.description))
+            if not binding.show:
+                moves = True  # cursor and scroll keys: one summary line below
+                continue
+            keys.append((self.get_key_display(binding), binding.description))
+        if moves:
+            keys.append(("↑ ↓ j k PgUp PgDn g G", "move in the table or scroll"))
         if isinstance(screen, ResourceListScreen):
             keys.extend((key, f"sort by {title}") for key, title in screen.sort_help())
         title = getattr(getattr(screen, "kind", None), "title", screen.__class__.__name__)
@@ -247,8 +262,10 @@ class TuiCloudApp(App[None]):
 
     def _bindings_for(self, screen: Screen[Any]) -> list[tuple[str, Binding]]:
         found: dict[str, Binding] = {}
+        seen_actions: set[str] = set()
         for key, (_node, binding, enabled, _tooltip) in screen.active_bindings.items():
-            if enabled and binding.description and key not in found:
+            if enabled and binding.description and binding.action not in seen_actions:
+                seen_actions.add(binding.action)
                 found[key] = binding
         return list(found.items())
 

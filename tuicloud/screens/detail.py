@@ -14,9 +14,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tuicloud.widgets.sanitize import safe_text, sanitize_text
+from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.status_header import Freshness, StatusHeader
 
 if TYPE_CHECKING:
@@ -68,16 +69,20 @@ class DetailScreen(Screen[None]):
         yield StatusHeader()
         with VerticalScroll(id="detail-scroll"):
             yield Static(Text("loading…"), id="detail-body")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Start the fetch."""
         header = self.query_one(StatusHeader)
         header.identity = self.tui.identity
-        header.view_title = f"{self.kind.title[:-1] if self.kind.title.endswith('s') else self.kind.title} {sanitize_text(self.resource_id)}"
+        header.view_title = f"{self._singular()} {sanitize_text(self.resource_id, max_len=40)}"
         header.freshness = Freshness("loading")
         self.query_one("#detail-scroll").focus()
         self._fetch()
+
+    def _singular(self) -> str:
+        title = self.kind.title
+        return title[:-1] if title.endswith("s") else title
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def _fetch(self) -> None:
@@ -97,7 +102,11 @@ class DetailScreen(Screen[None]):
         import time
 
         self.raw, self.related = message.raw, message.related
-        self.query_one(StatusHeader).freshness = Freshness("fresh", updated_at=time.time())
+        header = self.query_one(StatusHeader)
+        name = message.raw.get("name")
+        if isinstance(name, str) and name:
+            header.view_title = f"{self._singular()} {sanitize_text(name, max_len=40)}"
+        header.freshness = Freshness("fresh", updated_at=time.time())
         self._render_body()
 
     @on(Failed)
@@ -140,6 +149,8 @@ def _section(title: str, fields: list[tuple[str, str]]) -> Table:
     table.add_column("field", style="bold", no_wrap=True, width=22)
     table.add_column("value", overflow="fold")
     for name, value in fields:
+        if value in ("", None) and len(fields) > 1:
+            continue  # empty fields only push the useful ones off a 24-line screen
         table.add_row(safe_text(name), safe_text(str(value), max_len=MAX_VALUE))
     return table
 

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, OptionList, Static
@@ -70,7 +70,7 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(key, description)
         table.add_row("", "")
         table.add_row("commands", "  ".join(":" + c for c in self.commands))
-        with Vertical(id="help-box"):
+        with VerticalScroll(id="help-box"):
             yield Static(table)
 
     def action_close(self) -> None:

@@ -15,9 +15,10 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from tuicloud.widgets.resource_table import ResourceTable
+from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.status_header import Freshness, StatusHeader
 
 if TYPE_CHECKING:
@@ -73,6 +74,7 @@ class ResourceListScreen(Screen[None]):
         self.paused = False
         self._active = False
         self._polling = False
+        self._relabel_pending = False
         self._timer: Timer | None = None
         self._failures = 0
         self._fresh = Freshness("connecting")
@@ -89,7 +91,7 @@ class ResourceListScreen(Screen[None]):
         yield StatusHeader()
         yield Input(placeholder="filter: text, regex, or !text to invert", id="filter")
         yield ResourceTable(id="table")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def table(self) -> ResourceTable:
@@ -201,7 +203,11 @@ class ResourceListScreen(Screen[None]):
 
     def relabel(self) -> None:
         """Rebuild rows from the poller's data after the name lookups changed."""
-        if self.poller is not None and not self._polling:
+        if self.poller is None:
+            return
+        if self._polling:
+            self._relabel_pending = True  # after this poll: its rows may predate the names
+        else:
             self._relabel_worker()
 
     @work(thread=True, exclusive=True, group="relabel", exit_on_error=False)
@@ -229,7 +235,7 @@ class ResourceListScreen(Screen[None]):
                 css = kind.status_class(status)
                 if css:
                     row[status_key] = Text(status, style=self._status_styles.get(css, ""))
-            rows[str(raw.get("id"))] = row
+            rows[kind.id_of(raw)] = row
         return rows
 
     @on(PollFinished)
@@ -247,6 +253,9 @@ class ResourceListScreen(Screen[None]):
                              highlight=not first_load)
         self._polling = False
         self._failures = 0
+        if self._relabel_pending:
+            self._relabel_pending = False
+            self._relabel_worker()
         self._set_fresh(Freshness("paused" if self.paused else "fresh", updated_at=time.time(),
                                   elapsed_ms=outcome.elapsed * 1000, count=table.row_count,
                                   visible=table.visible_count))

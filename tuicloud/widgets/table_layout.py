@@ -22,7 +22,7 @@ def layout_columns(columns: Sequence[ColumnLike], width: int) -> list[tuple[int,
 
     Columns with the highest `priority` number are dropped first (rightmost first on ties)
     until the rest fit; priority 0 columns are never dropped (they are narrowed instead).
-    The last kept text (non-numeric) column absorbs the spare width.
+    Spare width is shared among the text (non-numeric) columns by their widths.
 
     Returns:
         (index into `columns`, width) pairs in display order.
@@ -41,11 +41,19 @@ def layout_columns(columns: Sequence[ColumnLike], width: int) -> list[tuple[int,
     widths = [max(1, columns[i].width) for i in kept]
     spare = width - needed(kept)
     if spare >= 0:
-        # A right-justified number stranded at the far edge reads badly: widen the last
-        # text column instead, if there is one.
-        grow = next((j for j in range(len(kept) - 1, -1, -1)
-                     if not columns[kept[j]].numeric), len(kept) - 1)
-        widths[grow] += spare
+        # Share the spare width among the text columns in proportion to their widths, so
+        # names and images stop being cut before a short column like Age grows; numbers stay
+        # as wide as asked (a right-justified number stranded far right reads badly).
+        text_cols = [j for j in range(len(kept)) if not columns[kept[j]].numeric]
+        if not text_cols:
+            text_cols = [len(kept) - 1]
+        total = sum(widths[j] for j in text_cols)
+        given = 0
+        for j in text_cols:
+            extra = spare * widths[j] // total
+            widths[j] += extra
+            given += extra
+        widths[text_cols[0]] += spare - given
     else:
         deficit = -spare
         for j in range(len(widths) - 1, -1, -1):

@@ -207,7 +207,7 @@ SERVERS = ResourceKind(
     show_key="server",
     columns=(
         Column("name", "Name", 24, 0),
-        Column("status", "Status", 12, 0),
+        Column("status", "Status", 13, 0),
         Column("power", "Power", 9, 5),
         Column("addresses", "Addresses", 28, 2),
         Column("flavor", "Flavor", 12, 3),

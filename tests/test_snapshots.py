@@ -1,0 +1,165 @@
+"""SVG snapshots of every view against an in-process simcloud, through the real SDK over HTTP.
+
+The snapshots live in tests/__snapshots__/test_snapshots/ and are compared byte for byte, so
+everything that could differ between two runs (or two days) is pinned:
+
+* the wall clock: ``time.time`` is frozen at ``FROZEN_NOW`` for the whole module, so simcloud
+  seeds its resources at fixed absolute times ("Created 2025-06-02T08:27:04Z"), ages ("3d")
+  are computed against the same instant, and the header reads "updated 0 s ago" (the app,
+  simcloud and the SDK share this process). Textual, asyncio, the pollers' stopwatches and
+  simcloud's scheduler run on ``time.monotonic``, which keeps running. Tokens get a lifetime
+  long enough that keystoneauth (which compares with the real clock) never sees them expire.
+* the poll duration ("…, 37 ms"): the only header field measured on the monotonic clock; each
+  list snapshot sets it to ``POLL_MS`` on the header after the data has loaded.
+* ids, IPs, fingerprints: simcloud derives them from ``SimConfig.seed``.
+* the two servers simcloud seeds in BUILD: the module waits until they are ACTIVE.
+* name lookups racing the first poll: the view is relabelled once the lookups are in.
+
+Regenerate with ``pytest tests/test_snapshots.py --snapshot-update`` and look at the SVGs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import openstack
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from tests.apphelpers import list_screen, loaded, make_app, wait_until
+from tuicloud.app import TuiCloudApp
+from tuicloud.screens.detail import DetailScreen
+from tuicloud.screens.dialogs import HelpScreen
+from tuicloud.simcloud import Faults, RunningSim, SimConfig, run_simcloud
+from tuicloud.widgets.status_header import StatusHeader
+
+FROZEN_NOW = datetime(2025, 6, 2, 9, 30, tzinfo=timezone.utc).timestamp()
+POLL_MS = 42.0
+CONFIG = SimConfig(servers=60, volumes=24, images=10, seed=42, build_delay=0.2,
+                   action_delay=0.2)
+VIEWS = ["servers", "volumes", "images", "flavors", "networks", "keypairs", "secgroups"]
+SIZES = [(80, 24), (160, 50)]
+
+
+@pytest.fixture(scope="module")
+def frozen_sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSim]:
+    """One simcloud for the module, seeded and served under the frozen clock."""
+    clouds = tmp_path_factory.mktemp("snapshots") / "clouds.yaml"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(time, "time", lambda: FROZEN_NOW)
+        faults = Faults(token_ttl=200 * 365 * 86400.0)
+        with run_simcloud(CONFIG, faults, clouds_yaml=clouds) as running:
+            patch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
+            _wait_for_builds()
+            yield running
+
+
+def _wait_for_builds(timeout: float = 15.0) -> None:
+    """Wait until no server of any project is still building (seen as the admin, over HTTP)."""
+    conn = openstack.connect(cloud="simcloud-admin")
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            servers = conn.compute.get("/servers/detail?all_tenants=1&limit=1000").json()
+            busy = [s["name"] for s in servers["servers"]
+                    if s["status"] == "BUILD" or s.get("OS-EXT-STS:task_state")]
+            if not busy:
+                return
+            assert time.monotonic() < deadline, f"still building: {busy}"
+            time.sleep(0.05)
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def frozen(frozen_sim: RunningSim, monkeypatch: pytest.MonkeyPatch) -> RunningSim:
+    """The module's simcloud, its clouds.yaml in OS_CLIENT_CONFIG_FILE for this test."""
+    assert frozen_sim.clouds_yaml is not None
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(frozen_sim.clouds_yaml))
+    monkeypatch.delenv("NO_COLOR", raising=False)  # read by App(): it would drop every colour
+    assert time.time() == FROZEN_NOW
+    return frozen_sim
+
+
+async def settle(pilot: Pilot[Any], app: TuiCloudApp) -> None:
+    """The view's first poll and the name lookups are in, and rows show the names."""
+    await loaded(pilot, app)
+    await wait_until(pilot, lambda: app.lookups is not None and not any(
+        w.group == "connect" and not w.is_finished for w in app.workers), what="lookups")
+    await pilot.pause()
+    # If the lookups landed while the first poll was still running, the app skipped its
+    # relabel and the rows keep short ids: relabel once more (as its 30 s timer would).
+    list_screen(app).relabel()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def pin_poll_time(app: TuiCloudApp) -> None:
+    """The header's "N ms" is measured on the monotonic clock: show a fixed one."""
+    header = app.screen.query_one(StatusHeader)
+    assert header.freshness.state == "fresh" and header.freshness.elapsed_ms is not None
+    header.freshness = dataclasses.replace(header.freshness, elapsed_ms=POLL_MS)
+
+
+def no_blinking_cursor(app: TuiCloudApp) -> None:
+    """snap_compare does not stop Input's cursor blink; none may have the focus."""
+    assert not isinstance(app.focused, Input), app.focused
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("view", VIEWS)
+def test_view(frozen: RunningSim, snap_compare: Any, view: str, size: tuple[int, int]) -> None:
+    """Each resource list, loaded, at a small and a large terminal."""
+    app = make_app(view=view)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot, app)
+        pin_poll_time(app)
+        no_blinking_cursor(app)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_server_detail(frozen: RunningSim, snap_compare: Any) -> None:
+    """The detail view of the first server in the list."""
+    app = make_app()
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen)
+                         and app.screen.raw is not None, what="detail")
+        await pilot.pause()
+        no_blinking_cursor(app)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_help(frozen: RunningSim, snap_compare: Any) -> None:
+    """`?` on the servers view."""
+    app = make_app()
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot, app)
+        pin_poll_time(app)
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
+        no_blinking_cursor(app)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_snapshot_files_are_small() -> None:
+    """The SVGs are committed: keep them from growing without anyone noticing."""
+    folder = Path(__file__).parent / "__snapshots__" / Path(__file__).stem
+    if not folder.is_dir():
+        pytest.skip("no snapshots yet (run with --snapshot-update)")
+    total = sum(os.path.getsize(p) for p in folder.glob("*.svg"))
+    assert total < 3_000_000, f"{total} bytes of snapshots"

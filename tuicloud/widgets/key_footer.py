@@ -1,0 +1,65 @@
+"""A one-line footer of the keys that work here.
+
+Textual's Footer rebuilds one widget per key on every focus change; over SSH that is several
+frames and ~100 ms per keypress. This footer renders a single Text instead, and keeps `? Help`
+visible even at 80 columns (other keys are cut first).
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.screen import Screen
+from textual.widget import Widget
+
+ALWAYS_LAST = ("question_mark", "colon", "q")  # help, command, quit: shown at the end
+
+
+class KeyFooter(Widget):
+    """Shows `key description` for every shown, enabled binding of the focused chain."""
+
+    DEFAULT_CSS = """
+    KeyFooter { dock: bottom; height: 1; }
+    """
+    COMPONENT_CLASSES = {"key-footer--key", "key-footer--description"}
+
+    def on_mount(self) -> None:
+        """Re-render when the screen's bindings change (focus moves, screens switch)."""
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        """Stop listening."""
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: Screen[object]) -> None:
+        self.refresh()
+
+    def render(self) -> Text:
+        """key description pairs, the always-useful ones at the end and never cut."""
+        key_style = self.get_component_rich_style("key-footer--key")
+        text_style = self.get_component_rich_style("key-footer--description")
+        first: list[tuple[str, str]] = []
+        last: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for key, active in self.screen.active_bindings.items():
+            binding = active.binding
+            if not binding.show or not active.enabled or not binding.description:
+                continue
+            if binding.action in seen:
+                continue
+            seen.add(binding.action)
+            display = self.app.get_key_display(binding)
+            target = last if key in ALWAYS_LAST else first
+            target.append((display, binding.description))
+        tail = Text()
+        for display, description in last:
+            tail.append(f" {display} ", key_style)
+            tail.append(f"{description} ", text_style)
+        head = Text()
+        for display, description in first:
+            head.append(f" {display} ", key_style)
+            head.append(f"{description} ", text_style)
+        room = max(0, self.size.width - tail.cell_len)
+        if head.cell_len > room:
+            head.truncate(room, overflow="ellipsis")
+        head.pad_right(room - head.cell_len)
+        return head + tail
