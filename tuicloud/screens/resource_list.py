@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -17,6 +18,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
 
+from tuicloud.screens.row_diff import RowDiffer
 from tuicloud.widgets.resource_table import ResourceTable
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.status_header import Freshness, StatusHeader
@@ -80,6 +82,7 @@ class ResourceListScreen(Screen[None]):
         self._fresh = Freshness("connecting")
         self._status_styles: dict[str, Style] = {}
         self._sort_letters: dict[str, str] = {}
+        self._differ = RowDiffer()
 
     @property
     def tui(self) -> TuiCloudApp:
@@ -182,18 +185,20 @@ class ResourceListScreen(Screen[None]):
                 self.poller = Poller(session, self.kind, all_projects=self.tui.all_projects,
                                      lookups=self.tui.lookups)
             first = self.poller.polls == 0
+            convert = self._row_converter()
 
             def on_page(raws: dict[str, dict[str, Any]]) -> None:
                 # Progressive first paint: show the first page while the rest loads.
                 if first:
+                    rows, _ = self._differ.diff(raws, convert)
                     self.post_message(self.PollFinished(PollOutcome(
-                        self._to_rows(list(raws.values())), set(), False, 0.0, 0,
-                        partial=True)))
+                        rows, set(), False, 0.0, 0, partial=True)))
 
             result = self.poller.poll(on_page=on_page)
-            rows = self._to_rows(list(result.upserts.values()))
+            rows, removed = self._differ.diff(result.upserts, convert, full=result.full,
+                                              removals=result.removals)
             self.post_message(self.PollFinished(PollOutcome(
-                rows, set(result.removals), result.full, result.elapsed, result.bytes)))
+                rows, removed, False, result.elapsed, result.bytes)))
         except ServiceUnavailableError as error:
             self.post_message(self.PollFailed(str(error), unavailable=True))
         except CloudError as error:
@@ -212,31 +217,27 @@ class ResourceListScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="relabel", exit_on_error=False)
     def _relabel_worker(self) -> None:
-        poller = self.poller
-        polls = poller.polls
-        rows = self._to_rows(list(poller.known.values()))
+        rows = self._differ.relabel(self._row_converter())
+        if rows:
+            self.app.call_from_thread(self.table.apply_diff, rows, highlight=False)
 
-        def apply() -> None:
-            if poller is self.poller and poller.polls == polls:  # else a newer poll won
-                self.table.apply_diff(rows, highlight=False)
-
-        self.app.call_from_thread(apply)
-
-    def _to_rows(self, raws: list[dict[str, Any]]) -> dict[str, dict[str, object]]:
-        """Raw API dicts → display rows, with status cells coloured from the stylesheet."""
+    def _row_converter(self) -> Callable[[dict[str, Any]], dict[str, object]]:
+        """Raw API dict → display row, status coloured from the stylesheet (thread-safe)."""
         kind = self.kind
         lookups = self.tui.lookups
         status_key = kind.status_key
-        rows: dict[str, dict[str, object]] = {}
-        for raw in raws:
-            row = kind.to_row(raw, lookups)
+        styles = self._status_styles
+
+        def convert(raw: dict[str, Any]) -> dict[str, object]:
+            row = kind.row(raw, lookups)
             status = row.get(status_key)
             if isinstance(status, str):
                 css = kind.status_class(status)
                 if css:
-                    row[status_key] = Text(status, style=self._status_styles.get(css, ""))
-            rows[kind.id_of(raw)] = row
-        return rows
+                    row[status_key] = Text(status, style=styles.get(css, ""))
+            return row
+
+        return convert
 
     @on(PollFinished)
     def _poll_finished(self, message: PollFinished) -> None:

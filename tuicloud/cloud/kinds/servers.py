@@ -223,4 +223,10 @@ SERVERS = ResourceKind(
     refresh="changes-since",
     all_projects_params=(("all_tenants", "1"),),
     lookups=frozenset({"flavors", "images", "projects"}),
+    list_fields=frozenset({
+        "id", "name", "status", "tenant_id", "project_id", "image", "flavor", "created",
+        "updated", "addresses", "OS-EXT-AZ:availability_zone", "key_name",
+        "OS-EXT-STS:task_state", "OS-EXT-STS:vm_state", "OS-EXT-STS:power_state", "locked",
+        "fault",
+    }),
 )

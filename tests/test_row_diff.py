@@ -1,0 +1,35 @@
+"""The worker-side differ sends the table only what changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tuicloud.screens.row_diff import RowDiffer
+
+
+def convert(raw: dict[str, Any]) -> dict[str, object]:
+    return {"name": raw["name"], "status": raw["status"]}
+
+
+def test_full_resync_sends_only_changes_and_removals() -> None:
+    differ = RowDiffer()
+    first = {str(i): {"id": str(i), "name": f"s{i}", "status": "ACTIVE"} for i in range(1000)}
+    rows, gone = differ.diff(first, convert, full=True)
+    assert len(rows) == 1000 and not gone
+    second = {k: dict(v) for k, v in first.items() if k != "7"}  # new dicts, equal content
+    second["3"]["status"] = "SHUTOFF"
+    second["new"] = {"id": "new", "name": "n", "status": "BUILD"}
+    rows, gone = differ.diff(second, convert, full=True)
+    assert set(rows) == {"3", "new"} and rows["3"]["status"] == "SHUTOFF"
+    assert gone == {"7"}
+
+
+def test_incremental_removals_and_relabel() -> None:
+    differ = RowDiffer()
+    differ.diff({"a": {"name": "a", "status": "ACTIVE"}}, convert)
+    rows, gone = differ.diff({}, convert, removals={"a", "unknown"})
+    assert not rows and gone == {"a"}
+    differ.diff({"b": {"name": "b", "status": "ACTIVE"}}, convert)
+    assert differ.relabel(convert) == {}
+    relabelled = differ.relabel(lambda raw: {"name": raw["name"].upper(), "status": "x"})
+    assert relabelled == {"b": {"name": "B", "status": "x"}}
