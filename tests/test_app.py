@@ -204,3 +204,38 @@ async def test_all_projects_toggle_needs_admin(sim: RunningSim) -> None:
         assert grid.row_count > own
         assert "project" in [c.key for c in grid.columns]
         await asyncio.sleep(0)
+
+
+def test_api_server_filter_translation() -> None:
+    from tuicloud.screens.resource_list import api_server_filter
+
+    assert api_server_filter("web") == ("web", None)
+    assert api_server_filter("error") == (None, "ERROR")
+    assert api_server_filter("!web") == (None, None)
+    assert api_server_filter("web-0[12]") == ("web-0[12]", None)
+    assert api_server_filter("a(b") == (r"a\(b", None)
+    assert api_server_filter("") == (None, None)
+
+
+async def test_filter_is_sent_to_nova_beyond_one_page(tmp_path, monkeypatch) -> None:
+    from tuicloud.simcloud import SimConfig, run_simcloud
+
+    clouds = tmp_path / "clouds.yaml"
+    with run_simcloud(SimConfig(servers=1500, build_delay=0.1), clouds_yaml=clouds) as sim:
+        monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
+        app = make_app()
+        async with app.run_test(size=(120, 40)) as pilot:
+            grid = await loaded(pilot, app, minimum=1001)
+            total = grid.row_count
+            seen = len(sim.cloud.request_log)
+            await pilot.press("slash", *"web", "enter")
+            await wait_until(pilot, lambda: any(
+                "name=web" in r.query for r in list(sim.cloud.request_log)[seen:]),
+                what="a name-filtered list request")
+            await wait_until(pilot, lambda: not list_screen(app)._polling, what="poll")
+            names = [str(grid.get_row(i)["name"]) for i in grid.visible_ids()]  # type: ignore[index]
+            assert names and all("web" in n.lower() for n in names)
+            assert grid.row_count < total  # the store now holds only what Nova returned
+            # Clearing the filter brings the whole list back.
+            await pilot.press("slash", "ctrl+u", "enter")
+            await wait_until(pilot, lambda: grid.row_count == total, what="full list again")

@@ -126,6 +126,11 @@ class Poller:
             self._cursor = None
             self._since_full = 0
 
+    @property
+    def multi_page(self) -> bool:
+        """True when the unfiltered list is longer than one page (server-side filters pay)."""
+        return self._multi_page
+
     def set_server_filter(self, name: str | None = None, status: str | None = None) -> None:
         """Filter by name (a regex, as Nova applies it) and status on the server side.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 import time
 from collections.abc import Callable
@@ -41,6 +42,35 @@ class PollOutcome:
     elapsed: float
     bytes: int
     partial: bool = False  # a first page shown while the rest loads
+
+
+NOVA_STATUSES = frozenset({
+    "ACTIVE", "BUILD", "DELETED", "ERROR", "HARD_REBOOT", "MIGRATING", "PASSWORD", "PAUSED",
+    "REBOOT", "REBUILD", "RESCUE", "RESIZE", "REVERT_RESIZE", "SHELVED", "SHELVED_OFFLOADED",
+    "SHUTOFF", "SOFT_DELETED", "SUSPENDED", "UNKNOWN", "VERIFY_RESIZE",
+})
+
+
+def api_server_filter(text: str) -> tuple[str | None, str | None]:
+    """The table filter as Nova's (name regex, status) filter; (None, None) when it can't be.
+
+    An inverted filter (`!x`) has no server-side form; a status word filters by status;
+    anything else filters names (Nova treats `name` as a regex, as the table does).
+    """
+    text = text.strip()
+    if not text or text.startswith("!"):
+        return None, None
+    if text.startswith("re:"):
+        return text[3:] or None, None
+    if text.upper() in NOVA_STATUSES:
+        return None, text.upper()
+    if any(c in text for c in ".^$*+?{}[]\\|()"):
+        try:
+            re.compile(text)
+            return text, None
+        except re.error:
+            pass
+    return re.escape(text), None
 
 
 class ResourceListScreen(Screen[None]):
@@ -83,6 +113,7 @@ class ResourceListScreen(Screen[None]):
         self._status_styles: dict[str, Style] = {}
         self._sort_letters: dict[str, str] = {}
         self._differ = RowDiffer()
+        self._api_filter_timer: Timer | None = None
 
     @property
     def tui(self) -> TuiCloudApp:
@@ -328,6 +359,21 @@ class ResourceListScreen(Screen[None]):
     def _filter_changed(self, event: Input.Changed) -> None:
         self.table.set_filter(event.value)
         self._update_counts()
+        if self.kind.name == "servers" and self.poller is not None:
+            if self._api_filter_timer is not None:
+                self._api_filter_timer.stop()
+            # Debounced: typing a name must not start a full list per keystroke.
+            self._api_filter_timer = self.set_timer(0.6, self._send_filter_to_api)
+
+    def _send_filter_to_api(self) -> None:
+        """Beyond one page of servers, Nova filters by name (regex) or status for us."""
+        self._api_filter_timer = None
+        if self.poller is None:
+            return
+        name, status = api_server_filter(self.table.filter_text)
+        self.poller.set_server_filter(name=name, status=status)
+        if self.poller.multi_page:
+            self.poll_now()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
