@@ -129,7 +129,8 @@ def key_latency_and_rss(clouds: Path, name: str, presses: int
             if before is not None:
                 key = "j" if index % 2 == 0 else "k"
                 sent = app.send(key)
-                seen = app.wait_for(lambda _s: _cursor_row(app) not in (None, before),
+                seen = app.wait_for(
+                    lambda _s, before=before: _cursor_row(app) not in (None, before),
                                     timeout=10)
                 moves.append(seen - sent)
             if index % 3 == 0:
@@ -201,7 +202,7 @@ def main() -> int:
               for i in range(4)]
     header = ("figure", "value", "goal", "peer")
     for row in [header, tuple("-" * w for w in widths), *rows]:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)))
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
     print(json.dumps({r[0]: r[1] for r in rows}), file=sys.stderr)
     return 0
 

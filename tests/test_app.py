@@ -1,4 +1,4 @@
-"""Pilot tests of the browser against simcloud over HTTP: views, keys, filter, sort, detail, refresh."""
+"""Pilot tests of the browser against simcloud over HTTP: views, keys, filter, sort, detail."""
 
 from __future__ import annotations
 

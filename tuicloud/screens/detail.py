@@ -16,8 +16,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
-from tuicloud.widgets.sanitize import safe_text, sanitize_text
 from tuicloud.widgets.key_footer import KeyFooter
+from tuicloud.widgets.sanitize import safe_text, sanitize_text
 from tuicloud.widgets.status_header import Freshness, StatusHeader
 
 if TYPE_CHECKING:

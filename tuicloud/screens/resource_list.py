@@ -20,8 +20,8 @@ from textual.timer import Timer
 from textual.widgets import Input
 
 from tuicloud.screens.row_diff import RowDiffer
-from tuicloud.widgets.resource_table import ResourceTable
 from tuicloud.widgets.key_footer import KeyFooter
+from tuicloud.widgets.resource_table import ResourceTable
 from tuicloud.widgets.status_header import Freshness, StatusHeader
 
 if TYPE_CHECKING:
@@ -256,7 +256,7 @@ class ResourceListScreen(Screen[None]):
         """Raw API dict → display row, status coloured from the stylesheet (thread-safe)."""
         kind = self.kind
         lookups = self.tui.lookups
-        status_key = kind.status_key
+        status_key = kind.status_key or "status"
         styles = self._status_styles
 
         def convert(raw: dict[str, Any]) -> dict[str, object]:

@@ -64,7 +64,7 @@ def clouds_yaml_text(auth_url: str, region: str = "RegionOne") -> str:
 
 
 def write_clouds_yaml(path: Path, auth_url: str, region: str = "RegionOne") -> None:
-    """Write :func:`clouds_yaml_text` to ``path``, readable by the user only (it holds passwords)."""
+    """Write :func:`clouds_yaml_text` to ``path``, mode 0600 (it holds passwords)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:

@@ -386,7 +386,7 @@ class SimCloud:
             service.seed()
 
     def service(self, name: str) -> Any:
-        """A service's state object by name ("identity", "compute", "image", "volume", "network")."""
+        """A service's state by name ("identity", "compute", "image", "volume", "network")."""
         return self.services[name]
 
     # -- tokens -------------------------------------------------------------------------------
@@ -435,7 +435,7 @@ class SimCloud:
 
 def paginate(items: list[Any], limit: int | None, marker_index: int | None,
              max_limit: int = 1000) -> tuple[list[Any], bool]:
-    """Slice ``items`` after ``marker_index`` to at most ``limit`` (capped); returns (page, more)."""
+    """Slice ``items`` after ``marker_index`` to at most ``limit``; returns (page, more)."""
     start = 0 if marker_index is None else marker_index + 1
     size = max_limit if limit is None else max(0, min(limit, max_limit))
     page = items[start:start + size]
