@@ -260,6 +260,8 @@ def api(fn: Callable[[Ctx], Response]) -> Callable[[SimCloud, Request], Response
         assert request.token is not None  # routes are registered with auth
         ctx = Ctx(cloud.service(NAME), cloud, request, request.token, version, request_id)
         try:
+            if request.content_length or request.chunked:
+                request.body  # noqa: B018 - read it now: a stalled client must not hold the lock
             with cloud.lock:
                 response = fn(ctx)
         except ApiError as error:

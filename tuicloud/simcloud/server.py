@@ -17,7 +17,7 @@ import traceback
 import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, BinaryIO, cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from tuicloud.simcloud.core import ApiError, Request, Response, SimCloud
@@ -81,8 +81,35 @@ class _Handler(BaseHTTPRequestHandler):
         except (ConnectionError, socket.timeout, TimeoutError):
             self.close_connection = True
 
+    def send_error(self, code: int, message: str | None = None,
+                   explain: str | None = None) -> None:
+        """Errors the HTTP layer finds itself (a garbage request line, an unknown method, a header
+        too long): a real status line and a JSON error document, then close the connection.
+
+        The stdlib answers these with HTML, and with no status line at all when the request line
+        did not name an HTTP version (it takes the request for HTTP/0.9).
+        """
+        if self.request_version == "HTTP/0.9":
+            self.request_version = self.protocol_version
+        short = self.responses.get(code, ("Error", ""))[0]
+        path = self.path if isinstance(getattr(self, "path", None), str) else "/"
+        body = error_body(_service_of(path), ApiError(code, message or short))
+        payload = json.dumps(body, separators=(",", ":")).encode()
+        self.send_response_only(code, short)
+        self.send_header("Date", self.date_time_string())
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        if self.command != "HEAD":
+            self.wfile.write(payload)
+
     def _dispatch(self) -> None:
         cloud = self.cloud
+        if cloud.faults.down:  # a kept-alive connection that was waiting when the cloud went down
+            self.close_connection = True
+            return
         split = urlsplit(self.path)
         path = unquote(split.path) or "/"
         if len(path) > 1 and path.endswith("/"):
@@ -96,12 +123,13 @@ class _Handler(BaseHTTPRequestHandler):
                 if length < 0:
                     raise ValueError
             except ValueError:
-                self._send_raw(400, b'{"badRequest": {"code": 400, "message": "Bad Content-Length"}}',
+                self._send_raw(400,
+                               b'{"badRequest": {"code": 400, "message": "Bad Content-Length"}}',
                                {"Content-Type": "application/json"}, close=True)
                 return
         request = Request(method=self.command, path=path, query=parse_qs(split.query),
-                          headers=headers, body_stream=self.rfile, content_length=length,
-                          chunked=chunked)
+                          headers=headers, body_stream=cast(BinaryIO, self.rfile),
+                          content_length=length, chunked=chunked)
         route, params, other_method = cloud.router.match(self.command, path)
         service = route.service if route else _service_of(path)
         request_id = "req-" + str(uuid.uuid4())
@@ -128,6 +156,8 @@ class _Handler(BaseHTTPRequestHandler):
             response = route.handler(cloud, request)
         except ApiError as error:
             response = Response(error.status, error_body(service, error), dict(error.headers))
+        except (TimeoutError, ConnectionError):
+            raise  # the client stalled or hung up mid-body: drop the connection, no answer
         except Exception:  # noqa: BLE001 - never a traceback in a response body
             traceback.print_exc(file=sys.stderr)
             response = Response(500, error_body(service, ApiError(
@@ -165,17 +195,22 @@ class _Handler(BaseHTTPRequestHandler):
         if response.status in (204, 304):
             payload, chunks = b"", None
         size = response.content_length if chunks is not None else len(payload)
-        sent = self._send_raw(response.status, payload, headers, size=size, chunks=chunks)
+        entry = LoggedRequest(self.command, self.path.split("?")[0], self.path.partition("?")[2],
+                              response.status, 0, service)
+        self._send_raw(response.status, payload, headers, size=size, chunks=chunks, log=entry)
+
+    def _log(self, entry: LoggedRequest, sent: int, *, new: bool) -> None:
         cloud = self.cloud
         with cloud.lock:
-            cloud.request_count += 1
+            if new:
+                cloud.request_count += 1
+                cloud.request_log.append(entry)
+            entry.bytes_out += sent
             cloud.bytes_sent += sent
-            cloud.request_log.append(LoggedRequest(self.command, self.path.split("?")[0],
-                                                   self.path.partition("?")[2],
-                                                   response.status, sent, service))
 
     def _send_raw(self, status: int, payload: bytes, headers: dict[str, str], *,
-                  size: int | None = None, chunks: Any = None, close: bool = False) -> int:
+                  size: int | None = None, chunks: Any = None, close: bool = False,
+                  log: LoggedRequest | None = None) -> int:
         self.send_response_only(status)
         self.send_header("Date", self.date_time_string())
         for name, value in headers.items():
@@ -188,6 +223,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
             self.close_connection = True
         header_bytes = sum(len(line) for line in getattr(self, "_headers_buffer", []))
+        # Log before the response's last byte goes out: a client that has its answer must find
+        # the request in the log. A streamed body counts its announced size, corrected at the end.
+        announced = 0 if self.command == "HEAD" else len(payload) if chunks is None else size or 0
+        if log is not None:
+            self._log(log, header_bytes + announced, new=True)
         self.end_headers()
         sent = header_bytes
         if self.command == "HEAD":
@@ -203,6 +243,8 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 self.wfile.write(piece)
             sent += len(piece)
+        if log is not None and sent - header_bytes != announced:
+            self._log(log, sent - header_bytes - announced, new=False)
         if size is None:
             self.wfile.write(b"0\r\n\r\n")
         return sent
