@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from tuicloud.cloud.kinds.registry import all_kinds, kind_for
+from tuicloud.memory import release_free_memory
 from tuicloud.screens.dialogs import CloudPicker, CommandLine, HelpScreen, NoCloudScreen
 from tuicloud.screens.resource_list import ResourceListScreen
 from tuicloud.widgets.status_header import Freshness, Identity, StatusHeader
@@ -139,6 +140,7 @@ class TuiCloudApp(App[None]):
             self.post_message(self.Connected(session, lookups))
             lookups.refresh(session, self._lookup_tables(session))
             self.post_message(self.LookupsRefreshed())
+            release_free_memory()
         except CloudError as error:
             self.post_message(self.ConnectFailed(str(error), retry=error.status is None))
         except Exception as error:  # noqa: BLE001 - shown to the user, never a traceback
