@@ -12,12 +12,14 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import Hit, Hits, Provider
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from tuicloud.cloud.kinds.registry import all_kinds, kind_for
 from tuicloud.memory import release_free_memory
 from tuicloud.screens.dialogs import CloudPicker, CommandLine, HelpScreen, NoCloudScreen
 from tuicloud.screens.resource_list import ResourceListScreen
+from tuicloud.widgets.sanitize import sanitize_text
 from tuicloud.widgets.status_header import Freshness, Identity, StatusHeader
 
 if TYPE_CHECKING:
@@ -81,6 +83,8 @@ class TuiCloudApp(App[None]):
         self.identity: Identity | None = None
         self._exit_stack = contextlib.ExitStack()
         self._connect_failures = 0
+        self.fatal_error: str | None = None
+        """Why the app gave up at start (the CLI prints it and exits 1), or None."""
 
     # -- start-up -----------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -142,7 +146,9 @@ class TuiCloudApp(App[None]):
             self.post_message(self.LookupsRefreshed())
             release_free_memory()
         except CloudError as error:
-            self.post_message(self.ConnectFailed(str(error), retry=error.status is None))
+            # 5xx, 429 and connection failures may pass; a wrong password, a bad clouds.yaml
+            # or an untrusted certificate will not.
+            self.post_message(self.ConnectFailed(str(error), retry=error.retryable))
         except Exception as error:  # noqa: BLE001 - shown to the user, never a traceback
             self.post_message(self.ConnectFailed(f"{error.__class__.__name__}: {error}", True))
 
@@ -185,11 +191,17 @@ class TuiCloudApp(App[None]):
     @on(ConnectFailed)
     def _connect_failed(self, message: ConnectFailed) -> None:
         self._connect_failures += 1
+        if not message.retry and self.session is None:
+            # Never connected and retrying cannot help (wrong password, bad configuration,
+            # untrusted certificate): leave with one line, as the openstack CLI would.
+            self.fatal_error = message.error
+            self.exit(return_code=1)
+            return
         self.notify(message.error, title="Cannot connect", severity="error", timeout=10)
         for header in self.screen.query(StatusHeader):
             header.freshness = Freshness("unavailable", error=f"not connected: {message.error}")
         if message.retry and self.options.cloud:
-            delay = min(60.0, 2.0 * 2 ** min(self._connect_failures, 5))
+            delay = min(60.0, 2.0 * 2 ** min(self._connect_failures - 1, 5))  # 2, 4 … 60 s
             self.set_timer(delay, lambda: self._connect_worker(self.options.cloud or ""))
 
     def _update_headers(self) -> None:
@@ -235,9 +247,11 @@ class TuiCloudApp(App[None]):
 
     def action_command_line(self) -> None:
         """`:`: jump to a view."""
-        self.push_screen(CommandLine(self.command_words()), self._run_command)
+        self.push_screen(CommandLine(self.command_words()), self.run_command)
 
-    def _run_command(self, command: str | None) -> None:
+    def run_command(self, command: str | None) -> None:
+        """Run what was typed at the `:` prompt (a view name or alias, or quit)."""
+        command = (command or "").strip().lstrip(":").strip()
         if not command:
             return
         if command in ("q", "quit", "q!"):
@@ -286,6 +300,13 @@ class TuiCloudApp(App[None]):
         self._update_headers()
         for screen in self._list_screens():
             screen.connected()
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Notifications often quote the cloud (error messages, names): never as markup."""
+        super().notify(sanitize_text(str(message), max_len=600),
+                       title=sanitize_text(title, max_len=80), severity=severity,
+                       timeout=timeout, markup=False)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Add refresh/pause to the palette's system commands."""

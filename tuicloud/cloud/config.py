@@ -53,6 +53,7 @@ class CloudOptions:
     """tuicloud's own settings for one cloud (the ``tuicloud:`` mapping of its entry)."""
 
     read_only: bool = False
+    ssh_user: str | None = None  # overrides the user guessed from the image
 
 
 def _home_short(path: str) -> str:
@@ -232,4 +233,6 @@ def cloud_options(region: CloudRegion) -> CloudOptions:
     value = raw.get("read_only", raw.get("read-only", False))
     if isinstance(value, str):
         value = value.strip().lower() in ("1", "true", "yes", "on")
-    return CloudOptions(read_only=bool(value))
+    ssh_user = raw.get("ssh_user")
+    return CloudOptions(read_only=bool(value),
+                        ssh_user=str(ssh_user) if isinstance(ssh_user, str) and ssh_user else None)

@@ -109,7 +109,9 @@ class CloudSession:
                  read_only: bool) -> None:
         self.conn = conn
         self._config = region
-        self.read_only = read_only or cloud_options(region).read_only
+        options = cloud_options(region)
+        self.read_only = read_only or options.read_only
+        self.ssh_user = options.ssh_user
         self._lock = threading.RLock()
         self._local = threading.local()
         self._microversions: dict[str, str | None] = {}

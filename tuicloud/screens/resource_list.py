@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import shutil
 import string
+import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,9 +18,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
+from textual.suggester import SuggestFromList
 from textual.timer import Timer
 from textual.widgets import Input
 
+from tuicloud.memory import release_free_memory
 from tuicloud.screens.row_diff import RowDiffer
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.resource_table import ResourceTable
@@ -78,9 +82,12 @@ class ResourceListScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="list.filter"),
+        Binding("colon", "command_line", "Command", id="list.command"),
         Binding("r", "refresh_now", "Refresh", id="list.refresh"),
         Binding("p", "toggle_pause", "Pause", id="list.pause"),
         Binding("0", "toggle_all_projects", "All projects", id="list.all_projects"),
+        Binding("l", "console_log", "Console log", id="list.console_log"),
+        Binding("s", "ssh", "SSH", id="list.ssh"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="list.clear_filter"),
     ]
 
@@ -124,6 +131,9 @@ class ResourceListScreen(Screen[None]):
         """Header, filter bar (hidden until `/`), table, footer."""
         yield StatusHeader()
         yield Input(placeholder="filter: text, regex, or !text to invert", id="filter")
+        yield Input(placeholder=":servers  :volumes  :images  :flavors  :networks  …",
+                    id="command", suggester=SuggestFromList(self.tui.command_words(),
+                                                            case_sensitive=False))
         yield ResourceTable(id="table")
         yield KeyFooter()
 
@@ -230,6 +240,8 @@ class ResourceListScreen(Screen[None]):
                                               removals=result.removals)
             self.post_message(self.PollFinished(PollOutcome(
                 rows, removed, False, result.elapsed, result.bytes)))
+            if result.full and len(result.upserts) > 1000:
+                release_free_memory()
         except ServiceUnavailableError as error:
             self.post_message(self.PollFailed(str(error), unavailable=True))
         except CloudError as error:
@@ -251,6 +263,8 @@ class ResourceListScreen(Screen[None]):
         rows = self._differ.relabel(self._row_converter())
         if rows:
             self.app.call_from_thread(self.table.apply_diff, rows, highlight=False)
+            if len(rows) > 1000:
+                release_free_memory()
 
     def _row_converter(self) -> Callable[[dict[str, Any]], dict[str, object]]:
         """Raw API dict → display row, status coloured from the stylesheet (thread-safe)."""
@@ -339,14 +353,91 @@ class ResourceListScreen(Screen[None]):
         """`0`: admins list every project's resources (like k9s's all namespaces)."""
         self.tui.toggle_all_projects()
 
+    def action_console_log(self) -> None:
+        """`l`: follow the console log of the server under the cursor."""
+        from tuicloud.screens.console_log import ConsoleLogScreen
+
+        row_id = self.table.cursor_id
+        if self.kind.name != "servers" or row_id is None:
+            return
+        row = self.table.get_row(row_id) or {}
+        name = row.get("name")
+        self.app.push_screen(ConsoleLogScreen(row_id, str(name) if name else row_id))
+
+    def action_ssh(self) -> None:
+        """`s`: suspend the TUI, ssh to the server under the cursor, come back when it exits."""
+        row_id = self.table.cursor_id
+        raw = self._differ.raw(row_id) if row_id else None
+        if self.kind.name != "servers" or raw is None:
+            return
+        if shutil.which("ssh") is None:
+            self.notify("ssh is not installed (no `ssh` on PATH).", severity="error")
+            return
+        self._ssh_worker(raw)
+
+    @work(thread=True, exclusive=True, group="ssh", exit_on_error=False)
+    def _ssh_worker(self, raw: dict[str, Any]) -> None:
+        from tuicloud.cloud.errors import CloudError
+        from tuicloud.cloud.ssh import ssh_target
+
+        try:
+            target = ssh_target(self.tui.session, raw)
+        except CloudError as error:
+            self.app.call_from_thread(self.notify, f"Cannot ssh: {error.message}",
+                                      severity="error")
+            return
+        self.app.call_from_thread(self._run_ssh, target.destination)
+
+    def _run_ssh(self, destination: str) -> None:
+        from textual.app import SuspendNotSupported
+
+        try:
+            with self.app.suspend():
+                # `--` ends ssh's options: nothing from the cloud can become an ssh flag.
+                completed = subprocess.run(["ssh", "--", destination], check=False)
+        except SuspendNotSupported:
+            self.notify("This terminal cannot be suspended; run: ssh " + destination,
+                        severity="warning")
+            return
+        except OSError as error:
+            self.notify(f"Cannot run ssh: {error.strerror or error}", severity="error")
+            return
+        if completed.returncode not in (0, 130):
+            self.notify(f"ssh {destination} exited with status {completed.returncode}",
+                        severity="warning")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Console log only on the servers view (the footer hides it elsewhere)."""
+        if action in ("console_log", "ssh"):
+            return self.kind.name == "servers"
+        return True
+
     def action_filter(self) -> None:
         """`/`: show the filter bar."""
         bar = self.query_one("#filter", Input)
         bar.add_class("-visible")
-        bar.focus()
+        self.set_focus(bar)  # at once: keys typed right after `/` must reach the bar
+
+    def action_command_line(self) -> None:
+        """`:`: the command line, focused at once so a fast `:vol⏎` is not lost."""
+        bar = self.query_one("#command", Input)
+        bar.value = ""
+        bar.add_class("-visible")
+        self.set_focus(bar)
+
+    @on(Input.Submitted, "#command")
+    def _command_submitted(self, event: Input.Submitted) -> None:
+        event.input.remove_class("-visible")
+        self.set_focus(self.table)
+        self.tui.run_command(event.value)
 
     def action_clear_filter(self) -> None:
         """`esc`: clear the filter, or go back when there is none."""
+        command = self.query_one("#command", Input)
+        if command.has_class("-visible"):
+            command.remove_class("-visible")
+            self.set_focus(self.table)
+            return
         bar = self.query_one("#filter", Input)
         if bar.value or bar.has_class("-visible"):
             bar.value = ""

@@ -48,6 +48,11 @@ class RowDiffer:
                 self._raws.pop(ident, None)
         return changed, gone
 
+    def raw(self, ident: str) -> Raw | None:
+        """The raw dict last seen for an id."""
+        with self._lock:
+            return self._raws.get(ident)
+
     def relabel(self, convert: Callable[[Raw], RowData]) -> dict[str, RowData]:
         """Rebuild every row (names or ages changed); returns only the rows that differ."""
         with self._lock:

@@ -87,6 +87,9 @@ def _truncate(text: str, max_len: int | None) -> str:
     return text[: max_len - 1].rstrip(_ZWJ) + ELLIPSIS
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def sanitize_text(
     s: str, *, max_len: int | None = None, keep_newlines: bool = False
 ) -> str:
@@ -109,6 +112,8 @@ def sanitize_text(
     # this function would touch (Cc, Cf, Zl, Zp), so clean text costs one scan.
     if s.isprintable():
         return _truncate(s, max_len)
+    # Lone surrogates (JSON "\udc80" escapes of invalid UTF-8) cannot be encoded for output.
+    s = _SURROGATE.sub("\ufffd", s)
     pattern = _DANGEROUS_KEEP_NEWLINE if keep_newlines else _DANGEROUS
     if pattern.search(s) is None:
         return _truncate(s, max_len)
