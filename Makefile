@@ -29,7 +29,7 @@ test: $(STAMP_TEST)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP_TEST)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench   # BENCH_QUICK=1 for fewer runs
 
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check tuicloud tests bench

@@ -204,6 +204,15 @@ def main() -> int:
     for row in [header, tuple("-" * w for w in widths), *rows]:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
     print(json.dumps({r[0]: r[1] for r in rows}), file=sys.stderr)
+    if os.environ.get("BENCH_SKIP_PARTS") != "1":
+        import asyncio
+
+        from bench import bench_console, bench_table
+
+        print("\n# The table widget against Textual's DataTable (headless)")
+        asyncio.run(bench_table.main())
+        print("\n# Console log")
+        bench_console.main()
     return 0
 
 
