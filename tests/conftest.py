@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import openstack
 import pytest
+from openstack.connection import Connection
 
 from tuicloud.simcloud import RunningSim, SimConfig, run_simcloud
 
@@ -31,3 +33,25 @@ def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(var, str(home / sub))
     for var in [v for v in __import__("os").environ if v.startswith("OS_")]:
         monkeypatch.delenv(var, raising=False)
+
+
+def _sdk_connection(running: RunningSim, monkeypatch: pytest.MonkeyPatch,
+                    cloud: str) -> Connection:
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(running.clouds_yaml))
+    return openstack.connect(cloud=cloud)
+
+
+@pytest.fixture
+def conn(msim: RunningSim, monkeypatch: pytest.MonkeyPatch) -> Iterator[Connection]:
+    """The demo user's SDK connection to the module's simcloud (`msim`, defined per module)."""
+    connection = _sdk_connection(msim, monkeypatch, "simcloud")
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def admin(msim: RunningSim, monkeypatch: pytest.MonkeyPatch) -> Iterator[Connection]:
+    """The admin user's SDK connection to the module's simcloud."""
+    connection = _sdk_connection(msim, monkeypatch, "simcloud-admin")
+    yield connection
+    connection.close()

@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import openstack
 import pytest
 import requests
 from openstack import exceptions as sdk_exc
@@ -32,26 +31,6 @@ def msim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSim]:
                                 action_delay=0.15), clouds_yaml=clouds) as running:
         yield running
 
-
-def _connect(msim: RunningSim, monkeypatch: pytest.MonkeyPatch, cloud: str) -> Connection:
-    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(msim.clouds_yaml))
-    return openstack.connect(cloud=cloud)
-
-
-@pytest.fixture
-def conn(msim: RunningSim, monkeypatch: pytest.MonkeyPatch) -> Iterator[Connection]:
-    """The demo user's SDK connection."""
-    connection = _connect(msim, monkeypatch, "simcloud")
-    yield connection
-    connection.close()
-
-
-@pytest.fixture
-def admin(msim: RunningSim, monkeypatch: pytest.MonkeyPatch) -> Iterator[Connection]:
-    """The admin user's SDK connection."""
-    connection = _connect(msim, monkeypatch, "simcloud-admin")
-    yield connection
-    connection.close()
 
 
 def raw(msim: RunningSim, conn: Connection, method: str, path: str, version: str | None = None,

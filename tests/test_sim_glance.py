@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import openstack
 import pytest
 import requests
 from openstack import exceptions as sdk_exc
@@ -32,23 +31,6 @@ def msim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSim]:
                                 action_delay=0.2), clouds_yaml=clouds) as running:
         yield running
 
-
-@pytest.fixture
-def conn(msim: RunningSim, monkeypatch: pytest.MonkeyPatch) -> Iterator[Connection]:
-    """The demo user's SDK connection, configured through OS_CLIENT_CONFIG_FILE."""
-    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(msim.clouds_yaml))
-    connection = openstack.connect(cloud="simcloud")
-    yield connection
-    connection.close()
-
-
-@pytest.fixture
-def admin(msim: RunningSim, monkeypatch: pytest.MonkeyPatch) -> Iterator[Connection]:
-    """The admin user's SDK connection."""
-    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(msim.clouds_yaml))
-    connection = openstack.connect(cloud="simcloud-admin")
-    yield connection
-    connection.close()
 
 
 def raw(msim: RunningSim, conn: Connection, method: str, path: str,
