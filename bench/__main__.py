@@ -153,12 +153,13 @@ def quiet_poll_bytes(clouds: Path) -> tuple[int, int]:
     from tuicloud.cloud.kinds.registry import kind_for
     from tuicloud.cloud.poller import Poller
 
+    time.sleep(4.0)  # let simcloud's seeded BUILD servers finish, so nothing is changing
     session = CloudSession.connect("simcloud")
     kind = kind_for("servers")
     assert kind is not None
     poller = Poller(session, kind)
     poller.poll()
-    time.sleep(1.0)
+    time.sleep(3.0)  # past the poller's 2 s overlap window
     result = poller.poll()
     return result.bytes, result.requests
 
