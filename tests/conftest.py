@@ -7,9 +7,16 @@ from pathlib import Path
 
 import openstack
 import pytest
+from hypothesis import settings
 from openstack.connection import Connection
 
 from tuicloud.simcloud import RunningSim, SimConfig, run_simcloud
+
+
+# Property tests draw the same examples on every run: a CI failure is then reproducible
+# locally, and a loaded machine cannot turn a random draw into a flaky result.
+settings.register_profile("tuicloud", derandomize=True, database=None, deadline=None)
+settings.load_profile("tuicloud")
 
 
 @pytest.fixture

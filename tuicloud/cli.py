@@ -148,6 +148,13 @@ def _run(options: Options) -> int:
     setup_logging(logging.DEBUG if options.debug else logging.INFO)
     app = TuiCloudApp(options)
     app.run()
+    if app.fatal_error:
+        from tuicloud.widgets.sanitize import sanitize_text
+
+        # Printed on the user's terminal after the app left it: the text may come from the
+        # cloud, so no escape sequence gets through.
+        print(f"tuicloud: {sanitize_text(app.fatal_error)}", file=sys.stderr)
+        return app.return_code or 1
     return app.return_code or 0
 
 

@@ -156,9 +156,13 @@ class CloudSession:
         except Exception as exc:  # noqa: BLE001 - every failure becomes one CloudError
             if conn is not None:
                 conn.close()
-            if isinstance(exc, CloudError):
+            error = exc if isinstance(exc, CloudError) else cloud_error_from(exc, "identity")
+            password = (region.config.get("auth") or {}).get("password")
+            error.message = scrub_secrets(error.message, [str(password)] if password else [])
+            log.warning("cannot connect to %s: %r", region.name or "envvars", error)
+            if error is exc:
                 raise
-            raise cloud_error_from(exc, service="identity") from exc
+            raise error from exc
         log.info("connected to %s as %s/%s (admin=%s, read_only=%s) in %.2fs",
                  session.cloud_name, session.user_name, session.project_name,
                  session.is_admin, session.read_only, time.monotonic() - started)
@@ -219,6 +223,7 @@ class CloudSession:
     def _error(self, exc: BaseException, service: str | None) -> CloudError:
         error = cloud_error_from(exc, service)
         error.message = scrub_secrets(error.message, self._secrets())
+        log.info("%s request failed: %r", service or "cloud", error)
         return error
 
     # -- services ----------------------------------------------------------------------------

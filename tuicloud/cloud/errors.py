@@ -26,6 +26,7 @@ __all__ = [
     "ConfigError",
     "ReadOnlyError",
     "ServiceUnavailableError",
+    "TlsError",
     "UnreachableError",
     "cloud_error_from",
     "message_from_body",
@@ -202,6 +203,23 @@ class UnreachableError(CloudError):
         return "unreachable"
 
 
+class TlsError(UnreachableError):
+    """The TLS handshake failed: an untrusted or mismatched certificate, a protocol mismatch.
+
+    Not retryable: the certificate, ``cacert`` or ``verify`` setting must change first.
+    """
+
+    @property
+    def label(self) -> str:
+        """Short label."""
+        return "TLS failure"
+
+    @property
+    def retryable(self) -> bool:
+        """Never: trying again meets the same certificate."""
+        return False
+
+
 def request_id_from_headers(headers: Any) -> str | None:
     """The request id an OpenStack service put in its response headers, if any."""
     if headers is None:
@@ -311,8 +329,8 @@ def _from_connection(text: str, service: str | None, url: str | None = None) -> 
     where = _strip_url(url) if url else "the cloud"
     if "ssl" in text.lower() or "certificate" in text.lower():
         host = _host_of(url) if url else "the cloud"
-        return UnreachableError(f"TLS verification failed for {host}: {_tls_problem(text)}",
-                                service=service)
+        return TlsError(f"TLS verification failed for {host}: {_tls_problem(text)}",
+                        service=service)
     problem = _connection_problem(text)
     if problem == "timed out":
         return UnreachableError(f"timed out talking to {where}", service=service)
@@ -366,6 +384,8 @@ def cloud_error_from(exc: BaseException, service: str | None = None) -> CloudErr
         text = str(exc)
         if "Unable to establish connection" in text or "SSL exception" in text:
             return _from_connection(text, service)
+        if re.search(r"\(HTTP \d{3}\)", text):  # the service answered, with an error
+            return _from_sdk_message(text, service)
         return CloudError(f"cannot find a usable API version: {text}", service=service)
     if isinstance(exc, ks_exc.EndpointNotFound | sdk_exc.EndpointNotFound
                   | sdk_exc.ServiceDisabledException):

@@ -74,10 +74,15 @@ def write_clouds_yaml(path: Path, auth_url: str, region: str = "RegionOne") -> N
 
 @contextlib.contextmanager
 def run_simcloud(config: SimConfig | None = None, faults: Faults | None = None, *,
-                 port: int = 0, clouds_yaml: Path | None = None) -> Iterator[RunningSim]:
-    """Start simcloud on 127.0.0.1 (a free port by default) in a thread; stop it on exit."""
+                 port: int = 0, clouds_yaml: Path | None = None,
+                 tls: tuple[str | Path, str | Path] | None = None) -> Iterator[RunningSim]:
+    """Start simcloud on 127.0.0.1 (a free port by default) in a thread; stop it on exit.
+
+    ``tls`` (certificate file, key file in PEM) serves HTTPS; the clouds.yaml written then
+    names the https auth URL and nothing else (add ``cacert:`` or ``verify: false`` yourself).
+    """
     cloud = SimCloud(config, faults)
-    server = SimServer(cloud, port)
+    server = SimServer(cloud, port, tls=(str(tls[0]), str(tls[1])) if tls else None)
     try:
         if clouds_yaml is not None:
             write_clouds_yaml(clouds_yaml, server.auth_url, cloud.config.region)

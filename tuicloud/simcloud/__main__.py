@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+import ssl
 import sys
 import threading
 from pathlib import Path
@@ -50,12 +51,20 @@ def build_parser() -> argparse.ArgumentParser:
                         help="seconds between churn steps")
     parser.add_argument("--token-ttl", type=float, default=3600.0,
                         help="token lifetime in seconds")
+    parser.add_argument("--tls-cert", type=Path, metavar="PEM",
+                        help="serve HTTPS with this certificate (needs --tls-key)")
+    parser.add_argument("--tls-key", type=Path, metavar="PEM",
+                        help="the private key of --tls-cert")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run until SIGINT/SIGTERM."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if (args.tls_cert is None) != (args.tls_key is None):
+        parser.error("--tls-cert and --tls-key go together")
+    tls = (args.tls_cert, args.tls_key) if args.tls_cert else None
     config = SimConfig(servers=args.servers, volumes=args.volumes, images=args.images,
                        seed=args.seed, build_delay=args.build_delay)
     faults = Faults(latency={"*": args.latency} if args.latency else {},
@@ -63,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        with run_simcloud(config, faults, port=args.port, clouds_yaml=args.clouds_yaml) as sim:
+        with run_simcloud(config, faults, port=args.port, clouds_yaml=args.clouds_yaml,
+                          tls=tls) as sim:
             if args.churn:
                 sim.cloud.service("compute").start_churn(args.churn, args.churn_interval)
             print(sim.auth_url, flush=True)
@@ -73,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
                 stop.wait()
             except KeyboardInterrupt:
                 pass
+    except ssl.SSLError as exc:
+        print(f"tuicloud-sim: cannot use the TLS certificate or key: {exc.reason or exc}",
+              file=sys.stderr)
+        return 1
     except OSError as exc:
         print(f"tuicloud-sim: cannot serve on 127.0.0.1:{args.port}: {exc.strerror or exc}",
               file=sys.stderr)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import json
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -57,6 +58,8 @@ class LoggedRequest:
     status: int
     bytes_out: int
     service: str
+    started: float = 0.0  # time.monotonic() when the request was read
+    answered: float = 0.0  # time.monotonic() when its answer started going out
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -106,6 +109,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(payload)
 
     def _dispatch(self) -> None:
+        started = time.monotonic()
         cloud = self.cloud
         if cloud.faults.down:  # a kept-alive connection that was waiting when the cloud went down
             self.close_connection = True
@@ -173,9 +177,9 @@ class _Handler(BaseHTTPRequestHandler):
         response.headers.setdefault("x-openstack-request-id", request_id)
         if service == "compute":
             response.headers.setdefault("x-compute-request-id", request_id)
-        self._send(response, service)
+        self._send(response, service, started)
 
-    def _send(self, response: Response, service: str) -> None:
+    def _send(self, response: Response, service: str, started: float = 0.0) -> None:
         body = response.body
         headers = dict(response.headers)
         chunks: Any
@@ -196,13 +200,14 @@ class _Handler(BaseHTTPRequestHandler):
             payload, chunks = b"", None
         size = response.content_length if chunks is not None else len(payload)
         entry = LoggedRequest(self.command, self.path.split("?")[0], self.path.partition("?")[2],
-                              response.status, 0, service)
+                              response.status, 0, service, started)
         self._send_raw(response.status, payload, headers, size=size, chunks=chunks, log=entry)
 
     def _log(self, entry: LoggedRequest, sent: int, *, new: bool) -> None:
         cloud = self.cloud
         with cloud.lock:
             if new:
+                entry.answered = time.monotonic()
                 cloud.request_count += 1
                 cloud.request_log.append(entry)
             entry.bytes_out += sent
@@ -262,13 +267,33 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 128
+    ssl_context: ssl.SSLContext | None = None
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        """With TLS, the handshake runs here, in the connection's own thread: a client that
+        never completes it holds only its thread, never the accept loop."""
+        if self.ssl_context is not None:
+            request.settimeout(_Handler.timeout)
+            try:
+                request = self.ssl_context.wrap_socket(request, server_side=True)
+            except (ssl.SSLError, OSError):
+                return  # e.g. the client rejected our certificate: nothing to answer
+        super().finish_request(request, client_address)
 
 
 class SimServer:
-    """Serves a :class:`SimCloud` on 127.0.0.1 in a background thread; can go down and up."""
+    """Serves a :class:`SimCloud` on 127.0.0.1 in a background thread; can go down and up.
 
-    def __init__(self, cloud: SimCloud, port: int = 0) -> None:
+    ``tls`` (certificate file, key file) serves HTTPS instead of HTTP; the catalog's URLs follow.
+    """
+
+    def __init__(self, cloud: SimCloud, port: int = 0,
+                 tls: tuple[str, str] | None = None) -> None:
         self.cloud = cloud
+        self._ssl: ssl.SSLContext | None = None
+        if tls is not None:
+            self._ssl = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self._ssl.load_cert_chain(str(tls[0]), str(tls[1]))
         cloud.request_log = collections.deque(maxlen=20000)
         self._handler = type("Handler", (_Handler,), {"cloud": cloud})
         self._httpd: _Server | None = None
@@ -279,8 +304,9 @@ class SimServer:
 
     @property
     def url(self) -> str:
-        """The base URL, e.g. http://127.0.0.1:PORT."""
-        return f"http://127.0.0.1:{self.port}"
+        """The base URL, e.g. http://127.0.0.1:PORT (https:// with TLS)."""
+        scheme = "https" if self._ssl is not None else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
 
     @property
     def auth_url(self) -> str:
@@ -289,6 +315,7 @@ class SimServer:
 
     def _start_listening(self) -> None:
         self._httpd = _Server(("127.0.0.1", self.port), self._handler)
+        self._httpd.ssl_context = self._ssl
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(target=self._httpd.serve_forever,
                                         kwargs={"poll_interval": 0.1},
