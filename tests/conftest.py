@@ -12,7 +12,6 @@ from openstack.connection import Connection
 
 from tuicloud.simcloud import RunningSim, SimConfig, run_simcloud
 
-
 # Property tests draw the same examples on every run: a CI failure is then reproducible
 # locally, and a loaded machine cannot turn a random draw into a flaky result.
 settings.register_profile("tuicloud", derandomize=True, database=None, deadline=None)
