@@ -42,7 +42,6 @@ class PollOutcome:
 
     rows: dict[str, dict[str, object]]
     removals: set[str]
-    full: bool
     elapsed: float
     bytes: int
     partial: bool = False  # a first page shown while the rest loads
@@ -233,13 +232,13 @@ class ResourceListScreen(Screen[None]):
                 if first:
                     rows, _ = self._differ.diff(raws, convert)
                     self.post_message(self.PollFinished(PollOutcome(
-                        rows, set(), False, 0.0, 0, partial=True)))
+                        rows, set(), 0.0, 0, partial=True)))
 
             result = self.poller.poll(on_page=on_page)
             rows, removed = self._differ.diff(result.upserts, convert, full=result.full,
                                               removals=result.removals)
             self.post_message(self.PollFinished(PollOutcome(
-                rows, removed, False, result.elapsed, result.bytes)))
+                rows, removed, result.elapsed, result.bytes)))
             if result.full and len(result.upserts) > 1000:
                 release_free_memory()
         except ServiceUnavailableError as error:
@@ -295,8 +294,8 @@ class ResourceListScreen(Screen[None]):
                                       visible=table.visible_count))
             return
         with self.app.batch_update():
-            table.apply_diff(outcome.rows, outcome.removals, replace_all=outcome.full,
-                             highlight=not first_load)
+            # The worker already diffed against the table: rows and removals are the changes.
+            table.apply_diff(outcome.rows, outcome.removals, highlight=not first_load)
         self._polling = False
         self._failures = 0
         if self._relabel_pending:
