@@ -15,6 +15,8 @@ never collide with an openstacksdk option::
         auth: {...}
         tuicloud:
           read_only: true     # refuse every mutating call for this cloud
+          protected: true     # destructive actions need the resource's name typed
+          accent: "#d08770"   # colour of the header and frame for this cloud
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ class CloudOptions:
 
     read_only: bool = False
     ssh_user: str | None = None  # overrides the user guessed from the image
+    protected: bool = False  # destructive actions require typing the resource's name
+    accent: str | None = None  # a colour for the header and frame ("#d08770", "red")
 
 
 def _home_short(path: str) -> str:
@@ -230,9 +234,17 @@ def cloud_options(region: CloudRegion) -> CloudOptions:
     raw = region.config.get("tuicloud")
     if not isinstance(raw, dict):
         return CloudOptions()
-    value = raw.get("read_only", raw.get("read-only", False))
-    if isinstance(value, str):
-        value = value.strip().lower() in ("1", "true", "yes", "on")
     ssh_user = raw.get("ssh_user")
-    return CloudOptions(read_only=bool(value),
-                        ssh_user=str(ssh_user) if isinstance(ssh_user, str) and ssh_user else None)
+    accent = raw.get("accent")
+    return CloudOptions(read_only=_flag(raw.get("read_only", raw.get("read-only", False))),
+                        ssh_user=str(ssh_user) if isinstance(ssh_user, str) and ssh_user else None,
+                        protected=_flag(raw.get("protected", False)),
+                        accent=accent.strip() if isinstance(accent, str) and accent.strip()
+                        else None)
+
+
+def _flag(value: object) -> bool:
+    """A YAML boolean, also accepting the strings people write ("yes", "on", "1")."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)

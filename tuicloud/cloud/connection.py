@@ -112,6 +112,8 @@ class CloudSession:
         options = cloud_options(region)
         self.read_only = read_only or options.read_only
         self.ssh_user = options.ssh_user
+        self.protected = options.protected
+        self.accent = options.accent
         self._lock = threading.RLock()
         self._local = threading.local()
         self._microversions: dict[str, str | None] = {}

@@ -79,6 +79,8 @@ def api_server_filter(text: str) -> tuple[str | None, str | None]:
 class ResourceListScreen(Screen[None]):
     """Lists one resource kind; polls on its own timer only while it is the visible screen."""
 
+    # The table, never the hidden filter bar (focusable before the stylesheet hides it).
+    AUTO_FOCUS = "ResourceTable"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="list.filter"),
         Binding("colon", "command_line", "Command", id="list.command"),
@@ -150,7 +152,10 @@ class ResourceListScreen(Screen[None]):
         header = self.query_one(StatusHeader)
         header.view_title = self.kind.title
         header.identity = self.tui.identity
-        self.table.focus()
+        # Now, not deferred: a deferred focus() would run after keys typed ahead (`:srv`) and
+        # pull focus back from the command bar they opened.
+        if self.focused is None:
+            self.set_focus(self.table)
         # Ages ("5m", "3d") are computed with the row; recompute them now and then.
         self.set_interval(30.0, self._relabel_if_visible)
 
@@ -443,7 +448,7 @@ class ResourceListScreen(Screen[None]):
             bar.remove_class("-visible")
             self.table.set_filter("")
             self._update_counts()
-            self.table.focus()
+            self.set_focus(self.table)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -469,7 +474,7 @@ class ResourceListScreen(Screen[None]):
     def _filter_submitted(self, event: Input.Submitted) -> None:
         if not event.value:
             event.input.remove_class("-visible")
-        self.table.focus()
+        self.set_focus(self.table)
 
     def _update_counts(self) -> None:
         fresh = self._fresh
