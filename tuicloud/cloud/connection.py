@@ -297,7 +297,7 @@ class CloudSession:
     # -- reading -----------------------------------------------------------------------------
     def _send(self, method: str, service_type: str, path: str, *, params: Params | None,
               json: Any, headers: Mapping[str, str] | None,
-              microversion: str | None) -> tuple[Any, ResponseInfo]:
+              microversion: str | None, data: Any = None) -> tuple[Any, ResponseInfo]:
         name = canonical_service_type(service_type)
         adapter = self.adapter(name)
         version = self.microversion(name) if microversion == AUTO else microversion
@@ -306,6 +306,8 @@ class CloudSession:
             kwargs["microversion"] = version
         if json is not None:
             kwargs["json"] = json
+        if data is not None:
+            kwargs["data"] = data  # a streamed body (image upload): an iterable with __len__
         if headers:
             kwargs["headers"] = dict(headers)
         started = time.monotonic()
@@ -429,7 +431,7 @@ class CloudSession:
     def request(self, method: str, service_type: str, path: str, *, json: Any = None,
                 params: Params | None = None, headers: Mapping[str, str] | None = None,
                 microversion: str | None = AUTO, description: str | None = None,
-                reads_only: bool = False) -> tuple[Any, ResponseInfo]:
+                reads_only: bool = False, data: Any = None) -> tuple[Any, ResponseInfo]:
         """Send any request; non-GET requests are mutations and pass the read-only check.
 
         ``description`` names the change for the read-only refusal ("reboot server web-1").
@@ -443,7 +445,7 @@ class CloudSession:
         self._local.allow_write = reads_only
         try:
             return self._send(method, service_type, path, params=params, json=json,
-                              headers=headers, microversion=microversion)
+                              headers=headers, microversion=microversion, data=data)
         finally:
             self._local.allow_write = False
 
