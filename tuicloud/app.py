@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from tuicloud.cloud.kinds.registry import all_kinds, kind_for
+from tuicloud.config import Settings, load_settings
 from tuicloud.memory import release_free_memory
 from tuicloud.screens.dialogs import CloudPicker, CommandLine, HelpScreen, NoCloudScreen
 from tuicloud.screens.resource_list import ResourceListScreen
@@ -74,13 +75,14 @@ class TuiCloudApp(App[None]):
     class LookupsRefreshed(Message):
         """Flavor, image, network … names were (re)loaded: visible rows may name more now."""
 
-    def __init__(self, options: Options) -> None:
+    def __init__(self, options: Options, settings: Settings | None = None) -> None:
         super().__init__()
         self.options = options
+        self.settings: Settings = settings if settings is not None else load_settings()
+        """The settings file (see tuicloud.config): read once, at start."""
         self.session: Any = None
         self.lookups: Any = None
         self.all_projects = options.all_projects
-        self.refresh_interval = options.refresh
         self.identity: Identity | None = None
         self._exit_stack = contextlib.ExitStack()
         self._connect_failures = 0
@@ -246,6 +248,12 @@ class TuiCloudApp(App[None]):
     def on_unmount(self) -> None:
         """Stop the demo cloud, if one was started from the no-cloud screen."""
         self._exit_stack.close()
+
+    def refresh_for(self, view: str) -> float:
+        """Seconds between polls of ``view``: --refresh when given, else the settings file."""
+        if self.options.refresh is not None:
+            return self.options.refresh
+        return self.settings.refresh_for(view)
 
     # -- navigation ---------------------------------------------------------------------------
     def goto(self, view: str) -> None:

@@ -22,7 +22,7 @@ class Options:
     region: str | None
     read_only: bool
     all_projects: bool
-    refresh: float
+    refresh: float | None  # None: per view, from the settings file
     demo: bool
     demo_servers: int
     view: str
@@ -66,8 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="refuse every call that would change the cloud")
     parser.add_argument("--all-projects", action="store_true",
                         help="admins: list every project's resources")
-    parser.add_argument("--refresh", type=_positive_float, default=5.0, metavar="SECONDS",
-                        help="seconds between polls of the visible view (default 5)")
+    parser.add_argument("--refresh", type=_positive_float, default=None, metavar="SECONDS",
+                        help="seconds between polls of every view (default: the settings "
+                             "file's [refresh], else 5)")
     parser.add_argument("--view", default="servers", metavar="KIND",
                         help="view to open first (servers, volumes, images, ...)")
     parser.add_argument("--demo", action="store_true",

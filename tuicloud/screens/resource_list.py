@@ -214,7 +214,7 @@ class ResourceListScreen(Screen[None]):
     def _schedule_next(self) -> None:
         if not self._active or self.paused:
             return
-        interval = self.tui.refresh_interval
+        interval = self.tui.refresh_for(self.kind.name)
         if self._failures:
             interval = min(MAX_BACKOFF, interval * (2 ** min(self._failures, 5)))
         self._timer = self.set_timer(interval, self.poll_now)
