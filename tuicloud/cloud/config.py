@@ -197,8 +197,15 @@ def _check_credentials(region: CloudRegion) -> None:
                           "secure.yaml, or export OS_PASSWORD)")
 
 
-def load_cloud_region(cloud: str | None, region: str | None = None) -> CloudRegion:
+def load_cloud_region(cloud: str | None, region: str | None = None,
+                      project: str | None = None, *,
+                      catalog_region: bool = False) -> CloudRegion:
     """Load one cloud's configuration as the ``openstack`` CLI would.
+
+    ``project`` (a project name) replaces the cloud's own project scope, as
+    ``--os-project-name`` does; the project's domain stays the cloud's. ``catalog_region``
+    accepts a region that clouds.yaml does not list (one picked from the token's catalog, which
+    the session checks once connected); openstacksdk would refuse it.
 
     ``cloud`` None means: ``OS_CLOUD`` if set, else the ``envvars`` cloud when ``OS_*``
     variables are set, else the only cloud in clouds.yaml. Raises :class:`ConfigError` for an
@@ -218,7 +225,18 @@ def load_cloud_region(cloud: str | None, region: str | None = None) -> CloudRegi
         raise ConfigError("no cloud configured: no clouds.yaml and no OS_* variables "
                           f"({_searched(config)})")
     try:
-        loaded = config.get_one(cloud=cloud, region_name=region or None)
+        overrides: dict[str, Any] = {}
+        if project:
+            # Empty, not None (the loader would make that the string "None"): a project_id
+            # from clouds.yaml would otherwise win over the name.
+            overrides["auth"] = {"project_name": project, "project_id": ""}
+        try:
+            loaded = config.get_one(cloud=cloud, region_name=region or None, **overrides)
+        except Exception as exc:
+            if not (catalog_region and region and "not a valid region" in str(exc)):
+                raise
+            loaded = config.get_one(cloud=cloud, **overrides)
+            loaded.config["region_name"] = region
     except CloudError:
         raise
     except Exception as exc:  # noqa: BLE001 - every failure becomes one ConfigError

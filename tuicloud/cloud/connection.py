@@ -135,14 +135,18 @@ class CloudSession:
     # -- construction ------------------------------------------------------------------------
     @classmethod
     def connect(cls, cloud: str | None, region: str | None = None, *,
-                read_only: bool = False) -> CloudSession:
+                read_only: bool = False, project: str | None = None,
+                catalog_region: bool = False) -> CloudSession:
         """Load the cloud's configuration, authenticate and read the catalog (blocking).
 
         ``cloud`` None follows ``OS_CLOUD`` / ``OS_*`` like the ``openstack`` CLI. Raises
         :class:`~tuicloud.cloud.errors.ConfigError` for configuration problems and
         :class:`CloudError` (``AuthenticationError``, ``UnreachableError`` ...) otherwise.
+        ``project`` (a name) rescopes to another project the user is a member of;
+        ``catalog_region`` allows a region from the catalog that clouds.yaml does not list.
         """
-        return cls.from_cloud_region(load_cloud_region(cloud, region), read_only=read_only)
+        loaded = load_cloud_region(cloud, region, project, catalog_region=catalog_region)
+        return cls.from_cloud_region(loaded, read_only=read_only)
 
     @classmethod
     def from_cloud_region(cls, region: CloudRegion, *, read_only: bool = False) -> CloudSession:

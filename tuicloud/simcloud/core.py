@@ -350,6 +350,7 @@ class SimConfig:
     action_delay: float = 1.0  # seconds an action's transitional state lasts
     console_interval: float = 1.0  # seconds between new console lines of a running server
     region: str = "RegionOne"
+    extra_regions: tuple[str, ...] = ()  # more catalog regions (same endpoints), for switching
 
 
 class SimCloud:

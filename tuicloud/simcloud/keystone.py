@@ -109,8 +109,9 @@ def version(cloud: SimCloud, request: Request) -> Response:
 
 
 def catalog(cloud: SimCloud) -> list[dict[str, Any]]:
-    """The service catalog: one public endpoint per service, in the configured region."""
-    region = cloud.config.region
+    """The service catalog: one public endpoint per service and region (the configured region,
+    then ``extra_regions``, which serve the same data)."""
+    regions = (cloud.config.region, *cloud.config.extra_regions)
     entries = []
     for index, (stype, name, path) in enumerate(CATALOG):
         if stype in cloud.faults.catalog_omit or (
@@ -120,9 +121,10 @@ def catalog(cloud: SimCloud) -> list[dict[str, Any]]:
         sid = "%032x" % (index + 1)
         entries.append({
             "id": sid, "type": stype, "name": name,
-            "endpoints": [{"id": "%032x" % (index + 101), "interface": interface,
+            "endpoints": [{"id": "%032x" % (index + 101 + 100 * number), "interface": interface,
                            "region": region, "region_id": region,
                            "url": cloud.base_url + path}
+                          for number, region in enumerate(regions)
                           for interface in ("public",)],
         })
     return entries

@@ -1,0 +1,86 @@
+"""The commented example settings file, written on first run and by ``tuicloud --write-config``.
+
+Lines starting with ``## `` explain; lines starting with ``# `` are settings with their default
+(or an example value): remove the ``# `` to use one. (A test un-comments them all and checks the
+result is a valid settings file.)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+from tuicloud.config.settings import settings_path
+from tuicloud.settings import private_dir
+
+__all__ = ["EXAMPLE", "ensure_example", "write_example"]
+
+EXAMPLE = """\
+## tuicloud settings (TOML). Every setting is optional; remove the "# " to use one.
+## A wrong value is reported at start with its line, and that setting keeps its default.
+
+## The view opened at start (when the last session's view is not restored):
+## "overview", or a resource view: servers, volumes, images, flavors, networks, keypairs,
+## security-groups.
+# default_view = "overview"
+
+## A Textual theme: textual-dark, textual-light, nord, gruvbox, dracula, tokyo-night, ...
+# theme = "textual-dark"
+
+## Lines kept by the console log (l) before the oldest are dropped.
+# console_log_lines = 100000
+
+## Seconds between polls, per view (--refresh on the command line overrides them all).
+# [refresh]
+# default = 5
+# servers = 5
+# volumes = 10
+# images = 30
+# overview = 10
+# all = 15
+
+## Columns shown per view, in this order (keys as below; the rest are hidden).
+# [columns]
+# servers = ["name", "status", "addresses", "flavor", "image", "age"]
+# volumes = ["name", "status", "size", "attached", "age"]
+
+## Key overrides: binding id = key(s), as in Textual's keymap. Ids are listed by `?` help,
+## e.g. list.filter, list.refresh, list.pause, app.quit, app.command, app.help.
+# [keys]
+# "list.filter" = "f"
+# "list.refresh" = ["r", "ctrl+r"]
+
+## ssh (s) user by image name (shell-style pattern, first match wins; case-insensitive).
+## Otherwise: the cloud's ssh_user, the image's os_admin_user, its distribution, root.
+# [ssh_users]
+# "ubuntu*" = "ubuntu"
+# "*rhel*" = "cloud-user"
+
+## Per cloud (the name from clouds.yaml). These add to clouds.yaml's `tuicloud:` options:
+## read_only and protected are on when either file says so; accent and ssh_user from this
+## file win over clouds.yaml's.
+# [clouds.production]
+# accent = "#d08770"     # colour of the header and frame while on this cloud
+# read_only = true       # refuse every call that would change the cloud
+# protected = true       # destructive actions require typing the resource's name
+# ssh_user = "admin"
+"""
+
+
+def write_example(path: Path | None = None, *, force: bool = False) -> Path:
+    """Write the example to ``path`` (default: the settings path); FileExistsError when a file
+    is there and ``force`` is False. The file is 0600, its directory 0700."""
+    path = settings_path() if path is None else path
+    private_dir(path.parent)
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL)
+    fd = os.open(path, flags, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(EXAMPLE)
+    return path
+
+
+def ensure_example(path: Path | None = None) -> None:
+    """First run: write the example when there is no settings file (failures are ignored)."""
+    with contextlib.suppress(OSError):
+        write_example(path)
