@@ -208,6 +208,9 @@ def in_flight_peak(requests: list[Any]) -> int:
     return peak
 
 
+BLOCKED = 1.5  # well under the injected 2 s: only a UI stuck behind a request takes longer
+
+
 async def test_two_seconds_of_latency_keys_act_at_once_and_polls_do_not_pile_up(
         sim: RunningSim) -> None:
     app = make_app(refresh=0.5)
@@ -222,12 +225,13 @@ async def test_two_seconds_of_latency_keys_act_at_once_and_polls_do_not_pile_up(
         pressed = time.monotonic()
         await pilot.press("down")
         assert grid.cursor_index == before + 1
-        assert time.monotonic() - pressed < 0.3
+        # Not a speed check: a UI waiting on the poll would take the whole 2 s latency.
+        assert time.monotonic() - pressed < BLOCKED
         # So does a view switch; the new view says it is loading.
         pressed = time.monotonic()
         await pilot.press("colon", *"vol", "enter")
         assert list_screen(app).kind.name == "volumes"
-        assert time.monotonic() - pressed < 0.3 + 4 * 0.05  # 5 key presses
+        assert time.monotonic() - pressed < BLOCKED
         header = list_screen(app).query_one(StatusHeader)
         assert describe_freshness(header.freshness) == "loading…"
         assert "loading…" in screen_text(app)

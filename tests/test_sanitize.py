@@ -97,7 +97,8 @@ def test_pathological_input_is_linear() -> None:
     raw = "\x1b]" * 20_000 + "\x1bP" * 20_000
     start = time.perf_counter()
     out = sanitize_text(raw)
-    assert time.perf_counter() - start < 1.0
+    # Quadratic would take minutes; the bound is loose because CI machines are shared.
+    assert time.perf_counter() - start < 5.0
     assert_inert(out)
 
 

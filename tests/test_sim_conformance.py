@@ -256,8 +256,8 @@ def test_truncated_body_then_stall_does_not_hang_the_server(sim: RunningSim,
                                                           capfd: pytest.CaptureFixture[str]
                                                           ) -> None:
     """A Content-Length larger than the body, then silence: the server gives up after its
-    socket timeout (60 s; 1 s here) and closes, and meanwhile serves everyone else."""
-    sim.server._handler.timeout = 1
+    socket timeout (60 s; 3 s here) and closes, and meanwhile serves everyone else."""
+    sim.server._handler.timeout = 3
     token = _token(sim)
     stalled = []
     for path in ("/compute/v2.1/servers", "/volume/v3/volumes", "/networking/v2.0/networks",
@@ -278,14 +278,15 @@ def test_truncated_body_then_stall_does_not_hang_the_server(sim: RunningSim,
             quick = requests.get(sim.server.url + path, headers={"X-Auth-Token": token},
                                  timeout=10)
             assert quick.status_code == 200
-            assert quick.elapsed.total_seconds() < 0.5, (path, quick.elapsed)
+            # Served at once, not after the stalled requests time out (3 s later).
+            assert quick.elapsed.total_seconds() < 2.0, (path, quick.elapsed)
         for sock in stalled:
             received = b""
             while chunk := sock.recv(65536):  # returns b"" once the server closes
                 received += chunk
             assert NO_TRACEBACK not in received
         waited = time.monotonic() - started
-        assert 0.8 < waited < 5, waited
+        assert 2.5 < waited < 15, waited
     finally:
         for sock in stalled:
             sock.close()
