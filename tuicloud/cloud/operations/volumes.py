@@ -1,0 +1,181 @@
+"""Volume operations: extend, attach/detach, snapshot, upload to image, delete (Cinder v3)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tuicloud.cloud.operations.base import (
+    Choice,
+    Needs,
+    Operation,
+    Raw,
+    check_name,
+    name_of,
+    require,
+    rid,
+)
+
+if TYPE_CHECKING:
+    from tuicloud.cloud.connection import CloudSession
+
+BUSY = frozenset({"creating", "attaching", "detaching", "extending", "deleting",
+                  "downloading", "uploading", "backing-up", "restoring-backup", "reserved",
+                  "retyping", "maintenance", "awaiting-transfer"})
+_DELETABLE = ("available", "error", "error_restoring", "error_extending", "error_managing")
+
+
+def status(raw: Raw) -> str:
+    """The volume's status ("in-use")."""
+    return str(raw.get("status") or "unknown")
+
+
+def settled(raw: Raw) -> bool:
+    """True when the volume is in no transitional state."""
+    return status(raw) not in BUSY
+
+
+
+def _usable(raw: Raw) -> str | None:
+    return None if status(raw) in ("available", "in-use") else f"volume is {status(raw)}"
+
+
+def _attachable(raw: Raw) -> str | None:
+    if status(raw) == "available" or (status(raw) == "in-use" and raw.get("multiattach")):
+        return None
+    if status(raw) == "in-use":
+        return "volume is in-use (not multiattach): detach it first"
+    return f"volume is {status(raw)}"
+
+
+def _detachable(raw: Raw) -> str | None:
+    return None if status(raw) == "in-use" and raw.get("attachments") else "volume is not attached"
+
+
+def _deletable(raw: Raw) -> str | None:
+    if status(raw) == "in-use":
+        return "volume is in-use: detach it first"
+    return None if status(raw) in _DELETABLE else f"volume is {status(raw)}"
+
+
+def _check_size(raw: Raw, text: str) -> str | None:
+    try:
+        size = int(text.strip())
+    except ValueError:
+        return "a whole number of GB"
+    current = int(raw.get("size") or 0)
+    if size <= current:
+        return f"must be larger than the current {current} GB"
+    return None
+
+
+def _server_choices(session: CloudSession, raw: Raw) -> list[Choice]:
+    body, _ = session.get_json("compute", "/servers/detail", {"limit": 1000})
+    choices = []
+    attachable = ("ACTIVE", "PAUSED", "SHUTOFF", "SUSPENDED", "SHELVED", "SHELVED_OFFLOADED")
+    for server in body.get("servers", []):
+        state = str(server.get("status"))
+        choices.append(Choice(str(server.get("id")), f"{server.get('name')}  {state}",
+                              None if state in attachable else f"server is {state}"))
+    choices.sort(key=lambda c: (c.disabled is not None, c.label))
+    return choices
+
+
+def _attachment_choices(session: CloudSession, raw: Raw) -> list[Choice]:
+    choices = []
+    for attachment in raw.get("attachments") or []:
+        server_id = str(attachment.get("server_id"))
+        label = server_id
+        try:
+            body, _ = session.get_json("compute", f"/servers/{server_id}")
+            label = f"{body['server'].get('name')}  ({attachment.get('device')})"
+        except Exception:  # noqa: BLE001 - the id is enough to detach
+            pass
+        choices.append(Choice(server_id, label))
+    return choices
+
+
+def _only_server(raw: Raw) -> str:
+    attachments = raw.get("attachments") or []
+    return str(attachments[0].get("server_id")) if len(attachments) == 1 else ""
+
+
+def _action(session: CloudSession, raw: Raw, body: dict[str, object], what: str) -> None:
+    session.request("POST", "block-storage", f"/volumes/{rid(raw)}/action", json=body,
+                    description=f"{what} volume {name_of(raw)}")
+
+
+def _extend(session: CloudSession, raw: Raw, value: str | None) -> None:
+    _action(session, raw, {"os-extend": {"new_size": int(require(value, "a size"))}}, "extend")
+
+
+def _attach(session: CloudSession, raw: Raw, value: str | None) -> None:
+    server = require(value, "a server")
+    session.request("POST", "compute", f"/servers/{server}/os-volume_attachments",
+                    json={"volumeAttachment": {"volumeId": rid(raw)}},
+                    description=f"attach volume {name_of(raw)}")
+
+
+def _detach(session: CloudSession, raw: Raw, value: str | None) -> None:
+    server = require(value, "a server")
+    session.request("DELETE", "compute", f"/servers/{server}/os-volume_attachments/{rid(raw)}",
+                    description=f"detach volume {name_of(raw)}")
+
+
+def _snapshot(session: CloudSession, raw: Raw, value: str | None) -> None:
+    session.request("POST", "block-storage", "/snapshots",
+                    json={"snapshot": {"volume_id": rid(raw), "name": require(value, "a name"),
+                                       "force": status(raw) == "in-use"}},
+                    description=f"snapshot volume {name_of(raw)}")
+
+
+def _upload(session: CloudSession, raw: Raw, value: str | None) -> None:
+    _action(session, raw, {"os-volume_upload_image": {
+        "image_name": require(value, "an image name"), "force": status(raw) == "in-use",
+        "disk_format": "raw", "container_format": "bare"}}, "upload to an image")
+
+
+def _delete(session: CloudSession, raw: Raw, _value: str | None) -> None:
+    session.request("DELETE", "block-storage", f"/volumes/{rid(raw)}",
+                    description=f"delete volume {name_of(raw)}")
+
+
+def _force(raw: Raw) -> list[str]:
+    return ["--force"] if status(raw) == "in-use" else []
+
+
+VOLUME_OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        "volume.extend", "volumes", "Extend…", _usable, _extend,
+        lambda raw, v: ["openstack", "volume", "set", "--size", str(v), rid(raw)],
+        needs=Needs("New size in GB (must grow)", "<size>", validate=_check_size,
+                    default=lambda raw: str(int(raw.get("size") or 0) + 1)),
+        transitional="extending", keywords=("grow", "size")),
+    Operation(
+        "volume.attach", "volumes", "Attach to server…", _attachable, _attach,
+        lambda raw, v: ["openstack", "server", "add", "volume", str(v), rid(raw)],
+        needs=Needs("Attach to server", "<server>", choices=_server_choices),
+        transitional="attaching"),
+    Operation(
+        "volume.detach", "volumes", "Detach from server…", _detachable, _detach,
+        lambda raw, v: ["openstack", "server", "remove", "volume", str(v), rid(raw)],
+        needs=Needs("Detach from server", "<server>", choices=_attachment_choices,
+                    default=_only_server),
+        destructive=True, transitional="detaching"),
+    Operation(
+        "volume.snapshot", "volumes", "Create snapshot…", _usable, _snapshot,
+        lambda raw, v: ["openstack", "volume", "snapshot", "create", "--volume", rid(raw),
+                        *_force(raw), str(v)],
+        needs=Needs("Snapshot name", "<name>", validate=check_name,
+                    default=lambda raw: f"{name_of(raw)}-snap"), keywords=("backup",)),
+    Operation(
+        "volume.upload_image", "volumes", "Upload to image…", _usable, _upload,
+        lambda raw, v: ["openstack", "image", "create", "--volume", rid(raw), *_force(raw),
+                        str(v)],
+        needs=Needs("Image name", "<image-name>", validate=check_name,
+                    default=lambda raw: f"{name_of(raw)}-image"),
+        transitional="uploading", keywords=("glance",)),
+    Operation(
+        "volume.delete", "volumes", "Delete", _deletable, _delete,
+        lambda raw, _v: ["openstack", "volume", "delete", rid(raw)],
+        destructive=True, transitional="deleting", deletes=True, keywords=("remove",)),
+)
