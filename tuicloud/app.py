@@ -16,16 +16,26 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Input
 
+from tuicloud.cloud.changes import ChangeLog
 from tuicloud.cloud.kinds.registry import all_kinds, kind_for
 from tuicloud.config import Settings, load_settings
 from tuicloud.memory import release_free_memory
 from tuicloud.screens.dialogs import CloudPicker, CommandLine, HelpScreen, NoCloudScreen
+from tuicloud.screens.overview import OverviewScreen
 from tuicloud.screens.resource_list import ResourceListScreen
 from tuicloud.widgets.sanitize import sanitize_text
 from tuicloud.widgets.status_header import Freshness, Identity, StatusHeader
 
 if TYPE_CHECKING:
     from tuicloud.cli import Options
+
+
+def kind_for_or_none(name: str) -> str | None:
+    """The kind name for a name or alias, or None."""
+    try:
+        return kind_for(name).name
+    except KeyError:
+        return None
 
 
 class ViewCommands(Provider):
@@ -89,6 +99,8 @@ class TuiCloudApp(App[None]):
         self.fatal_error: str | None = None
         """Why the app gave up at start (the CLI prints it and exits 1), or None."""
         self._key_targets: dict[int, tuple[events.Key, object]] = {}
+        self.changes = ChangeLog()
+        """Recent created/deleted/state changes seen by the pollers (for the overview)."""
 
     async def on_event(self, event: events.Event) -> None:
         """Never lose keys typed ahead: ``:vol⏎`` or ``/web`` typed fast (or pasted, or in one
@@ -114,7 +126,9 @@ class TuiCloudApp(App[None]):
         """Open the first view at once; connect in a worker (the screen is up before that)."""
         for kind in all_kinds():
             self.add_mode(kind.name, partial(ResourceListScreen, kind))
-        self.switch_mode(kind_for(self.options.view).name)
+        self.add_mode("overview", OverviewScreen)
+        self.add_mode("all", self._all_clouds_screen)
+        self.goto(self.options.view or "overview")
         self._choose_cloud()
 
     def _choose_cloud(self) -> None:
@@ -257,7 +271,14 @@ class TuiCloudApp(App[None]):
 
     # -- navigation ---------------------------------------------------------------------------
     def goto(self, view: str) -> None:
-        """Show a resource kind by name or alias."""
+        """Show a view: a resource kind by name or alias, "overview" or "all" (all clouds)."""
+        name = view.strip().lstrip(":").lower()
+        if name in ("overview", "ov", "home"):
+            self.switch_mode("overview")
+            return
+        if name in ("all", "allclouds"):
+            self.show_all_clouds(None)
+            return
         try:
             kind = kind_for(view)
         except KeyError:
@@ -268,7 +289,7 @@ class TuiCloudApp(App[None]):
 
     def command_words(self) -> list[str]:
         """What the `:` prompt completes."""
-        words = ["quit"]
+        words = ["quit", "overview", "allclouds", "servers all"]
         for kind in all_kinds():
             words.append(kind.name)
             words.extend(kind.aliases)
@@ -286,7 +307,48 @@ class TuiCloudApp(App[None]):
         if command in ("q", "quit", "q!"):
             self.exit()
             return
-        self.goto(command.split()[0])
+        words = command.split()
+        if words[0].lower() == "allclouds":  # a toggle: back to this cloud's servers
+            if self.current_mode == "all":
+                self.goto("servers")
+            else:
+                self.show_all_clouds(words[1] if len(words) > 1 else None)
+            return
+        if (len(words) > 1 and words[1].lower() == "all"
+                and kind_for_or_none(words[0]) == "servers"):
+            self.show_all_clouds(words[2] if len(words) > 2 else None)
+            return
+        self.goto(words[0])
+
+    def _all_clouds_screen(self) -> Screen[Any]:
+        from tuicloud.screens.all_clouds import AllCloudsScreen
+
+        return AllCloudsScreen()
+
+    def show_all_clouds(self, names: str | None) -> None:
+        """The servers of every cloud in clouds.yaml (or of ``names``, "a,b") in one table."""
+        from tuicloud.screens.all_clouds import AllCloudsScreen
+
+        self.switch_mode("all")
+        screen = self.screen
+        if isinstance(screen, AllCloudsScreen):
+            screen.choose([n for n in (names or "").split(",") if n.strip()])
+
+    def show_filtered(self, view: str, filter_text: str) -> None:
+        """Open a list view with its filter set (the overview's jumps)."""
+        name = kind_for_or_none(view)
+        if name is None:
+            self.goto(view)
+            return
+        mounted = self.switch_mode(name)
+        screen = self.screen
+
+        async def apply() -> None:
+            await mounted  # a view opened for the first time composes first
+            if isinstance(screen, ResourceListScreen):
+                screen.apply_filter(filter_text)
+
+        self.call_later(apply)
 
     def action_help(self) -> None:
         """`?`: the keys that work on this screen."""

@@ -69,8 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--refresh", type=_positive_float, default=None, metavar="SECONDS",
                         help="seconds between polls of every view (default: the settings "
                              "file's [refresh], else 5)")
-    parser.add_argument("--view", default="servers", metavar="KIND",
-                        help="view to open first (servers, volumes, images, ...)")
+    parser.add_argument("--view", default="", metavar="VIEW",
+                        help="view to open first: overview, servers, volumes, images, ..., "
+                             "all (every cloud's servers); default: overview")
     parser.add_argument("--demo", action="store_true",
                         help="run against simcloud, a simulated OpenStack started in-process")
     parser.add_argument("--demo-servers", type=_count, default=200, metavar="N",
@@ -109,9 +110,10 @@ def main(argv: list[str] | None = None) -> int:
     from tuicloud.cloud.kinds.registry import kind_for
 
     try:
-        kind_for(options.view)
+        if options.view and options.view.lower() not in ("overview", "all"):
+            kind_for(options.view)
     except KeyError as error:
-        print(f"tuicloud: {error.args[0]}", file=sys.stderr)
+        print(f"tuicloud: {error.args[0]}, overview, all", file=sys.stderr)
         return 2
     if options.demo:
         with demo_cloud(options.demo_servers) as cloud_name:

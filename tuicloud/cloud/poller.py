@@ -127,6 +127,11 @@ class Poller:
             self._since_full = 0
 
     @property
+    def api_filter(self) -> tuple[str | None, str | None]:
+        """The (name, status) filter the last full list was sent with."""
+        return self._api_filter
+
+    @property
     def multi_page(self) -> bool:
         """True when the unfiltered list is longer than one page (server-side filters pay)."""
         return self._multi_page

@@ -239,9 +239,13 @@ class ResourceListScreen(Screen[None]):
                     self.post_message(self.PollFinished(PollOutcome(
                         rows, set(), 0.0, 0, partial=True)))
 
+            scope = self.poller.api_filter
             result = self.poller.poll(on_page=on_page)
+            # Feed the overview's change log, unless the set itself changed (first poll,
+            # another server-side filter): those rows did not come or go in the cloud.
+            observe = None if first or scope != self.poller.api_filter else self._observer()
             rows, removed = self._differ.diff(result.upserts, convert, full=result.full,
-                                              removals=result.removals)
+                                              removals=result.removals, observe=observe)
             self.post_message(self.PollFinished(PollOutcome(
                 rows, removed, result.elapsed, result.bytes)))
             if result.full and len(result.upserts) > 1000:
@@ -252,6 +256,24 @@ class ResourceListScreen(Screen[None]):
             self.post_message(self.PollFailed(error.short))
         except Exception as error:  # noqa: BLE001 - a poll must never kill the app
             self.post_message(self.PollFailed(f"{error.__class__.__name__}: {error}"))
+
+    def _observer(self) -> Callable[[str, Any, Any], None] | None:
+        changes = getattr(self.tui, "changes", None)
+        if changes is None:
+            return None
+        from tuicloud.cloud.changes import ChangeLog
+
+        scope, kind = ChangeLog.scope_of(self.tui.session), self.kind.name
+        return lambda ident, old, new: changes.observe(scope, kind, ident, old, new)
+
+    def apply_filter(self, text: str) -> None:
+        """Show the list filtered by ``text``, as if typed after `/` (the overview's jumps)."""
+        bar = self.query_one("#filter", Input)
+        bar.value = text  # its Changed event also sends the filter to Nova when that pays
+        bar.set_class(bool(text), "-visible")
+        self.table.set_filter(text)
+        self._update_counts()
+        self.set_focus(self.table)
 
     def relabel(self) -> None:
         """Rebuild rows from the poller's data after the name lookups changed."""

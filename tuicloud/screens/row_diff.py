@@ -12,6 +12,7 @@ from typing import Any
 
 Raw = dict[str, Any]
 RowData = dict[str, object]
+Observer = Callable[[str, Raw | None, Raw | None], None]
 
 
 class RowDiffer:
@@ -26,14 +27,21 @@ class RowDiffer:
         return len(self._rows)
 
     def diff(self, raws: Mapping[str, Raw], convert: Callable[[Raw], RowData], *,
-             full: bool = False, removals: Iterable[str] = ()
-             ) -> tuple[dict[str, RowData], set[str]]:
-        """(changed rows, removed ids) for a poll; ``full`` means ``raws`` is the whole set."""
+             full: bool = False, removals: Iterable[str] = (),
+             observe: Observer | None = None) -> tuple[dict[str, RowData], set[str]]:
+        """(changed rows, removed ids) for a poll; ``full`` means ``raws`` is the whole set.
+
+        ``observe(id, old raw or None, new raw or None)`` (optional) hears every added,
+        changed and removed resource (the app's change log for the overview).
+        """
         changed: dict[str, RowData] = {}
         with self._lock:
             for ident, raw in raws.items():
-                if self._raws.get(ident) == raw:
+                old = self._raws.get(ident)
+                if old == raw:
                     continue
+                if observe is not None:
+                    observe(ident, old, raw)
                 row = convert(raw)
                 self._raws[ident] = raw
                 if self._rows.get(ident) != row:
@@ -45,8 +53,15 @@ class RowDiffer:
             gone &= self._rows.keys()
             for ident in gone:
                 self._rows.pop(ident, None)
-                self._raws.pop(ident, None)
+                gone_raw = self._raws.pop(ident, None)
+                if observe is not None:
+                    observe(ident, gone_raw, None)
         return changed, gone
+
+    def ids(self) -> list[str]:
+        """Every id sent to the table."""
+        with self._lock:
+            return list(self._rows)
 
     def raw(self, ident: str) -> Raw | None:
         """The raw dict last seen for an id."""
