@@ -23,7 +23,6 @@ from textual.timer import Timer
 from textual.widgets import Input
 
 from tuicloud.memory import release_free_memory
-from tuicloud.screens.operations import OPERATION_BINDINGS, ListOperations
 from tuicloud.screens.row_diff import RowDiffer
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.resource_table import ResourceTable
@@ -46,7 +45,6 @@ class PollOutcome:
     elapsed: float
     bytes: int
     partial: bool = False  # a first page shown while the rest loads
-    epoch: int = 0  # the screen's epoch when the poll started (older ones are dropped)
 
 
 NOVA_STATUSES = frozenset({
@@ -93,7 +91,6 @@ class ResourceListScreen(Screen[None]):
         Binding("s", "ssh", "SSH", id="list.ssh"),
         Binding("c", "create", "Create", id="list.create"),
         Binding("ctrl+s", "save_image", "Save image", id="list.save_image"),
-        *OPERATION_BINDINGS,  # a, ctrl+d and the direct action keys (screens/operations.py)
         Binding("escape", "clear_filter", "Clear filter", show=False, id="list.clear_filter"),
     ]
 
@@ -107,11 +104,10 @@ class ResourceListScreen(Screen[None]):
     class PollFailed(Message):
         """A poll failed; the view goes stale."""
 
-        def __init__(self, error: str, unavailable: bool = False, epoch: int = 0) -> None:
+        def __init__(self, error: str, unavailable: bool = False) -> None:
             super().__init__()
             self.error = error
             self.unavailable = unavailable
-            self.epoch = epoch
 
     def __init__(self, kind: ResourceKind) -> None:
         super().__init__(name=kind.name)
@@ -128,8 +124,6 @@ class ResourceListScreen(Screen[None]):
         self._sort_letters: dict[str, str] = {}
         self._differ = RowDiffer()
         self._api_filter_timer: Timer | None = None
-        self.operations = ListOperations(self)
-        self._epoch = 0  # bumped by reset(): polls of the previous cloud/project are dropped
 
     @property
     def tui(self) -> TuiCloudApp:
@@ -173,10 +167,6 @@ class ResourceListScreen(Screen[None]):
 
     def _apply_columns(self) -> None:
         columns = list(self.kind.columns)
-        chosen = self.tui.settings.columns_for(self.kind.name)  # the settings file's [columns]
-        if chosen:
-            by_key = {column.key: column for column in columns}
-            columns = [by_key[key] for key in chosen if key in by_key]
         if self.tui.all_projects and self.kind.all_projects_column is not None:
             columns.insert(1, self.kind.all_projects_column)
         self.table.set_columns(columns)
@@ -210,19 +200,6 @@ class ResourceListScreen(Screen[None]):
         if self._active:
             self.poll_now()
 
-    def reset(self) -> None:
-        """Another cloud, project or region: drop every row; the filter and sort stay."""
-        self._epoch += 1
-        self._polling = False
-        self.poller = None
-        self._failures = 0
-        self._differ = RowDiffer()
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        self.table.apply_diff({}, replace_all=True, highlight=False)
-        self._set_fresh(Freshness("connecting"))
-
     # -- polling ------------------------------------------------------------------------------
     def poll_now(self) -> None:
         """Poll unless a poll is running (polls never overlap)."""
@@ -250,7 +227,6 @@ class ResourceListScreen(Screen[None]):
         from tuicloud.cloud.poller import Poller
 
         session = self.tui.session
-        epoch = self._epoch
         try:
             if self.poller is None or self.poller.session is not session:
                 self.poller = Poller(session, self.kind, all_projects=self.tui.all_projects,
@@ -263,7 +239,7 @@ class ResourceListScreen(Screen[None]):
                 if first:
                     rows, _ = self._differ.diff(raws, convert)
                     self.post_message(self.PollFinished(PollOutcome(
-                        rows, set(), 0.0, 0, partial=True, epoch=epoch)))
+                        rows, set(), 0.0, 0, partial=True)))
 
             scope = self.poller.api_filter
             result = self.poller.poll(on_page=on_page)
@@ -273,16 +249,15 @@ class ResourceListScreen(Screen[None]):
             rows, removed = self._differ.diff(result.upserts, convert, full=result.full,
                                               removals=result.removals, observe=observe)
             self.post_message(self.PollFinished(PollOutcome(
-                rows, removed, result.elapsed, result.bytes, epoch=epoch)))
+                rows, removed, result.elapsed, result.bytes)))
             if result.full and len(result.upserts) > 1000:
                 release_free_memory()
         except ServiceUnavailableError as error:
-            self.post_message(self.PollFailed(str(error), unavailable=True, epoch=epoch))
+            self.post_message(self.PollFailed(str(error), unavailable=True))
         except CloudError as error:
-            self.post_message(self.PollFailed(error.short, epoch=epoch))
+            self.post_message(self.PollFailed(error.short))
         except Exception as error:  # noqa: BLE001 - a poll must never kill the app
-            self.post_message(self.PollFailed(f"{error.__class__.__name__}: {error}",
-                                              epoch=epoch))
+            self.post_message(self.PollFailed(f"{error.__class__.__name__}: {error}"))
 
     def _observer(self) -> Callable[[str, Any, Any], None] | None:
         changes = getattr(self.tui, "changes", None)
@@ -340,8 +315,6 @@ class ResourceListScreen(Screen[None]):
     @on(PollFinished)
     def _poll_finished(self, message: PollFinished) -> None:
         outcome = message.outcome
-        if outcome.epoch != self._epoch:
-            return  # a poll of the cloud/project/region before a switch
         table = self.table
         first_load = self._fresh.updated_at is None
         if outcome.partial:
@@ -364,8 +337,6 @@ class ResourceListScreen(Screen[None]):
 
     @on(PollFailed)
     def _poll_failed(self, message: PollFailed) -> None:
-        if message.epoch != self._epoch:
-            return
         self._polling = False
         if message.unavailable:
             self._set_fresh(Freshness("unavailable", error=message.error))
@@ -419,8 +390,7 @@ class ResourceListScreen(Screen[None]):
             return
         row = self.table.get_row(row_id) or {}
         name = row.get("name")
-        self.app.push_screen(ConsoleLogScreen(row_id, str(name) if name else row_id,
-                                              max_lines=self.tui.settings.console_log_lines))
+        self.app.push_screen(ConsoleLogScreen(row_id, str(name) if name else row_id))
 
     def action_ssh(self) -> None:
         """`s`: suspend the TUI, ssh to the server under the cursor, come back when it exits."""
@@ -476,29 +446,8 @@ class ResourceListScreen(Screen[None]):
 
         open_save_image(self)
 
-    # -- actions (screens/operations.py) ------------------------------------------------------
-    def action_actions_menu(self) -> None:
-        """`a`: the actions menu for the cursor row or the marked rows."""
-        self.operations.open_menu()
-
-    def action_delete(self) -> None:
-        """`ctrl+d`: delete the cursor row or the marked rows (after confirmation)."""
-        self.operations.delete()
-
-    def action_operation(self, op_id: str) -> None:
-        """A direct action key (see the actions menu)."""
-        self.operations.direct(op_id)
-
-    def follow(self, ids: list[str], transitional: str | None = None) -> None:
-        """Show ``transitional`` in these rows' status at once, then fast-poll them until they
-        settle and notify how it ended (see ``ListOperations.follow``)."""
-        self.operations.follow(ids, transitional)
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Console log only on the servers view (the footer hides it elsewhere)."""
-        ours = self.operations.check_action(action, parameters)
-        if ours is not None:
-            return ours
         if action in ("console_log", "ssh"):
             return self.kind.name == "servers"
         if action == "create":
@@ -517,8 +466,6 @@ class ResourceListScreen(Screen[None]):
         """`:`: the command line, focused at once so a fast `:vol⏎` is not lost."""
         bar = self.query_one("#command", Input)
         bar.value = ""
-        # The words grow once connected (`:cloud NAME`, `:project NAME` …).
-        bar.suggester = SuggestFromList(self.tui.command_words(), case_sensitive=False)
         bar.add_class("-visible")
         self.set_focus(bar)
 
