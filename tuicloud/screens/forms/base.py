@@ -351,10 +351,9 @@ def follow_created(app: Any, kind: str, ids: list[str], transitional: str | None
     for screen in app.screen_stack:
         if getattr(getattr(screen, "kind", None), "name", None) != kind:
             continue
+        poll = getattr(screen, "poll_now", None)
+        if callable(poll):
+            poll()  # brings the new rows into the table
         follow = getattr(screen, "follow", None)
         if callable(follow) and ids:
             follow(ids, transitional=transitional)
-        else:
-            poll = getattr(screen, "poll_now", None)
-            if callable(poll):
-                poll()
