@@ -23,6 +23,7 @@ from textual.timer import Timer
 from textual.widgets import Input
 
 from tuicloud.memory import release_free_memory
+from tuicloud.screens.operations import OPERATION_BINDINGS, ListOperations
 from tuicloud.screens.row_diff import RowDiffer
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.resource_table import ResourceTable
@@ -91,6 +92,7 @@ class ResourceListScreen(Screen[None]):
         Binding("s", "ssh", "SSH", id="list.ssh"),
         Binding("c", "create", "Create", id="list.create"),
         Binding("ctrl+s", "save_image", "Save image", id="list.save_image"),
+        *OPERATION_BINDINGS,  # a, ctrl+d and the direct action keys (screens/operations.py)
         Binding("escape", "clear_filter", "Clear filter", show=False, id="list.clear_filter"),
     ]
 
@@ -124,6 +126,7 @@ class ResourceListScreen(Screen[None]):
         self._sort_letters: dict[str, str] = {}
         self._differ = RowDiffer()
         self._api_filter_timer: Timer | None = None
+        self.operations = ListOperations(self)
 
     @property
     def tui(self) -> TuiCloudApp:
@@ -446,8 +449,29 @@ class ResourceListScreen(Screen[None]):
 
         open_save_image(self)
 
+    # -- actions (screens/operations.py) ------------------------------------------------------
+    def action_actions_menu(self) -> None:
+        """`a`: the actions menu for the cursor row or the marked rows."""
+        self.operations.open_menu()
+
+    def action_delete(self) -> None:
+        """`ctrl+d`: delete the cursor row or the marked rows (after confirmation)."""
+        self.operations.delete()
+
+    def action_operation(self, op_id: str) -> None:
+        """A direct action key (see the actions menu)."""
+        self.operations.direct(op_id)
+
+    def follow(self, ids: list[str], transitional: str | None = None) -> None:
+        """Show ``transitional`` in these rows' status at once, then fast-poll them until they
+        settle and notify how it ended (see ``ListOperations.follow``)."""
+        self.operations.follow(ids, transitional)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Console log only on the servers view (the footer hides it elsewhere)."""
+        ours = self.operations.check_action(action, parameters)
+        if ours is not None:
+            return ours
         if action in ("console_log", "ssh"):
             return self.kind.name == "servers"
         if action == "create":

@@ -15,7 +15,8 @@ from tuicloud.cloud.operations.base import Choice, Needs, Operation, Raw, name_o
 if TYPE_CHECKING:
     from tuicloud.cloud.connection import CloudSession
 
-__all__ = ["Choice", "Needs", "Operation", "Raw", "ends", "fetch", "find", "name_of",
+__all__ = ["Choice", "Needs", "Operation", "Raw", "ends", "explain", "fetch", "find",
+           "last_request_id", "name_of",
            "operations_for", "settled", "supports"]
 
 _BY_KIND: dict[str, tuple[Operation, ...]] = {
@@ -76,3 +77,37 @@ def ends(kind: str, raw: Raw) -> tuple[bool, str]:
     if status.lower().startswith("error") or status == "killed":
         return False, status
     return True, status
+
+
+_MEANINGS = {400: "the cloud rejected the request", 401: "not authenticated",
+             403: "not allowed", 404: "not found (deleted meanwhile?)",
+             409: "conflicts with the resource's current state",
+             413: "over a quota or limit", 429: "too many requests: try again later"}
+
+
+def explain(error: CloudError) -> str:
+    """One line for a failed action: what the status means, the API's own message, the
+    request id ("409 Conflict (conflicts with …): Cannot 'reboot' instance … (req-…)")."""
+    from tuicloud.cloud.errors import ReadOnlyError
+
+    if isinstance(error, ReadOnlyError):
+        return f"{error.message} (read-only session: nothing was sent)"
+    if error.status is None:
+        return str(error)
+    meaning = _MEANINGS.get(error.status) or ("the cloud failed" if error.status >= 500 else "")
+    text = error.short + (f" ({meaning})" if meaning else "") + f": {error.message}"
+    return text + (f" ({error.request_id})" if error.request_id else "")
+
+
+def last_request_id(session: CloudSession, raw: Raw) -> str | None:
+    """The request id of a server's latest instance action (where Nova records why an
+    asynchronous action failed); None for other kinds or when it cannot be read."""
+    try:
+        body, _ = session.get_json("compute", f"/servers/{raw.get('id')}/os-instance-actions")
+    except CloudError:
+        return None
+    actions = body.get("instanceActions") if isinstance(body, dict) else None
+    if not actions:
+        return None
+    latest = max(actions, key=lambda a: str(a.get("start_time") or ""))
+    return str(latest.get("request_id")) if latest.get("request_id") else None

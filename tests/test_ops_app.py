@@ -1,0 +1,284 @@
+"""Pilot tests of operations through the app against simcloud: the actions menu, direct keys,
+confirmation, bulk actions, following, errors, read-only and protected clouds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import openstack
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Button, Input, OptionList
+
+from tests.apphelpers import list_screen, loaded, make_app, screen_text, table, wait_until
+from tuicloud.app import TuiCloudApp
+from tuicloud.screens.actions_menu import ActionsMenu
+from tuicloud.screens.confirm import ConfirmScreen
+from tuicloud.screens.prompts import ChoicePrompt, TextPrompt
+from tuicloud.screens.resource_list import ResourceListScreen
+from tuicloud.simcloud import RunningSim
+
+
+def raw_servers(sim: RunningSim) -> list[Any]:
+    """simcloud's own server records of the demo project."""
+    nova = sim.cloud.service("compute")
+    demo = sim.cloud.service("identity").project_by_name("demo")
+    return [s for s in nova.servers.values() if s.project_id == demo.id]
+
+
+def pick(sim: RunningSim, vm_state: str, count: int = 1) -> list[Any]:
+    """Idle, unlocked servers of the demo project in a vm_state."""
+    found = [s for s in raw_servers(sim) if s.vm_state == vm_state and not s.task_state
+             and not s.locked]
+    assert len(found) >= count, (vm_state, len(found))
+    return found[:count]
+
+
+def status_of(app: TuiCloudApp, ident: str) -> str:
+    row = table(app).get_row(ident) or {}
+    value = row.get("status")
+    return str(getattr(value, "plain", value))
+
+
+def writes(sim: RunningSim, start: int) -> list[tuple[str, str]]:
+    """Requests that change something, sent since ``start`` (authentication aside)."""
+    return [(r.method, r.path) for r in list(sim.cloud.request_log)[start:]
+            if r.method not in ("GET", "HEAD") and r.service != "identity"]
+
+
+def notes(app: TuiCloudApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def open_menu(pilot: Pilot[Any], app: TuiCloudApp) -> ActionsMenu:
+    await pilot.press("a")
+    await wait_until(pilot, lambda: isinstance(app.screen, ActionsMenu)
+                     and app.screen.raws is not None, what="actions menu")
+    menu = app.screen
+    assert isinstance(menu, ActionsMenu)
+    return menu
+
+
+def options(menu: ActionsMenu) -> dict[str, tuple[bool, str]]:
+    """op id -> (enabled, the option's text)."""
+    widget = menu.query_one("#actions-list", OptionList)
+    found = {}
+    for index in range(widget.option_count):
+        option = widget.get_option_at_index(index)
+        found[str(option.id)] = (not option.disabled, str(option.prompt))
+    return found
+
+
+async def test_menu_shows_valid_actions_and_starts_a_server(sim: RunningSim) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app)
+        server = pick(sim, "stopped")[0]
+        table(app).cursor_id = server.id
+        menu = await open_menu(pilot, app)
+        listed = options(menu)
+        assert listed["server.start"][0]
+        assert not listed["server.reboot"][0] and "server is SHUTOFF" in listed["server.reboot"][1]
+        assert "openstack server start " + server.id in screen_text(app)
+        await pilot.press(*"sta")  # letters reach the filter, not the direct keys
+        assert menu.query_one("#actions-filter", Input).value == "sta"
+        assert list(options(menu)) == ["server.start"]
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen))
+        assert status_of(app, server.id) in ("SHUTOFF (powering-on)", "ACTIVE")
+        await wait_until(pilot, lambda: status_of(app, server.id) == "ACTIVE", what="ACTIVE")
+        await wait_until(pilot, lambda: any("Start" in n and "ACTIVE" in n for n in notes(app)),
+                         what="success notification")
+
+
+async def test_direct_key_stop_asks_and_copies_the_command(sim: RunningSim) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app)
+        server = pick(sim, "active")[0]
+        table(app).cursor_id = server.id
+        await pilot.press("x")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        text = screen_text(app)
+        assert server.name in text and f"openstack server stop {server.id}" in text
+        await pilot.press("ctrl+y")
+        assert app.clipboard == f"openstack server stop {server.id}"
+        assert any(n.startswith("Copied: openstack server stop") for n in notes(app))
+        await pilot.press("escape")  # cancelled: nothing sent
+        assert isinstance(app.screen, ResourceListScreen)
+        start = len(sim.cloud.request_log)
+        await pilot.pause(0.3)
+        assert writes(sim, start) == []
+        await pilot.press("x")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: status_of(app, server.id) == "SHUTOFF", what="SHUTOFF")
+        assert writes(sim, start) == [("POST", f"/compute/v2.1/servers/{server.id}/action")]
+
+
+async def test_bulk_reboot_of_three_marked_servers(sim: RunningSim) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app)
+        servers = pick(sim, "active", 3)
+        grid = table(app)
+        for server in servers:
+            grid.cursor_id = server.id
+            await pilot.press("space")
+        assert grid.marked == {s.id for s in servers}
+        menu = await open_menu(pilot, app)
+        assert "3 servers" in screen_text(app)
+        await pilot.press(*"soft")
+        assert list(options(menu)) == ["server.reboot"]
+        start = len(sim.cloud.request_log)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        text = screen_text(app)
+        assert "3 resources" in text and all(s.name in text for s in servers)
+        await pilot.press("y")
+        await wait_until(pilot, lambda: all(status_of(app, s.id) == "REBOOT" for s in servers)
+                         or len(writes(sim, start)) == 3, what="REBOOT shown")
+        await wait_until(pilot, lambda: sum("Reboot (soft)" in n for n in notes(app)) == 3,
+                         what="three notifications")
+        assert sorted(writes(sim, start)) == sorted(
+            ("POST", f"/compute/v2.1/servers/{s.id}/action") for s in servers)
+        assert all(status_of(app, s.id) == "ACTIVE" for s in servers)
+
+
+async def test_ctrl_d_deletes_a_volume_and_refuses_one_in_use(sim: RunningSim) -> None:
+    app = make_app(view="volumes")
+    async with app.run_test(size=(120, 40)) as pilot:
+        grid = await loaded(pilot, app)
+        cinder = sim.cloud.service("volume")
+        in_use = next(v for v in cinder.volumes.values() if v["status"] == "in-use"
+                      and grid.get_row(v["id"]))
+        grid.cursor_id = in_use["id"]
+        await pilot.press("ctrl+d")
+        await wait_until(pilot, lambda: any("in-use: detach it first" in n for n in notes(app)),
+                         what="refusal")
+        assert not isinstance(app.screen, ConfirmScreen)
+        conn = openstack.connect(cloud="simcloud")
+        free = conn.block_storage.create_volume(size=1, name="scratch")
+        conn.close()
+        # What a create form does: follow the new volume (its row appears, then settles).
+        list_screen(app).follow([free.id], "creating")
+        await wait_until(pilot, lambda: status_of(app, free.id) == "available", what="new")
+        assert any(n == "scratch: available" for n in notes(app))
+        grid.cursor_id = free.id
+        await pilot.press("ctrl+d")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        assert f"openstack volume delete {free['id']}" in screen_text(app)
+        await pilot.press("y")
+        await wait_until(pilot, lambda: grid.get_row(free.id) is None, what="row gone")
+        assert any("deleted" in n for n in notes(app))
+
+
+async def test_extend_prompt_validates_and_shows_413(sim: RunningSim) -> None:
+    app = make_app(view="volumes")
+    async with app.run_test(size=(120, 40)) as pilot:
+        grid = await loaded(pilot, app)
+        cinder = sim.cloud.service("volume")
+        volume = next(v for v in cinder.volumes.values() if v["status"] == "available"
+                      and grid.get_row(v["id"]))
+        grid.cursor_id = volume["id"]
+        await open_menu(pilot, app)
+        await pilot.press(*"extend", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt), what="prompt")
+        field = app.screen.query_one("#prompt-input", Input)
+        field.value = str(volume["size"])
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TextPrompt)  # kept open, with what was typed
+        assert f"must be larger than the current {volume['size']} GB" in screen_text(app)
+        assert field.value == str(volume["size"])
+        field.value = str(volume["size"] + 5000)
+        await pilot.pause()
+        assert f"--size {volume['size'] + 5000}" in screen_text(app)
+        cinder.quotas[volume["project_id"]] = {"gigabytes": 1}
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: any("413" in n for n in notes(app)), what="413")
+        message = next(n for n in notes(app) if "413" in n)
+        assert "over a quota or limit" in message and "(req-" in message
+        assert status_of(app, volume["id"]) == "available"  # the transitional state is undone
+
+
+async def test_resize_then_confirm(sim: RunningSim) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app)
+        server = pick(sim, "active")[0]
+        table(app).cursor_id = server.id
+        await open_menu(pilot, app)
+        await pilot.press(*"resize", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoicePrompt)
+                         and bool(app.screen.choices), what="flavors")
+        prompt = app.screen
+        assert isinstance(prompt, ChoicePrompt)
+        assert any(c.disabled == "the current flavor" for c in prompt.choices)
+        await pilot.pause()
+        chosen = prompt.current_value()
+        text = screen_text(app)
+        assert chosen and f"openstack server resize --flavor {chosen}" in text
+        assert server.id in text
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: status_of(app, server.id) == "VERIFY_RESIZE",
+                         what="VERIFY_RESIZE")
+        menu = await open_menu(pilot, app)
+        assert options(menu)["server.resize_confirm"][0]
+        await pilot.press(*"confirm", "enter")
+        await wait_until(pilot, lambda: status_of(app, server.id) == "ACTIVE", what="ACTIVE")
+        assert server.flavor_id == chosen
+
+
+async def test_read_only_disables_and_refuses(sim: RunningSim) -> None:
+    app = make_app(read_only=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app)
+        server = pick(sim, "active")[0]
+        table(app).cursor_id = server.id
+        start = len(sim.cloud.request_log)
+        menu = await open_menu(pilot, app)
+        listed = options(menu)
+        assert listed and all(not enabled and "read-only" in text
+                              for enabled, text in listed.values())
+        await pilot.press("enter")
+        assert isinstance(app.screen, ActionsMenu)
+        await pilot.press("escape")
+        for key in ("x", "b", "ctrl+d"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert not isinstance(app.screen, ConfirmScreen)
+        assert sum("read-only" in n for n in notes(app)) >= 3
+        assert writes(sim, start) == []
+
+
+async def test_protected_cloud_requires_the_name(sim: RunningSim,
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 tmp_path: Path) -> None:
+    assert sim.clouds_yaml is not None
+    text = sim.clouds_yaml.read_text().replace(
+        "  simcloud-admin:", "    tuicloud:\n      protected: true\n  simcloud-admin:")
+    protected = tmp_path / "protected.yaml"
+    protected.write_text(text)
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(protected))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app)
+        server = pick(sim, "active")[0]
+        table(app).cursor_id = server.id
+        await pilot.press("ctrl+d")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmScreen) and dialog.require_typing == server.name
+        assert dialog.query_one("#confirm-yes", Button).disabled
+        start = len(sim.cloud.request_log)
+        await pilot.press("y", "enter")  # "y" goes into the field; enter: not the name yet
+        assert isinstance(app.screen, ConfirmScreen)
+        typed = dialog.query_one("#confirm-typed", Input)
+        typed.value = server.name
+        await pilot.pause()
+        assert not dialog.query_one("#confirm-yes", Button).disabled
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: table(app).get_row(server.id) is None, what="deleted")
+        assert writes(sim, start) == [("DELETE", f"/compute/v2.1/servers/{server.id}")]

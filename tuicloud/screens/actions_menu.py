@@ -1,0 +1,231 @@
+"""`a`: the actions menu. Fetches the current state of the resources (one GET each, in a
+worker), lists every action of the kind, greys out those that cannot run now with the reason,
+and filters as you type."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tuicloud.cloud import operations as ops
+from tuicloud.screens.confirm import command_line
+from tuicloud.screens.prompts import matches
+from tuicloud.widgets.sanitize import sanitize_text
+
+if TYPE_CHECKING:
+    from tuicloud.cloud.operations import Operation, Raw
+
+READ_ONLY = "read-only"
+
+
+@dataclass
+class MenuChoice:
+    """What the user picked: the operation and the current documents of its targets."""
+
+    op: Operation
+    raws: list[Raw]
+
+
+def availability(op: Operation, raws: list[Raw], read_only: bool) -> tuple[list[Raw], str | None]:
+    """(the targets it can run on, why not when it can run on none)."""
+    if read_only:
+        return [], READ_ONLY
+    usable = [raw for raw in raws if op.unavailable(raw) is None]
+    if usable:
+        return usable, None
+    if not raws:
+        return [], "the resources are gone"
+    reasons = {op.unavailable(raw) or "" for raw in raws}
+    return [], reasons.pop() if len(reasons) == 1 else "not possible for any marked row"
+
+
+def fetch_all(session: Any, kind: str, ids: list[str]) -> tuple[list[Raw], list[str]]:
+    """The current documents (one GET each) and the ids found gone (blocking)."""
+    raws: list[Raw] = []
+    gone: list[str] = []
+    for ident in ids:
+        raw = ops.fetch(session, kind, ident)
+        if raw is None:
+            gone.append(ident)
+        else:
+            raws.append(raw)
+    return raws, gone
+
+
+class ActionsMenu(ModalScreen["MenuChoice | None"]):
+    """The actions valid now for one resource or all marked ones (bulk)."""
+
+    CSS_PATH = "ops.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Close", id="actions.cancel"),
+        Binding("ctrl+y", "copy_command", "Copy command", id="actions.copy"),
+        Binding("down", "move(1)", "Down", show=False, id="actions.down"),
+        Binding("up", "move(-1)", "Up", show=False, id="actions.up"),
+    ]
+
+    def __init__(self, kind: str, ids: list[str], label: str, *, read_only: bool) -> None:
+        super().__init__()
+        self.kind = kind
+        self.ids = ids
+        self.target_label = label
+        self.read_only = read_only
+        self.raws: list[Raw] | None = None
+
+    def compose(self) -> ComposeResult:
+        """Title, filter, the list of actions, the highlighted action's command."""
+        with Vertical(id="actions-box"):
+            yield Static(Text(f"Actions: {sanitize_text(self.target_label, max_len=60)}"),
+                         classes="ops-title", id="actions-title")
+            yield Input(placeholder="type to filter actions", id="actions-filter")
+            yield Static("reading the current state…", id="actions-status")
+            yield OptionList(id="actions-list")
+            yield Static(classes="ops-command", id="actions-command")
+
+    def on_mount(self) -> None:
+        """List the actions at once (greyed while loading) and fetch the current state."""
+        self._fill("")
+        self._fetch()
+
+    @work(thread=True, exclusive=True, group="actions-fetch", exit_on_error=False)
+    def _fetch(self) -> None:
+        from tuicloud.cloud.errors import CloudError
+
+        session = getattr(self.app, "session", None)
+        try:
+            raws, gone = fetch_all(session, self.kind, self.ids)
+        except CloudError as error:
+            self.app.call_from_thread(self._failed, str(error))
+            return
+        self.app.call_from_thread(self._fetched, raws, gone)
+
+    def _failed(self, error: str) -> None:
+        status = self.query_one("#actions-status", Static)
+        status.update(Text(f"cannot read the current state: {sanitize_text(error)}"))
+        status.set_classes("ops-error")
+
+    def _fetched(self, raws: list[Raw], gone: list[str]) -> None:
+        self.raws = raws
+        words = []
+        if self.read_only:
+            words.append("read-only session: nothing can be changed")
+        if gone:
+            words.append(f"{len(gone)} gone meanwhile")
+        if len(self.ids) > 1:
+            words.insert(0, f"{len(raws)} marked")
+        self.query_one("#actions-status", Static).update(" · ".join(words))
+        self._fill(self.query_one("#actions-filter", Input).value)
+
+    def _fill(self, query: str) -> None:
+        options = self.query_one("#actions-list", OptionList)
+        previous = self._highlighted_id()
+        options.clear_options()
+        total = len(self.raws) if self.raws is not None else len(self.ids)
+        for op in ops.operations_for(self.kind):
+            if not matches(query, op.label, op.id, *op.keywords):
+                continue
+            usable: list[Raw]
+            reason: str | None
+            if self.raws is None:
+                usable, reason = [], ("read-only" if self.read_only else "…")
+            else:
+                usable, reason = availability(op, self.raws, self.read_only)
+            label = Text(f"{op.label:<28}")
+            label.append(f"{op.key or '':<3}", style="bold")
+            if reason is not None:
+                label.append(reason, style="italic")
+            elif total > 1 and len(usable) < total:
+                label.append(f"{len(usable)} of {total} rows", style="italic")
+            options.add_option(Option(label, id=op.id, disabled=reason is not None))
+        enabled = [i for i in range(options.option_count)
+                   if not options.get_option_at_index(i).disabled]
+        ids = [options.get_option_at_index(i).id for i in enabled]
+        options.highlighted = (enabled[ids.index(previous)] if previous in ids
+                               else enabled[0] if enabled else None)
+        self._show_command()
+
+    def _highlighted_id(self) -> str | None:
+        options = self.query_one("#actions-list", OptionList)
+        if options.highlighted is None or options.option_count == 0:
+            return None
+        option = options.get_option_at_index(options.highlighted)
+        return None if option.disabled else option.id
+
+    def _commands(self) -> list[str]:
+        op_id = self._highlighted_id()
+        if op_id is None or not self.raws:
+            return []
+        op = ops.find(op_id)
+        usable, _ = availability(op, self.raws, self.read_only)
+        return [op.command(raw) for raw in usable]
+
+    def _show_command(self) -> None:
+        commands = self._commands()
+        widget = self.query_one("#actions-command", Static)
+        if not commands:
+            widget.update("")
+            return
+        line = command_line(commands[0])
+        if len(commands) > 1:
+            line.append(f"\n… and {len(commands) - 1} more like it", style="dim")
+        widget.update(line)
+
+    @on(Input.Changed, "#actions-filter")
+    def _filter(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    @on(OptionList.OptionHighlighted)
+    def _moved(self) -> None:
+        self._show_command()
+
+    def action_move(self, delta: int) -> None:
+        """Up/down move in the list while the filter keeps the focus."""
+        options = self.query_one("#actions-list", OptionList)
+        if delta > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
+
+    def _choose(self, op_id: str | None) -> None:
+        if op_id is None or self.raws is None:
+            if self.raws is None:
+                self.notify("Still reading the current state…", severity="warning")
+            return
+        op = ops.find(op_id)
+        usable, reason = availability(op, self.raws, self.read_only)
+        if reason is not None:
+            self.notify(f"{op.label}: {reason}", severity="warning", markup=False)
+            return
+        self.dismiss(MenuChoice(op, usable))
+
+    @on(Input.Submitted, "#actions-filter")
+    def _submitted(self) -> None:
+        self._choose(self._highlighted_id())
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        if not event.option.disabled:
+            self._choose(event.option.id)
+
+    def action_cancel(self) -> None:
+        """`escape`: close without doing anything."""
+        self.dismiss(None)
+
+    def action_copy_command(self) -> None:
+        """`ctrl+y`: copy the highlighted action's command(s) (OSC 52)."""
+        commands = self._commands()
+        if not commands:
+            self.notify("No command for this action here.", severity="warning")
+            return
+        text = "\n".join(commands)
+        self.app.copy_to_clipboard(text)
+        shown = commands[0] + (f" (+{len(commands) - 1} more)" if len(commands) > 1 else "")
+        self.notify(f"Copied: {sanitize_text(shown)}", markup=False)

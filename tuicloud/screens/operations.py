@@ -1,0 +1,334 @@
+"""Actions on a list view: the `a` menu, direct keys, `ctrl+d`, the input and confirmation
+steps, running them in workers, and following the resources until they settle.
+
+:class:`ListOperations` is owned by a :class:`ResourceListScreen`, which only forwards its key
+actions and ``follow`` here. All cloud calls go through :mod:`tuicloud.cloud.operations` in
+thread workers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual.binding import Binding
+
+from tuicloud.cloud import operations as ops
+from tuicloud.screens.actions_menu import ActionsMenu, MenuChoice, availability, fetch_all
+from tuicloud.widgets.sanitize import sanitize_text
+
+if TYPE_CHECKING:
+    from tuicloud.cloud.operations import Operation, Raw
+    from tuicloud.screens.resource_list import ResourceListScreen
+
+FOLLOW_INTERVAL = 1.0
+FOLLOW_LIMIT = 600.0  # seconds; after that the normal refresh carries on alone
+UNCHANGED_GRACE = 3  # polls a settled-looking but unchanged resource gets to start moving
+SINGULAR = {"servers": "server", "volumes": "volume", "images": "image"}
+
+OPERATION_BINDINGS = [
+    Binding("a", "actions_menu", "Actions", id="list.actions",
+            tooltip="Actions on the resource under the cursor (or the marked ones)"),
+    Binding("ctrl+d", "delete", "Delete", id="list.delete",
+            tooltip="Delete the resource under the cursor (or the marked ones), after asking"),
+    *(Binding(op.key, f"operation('{op.id}')", op.label, show=False, id=f"list.{op.id}")
+      for kind in ("servers", "volumes", "images") for op in ops.operations_for(kind)
+      if op.key),
+]
+_follow_ids = itertools.count(1)
+
+
+def _clean(text: str) -> str:
+    return sanitize_text(text, max_len=300)
+
+
+class ListOperations:
+    """The operations flow of one list screen (see the module docstring)."""
+
+    def __init__(self, screen: ResourceListScreen) -> None:
+        self.screen = screen
+
+    # -- keys --------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """None when the action is not ours; else whether it works on this view."""
+        kind = self.screen.kind.name
+        if action in ("actions_menu", "delete"):
+            return ops.supports(kind)
+        if action == "operation":
+            try:
+                return ops.find(str(parameters[0])).kind == kind
+            except (KeyError, IndexError):
+                return False
+        return None
+
+    def targets(self) -> list[str]:
+        """The marked rows (in table order), else the row under the cursor."""
+        table = self.screen.table
+        if table.marked:
+            order = {ident: i for i, ident in enumerate(table.visible_ids())}
+            return sorted(table.marked, key=lambda i: order.get(i, len(order)))
+        return [table.cursor_id] if table.cursor_id else []
+
+    def name(self, ident: str) -> str:
+        """The row's name (its id when unnamed)."""
+        row = self.screen.table.get_row(ident) or {}
+        name = row.get("name")
+        return str(name) if name else ident
+
+    def _describe(self, ids: list[str]) -> str:
+        noun = SINGULAR.get(self.screen.kind.name, "resource")
+        if len(ids) == 1:
+            return f"{noun} {self.name(ids[0])}"
+        return f"{len(ids)} {self.screen.kind.name}"
+
+    def open_menu(self) -> None:
+        """`a`: the actions menu for the cursor row or the marked rows."""
+        ids = self.targets()
+        session = self.screen.tui.session
+        if not ids or session is None or not ops.supports(self.screen.kind.name):
+            return
+        menu = ActionsMenu(self.screen.kind.name, ids, self._describe(ids),
+                           read_only=bool(session.read_only))
+
+        def chosen(choice: MenuChoice | None) -> None:
+            if choice is not None:
+                self.proceed(choice.op, choice.raws, total=len(ids))
+
+        self.screen.app.push_screen(menu, chosen)
+
+    def delete(self) -> None:
+        """`ctrl+d`: delete the cursor row or the marked rows, after confirmation."""
+        op = next((o for o in ops.operations_for(self.screen.kind.name) if o.deletes), None)
+        if op is not None:
+            self.direct(op.id)
+
+    def direct(self, op_id: str) -> None:
+        """A direct key: read the current state (one GET per row), then as from the menu."""
+        op = ops.find(op_id)
+        ids = self.targets()
+        session = self.screen.tui.session
+        if not ids or session is None:
+            return
+        if session.read_only:
+            self.screen.notify(f"{op.label.rstrip('…')} {self._describe(ids)}: refused, the "
+                               "session is read-only", severity="warning", markup=False)
+            return
+
+        def work() -> None:
+            raws, gone = fetch_all(session, op.kind, ids)
+            self.screen.app.call_from_thread(self._direct_fetched, op, raws, gone, len(ids))
+
+        self._run_in_worker(work, "ops-direct")
+
+    def _direct_fetched(self, op: Operation, raws: list[Raw], gone: list[str],
+                        total: int) -> None:
+        if gone:
+            self.screen.notify(f"{len(gone)} of them no longer exist", severity="warning")
+        usable, reason = availability(op, raws, False)
+        if reason is not None:
+            self.screen.notify(f"{op.label.rstrip('…')}: {_clean(reason)}", severity="warning",
+                               markup=False)
+            return
+        self.proceed(op, usable, total=total)
+
+    # -- input, confirmation, run ------------------------------------------------------------
+    def proceed(self, op: Operation, raws: list[Raw], *, total: int) -> None:
+        """Ask for the input (when the operation needs one), confirm, then run."""
+        skipped = total - len(raws)
+        if skipped > 0:
+            self.screen.notify(f"{op.label.rstrip('…')}: {skipped} of {total} rows skipped "
+                               "(not possible in their state)", severity="warning")
+        needs = op.needs
+        if needs is None:
+            self._confirm(op, raws, None)
+            return
+        from tuicloud.screens.prompts import ChoicePrompt, TextPrompt
+
+        first = raws[0]
+        title = f"{needs.prompt} — {self._describe([ops.base.rid(r) for r in raws])}"
+
+        def command_for(value: str | None) -> str:
+            return op.command(first, value)
+
+        def given(value: str | None) -> None:
+            if value is not None:
+                self._confirm(op, raws, value)
+
+        session = self.screen.tui.session
+        choices = needs.choices
+        if choices is not None:
+            prompt: Any = ChoicePrompt(title, lambda: choices(session, first), command_for)
+        else:
+            validate = needs.validate
+            prompt = TextPrompt(title, needs.default(first) if needs.default else "",
+                                (lambda text: validate(first, text)) if validate else None,
+                                command_for)
+        self.screen.app.push_screen(prompt, given)
+
+    def _confirm(self, op: Operation, raws: list[Raw], value: str | None) -> None:
+        if not op.destructive and len(raws) == 1:
+            self.execute(op, raws, value)
+            return
+        from tuicloud.screens.confirm import ConfirmScreen
+
+        names = [ops.name_of(r) for r in raws]
+        session = self.screen.tui.session
+        typing = None
+        if op.destructive and getattr(session, "protected", False):
+            typing = names[0] if len(raws) == 1 else str(len(raws))
+        label = op.label.rstrip("…")
+        title = f"{label} {self._describe([ops.base.rid(r) for r in raws])}?"
+        command = "\n".join(op.command(raw, value) for raw in raws)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.execute(op, raws, value)
+
+        self.screen.app.push_screen(
+            ConfirmScreen(title, names, command=command, require_typing=typing,
+                          confirm_label=label, destructive=op.destructive), answered)
+
+    def execute(self, op: Operation, raws: list[Raw], value: str | None) -> None:
+        """Show the transitional status at once, run in a worker, then follow."""
+        for raw in raws:
+            shown = op.shown_status(raw)
+            if shown:
+                self.set_status(ops.base.rid(raw), shown)
+        session = self.screen.tui.session
+
+        def work() -> None:
+            from tuicloud.cloud.errors import CloudError
+
+            done: list[str] = []
+            failed: list[tuple[str, str]] = []
+            for raw in raws:
+                try:
+                    op.run(session, raw, value)
+                    done.append(ops.base.rid(raw))
+                except CloudError as error:
+                    failed.append((ops.base.rid(raw), ops.explain(error)))
+                except ValueError as error:  # a missing or malformed input
+                    failed.append((ops.base.rid(raw), str(error)))
+            self.screen.app.call_from_thread(self._ran, op, done, failed)
+
+        self._run_in_worker(work, "ops-run")
+
+    def _ran(self, op: Operation, done: list[str], failed: list[tuple[str, str]]) -> None:
+        label = op.label.rstrip("…")
+        for ident, why in failed:
+            self.restore(ident)
+            self.screen.notify(f"{label} {self.name(ident)} failed: {_clean(why)}",
+                               severity="error", timeout=12, markup=False)
+        if done:
+            self.follow(done, label=label, deleting=op.deletes)
+
+    # -- the status cell ---------------------------------------------------------------------
+    def set_status(self, ident: str, text: str) -> None:
+        """Show ``text`` in the row's status cell at once (styled as busy)."""
+        table = self.screen.table
+        row = table.get_row(ident)
+        key = self.screen.kind.status_key or "status"
+        if row is None:
+            return
+        new = dict(row)
+        new[key] = Text(text, style=self.screen._status_styles.get("busy", ""))
+        table.apply_diff({ident: new}, highlight=False)
+
+    def restore(self, ident: str) -> None:
+        """Put back the row as the cloud last showed it (after a failed request)."""
+        raw = self.screen._differ.raw(ident)
+        if raw is not None:
+            self.screen.table.apply_diff({ident: self.screen._row_converter()(raw)},
+                                         highlight=False)
+
+    # -- following ---------------------------------------------------------------------------
+    def follow(self, ids: list[str], transitional: str | None = None, *,
+               label: str | None = None, deleting: bool = False, quiet: bool = False) -> None:
+        """Fast-poll these resources (one GET each, about every second, in a worker) until
+        each settles or is gone; then notify success, or the fault with the API's message and
+        request id. ``transitional`` is shown in their status cells at once."""
+        if transitional:
+            for ident in ids:
+                self.set_status(ident, transitional)
+        screen = self.screen
+        session = screen.tui.session
+        kind = screen.kind
+        if session is None or not ids:
+            return
+        before = {ident: screen._differ.raw(ident) for ident in ids}
+        convert = screen._row_converter()
+        app = screen.app
+
+        def work() -> None:
+            from tuicloud.cloud.errors import CloudError
+
+            pending = list(ids)
+            polls = 0
+            started = time.monotonic()
+            while pending:
+                polls += 1
+                for ident in list(pending):
+                    try:
+                        raw = ops.fetch(session, kind.name, ident)
+                    except CloudError as error:
+                        if not error.retryable:
+                            pending.remove(ident)
+                            app.call_from_thread(self._follow_failed, ident, ops.explain(error))
+                        continue
+                    if raw is None:
+                        pending.remove(ident)
+                        app.call_from_thread(self._gone, ident, label, deleting)
+                        continue
+                    item = kind.item(raw)
+                    screen._differ.diff({ident: item}, convert)
+                    row = convert(item)
+                    app.call_from_thread(screen.table.apply_diff, {ident: row}, highlight=False)
+                    if deleting or not ops.settled(kind.name, raw):
+                        continue
+                    if item == before.get(ident) and polls <= UNCHANGED_GRACE and transitional:
+                        continue  # the change may not be visible in the API yet
+                    pending.remove(ident)
+                    ok, words = ops.ends(kind.name, raw)
+                    request_id = None if ok else ops.last_request_id(session, raw)
+                    app.call_from_thread(self._settled, ident, ok, words, request_id, label,
+                                         quiet)
+                if not pending:
+                    return
+                if time.monotonic() - started > FOLLOW_LIMIT:
+                    app.call_from_thread(screen.notify, f"Stopped following {len(pending)} "
+                                         "resources (still changing after 10 minutes)",
+                                         severity="warning")
+                    return
+                time.sleep(FOLLOW_INTERVAL)
+
+        self._run_in_worker(work, f"ops-follow-{next(_follow_ids)}")
+
+    def _gone(self, ident: str, label: str | None, deleting: bool) -> None:
+        name = self.name(ident)
+        self.screen._differ.diff({}, self.screen._row_converter(), removals=[ident])
+        self.screen.table.apply_diff({}, [ident])
+        verb = "deleted" if deleting else "is gone"
+        self.screen.notify(f"{label + ': ' if label and not deleting else ''}"
+                           f"{_clean(name)} {verb}", markup=False)
+
+    def _settled(self, ident: str, ok: bool, words: str, request_id: str | None,
+                 label: str | None, quiet: bool) -> None:
+        name = _clean(self.name(ident))
+        prefix = f"{label} {name}" if label else name
+        if ok:
+            if not quiet:
+                self.screen.notify(f"{prefix}: {_clean(words)}", markup=False)
+            return
+        suffix = f" ({request_id})" if request_id else ""
+        self.screen.notify(f"{prefix} failed: {_clean(words)}{suffix}", severity="error",
+                           timeout=15, markup=False)
+
+    def _follow_failed(self, ident: str, why: str) -> None:
+        self.screen.notify(f"Cannot follow {_clean(self.name(ident))}: {_clean(why)}",
+                           severity="error", markup=False)
+
+    def _run_in_worker(self, work: Callable[[], None], group: str) -> None:
+        self.screen.run_worker(work, thread=True, group=group, exit_on_error=False)
