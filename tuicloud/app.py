@@ -14,6 +14,7 @@ from textual.command import Hit, Hits, Provider
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.widget import AwaitMount
 from textual.widgets import Input
 
 from tuicloud.cloud.changes import ChangeLog
@@ -23,6 +24,7 @@ from tuicloud.memory import release_free_memory
 from tuicloud.screens.dialogs import CloudPicker, CommandLine, HelpScreen, NoCloudScreen
 from tuicloud.screens.overview import OverviewScreen
 from tuicloud.screens.resource_list import ResourceListScreen
+from tuicloud.switching import SwitchCommands, Switcher, Target
 from tuicloud.widgets.sanitize import sanitize_text
 from tuicloud.widgets.status_header import Freshness, Identity, StatusHeader
 
@@ -59,7 +61,7 @@ class TuiCloudApp(App[None]):
 
     CSS_PATH = "tuicloud.tcss"
     TITLE = "tuicloud"
-    COMMANDS = App.COMMANDS | {ViewCommands}
+    COMMANDS = App.COMMANDS | {ViewCommands, SwitchCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("colon", "command_line", "Command", id="app.command"),
@@ -69,18 +71,20 @@ class TuiCloudApp(App[None]):
     class Connected(Message):
         """Authentication and catalog discovery succeeded."""
 
-        def __init__(self, session: Any, lookups: Any) -> None:
+        def __init__(self, session: Any, lookups: Any, target: Target | None = None) -> None:
             super().__init__()
             self.session = session
             self.lookups = lookups
+            self.target = target
 
     class ConnectFailed(Message):
         """Connecting failed: wrong password, unreachable, bad config …"""
 
-        def __init__(self, error: str, retry: bool) -> None:
+        def __init__(self, error: str, retry: bool, switch: bool = False) -> None:
             super().__init__()
             self.error = error
             self.retry = retry
+            self.switch = switch  # a switch failed: the current session stays
 
     class LookupsRefreshed(Message):
         """Flavor, image, network … names were (re)loaded: visible rows may name more now."""
@@ -90,6 +94,12 @@ class TuiCloudApp(App[None]):
         self.options = options
         self.settings: Settings = settings if settings is not None else load_settings()
         """The settings file (see tuicloud.config): read once, at start."""
+        self.is_demo = options.demo
+        self.cloud_accent: str | None = None
+        self._lookups_timer: Any = None
+        self.switcher = Switcher(self)
+        """Cloud/project/region switching, the state file (tuicloud/switching.py)."""
+        options.view = self.switcher.initial_view(options.view or None)
         self.session: Any = None
         self.lookups: Any = None
         self.all_projects = options.all_projects
@@ -134,10 +144,15 @@ class TuiCloudApp(App[None]):
     def _choose_cloud(self) -> None:
         from tuicloud.cloud.config import cloud_names, describe_config_locations
 
+        self.switcher.apply_settings()
         if self.options.cloud:
             self.connect(self.options.cloud)
             return
         names = cloud_names()
+        last = self.switcher.initial_cloud(names)
+        if last:
+            self.connect(last)
+            return
         if len(names) == 1:
             self.connect(names[0])
         elif names:
@@ -158,51 +173,94 @@ class TuiCloudApp(App[None]):
         from tuicloud.cli import demo_cloud
 
         cloud = self._exit_stack.enter_context(demo_cloud(self.options.demo_servers))
+        self.is_demo = True  # the demo's place is not remembered
         self.connect(cloud)
 
     def connect(self, cloud: str) -> None:
-        """Connect to ``cloud`` in a worker."""
+        """Connect to ``cloud`` in a worker (with the project and region used last there)."""
         self.options.cloud = cloud
         self.identity = Identity(cloud=cloud, read_only=self.options.read_only,
                                  all_projects=self.all_projects)
         self._update_headers()
-        self._connect_worker(cloud)
+        self.connect_target(self.switcher.initial_target(cloud))
+
+    def connect_target(self, target: Target) -> None:
+        """Connect to a cloud, project and region in a worker; when switching, the current
+        session stays until the new one works."""
+        self.switcher.target = target
+        self._connect_worker(target)
+
+    def _open_session(self, cloud: str, project: str | None, region: str | None) -> Any:
+        from tuicloud.cloud.connection import CloudSession
+
+        return CloudSession.connect(cloud, region, read_only=self.options.read_only,
+                                    project=project,
+                                    catalog_region=region not in (None, self.options.region))
 
     @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
-    def _connect_worker(self, cloud: str) -> None:
-        from tuicloud.cloud.connection import CloudSession
+    def _connect_worker(self, target: Target | str) -> None:
         from tuicloud.cloud.errors import CloudError
         from tuicloud.cloud.lookups import Lookups
 
+        if isinstance(target, str):  # a retry after a failure
+            target = self.switcher.target or Target(target)
         try:
-            session = CloudSession.connect(cloud, self.options.region,
-                                           read_only=self.options.read_only)
+            try:
+                session = self._open_session(target.cloud, target.project, target.region)
+            except CloudError as error:
+                if not target.restored or error.retryable:
+                    raise
+                # The project or region used last no longer works: the cloud's own.
+                where = " / ".join(p for p in (target.project, target.region) if p)
+                self.call_from_thread(self.notify, f"Cannot use {where} on {target.cloud} "
+                                      f"any more ({error}); using the cloud's own",
+                                      severity="warning")
+                session = self._open_session(target.cloud, getattr(self.options, "project",
+                                                                   None), self.options.region)
+            for problem in self.switcher.prepare(session):
+                self.call_from_thread(self.switcher.report, problem)
             lookups = Lookups()
-            self.post_message(self.Connected(session, lookups))
+            self.post_message(self.Connected(session, lookups, target))
             lookups.refresh(session, self._lookup_tables(session))
             self.post_message(self.LookupsRefreshed())
             release_free_memory()
         except CloudError as error:
             # 5xx, 429 and connection failures may pass; a wrong password, a bad clouds.yaml
             # or an untrusted certificate will not.
-            self.post_message(self.ConnectFailed(str(error), retry=error.retryable))
+            self.post_message(self.ConnectFailed(str(error), retry=error.retryable,
+                                                 switch=target.switch))
         except Exception as error:  # noqa: BLE001 - shown to the user, never a traceback
-            self.post_message(self.ConnectFailed(f"{error.__class__.__name__}: {error}", True))
+            self.post_message(self.ConnectFailed(f"{error.__class__.__name__}: {error}", True,
+                                                 switch=target.switch))
 
     @on(Connected)
     def _connected(self, message: Connected) -> None:
+        if message.target is not None and message.target is not self.switcher.target:
+            message.session.close()  # overtaken by a later switch
+            return
         self._connect_failures = 0
+        previous = self.session
         self.session = message.session
         self.lookups = message.lookups
         session = message.session
+        self.options.cloud = session.cloud_name
+        if not session.is_admin:
+            self.all_projects = False
         self.identity = Identity(cloud=session.cloud_name, project=session.project_name or "",
                                  region=session.region or "", user=session.user_name or "",
                                  read_only=session.read_only, insecure=session.insecure,
-                                 all_projects=self.all_projects)
+                                 all_projects=self.all_projects, accent=session.accent)
         self._update_headers()
+        self.switcher.paint(session.accent)
         for screen in self._list_screens():
+            if previous is not None:
+                screen.reset()  # another cloud/project/region: no row of the old one stays
             screen.connected()
-        self.set_interval(60.0, self._refresh_lookups)
+        if self._lookups_timer is None:
+            self._lookups_timer = self.set_interval(60.0, self._refresh_lookups)
+        self.switcher.connected(session)
+        if previous is not None and previous is not session:
+            self.run_worker(previous.close, thread=True, exit_on_error=False)
 
     @work(thread=True, exclusive=True, group="lookups", exit_on_error=False)
     def _refresh_lookups(self) -> None:
@@ -227,6 +285,9 @@ class TuiCloudApp(App[None]):
 
     @on(ConnectFailed)
     def _connect_failed(self, message: ConnectFailed) -> None:
+        if message.switch and self.session is not None:
+            self.notify(message.error, title="Cannot switch", severity="error", timeout=10)
+            return
         self._connect_failures += 1
         if not message.retry and self.session is None:
             # Never connected and retrying cannot help (wrong password, bad configuration,
@@ -258,6 +319,22 @@ class TuiCloudApp(App[None]):
         for screen in self._all_screens():
             if isinstance(screen, ResourceListScreen):
                 yield screen
+
+    def switch_mode(self, mode: str) -> AwaitMount:
+        """Show a mode (view); the state file remembers it for the next start."""
+        self.switcher.remember_view(mode)
+        return super().switch_mode(mode)
+
+    def all_screens(self) -> Iterable[Screen[Any]]:
+        """Every screen of every mode."""
+        return self._all_screens()
+
+    def get_css_variables(self) -> dict[str, str]:
+        """$cloud-accent: the cloud's accent colour (settings), else the theme's primary."""
+        variables = super().get_css_variables()
+        variables["cloud-accent"] = (getattr(self, "cloud_accent", None)
+                                     or variables.get("primary", "ansi_blue"))
+        return variables
 
     def on_unmount(self) -> None:
         """Stop the demo cloud, if one was started from the no-cloud screen."""
@@ -293,6 +370,7 @@ class TuiCloudApp(App[None]):
         for kind in all_kinds():
             words.append(kind.name)
             words.extend(kind.aliases)
+        words.extend(self.switcher.words())
         return words
 
     def action_command_line(self) -> None:
@@ -306,6 +384,8 @@ class TuiCloudApp(App[None]):
             return
         if command in ("q", "quit", "q!"):
             self.exit()
+            return
+        if self.switcher.run(command):
             return
         words = command.split()
         if words[0].lower() == "allclouds":  # a toggle: back to this cloud's servers

@@ -4,8 +4,10 @@ from the cloud's settings, else the image's own properties, else the distributio
 
 from __future__ import annotations
 
+import fnmatch
 import ipaddress
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,11 +65,17 @@ def pick_address(server: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-def guess_user(image: dict[str, Any] | None, cloud_user: str | None) -> str:
-    """The cloud's `ssh_user`, else the image's os_admin_user, else by distro, else root."""
+def guess_user(image: dict[str, Any] | None, cloud_user: str | None,
+               rules: Sequence[tuple[str, str]] = ()) -> str:
+    """The cloud's `ssh_user`, else the first rule (image-name pattern, user) matching the
+    image's name, else the image's os_admin_user, else by distro, else root."""
     candidates: list[str] = []
     if cloud_user:
         candidates.append(cloud_user)
+    name = str((image or {}).get("name") or "").lower()
+    if name:
+        candidates.extend(user for pattern, user in rules
+                          if fnmatch.fnmatchcase(name, pattern.lower()))
     if image:
         admin = image.get("os_admin_user") or image.get("os_default_user")
         if isinstance(admin, str):
@@ -95,4 +103,5 @@ def ssh_target(session: CloudSession, server: dict[str, Any]) -> SshTarget:
         except CloudError:
             image = None  # a deleted image: fall back to the default user
     host, kind = picked
-    return SshTarget(guess_user(image, getattr(session, "ssh_user", None)), host, kind)
+    return SshTarget(guess_user(image, getattr(session, "ssh_user", None),
+                                getattr(session, "ssh_user_rules", ())), host, kind)

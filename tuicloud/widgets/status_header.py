@@ -23,6 +23,7 @@ class Identity:
     read_only: bool = False
     insecure: bool = False
     all_projects: bool = False
+    accent: str | None = None  # the cloud's accent colour (the stylesheet's $cloud-accent)
 
 
 @dataclass(frozen=True)

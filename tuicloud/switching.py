@@ -1,0 +1,244 @@
+"""Switching cloud, project and region without restarting, the state file, per-cloud settings.
+
+:class:`Switcher` belongs to the app (``app.switcher``). It answers ``:cloud NAME``,
+``:project NAME`` and ``:region NAME`` (and the palette's "Switch to …" commands), remembers
+where the user was (the state file) and where to start, and applies the settings file's
+per-cloud section to a new session. Connecting itself stays in the app (``app.connect``), in a
+worker; the list views keep their filter and sort and start over with the new session's rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from textual.color import Color, ColorParseError
+from textual.command import Hit, Hits, Provider
+from textual.screen import ModalScreen
+
+from tuicloud.config.settings import CloudSettings, Settings
+from tuicloud.config.state import CloudState, State, load_state, save_state
+
+if TYPE_CHECKING:
+    from tuicloud.app import TuiCloudApp
+
+__all__ = ["SwitchCommands", "Switcher", "Target", "apply_cloud_settings"]
+
+_SWITCH_WORDS = ("cloud", "project", "region")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a connection attempt goes. ``restored``: project/region came from the state file
+    (if they no longer work, connect with the cloud's own); ``switch``: the user asked for it
+    while connected (a failure keeps the current session)."""
+
+    cloud: str
+    project: str | None = None
+    region: str | None = None
+    restored: bool = False
+    switch: bool = False
+
+
+def apply_cloud_settings(session: Any, cloud: CloudSettings, settings: Settings) -> list[str]:
+    """Merge the settings file's ``[clouds.NAME]`` into a session from clouds.yaml.
+
+    read_only and protected: the stricter wins (on when either file says so). accent and
+    ssh_user: the settings file wins. ssh user rules by image name go along. Returns problems
+    to show (an accent that is not a colour is dropped).
+    """
+    problems: list[str] = []
+    session.read_only = bool(session.read_only or cloud.read_only)
+    session.protected = bool(session.protected or cloud.protected)
+    session.ssh_user = cloud.ssh_user or session.ssh_user
+    session.ssh_user_rules = settings.ssh_users
+    accent = cloud.accent or session.accent
+    if accent is not None:
+        try:
+            Color.parse(accent)
+        except ColorParseError:
+            problems.append(f"clouds.yaml: cloud '{session.cloud_name}': tuicloud.accent: "
+                            f"{accent!r} is not a colour; ignored")
+            accent = None
+    session.accent = accent
+    return problems
+
+
+class Switcher:
+    """The app's memory of clouds, projects and regions (see the module docstring)."""
+
+    def __init__(self, app: TuiCloudApp) -> None:
+        self.app = app
+        self.state: State = load_state()
+        self.clouds: list[str] = []
+        self.projects: list[str] = []
+        self.regions: list[str] = []
+        self.target: Target | None = None
+        self._reported: set[str] = set()
+
+    # -- start ---------------------------------------------------------------------------------
+    def initial_view(self, flag: str | None) -> str:
+        """--view, else the last session's view, else the settings' default_view."""
+        return flag or self.state.view or self.app.settings.default_view
+
+    def initial_cloud(self, names: list[str]) -> str | None:
+        """The last session's cloud when clouds.yaml still has it (no picker then)."""
+        last = self.state.cloud
+        return last if last and last in names else None
+
+    def initial_target(self, cloud: str) -> Target:
+        """The cloud with --os-project-name/--os-region-name, else the last used ones."""
+        options = self.app.options
+        saved = self.state.for_cloud(cloud)
+        project = getattr(options, "project", None)
+        restored_project = None if project else saved.project
+        restored_region = None if options.region else saved.region
+        return Target(cloud, project or restored_project, options.region or restored_region,
+                      restored=bool(restored_project or restored_region))
+
+    def apply_settings(self) -> None:
+        """Theme, key overrides and the settings file's problems (shown once)."""
+        settings = self.app.settings
+        if settings.theme:
+            self.app.theme = settings.theme
+        if settings.keys:
+            self.app.set_keymap(dict(settings.keys))
+        for problem in settings.problems:
+            self.report(str(problem))
+
+    def report(self, message: str) -> None:
+        """A settings problem, as a notification, once per session."""
+        if message not in self._reported:
+            self._reported.add(message)
+            self.app.notify(message, title="Settings", severity="warning", timeout=15)
+
+    # -- the session ---------------------------------------------------------------------------
+    def prepare(self, session: Any) -> list[str]:
+        """Apply the settings file's section for the session's cloud (in the worker)."""
+        settings = self.app.settings
+        return apply_cloud_settings(session, settings.cloud(session.cloud_name), settings)
+
+    def connected(self, session: Any) -> None:
+        """Remember where we are and fetch what we can switch to (in a worker)."""
+        if not self.app.is_demo:
+            self.state.cloud = session.cloud_name
+            self.state.clouds[session.cloud_name] = CloudState(session.project_name,
+                                                               session.region)
+            self.save()
+        self.app.run_worker(partial(self._scopes_worker, session), thread=True,
+                            group="scopes", exclusive=True, exit_on_error=False)
+
+    def _scopes_worker(self, session: Any) -> None:
+        from tuicloud.cloud.config import cloud_names
+        from tuicloud.cloud.errors import CloudError
+        from tuicloud.cloud.scope import available_projects, available_regions
+
+        clouds: list[str] = []
+        projects: list[str] = []
+        regions: list[str] = []
+        try:
+            clouds = cloud_names()
+        except CloudError:
+            pass
+        try:
+            projects = available_projects(session)
+        except CloudError:
+            projects = [session.project_name] if session.project_name else []
+        try:
+            regions = available_regions(session)
+        except Exception:  # noqa: BLE001 - a catalog oddity only costs completion
+            regions = [session.region] if session.region else []
+        self.app.call_from_thread(self._scopes_known, clouds, projects, regions)
+
+    def _scopes_known(self, clouds: list[str], projects: list[str], regions: list[str]) -> None:
+        self.clouds, self.projects, self.regions = clouds, projects, regions
+
+    def remember_view(self, view: str) -> None:
+        """The visible view changed."""
+        if self.state.view != view and not self.app.is_demo:
+            self.state.view = view
+            self.save()
+
+    def save(self) -> None:
+        """Write the state file (atomic; a failure is logged)."""
+        save_state(self.state)
+
+    # -- commands ------------------------------------------------------------------------------
+    def words(self) -> list[str]:
+        """Completions for the `:` prompt: "cloud NAME", "project NAME", "region NAME"."""
+        words = list(_SWITCH_WORDS)
+        words += [f"cloud {name}" for name in self.clouds]
+        words += [f"project {name}" for name in self.projects]
+        words += [f"region {name}" for name in self.regions]
+        return words
+
+    def run(self, command: str) -> bool:
+        """Handle `:cloud NAME`, `:project NAME`, `:region NAME`; False for other commands."""
+        word, _, rest = command.strip().partition(" ")
+        word = word.lower()
+        if word not in _SWITCH_WORDS:
+            return False
+        name = rest.strip()
+        session = self.app.session
+        if not name:
+            known = {"cloud": self.clouds, "project": self.projects, "region": self.regions}
+            current = {"cloud": getattr(session, "cloud_name", None),
+                       "project": getattr(session, "project_name", None),
+                       "region": getattr(session, "region", None)}[word]
+            choices = ", ".join(known[word]) or "unknown yet"
+            self.app.notify(f"{word}: {current or '-'} (:{word} NAME switches; known: "
+                            f"{choices})")
+            return True
+        if word == "cloud":
+            self.switch(Target(name, switch=True))
+        elif session is None:
+            self.app.notify("Not connected yet.", severity="warning")
+        elif word == "project":
+            self.switch(Target(session.cloud_name, name, session.region, switch=True))
+        else:
+            self.switch(Target(session.cloud_name, session.project_name, name, switch=True))
+        return True
+
+    def switch(self, target: Target) -> None:
+        """Connect to ``target`` in a worker; the current session stays until it succeeds."""
+        if target.cloud not in self.clouds and self.clouds:
+            self.app.notify(f"Unknown cloud '{target.cloud}' (known: {', '.join(self.clouds)})",
+                            severity="warning")
+            return
+        if target.cloud != getattr(self.app.session, "cloud_name", None):
+            saved = self.state.for_cloud(target.cloud)  # a cloud comes back where it was left
+            target = Target(target.cloud, saved.project, saved.region, restored=True,
+                            switch=True)
+        what = " / ".join(p for p in (target.cloud, target.project, target.region) if p)
+        self.app.notify(f"Switching to {what}…", timeout=3)
+        self.app.connect_target(target)
+
+    # -- accent ---------------------------------------------------------------------------------
+    def paint(self, accent: str | None) -> None:
+        """Show the cloud's accent in the header and as a frame (CSS variable $cloud-accent)."""
+        self.app.cloud_accent = accent
+        self.app.refresh_css(animate=False)
+        for screen in self.app.all_screens():
+            if not isinstance(screen, ModalScreen):
+                screen.set_class(accent is not None, "-cloud-accent")
+
+
+class SwitchCommands(Provider):
+    """"Switch to cloud/project/region …" in the command palette (ctrl+p)."""
+
+    async def search(self, query: str) -> Hits:
+        """Match the known clouds, projects and regions against the query."""
+        app = self.app
+        switcher: Switcher | None = getattr(app, "switcher", None)
+        if switcher is None:
+            return
+        matcher = self.matcher(query)
+        for word, names in (("cloud", switcher.clouds), ("project", switcher.projects),
+                            ("region", switcher.regions)):
+            for name in names:
+                label = f"Switch to {word} {name}"
+                score = matcher.match(label)
+                if score > 0:
+                    yield Hit(score, matcher.highlight(label),
+                              partial(switcher.run, f"{word} {name}"), help=f":{word} {name}")
