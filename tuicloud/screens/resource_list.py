@@ -46,6 +46,7 @@ class PollOutcome:
     elapsed: float
     bytes: int
     partial: bool = False  # a first page shown while the rest loads
+    epoch: int = 0  # the screen's epoch when the poll started (older ones are dropped)
 
 
 NOVA_STATUSES = frozenset({
@@ -106,10 +107,11 @@ class ResourceListScreen(Screen[None]):
     class PollFailed(Message):
         """A poll failed; the view goes stale."""
 
-        def __init__(self, error: str, unavailable: bool = False) -> None:
+        def __init__(self, error: str, unavailable: bool = False, epoch: int = 0) -> None:
             super().__init__()
             self.error = error
             self.unavailable = unavailable
+            self.epoch = epoch
 
     def __init__(self, kind: ResourceKind) -> None:
         super().__init__(name=kind.name)
@@ -126,6 +128,7 @@ class ResourceListScreen(Screen[None]):
         self._sort_letters: dict[str, str] = {}
         self._differ = RowDiffer()
         self._api_filter_timer: Timer | None = None
+        self._epoch = 0  # bumped by reset(): polls of the previous cloud/project are dropped
         self.operations = ListOperations(self)
 
     @property
@@ -170,6 +173,10 @@ class ResourceListScreen(Screen[None]):
 
     def _apply_columns(self) -> None:
         columns = list(self.kind.columns)
+        chosen = self.tui.settings.columns_for(self.kind.name)  # the settings file's [columns]
+        if chosen:
+            by_key = {column.key: column for column in columns}
+            columns = [by_key[key] for key in chosen if key in by_key]
         if self.tui.all_projects and self.kind.all_projects_column is not None:
             columns.insert(1, self.kind.all_projects_column)
         self.table.set_columns(columns)
@@ -203,6 +210,19 @@ class ResourceListScreen(Screen[None]):
         if self._active:
             self.poll_now()
 
+    def reset(self) -> None:
+        """Another cloud, project or region: drop every row; the filter and sort stay."""
+        self._epoch += 1
+        self._polling = False
+        self.poller = None
+        self._failures = 0
+        self._differ = RowDiffer()
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self.table.apply_diff({}, replace_all=True, highlight=False)
+        self._set_fresh(Freshness("connecting"))
+
     # -- polling ------------------------------------------------------------------------------
     def poll_now(self) -> None:
         """Poll unless a poll is running (polls never overlap)."""
@@ -230,6 +250,7 @@ class ResourceListScreen(Screen[None]):
         from tuicloud.cloud.poller import Poller
 
         session = self.tui.session
+        epoch = self._epoch
         try:
             if self.poller is None or self.poller.session is not session:
                 self.poller = Poller(session, self.kind, all_projects=self.tui.all_projects,
@@ -242,7 +263,7 @@ class ResourceListScreen(Screen[None]):
                 if first:
                     rows, _ = self._differ.diff(raws, convert)
                     self.post_message(self.PollFinished(PollOutcome(
-                        rows, set(), 0.0, 0, partial=True)))
+                        rows, set(), 0.0, 0, partial=True, epoch=epoch)))
 
             scope = self.poller.api_filter
             result = self.poller.poll(on_page=on_page)
@@ -252,15 +273,16 @@ class ResourceListScreen(Screen[None]):
             rows, removed = self._differ.diff(result.upserts, convert, full=result.full,
                                               removals=result.removals, observe=observe)
             self.post_message(self.PollFinished(PollOutcome(
-                rows, removed, result.elapsed, result.bytes)))
+                rows, removed, result.elapsed, result.bytes, epoch=epoch)))
             if result.full and len(result.upserts) > 1000:
                 release_free_memory()
         except ServiceUnavailableError as error:
-            self.post_message(self.PollFailed(str(error), unavailable=True))
+            self.post_message(self.PollFailed(str(error), unavailable=True, epoch=epoch))
         except CloudError as error:
-            self.post_message(self.PollFailed(error.short))
+            self.post_message(self.PollFailed(error.short, epoch=epoch))
         except Exception as error:  # noqa: BLE001 - a poll must never kill the app
-            self.post_message(self.PollFailed(f"{error.__class__.__name__}: {error}"))
+            self.post_message(self.PollFailed(f"{error.__class__.__name__}: {error}",
+                                              epoch=epoch))
 
     def _observer(self) -> Callable[[str, Any, Any], None] | None:
         changes = getattr(self.tui, "changes", None)
@@ -318,6 +340,8 @@ class ResourceListScreen(Screen[None]):
     @on(PollFinished)
     def _poll_finished(self, message: PollFinished) -> None:
         outcome = message.outcome
+        if outcome.epoch != self._epoch:
+            return  # a poll of the cloud/project/region before a switch
         table = self.table
         first_load = self._fresh.updated_at is None
         if outcome.partial:
@@ -340,6 +364,8 @@ class ResourceListScreen(Screen[None]):
 
     @on(PollFailed)
     def _poll_failed(self, message: PollFailed) -> None:
+        if message.epoch != self._epoch:
+            return
         self._polling = False
         if message.unavailable:
             self._set_fresh(Freshness("unavailable", error=message.error))
@@ -393,7 +419,8 @@ class ResourceListScreen(Screen[None]):
             return
         row = self.table.get_row(row_id) or {}
         name = row.get("name")
-        self.app.push_screen(ConsoleLogScreen(row_id, str(name) if name else row_id))
+        self.app.push_screen(ConsoleLogScreen(row_id, str(name) if name else row_id,
+                                              max_lines=self.tui.settings.console_log_lines))
 
     def action_ssh(self) -> None:
         """`s`: suspend the TUI, ssh to the server under the cursor, come back when it exits."""
@@ -490,6 +517,8 @@ class ResourceListScreen(Screen[None]):
         """`:`: the command line, focused at once so a fast `:vol⏎` is not lost."""
         bar = self.query_one("#command", Input)
         bar.value = ""
+        # The words grow once connected (`:cloud NAME`, `:project NAME` …).
+        bar.suggester = SuggestFromList(self.tui.command_words(), case_sensitive=False)
         bar.add_class("-visible")
         self.set_focus(bar)
 
