@@ -147,6 +147,7 @@ class AllCloudsScreen(Screen[None]):
         self._active = False
         self._chosen: list[str] | None = None
         self._styles: dict[str, Style] = {}
+        self._ready = False
 
     @property
     def tui(self) -> TuiCloudApp:
@@ -177,8 +178,8 @@ class AllCloudsScreen(Screen[None]):
         header.identity = self.tui.identity
         if self.focused is None:
             self.set_focus(self.table)
-        if self._chosen is None:
-            self.choose([])
+        self._ready = True
+        self.choose(self._chosen or [])
 
     # -- which clouds ---------------------------------------------------------------------------
     def choose(self, names: list[str]) -> None:
@@ -197,8 +198,8 @@ class AllCloudsScreen(Screen[None]):
             self.notify(f"Not in clouds.yaml: {', '.join(unknown)}", severity="warning")
         wanted = [n for n in dict.fromkeys(wanted) if n in known]
         self._chosen = wanted
-        if not self.is_mounted:
-            return
+        if not self._ready:
+            return  # on_mount will do it
         for name in [n for n in self.feeds if n not in wanted]:
             feed = self.feeds.pop(name)
             self._stop(feed)
