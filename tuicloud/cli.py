@@ -27,6 +27,9 @@ class Options:
     demo_servers: int
     view: str
     debug: bool = False
+    project: str | None = None  # --os-project-name: scope to this project instead
+    write_config: bool = False
+    force: bool = False
 
 
 def _positive_float(text: str) -> float:
@@ -59,9 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
                "openstack CLI.")
     parser.add_argument("--os-cloud", metavar="NAME", default=os.environ.get("OS_CLOUD") or None,
                         help="cloud name from clouds.yaml (default: $OS_CLOUD)")
-    parser.add_argument("--os-region-name", metavar="REGION",
+    parser.add_argument("--os-region-name", "--region", metavar="REGION",
                         default=os.environ.get("OS_REGION_NAME") or None,
                         help="region (default: $OS_REGION_NAME or the cloud's)")
+    parser.add_argument("--os-project-name", metavar="NAME", default=None,
+                        help="project to scope to (default: the last one used on this cloud, "
+                             "else the cloud's)")
     parser.add_argument("--read-only", action="store_true",
                         help="refuse every call that would change the cloud")
     parser.add_argument("--all-projects", action="store_true",
@@ -78,6 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="servers in the demo cloud (default 200)")
     parser.add_argument("--debug", action="store_true",
                         help="verbose log in the user log dir (never passwords or tokens)")
+    parser.add_argument("--write-config", action="store_true",
+                        help="write a commented example settings file, print its path and exit")
+    parser.add_argument("--force", action="store_true",
+                        help="with --write-config: overwrite an existing settings file")
     parser.add_argument("--version", action="version", version=f"tuicloud {__version__}")
     return parser
 
@@ -87,7 +97,9 @@ def parse_options(argv: list[str] | None = None) -> Options:
     args = build_parser().parse_args(argv)
     return Options(cloud=args.os_cloud, region=args.os_region_name, read_only=args.read_only,
                    all_projects=args.all_projects, refresh=args.refresh, demo=args.demo,
-                   demo_servers=args.demo_servers, view=args.view, debug=args.debug)
+                   demo_servers=args.demo_servers, view=args.view, debug=args.debug,
+                   project=args.os_project_name, write_config=args.write_config,
+                   force=args.force)
 
 
 @contextlib.contextmanager
@@ -107,6 +119,8 @@ def demo_cloud(servers: int) -> Iterator[str]:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `tuicloud` command."""
     options = parse_options(argv)
+    if options.write_config:
+        return _write_config(options.force)
     from tuicloud.cloud.kinds.registry import kind_for
 
     try:
@@ -121,9 +135,35 @@ def main(argv: list[str] | None = None) -> int:
             return _run(options)
     problem = _check_cloud(options)
     if problem:
+        _print_settings_problems()  # the TUI will not open to show them
         print(f"tuicloud: {problem}", file=sys.stderr)
         return 2
     return _run(options)
+
+
+def _write_config(force: bool) -> int:
+    """`--write-config`: the commented example at the settings path (never over a file)."""
+    from tuicloud.config.example import write_example
+    from tuicloud.config.settings import settings_path
+
+    path = settings_path()
+    try:
+        write_example(path, force=force)
+    except FileExistsError:
+        print(f"tuicloud: {path} exists; add --force to overwrite it", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"tuicloud: cannot write {path}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    print(path)
+    return 0
+
+
+def _print_settings_problems() -> None:
+    from tuicloud.config import load_settings
+
+    for problem in load_settings().problems:
+        print(f"tuicloud: {problem}", file=sys.stderr)
 
 
 def _check_cloud(options: Options) -> str | None:
@@ -146,9 +186,11 @@ def _run(options: Options) -> int:
     import logging
 
     from tuicloud.app import TuiCloudApp
+    from tuicloud.config.example import ensure_example
     from tuicloud.settings import setup_logging
 
     setup_logging(logging.DEBUG if options.debug else logging.INFO)
+    ensure_example()  # first run: a commented settings file to start from
     app = TuiCloudApp(options)
     app.run()
     if app.fatal_error:
