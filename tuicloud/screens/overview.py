@@ -41,6 +41,7 @@ OVERVIEW_REFRESH = 15.0
 RECENT_MINUTES = 30
 MAX_BACKOFF = 120.0
 LABEL_WIDTH = 14
+BAR_MAX = 40  # wider bars read no better
 _SOURCE_LABELS = {"compute": "compute", "block-storage": "block storage",
                   "network": "network", "servers": "servers", "volumes": "volumes"}
 
@@ -138,7 +139,7 @@ class OverviewLine(Widget):
             return line
         numbers = format_quota(quota)
         width = max(20, self.size.width)
-        bar_width = max(4, width - LABEL_WIDTH - len(numbers) - 3)
+        bar_width = min(BAR_MAX, max(4, width - LABEL_WIDTH - len(numbers) - 3))
         fraction = quota.fraction
         line.append(f" {quota.label:<{LABEL_WIDTH - 1}}")
         css = fill_class(fraction)
