@@ -66,3 +66,12 @@ def demo_project(sim: RunningSim) -> str:
 async def settle(pilot: Pilot[Any]) -> None:
     """Let posted change events run."""
     await pilot.pause(0.1)
+
+
+async def push_form(pilot: Pilot[Any], app: TuiCloudApp, screen: FormScreen) -> FormScreen:
+    """Push a form (as the actions menu would) and wait until it is composed and settled."""
+    app.push_screen(screen)
+    await wait_until(pilot, lambda: app.screen is screen and bool(screen.query("#form-command"))
+                     and screen._initial is not None, what=type(screen).__name__)
+    await pilot.pause(0.1)
+    return screen

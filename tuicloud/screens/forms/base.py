@@ -54,7 +54,10 @@ class FieldRow(Vertical):
 
     def set_error(self, text: str | None) -> None:
         """Show (or clear, with None) the field's error."""
-        error = self.query_one(".field-error", Static)
+        found = self.query(".field-error")
+        if not found:
+            return  # not composed yet: the next refresh shows it
+        error = found.first(Static)
         error.update(Text(sanitize_text(text or "", max_len=400)))
         error.set_class(bool(text), "-shown")
         self.set_class(bool(text), "-invalid")
@@ -182,7 +185,7 @@ class FormScreen(Screen[None]):
     def on_mount(self) -> None:
         """Take the first snapshot of the (default) values once they are applied."""
         self.call_after_refresh(self.mark_pristine)
-        self.refresh_derived()
+        self.call_after_refresh(self.refresh_derived)
 
     def mark_pristine(self) -> None:
         """Remember the current values as "nothing typed yet" (after defaults are set)."""
