@@ -282,3 +282,43 @@ async def test_protected_cloud_requires_the_name(sim: RunningSim,
         await pilot.press("enter")
         await wait_until(pilot, lambda: table(app).get_row(server.id) is None, what="deleted")
         assert writes(sim, start) == [("DELETE", f"/compute/v2.1/servers/{server.id}")]
+
+
+async def test_conflict_when_the_state_changed_meanwhile(sim: RunningSim) -> None:
+    """The menu read ACTIVE; the server stopped before the reboot was sent: Nova's 409 is
+    shown with its message and request id, and the row shows the real state again."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app)
+        server = pick(sim, "active")[0]
+        table(app).cursor_id = server.id
+        await open_menu(pilot, app)
+        await pilot.press(*"soft", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        with sim.cloud.lock:
+            server.vm_state, server.power_state = "stopped", 4
+        await pilot.press("y")
+        await wait_until(pilot, lambda: any("409" in n for n in notes(app)), what="409")
+        message = next(n for n in notes(app) if "409" in n)
+        assert message.startswith(f"Reboot (soft) {server.name} failed: 409 Conflict "
+                                  "(conflicts with the resource's current state): ")
+        assert "Cannot 'reboot' instance" in message and "(req-" in message
+        assert status_of(app, server.id) == "ACTIVE"  # what the list last saw; not REBOOT
+
+
+async def test_image_menu_reasons_and_edit_form(sim: RunningSim) -> None:
+    from tuicloud.screens.forms.image_edit import ImageEditForm
+
+    app = make_app(view="images")
+    async with app.run_test(size=(120, 40)) as pilot:
+        grid = await loaded(pilot, app)
+        glance = sim.cloud.service("image")
+        protected = next(i for i in glance.images.values() if i.get("protected")
+                         and grid.get_row(i["id"]))
+        grid.cursor_id = protected["id"]
+        menu = await open_menu(pilot, app)
+        listed = options(menu)
+        assert not listed["image.delete"][0]
+        assert "image is protected: unprotect it first" in listed["image.delete"][1]
+        await pilot.press(*"edit", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ImageEditForm), what="edit form")

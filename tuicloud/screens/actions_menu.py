@@ -29,10 +29,16 @@ READ_ONLY = "read-only"
 
 @dataclass
 class MenuChoice:
-    """What the user picked: the operation and the current documents of its targets."""
+    """What the user picked: an operation (or a form, see ``FORMS``) and the current
+    documents of its targets."""
 
-    op: Operation
+    op: Operation | None
     raws: list[Raw]
+    form: str | None = None
+
+
+# Entries that open another helper's form instead of running an operation: (id, label).
+FORMS: dict[str, list[tuple[str, str]]] = {"images": [("form.image_edit", "Edit…")]}
 
 
 def availability(op: Operation, raws: list[Raw], read_only: bool) -> tuple[list[Raw], str | None]:
@@ -86,7 +92,7 @@ class ActionsMenu(ModalScreen["MenuChoice | None"]):
             yield Static(Text(f"Actions: {sanitize_text(self.target_label, max_len=60)}"),
                          classes="ops-title", id="actions-title")
             yield Input(placeholder="type to filter actions", id="actions-filter")
-            yield Static("reading the current state…", id="actions-status")
+            yield Static("reading the current state…", classes="ops-hint", id="actions-status")
             yield OptionList(id="actions-list")
             yield Static(classes="ops-command", id="actions-command")
 
@@ -121,6 +127,7 @@ class ActionsMenu(ModalScreen["MenuChoice | None"]):
             words.append(f"{len(gone)} gone meanwhile")
         if len(self.ids) > 1:
             words.insert(0, f"{len(raws)} marked")
+        words.append("enter runs · ctrl+y copies the command · esc closes")
         self.query_one("#actions-status", Static).update(" · ".join(words))
         self._fill(self.query_one("#actions-filter", Input).value)
 
@@ -129,6 +136,7 @@ class ActionsMenu(ModalScreen["MenuChoice | None"]):
         previous = self._highlighted_id()
         options.clear_options()
         total = len(self.raws) if self.raws is not None else len(self.ids)
+        entries: list[Option] = []
         for op in ops.operations_for(self.kind):
             if not matches(query, op.label, op.id, *op.keywords):
                 continue
@@ -144,13 +152,31 @@ class ActionsMenu(ModalScreen["MenuChoice | None"]):
                 label.append(reason, style="italic")
             elif total > 1 and len(usable) < total:
                 label.append(f"{len(usable)} of {total} rows", style="italic")
-            options.add_option(Option(label, id=op.id, disabled=reason is not None))
+            entries.append(Option(label, id=op.id, disabled=reason is not None))
+        for form_id, form_label in FORMS.get(self.kind, []):
+            if not matches(query, form_label, "edit properties name visibility"):
+                continue
+            reason = self._form_reason()
+            label = Text(f"{form_label:<31}")
+            if reason is not None:
+                label.append(reason, style="italic")
+            entries.append(Option(label, id=form_id, disabled=reason is not None))
+        # What can run now comes first; the rest follows, greyed, with the reason.
+        entries.sort(key=lambda option: option.disabled)
+        options.add_options(entries)
         enabled = [i for i in range(options.option_count)
                    if not options.get_option_at_index(i).disabled]
         ids = [options.get_option_at_index(i).id for i in enabled]
         options.highlighted = (enabled[ids.index(previous)] if previous in ids
                                else enabled[0] if enabled else None)
         self._show_command()
+
+    def _form_reason(self) -> str | None:
+        if self.read_only:
+            return READ_ONLY
+        if self.raws is None:
+            return "…"
+        return None if len(self.raws) == 1 else "one at a time"
 
     def _highlighted_id(self) -> str | None:
         options = self.query_one("#actions-list", OptionList)
@@ -161,7 +187,7 @@ class ActionsMenu(ModalScreen["MenuChoice | None"]):
 
     def _commands(self) -> list[str]:
         op_id = self._highlighted_id()
-        if op_id is None or not self.raws:
+        if op_id is None or not self.raws or op_id.startswith("form."):
             return []
         op = ops.find(op_id)
         usable, _ = availability(op, self.raws, self.read_only)
@@ -198,6 +224,10 @@ class ActionsMenu(ModalScreen["MenuChoice | None"]):
         if op_id is None or self.raws is None:
             if self.raws is None:
                 self.notify("Still reading the current state…", severity="warning")
+            return
+        if op_id.startswith("form."):
+            if self._form_reason() is None:
+                self.dismiss(MenuChoice(None, self.raws, form=op_id))
             return
         op = ops.find(op_id)
         usable, reason = availability(op, self.raws, self.read_only)

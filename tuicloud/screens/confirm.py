@@ -18,10 +18,9 @@ MAX_NAMES = 7
 
 
 def command_line(command: str) -> Text:
-    """``$ openstack ...`` with the copy hint, for dialogs that show a command."""
+    """``$ openstack ...`` for dialogs that show a command."""
     line = Text("$ ", style="bold")
     line.append(sanitize_text(command))
-    line.append("   (ctrl+y copies)", style="dim italic")
     return line
 
 
@@ -69,6 +68,10 @@ class ConfirmScreen(ModalScreen[bool]):
                 hint.append(" to confirm.")
                 yield Static(hint, classes="ops-hint", id="confirm-hint")
                 yield Input(id="confirm-typed", placeholder=self.require_typing)
+            keys = "enter" if self.require_typing is not None else "y"
+            copy = " · ctrl+y copies the command" if self.command else ""
+            yield Static(f"{keys} confirms · esc cancels{copy}", classes="ops-hint",
+                         id="confirm-keys")
             with Horizontal(id="confirm-buttons"):
                 yield Button("Cancel", id="confirm-no")
                 yield Button(self.confirm_label, id="confirm-yes",

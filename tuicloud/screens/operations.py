@@ -94,8 +94,14 @@ class ListOperations:
                            read_only=bool(session.read_only))
 
         def chosen(choice: MenuChoice | None) -> None:
-            if choice is not None:
+            if choice is None:
+                return
+            if choice.op is not None:
                 self.proceed(choice.op, choice.raws, total=len(ids))
+            elif choice.form == "form.image_edit" and choice.raws:
+                from tuicloud.screens.forms.image_edit import ImageEditForm
+
+                self.screen.app.push_screen(ImageEditForm(choice.raws[0]))
 
         self.screen.app.push_screen(menu, chosen)
 

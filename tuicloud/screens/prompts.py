@@ -111,7 +111,8 @@ class ChoicePrompt(_Prompt):
         self.choices = choices
         usable = sum(1 for c in choices if not c.disabled)
         self.query_one("#prompt-status", Static).update(
-            f"{usable} of {len(choices)} can be chosen" if choices else "nothing to choose from")
+            (f"{usable} of {len(choices)} can be chosen" if choices else
+             "nothing to choose from") + " · enter chooses · ctrl+y copies · esc cancels")
         self._fill(self.query_one("#prompt-filter", Input).value)
 
     def _fill(self, query: str) -> None:
@@ -184,6 +185,8 @@ class TextPrompt(_Prompt):
             yield Static(Text(sanitize_text(self.prompt_title)), classes="ops-title")
             yield Input(value=self.initial, id="prompt-input")
             yield Static("", classes="ops-error", id="prompt-error")
+            yield Static("enter accepts · ctrl+y copies the command · esc cancels",
+                         classes="ops-hint")
             yield Static(classes="ops-command", id="prompt-command")
 
     def on_mount(self) -> None:
