@@ -269,14 +269,19 @@ class ListOperations:
         app = screen.app
 
         def work() -> None:
+            from textual.worker import get_current_worker
+
             from tuicloud.cloud.errors import CloudError
 
+            worker = get_current_worker()
             pending = list(ids)
             polls = 0
             started = time.monotonic()
             while pending:
                 polls += 1
                 for ident in list(pending):
+                    if worker.is_cancelled:
+                        return  # the app is quitting: no call back into it
                     try:
                         raw = ops.fetch(session, kind.name, ident)
                     except CloudError as error:
@@ -292,7 +297,15 @@ class ListOperations:
                     screen._differ.diff({ident: item}, convert)
                     row = convert(item)
                     app.call_from_thread(screen.table.apply_diff, {ident: row}, highlight=False)
-                    if deleting or not ops.settled(kind.name, raw):
+                    if not ops.settled(kind.name, raw):
+                        continue
+                    if deleting:
+                        ok, words = ops.ends(kind.name, raw)
+                        if ok:
+                            continue  # not gone yet
+                        pending.remove(ident)  # the delete failed (error_deleting …)
+                        app.call_from_thread(self._settled, ident, ok, words, None, label,
+                                             False)
                         continue
                     if item == before.get(ident) and polls <= UNCHANGED_GRACE and transitional:
                         continue  # the change may not be visible in the API yet
@@ -308,7 +321,11 @@ class ListOperations:
                                          "resources (still changing after 10 minutes)",
                                          severity="warning")
                     return
-                time.sleep(FOLLOW_INTERVAL)
+                wake = time.monotonic() + FOLLOW_INTERVAL
+                while time.monotonic() < wake:
+                    if worker.is_cancelled:
+                        return
+                    time.sleep(0.05)
 
         self._run_in_worker(work, f"ops-follow-{next(_follow_ids)}")
 
