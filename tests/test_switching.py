@@ -290,3 +290,21 @@ async def test_a_project_that_no_longer_works_falls_back_with_a_warning(
         assert connected_to(app, "alpha", "demo")
         assert any("Cannot use research on alpha" in s for s in seen), seen
     assert load_state().for_cloud("alpha").project == "demo"
+
+
+async def test_switching_from_the_overview_rebuilds_it_for_the_new_cloud(
+        two: TwoClouds) -> None:
+    from tuicloud.screens.overview import OverviewScreen
+
+    app = make_app(cloud="alpha", view="overview")
+    async with app.run_test(size=(160, 50)) as pilot:
+        def overview_of(cloud: str) -> bool:
+            screen = app.screen
+            return (isinstance(screen, OverviewScreen) and connected_to(app, cloud)
+                    and screen.overview is not None and screen.overview.session is app.session
+                    and screen.data is not None)
+
+        await wait_until(pilot, lambda: overview_of("alpha"), what="alpha's overview")
+        await command(pilot, "cloud beta")
+        await wait_until(pilot, lambda: overview_of("beta"), what="beta's overview")
+        assert "beta / demo / RegionOne / demo" in screen_text(app)

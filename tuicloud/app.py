@@ -256,6 +256,10 @@ class TuiCloudApp(App[None]):
             if previous is not None:
                 screen.reset()  # another cloud/project/region: no row of the old one stays
             screen.connected()
+        if previous is not None:
+            for other in self._all_screens():
+                if isinstance(other, OverviewScreen):
+                    other.refresh_now()  # rebuilt for the new session at once if visible
         if self._lookups_timer is None:
             self._lookups_timer = self.set_interval(60.0, self._refresh_lookups)
         self.switcher.connected(session)
