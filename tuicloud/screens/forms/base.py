@@ -127,6 +127,7 @@ class FormScreen(Screen[None]):
     FORM_TITLE: ClassVar[str] = "Form"
     SUBMIT_LABEL: ClassVar[str] = "Create"
     MUTATES: ClassVar[bool] = True  # False for forms that only read (saving an image)
+    NO_COMMAND: ClassVar[str] = "(fill in the required fields)"
     # (regex on the API's message, field name): where an API error is shown.
     ERROR_FIELDS: ClassVar[list[tuple[str, str]]] = []
     AUTO_FOCUS = "#form-body Input"
@@ -231,7 +232,7 @@ class FormScreen(Screen[None]):
             row.set_error(text)
         argv = self.command(values)
         line = Text("$ ", style="bold")
-        line.append(shlex.join(argv) if argv else "(fill in the required fields)")
+        line.append(shlex.join(argv) if argv else self.NO_COMMAND)
         self.query_one("#form-command", Static).update(line)
 
     def set_message(self, text: str, *, error: bool = False) -> None:

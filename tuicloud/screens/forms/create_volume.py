@@ -175,7 +175,8 @@ class CreateVolumeForm(FormScreen):
         """``openstack volume create ...``."""
         from tuicloud.cloud.create import volume_command
 
-        return volume_command(self.spec(values), self._names)
+        spec = self.spec(values)
+        return volume_command(spec, self._names) if spec.size else None
 
     def submit_blocking(self, values: dict[str, Any]) -> Any:
         """Create it."""

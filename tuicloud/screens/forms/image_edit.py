@@ -50,6 +50,7 @@ class ImageEditForm(FormScreen):
 
     FORM_TITLE = "Edit image"
     SUBMIT_LABEL = "Save changes"
+    NO_COMMAND = "(nothing changed yet)"
     ERROR_FIELDS: ClassVar[list[tuple[str, str]]] = [
         (r"visibility|publicize", "visibility"),
         (r"protected", "protected"),
