@@ -44,16 +44,17 @@ def _fresh_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def test_demo_shows_servers_quits_on_q_and_restores_the_terminal(tmp_path: Path) -> None:
+def test_demo_shows_the_overview_quits_on_q_and_restores_the_terminal(tmp_path: Path) -> None:
     assert TUICLOUD.exists(), f"{TUICLOUD} is not installed (pip install -e .)"
     app = PtyApp([str(TUICLOUD), "--demo"], columns=80, lines=24, env=_fresh_env(tmp_path))
     try:
-        def servers_listed(screen: str) -> bool:
-            header = re.search(r"\bServers\s+(\d+)\b", screen)
-            return bool(header and int(header.group(1)) > 0
-                        and re.search(r"^\s+\S+\s+ACTIVE\s", screen, re.MULTILINE))
+        def overview_shown(screen: str) -> bool:
+            servers = re.search(r"\bServers\s+(\d+)\b", screen)
+            return bool("Overview" in screen.splitlines()[0] and servers
+                        and int(servers.group(1)) > 0
+                        and re.search(r"\bACTIVE\s+\d+", screen))
 
-        app.wait_for(servers_listed, timeout=60)
+        app.wait_for(overview_shown, timeout=60)
         screen = app.text()
         assert "simcloud" in screen.splitlines()[0], screen
         app.settle(quiet=0.2, timeout=3)

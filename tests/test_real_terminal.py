@@ -153,7 +153,15 @@ def test_a_session_in_tmux(cloud: RunningSim, tmux_factory: Callable[[Path, int,
     term.type(f"{TUICLOUD} --os-cloud simcloud --refresh 2; echo EXIT=$?")
     term.keys("Enter")
 
+    # the overview, the landing view
+    screen = term.wait(lambda s: "Overview" in header(s) and "Quotas" in s
+                       and re.search(r"Servers \d+", s) is not None
+                       and re.search(r"Instances .* \d+/\d+", s) is not None, "overview")
+    assert "simcloud / demo / RegionOne / demo" in header(screen)
+
     # the servers view
+    term.type(":srv")
+    term.keys("Enter")
     screen = term.wait(lambda s: re.search(r"Servers \d+", header(s)) is not None
                        and "ACTIVE" in s, "servers")
     assert "simcloud / demo / RegionOne / demo" in header(screen)
