@@ -129,6 +129,8 @@ async def test_bulk_reboot_of_three_marked_servers(sim: RunningSim) -> None:
         assert grid.marked == {s.id for s in servers}
         menu = await open_menu(pilot, app)
         assert "3 servers" in screen_text(app)
+        rename = options(menu)["server.rename"]
+        assert not rename[0] and "one at a time" in rename[1]
         await pilot.press(*"soft")
         assert list(options(menu)) == ["server.reboot"]
         start = len(sim.cloud.request_log)
@@ -322,3 +324,34 @@ async def test_image_menu_reasons_and_edit_form(sim: RunningSim) -> None:
         assert "image is protected: unprotect it first" in listed["image.delete"][1]
         await pilot.press(*"edit", "enter")
         await wait_until(pilot, lambda: isinstance(app.screen, ImageEditForm), what="edit form")
+
+
+async def test_forbidden_and_not_found_are_explained(sim: RunningSim) -> None:
+    app = make_app(view="images")
+    async with app.run_test(size=(120, 40)) as pilot:
+        grid = await loaded(pilot, app)
+        glance = sim.cloud.service("image")
+        demo = sim.cloud.service("identity").project_by_name("demo")
+        foreign = next(i for i in glance.images.values() if i.get("owner") != demo.id
+                       and not i.get("protected") and grid.get_row(i["id"]))
+        grid.cursor_id = foreign["id"]
+        await open_menu(pilot, app)
+        await pilot.press(*"protect", "enter")  # not destructive: runs at once
+        await wait_until(pilot, lambda: any("403" in n for n in notes(app)), what="403")
+        message = next(n for n in notes(app) if "403" in n)
+        assert "403 Forbidden (not allowed): You are not authorized" in message
+        assert "(req-" in message and not foreign.get("protected")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app)
+        server = pick(sim, "active")[0]
+        table(app).cursor_id = server.id
+        await pilot.press("x")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        with sim.cloud.lock:  # deleted by someone else while the dialog was open
+            del sim.cloud.service("compute").servers[server.id]
+        await pilot.press("y")
+        await wait_until(pilot, lambda: any("404" in n for n in notes(app)), what="404")
+        message = next(n for n in notes(app) if "404" in n)
+        assert message.startswith(f"Stop {server.name} failed: 404 Not Found (not found "
+                                  "(deleted meanwhile?)): ")

@@ -242,6 +242,20 @@ def test_api_error_classes(session: CloudSession, msim: RunningSim) -> None:
     assert "vm_state stopped" in errors[409].message or "SHUTOFF" in errors[409].message \
         or "stopped" in errors[409].message
     assert str(errors[413]).startswith("413 Request Entity Too Large: ")
+    # Each class gets a few words of meaning before the API's own message and request id.
+    meanings = {400: "400 Bad Request (the cloud rejected the request): ",
+                403: "403 Forbidden (not allowed): ",
+                404: "404 Not Found (not found (deleted meanwhile?)): ",
+                409: "409 Conflict (conflicts with the resource's current state): ",
+                413: "413 Request Entity Too Large (over a quota or limit): "}
+    for status, prefix in meanings.items():
+        text = ops.explain(errors[status])
+        assert text.startswith(prefix), text
+        assert text.endswith(f"({errors[status].request_id})")
+        assert errors[status].message in text
+    refused = ReadOnlyError("read-only mode: refusing to stop server web")
+    assert ops.explain(refused) == ("read-only mode: refusing to stop server web "
+                                    "(read-only session: nothing was sent)")
 
 
 def test_equivalent_commands() -> None:

@@ -45,6 +45,8 @@ def availability(op: Operation, raws: list[Raw], read_only: bool) -> tuple[list[
     """(the targets it can run on, why not when it can run on none)."""
     if read_only:
         return [], READ_ONLY
+    if op.single and len(raws) > 1:
+        return [], "one at a time"
     usable = [raw for raw in raws if op.unavailable(raw) is None]
     if usable:
         return usable, None

@@ -64,6 +64,7 @@ class Operation:
     transitional: str | None = None  # a status, or a server task, shown at once
     deletes: bool = False  # following ends when the resource is gone (404)
     keywords: tuple[str, ...] = field(default=())  # extra words the menu's filter matches
+    single: bool = False  # one resource at a time (its input depends on that resource)
 
     def shown_status(self, raw: Raw) -> str | None:
         """The status cell to show at once: a Nova status ("REBOOT") as is; a server's task

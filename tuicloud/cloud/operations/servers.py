@@ -312,27 +312,27 @@ SERVER_OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "server.rename", "servers", "Rename…", _not_busy, _rename,
         lambda raw, v: ["openstack", "server", "set", "--name", str(v), rid(raw)],
-        needs=Needs("New name", "<name>", validate=check_name, default=name_of)),
+        needs=Needs("New name", "<name>", validate=check_name, default=name_of), single=True),
     Operation(
         "server.attach_volume", "servers", "Attach volume…", _in(*_ATTACH), _attach,
         lambda raw, v: ["openstack", "server", "add", "volume", rid(raw), str(v)],
-        needs=Needs("Volume to attach", "<volume>", choices=_attachable_volumes)),
+        needs=Needs("Volume to attach", "<volume>", choices=_attachable_volumes), single=True),
     Operation(
         "server.detach_volume", "servers", "Detach volume…", _needs_attached, _detach,
         lambda raw, v: ["openstack", "server", "remove", "volume", rid(raw), str(v)],
         needs=Needs("Volume to detach", "<volume>", choices=_detachable_volumes),
-        destructive=True),
+        destructive=True, single=True),
     Operation(
         "server.add_floating_ip", "servers", "Associate floating IP…", _not_busy, _add_fip,
         lambda raw, v: ["openstack", "server", "add", "floating", "ip", rid(raw), str(v)],
         needs=Needs("Floating IP", "<ip-address>", choices=_free_floating_ips),
-        keywords=("fip", "public")),
+        keywords=("fip", "public"), single=True),
     Operation(
         "server.remove_floating_ip", "servers", "Disassociate floating IP…", _needs_fip,
         _remove_fip,
         lambda raw, v: ["openstack", "server", "remove", "floating", "ip", rid(raw), str(v)],
         needs=Needs("Floating IP", "<ip-address>", choices=_server_floating_ips),
-        destructive=True, keywords=("fip", "public")),
+        destructive=True, keywords=("fip", "public"), single=True),
     Operation(
         "server.delete", "servers", "Delete", _deletable, _delete,
         lambda raw, _v: ["openstack", "server", "delete", rid(raw)],

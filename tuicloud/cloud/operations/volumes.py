@@ -154,13 +154,13 @@ VOLUME_OPERATIONS: tuple[Operation, ...] = (
         "volume.attach", "volumes", "Attach to server…", _attachable, _attach,
         lambda raw, v: ["openstack", "server", "add", "volume", str(v), rid(raw)],
         needs=Needs("Attach to server", "<server>", choices=_server_choices),
-        transitional="attaching"),
+        transitional="attaching", single=True),
     Operation(
         "volume.detach", "volumes", "Detach from server…", _detachable, _detach,
         lambda raw, v: ["openstack", "server", "remove", "volume", str(v), rid(raw)],
         needs=Needs("Detach from server", "<server>", choices=_attachment_choices,
                     default=_only_server),
-        destructive=True, transitional="detaching"),
+        destructive=True, transitional="detaching", single=True),
     Operation(
         "volume.snapshot", "volumes", "Create snapshot…", _usable, _snapshot,
         lambda raw, v: ["openstack", "volume", "snapshot", "create", "--volume", rid(raw),
