@@ -60,7 +60,7 @@ def test_ssh_key_suspends_runs_ssh_and_comes_back(tmp_path: Path) -> None:
         conn.close()
         del os.environ["OS_CLIENT_CONFIG_FILE"]
         app = PtyApp([str(Path(sys.executable).parent / "tuicloud"), "--os-cloud", "simcloud",
-                      "--refresh", "60"], columns=120, lines=30, env=env)
+                      "--refresh", "60", "--view", "servers"], columns=120, lines=30, env=env)
         try:
             app.wait_for_text("Servers", timeout=30)
             app.wait_for_text(first["name"][:20], timeout=30)
