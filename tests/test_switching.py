@@ -150,7 +150,8 @@ async def test_project_switch_shows_that_projects_servers(two: TwoClouds) -> Non
         await wait_until(pilot, lambda: connected_to(app, "alpha", "ops") and fresh(app)
                          and set(table(app).visible_ids()) == ops_ids, what="ops's servers")
         assert app.identity is not None and app.identity.project == "ops"
-        assert load_state().for_cloud("alpha") == CloudState("ops", "RegionOne")
+        await wait_until(pilot, lambda: load_state().for_cloud("alpha")
+                         == CloudState("ops", "RegionOne"), what="the state file")
         # Not a member of research: the switch fails, the ops session stays.
         await command(pilot, "project research")
         await wait_until(pilot, lambda: any(s.startswith("Cannot switch") for s in seen),
@@ -171,7 +172,8 @@ async def test_region_switch(two: TwoClouds) -> None:
         await wait_until(pilot, lambda: connected_to(app, "beta", "demo", "RegionTwo")
                          and fresh(app), what="RegionTwo")
         assert "beta / demo / RegionTwo / demo" in screen_text(app)
-        assert load_state().for_cloud("beta").region == "RegionTwo"
+        await wait_until(pilot, lambda: load_state().for_cloud("beta").region == "RegionTwo",
+                         what="the state file")
         await command(pilot, "region Atlantis")
         await wait_until(pilot, lambda: any("Cannot switch" in s and "Atlantis" in s
                                             for s in seen), what="the refusal")
@@ -308,3 +310,25 @@ async def test_switching_from_the_overview_rebuilds_it_for_the_new_cloud(
         await command(pilot, "cloud beta")
         await wait_until(pilot, lambda: overview_of("beta"), what="beta's overview")
         assert "beta / demo / RegionOne / demo" in screen_text(app)
+
+
+async def test_the_palette_switches_project(two: TwoClouds) -> None:
+    ops_ids = server_ids("alpha-ops")
+    app = make_app(cloud="alpha")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await loaded(pilot, app)
+        await wait_until(pilot, lambda: "ops" in app.switcher.projects, what="projects")
+        await pilot.press("ctrl+p")
+        await pilot.press(*"project ops")
+        await pilot.pause(0.5)  # the palette searches in the background
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: connected_to(app, "alpha", "ops") and fresh(app)
+                         and set(table(app).visible_ids()) == ops_ids, what="ops via palette")
+        # :cloud of the current cloud keeps its project (it comes back where it was left).
+        await wait_until(pilot, lambda: load_state().for_cloud("alpha").project == "ops",
+                         what="the state file")
+        await command(pilot, "cloud alpha")
+        await wait_until(pilot, lambda: app.switcher.target is not None
+                         and app.switcher.target.project == "ops", what="the target")
+        await wait_until(pilot, lambda: connected_to(app, "alpha", "ops") and fresh(app),
+                         what="alpha/ops again")

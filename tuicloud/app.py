@@ -341,7 +341,9 @@ class TuiCloudApp(App[None]):
         return variables
 
     def on_unmount(self) -> None:
-        """Stop the demo cloud, if one was started from the no-cloud screen."""
+        """Save the state file; stop the demo cloud, if one was started from the no-cloud
+        screen."""
+        self.switcher.flush()
         self._exit_stack.close()
 
     def refresh_for(self, view: str) -> float:

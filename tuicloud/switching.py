@@ -9,6 +9,8 @@ worker; the list views keep their filter and sort and start over with the new se
 
 from __future__ import annotations
 
+import copy
+import threading
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -76,6 +78,7 @@ class Switcher:
         self.regions: list[str] = []
         self.target: Target | None = None
         self._reported: set[str] = set()
+        self._save_lock = threading.Lock()
 
     # -- start ---------------------------------------------------------------------------------
     def initial_view(self, flag: str | None) -> str:
@@ -161,8 +164,20 @@ class Switcher:
             self.save()
 
     def save(self) -> None:
-        """Write the state file (atomic; a failure is logged)."""
-        save_state(self.state)
+        """Write the state file in a worker (atomic, fsync: not on the UI thread)."""
+        snapshot = copy.deepcopy(self.state)
+        self.app.run_worker(partial(self._save_worker, snapshot), thread=True, group="state",
+                            exclusive=True, exit_on_error=False)
+
+    def _save_worker(self, snapshot: State) -> None:
+        with self._save_lock:  # two writes never interleave; the last one wins
+            save_state(snapshot)
+
+    def flush(self) -> None:
+        """Write the state file now (the app is closing: a worker might not finish)."""
+        if not self.app.is_demo:
+            with self._save_lock:
+                save_state(self.state)
 
     # -- commands ------------------------------------------------------------------------------
     def words(self) -> list[str]:
@@ -206,8 +221,9 @@ class Switcher:
             self.app.notify(f"Unknown cloud '{target.cloud}' (known: {', '.join(self.clouds)})",
                             severity="warning")
             return
-        if target.cloud != getattr(self.app.session, "cloud_name", None):
-            saved = self.state.for_cloud(target.cloud)  # a cloud comes back where it was left
+        if target.project is None and target.region is None:
+            # A cloud comes back with the project and region it was left in.
+            saved = self.state.for_cloud(target.cloud)
             target = Target(target.cloud, saved.project, saved.region, restored=True,
                             switch=True)
         what = " / ".join(p for p in (target.cloud, target.project, target.region) if p)

@@ -45,8 +45,10 @@ EXAMPLE = """\
 # servers = ["name", "status", "addresses", "flavor", "image", "age"]
 # volumes = ["name", "status", "size", "attached", "age"]
 
-## Key overrides: binding id = key(s), as in Textual's keymap. Ids are listed by `?` help,
-## e.g. list.filter, list.refresh, list.pause, app.quit, app.command, app.help.
+## Key overrides: binding id = key(s), as in Textual's keymap. Binding ids include
+## app.quit, app.command, app.help; list.filter, list.refresh, list.pause, list.command,
+## list.actions, list.delete, list.create, list.ssh, list.console_log, list.all_projects;
+## detail.back, detail.raw; log.search, log.follow, log.save; overview.refresh, overview.open.
 # [keys]
 # "list.filter" = "f"
 # "list.refresh" = ["r", "ctrl+r"]
