@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 
 from tests.apphelpers import loaded, make_app, screen_text, wait_until
 from tuicloud.app import TuiCloudApp
-from tuicloud.screens.all_clouds import AllCloudsScreen, CloudStatusLines
+from tuicloud.screens.all_clouds import AllCloudsScreen, CloudDetailScreen, CloudStatusLines
 from tuicloud.simcloud import RunningSim, SimConfig, run_simcloud
 from tuicloud.simcloud.keystone import DEMO_PASSWORD
 from tuicloud.widgets.status_header import StatusHeader
@@ -149,6 +149,19 @@ async def test_a_chosen_set_of_clouds_and_the_toggle(two_clouds: tuple[RunningSi
         await wait_state(pilot, screen, "alpha", "fresh")
         assert list(screen.feeds) == ["alpha", "beta"]
         assert rows_of(screen, "alpha") == server_ids("alpha")
+        # enter: the server's detail, fetched from its own cloud.
+        beta_id = sorted(server_ids("beta"))[0]
+        screen.table.cursor_id = f"beta/{beta_id}"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, CloudDetailScreen)
+                         and app.screen.raw is not None, what="detail")
+        detail = app.screen
+        assert isinstance(detail, CloudDetailScreen) and detail.raw is not None
+        assert detail.raw["id"] == beta_id
+        identity = detail.query_one(StatusHeader).identity
+        assert identity is not None and identity.cloud == "beta"
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is screen, what="back")
         # `/` filters the merged table.
         await pilot.press("slash", *"beta", "enter")
         await wait_until(pilot, lambda: screen.table.visible_count == len(server_ids("beta")),

@@ -4,7 +4,8 @@ Each cloud has its own read-only session, poller and worker thread, so a slow cl
 that is down or one that refuses the password never holds the others up: every cloud is
 fresh or stale on its own, with its reason on a status line above the table, and the rows of
 a stale cloud say so in their Cloud cell. Row ids are ``<cloud>/<server id>`` so two clouds
-(even two copies of one cloud) never collide. Browse only: filter with `/`, refresh with `r`.
+(even two copies of one cloud) never collide. Browse only: filter with `/`, refresh with `r`,
+enter shows a server's detail (fetched with its own cloud's session).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.style import Style
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -27,11 +28,17 @@ from textual.widgets import Input
 
 from tuicloud.cloud.kinds.base import Column
 from tuicloud.cloud.kinds.servers import SERVERS
+from tuicloud.screens.detail import DetailScreen
 from tuicloud.screens.row_diff import RowDiffer
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.resource_table import ResourceTable
 from tuicloud.widgets.sanitize import sanitize_text
-from tuicloud.widgets.status_header import Freshness, StatusHeader, describe_freshness
+from tuicloud.widgets.status_header import (
+    Freshness,
+    Identity,
+    StatusHeader,
+    describe_freshness,
+)
 
 if TYPE_CHECKING:
     from tuicloud.app import TuiCloudApp
@@ -105,6 +112,49 @@ class CloudStatusLines(Widget):
                 text.append(f" · {sanitize_text(detail, max_len=300)}",
                             style("cloud-status--stale") if bad else "")
         return text
+
+
+class PinnedHeader(StatusHeader):
+    """A header that keeps its own identity when the app updates every header."""
+
+    def __init__(self, pinned: Identity) -> None:
+        super().__init__()
+        self.pinned = pinned
+
+    def validate_identity(self, value: Identity | None) -> Identity | None:
+        """Always the pinned identity."""
+        return self.pinned
+
+
+class CloudDetailScreen(DetailScreen):
+    """A server's detail from one of the clouds (its own session, not the app's)."""
+
+    def __init__(self, feed: CloudFeed, resource_id: str) -> None:
+        super().__init__(SERVERS, resource_id)
+        self.feed = feed
+
+    def compose(self) -> ComposeResult:
+        """The detail view, its header naming the server's cloud."""
+        session = self.feed.session
+        yield PinnedHeader(Identity(
+            cloud=self.feed.name, project=session.project_name or "",
+            region=session.region or "", user=session.user_name or "", read_only=True))
+        for widget in super().compose():
+            if not isinstance(widget, StatusHeader):
+                yield widget
+
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    def _fetch(self) -> None:
+        from tuicloud.cloud.detail import fetch_detail
+        from tuicloud.cloud.errors import CloudError
+
+        try:
+            raw, related = fetch_detail(self.feed.session, self.kind, self.resource_id)
+            self.post_message(self.Loaded(raw, related))
+        except CloudError as error:
+            self.post_message(self.Failed(str(error)))
+        except Exception as error:  # noqa: BLE001 - never crash the app on a detail fetch
+            self.post_message(self.Failed(f"{error.__class__.__name__}: {error}"))
 
 
 class AllCloudsScreen(Screen[None]):
@@ -413,6 +463,13 @@ class AllCloudsScreen(Screen[None]):
     def _filter_changed(self, event: Input.Changed) -> None:
         self.table.set_filter(event.value)
         self._status_changed()
+
+    @on(ResourceTable.RowActivated)
+    def _open_detail(self, event: ResourceTable.RowActivated) -> None:
+        cloud, _, server_id = event.row_id.partition("/")
+        feed = self.feeds.get(cloud)
+        if feed is not None and feed.session is not None and server_id:
+            self.app.push_screen(CloudDetailScreen(feed, server_id))
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
