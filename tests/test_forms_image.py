@@ -132,6 +132,8 @@ async def test_cancel_an_upload_half_way(sim: RunningSim, tmp_path: Path,
         await wait_until(pilot, lambda: "Uploading: 1.0 MB of 8.0 MB" in plain_text(app),
                          what="progress")
         assert images_named(sim, "half")  # half-made, queued or saving
+        progress = plain_text(app)
+        assert "/s" in progress and " left (escape cancels)" in progress  # rate and ETA
         await pilot.press("escape")
         await wait_until(pilot, lambda: "cancelled" in plain_text(app), what="cancelled")
         text = plain_text(app)

@@ -136,6 +136,7 @@ async def test_count_beyond_the_quota_headroom_is_refused(sim: RunningSim) -> No
         await pilot.press("ctrl+s")
         await pilot.pause(0.2)
         assert field_error(screen, "count") == f"only 1 of {used + 1} instances left in the quota"
+        assert screen.values()["name"] == "lf-quota"  # `q` typed into a field is text
     assert not servers_named(sim, "lf-quota")
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import work
-from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import Input, ProgressBar, Select
 
@@ -26,7 +25,7 @@ def _choices(names: Iterable[str]) -> list[tuple[str, str]]:
 
 class CreateImageForm(FormScreen):
     """File path, name, disk/container format (guessed from the file), visibility, min disk and
-    RAM. The upload streams from disk; escape (or ctrl+c) during it cancels and cleans up."""
+    RAM. The upload streams from disk; escape during it cancels and cleans up."""
 
     FORM_TITLE = "Create image from a local file"
     SUBMIT_LABEL = "Upload"
@@ -39,11 +38,6 @@ class CreateImageForm(FormScreen):
         (r"min_ram", "min_ram"),
         (r"name", "name"),
     ]
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+c", "cancel_upload", "Cancel upload", id="image.cancel_upload",
-                priority=True, show=False),
-    ]
-
     def __init__(self, path: str = "") -> None:
         super().__init__()
         self._cancel: threading.Event | None = None

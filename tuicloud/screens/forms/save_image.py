@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import Input, ProgressBar
 
@@ -26,11 +25,6 @@ class SaveImageForm(FormScreen):
     ERROR_FIELDS: ClassVar[list[tuple[str, str]]] = [
         (r"checksum|mismatch|no data|deactivated|cannot write|exists", "path"),
     ]
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+c", "cancel_download", "Cancel download", id="save.cancel",
-                priority=True, show=False),
-    ]
-
     def __init__(self, image_id: str, image_name: str, path: str | None = None) -> None:
         super().__init__()
         self.image_id = image_id
