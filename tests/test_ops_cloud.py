@@ -336,7 +336,8 @@ def _osc_parser_for(argv: list[str]) -> Any:
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # osc_lib's own, on import
 def test_every_command_parses_with_the_openstack_cli() -> None:
     """Each operation's command is valid python-openstackclient syntax, naming the resource."""
-    samples = {"servers": {"id": "S1", "name": "web", "status": "ACTIVE"},
+    samples: dict[str, dict[str, Any]] = {
+               "servers": {"id": "S1", "name": "web", "status": "ACTIVE"},
                "volumes": {"id": "V1", "name": "data", "status": "in-use", "size": 1},
                "images": {"id": "I1", "name": "img", "status": "active"}}
     values = {"image.visibility": "community", "volume.extend": "5"}
