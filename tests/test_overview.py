@@ -233,12 +233,23 @@ async def test_goes_stale_keeping_its_numbers_when_the_cloud_is_down(sim: Runnin
         assert not screen.has_class("-stale")
 
 
-async def test_command_line_opens_the_overview_and_all_clouds(sim: RunningSim) -> None:
+async def test_a_service_the_cloud_does_not_offer(sim: RunningSim) -> None:
+    sim.faults.catalog_omit = {"block-storage", "volumev3"}
+    app = make_app(view="overview")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await shown(pilot, app)
+        assert line_text(app, "absent-block-storage").strip() == "block storage: not offered"
+        assert line_text(app, "volumes-title").strip() == "Volumes: not offered"
+        assert line(app, "quota-volumes") is None and line(app, "quota-instances") is not None
+        assert screen._fresh.state == "fresh"  # missing is not broken
+
+
+async def test_command_line_opens_the_overview(sim: RunningSim) -> None:
     app = make_app(view="servers")
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot, app)
-        app.run_command("overview")
+        await pilot.press("colon", *"overview", "enter")
         await shown(pilot, app)
-        app.run_command("servers")
+        await pilot.press("colon", *"srv", "enter")
         await loaded(pilot, app)
         assert app.current_mode == "servers"

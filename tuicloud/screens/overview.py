@@ -227,6 +227,14 @@ class OverviewScreen(Screen[None]):
         header.identity = self.tui.identity
         self._show(None)
         self.set_interval(5.0, self._redraw_changes)
+        self.set_interval(0.5, self._check_session)
+
+    def _check_session(self) -> None:
+        """Another cloud, project or region: refresh now, not at the next interval."""
+        session = self.tui.session
+        if (self._active and not self._busy and session is not None
+                and self.overview is not None and self.overview.session is not session):
+            self.refresh_now()
 
     # -- visibility and polling ---------------------------------------------------------------
     def on_screen_resume(self) -> None:
@@ -273,6 +281,7 @@ class OverviewScreen(Screen[None]):
             changes = getattr(self.tui, "changes", None)
             self.overview = Overview(session, changes)
             self.data = None
+            self._show(None)  # nothing of the previous cloud or project stays
             self._fresh = Freshness("loading")
             self.query_one(StatusHeader).freshness = self._fresh
         self._busy = True
