@@ -355,3 +355,25 @@ async def test_forbidden_and_not_found_are_explained(sim: RunningSim) -> None:
         message = next(n for n in notes(app) if "404" in n)
         assert message.startswith(f"Stop {server.name} failed: 404 Not Found (not found "
                                   "(deleted meanwhile?)): ")
+
+
+async def test_follow_reports_a_fault_with_its_request_id(sim: RunningSim) -> None:
+    """What a launch form does after creating: follow the new server; its build fails and the
+    notification carries Nova's fault message and the request id of the failed action."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app)
+        conn = openstack.connect(cloud="simcloud")
+        image = next(conn.image.images(status="active"))
+        flavor = next(f for f in conn.compute.flavors() if f.disk >= (image.min_disk or 0)
+                      and f.disk >= 20)
+        server = conn.compute.create_server(name="doomed", image_id=image.id,
+                                            flavor_id=flavor.id, networks="auto",
+                                            metadata={"simcloud:fail": "no valid host"})
+        conn.close()
+        list_screen(app).follow([server.id], "BUILD")
+        await wait_until(pilot, lambda: any(n.startswith("doomed failed: ERROR: ")
+                                            for n in notes(app)), what="fault")
+        message = next(n for n in notes(app) if n.startswith("doomed failed"))
+        assert "no valid host" in message and "(req-" in message
+        assert status_of(app, server.id) == "ERROR"
