@@ -253,3 +253,15 @@ async def test_command_line_opens_the_overview(sim: RunningSim) -> None:
         await pilot.press("colon", *"srv", "enter")
         await loaded(pilot, app)
         assert app.current_mode == "servers"
+
+
+async def test_the_overview_is_in_the_command_palette(sim: RunningSim) -> None:
+    app = make_app(view="servers")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        await pilot.press(*"show the overview")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await shown(pilot, app)

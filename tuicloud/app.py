@@ -48,6 +48,12 @@ class ViewCommands(Provider):
         app = self.app
         assert isinstance(app, TuiCloudApp)
         matcher = self.matcher(query)
+        for label, view in (("Show the overview", "overview"),
+                            ("Show the servers of all clouds", "all")):
+            score = matcher.match(label)
+            if score > 0:
+                yield Hit(score, matcher.highlight(label), partial(app.goto, view),
+                          help=":overview" if view == "overview" else ":servers all")
         for kind in all_kinds():
             label = f"Show {kind.title.lower()}"
             score = matcher.match(label)
