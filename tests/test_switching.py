@@ -199,6 +199,7 @@ async def test_read_only_and_protected_per_cloud_from_the_settings_file(
         assert session.read_only and session.protected and session.accent == "#ff0000"
         assert " READ-ONLY " in screen_text(app)
         assert app.get_css_variables()["cloud-accent"] == "#ff0000"
+        assert app.identity is not None and app.identity.protected
         assert list_screen(app).has_class("-cloud-accent")
         server = table(app).visible_ids()[0]
         sent = len(two.beta.cloud.request_log)

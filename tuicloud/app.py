@@ -255,7 +255,8 @@ class TuiCloudApp(App[None]):
         self.identity = Identity(cloud=session.cloud_name, project=session.project_name or "",
                                  region=session.region or "", user=session.user_name or "",
                                  read_only=session.read_only, insecure=session.insecure,
-                                 all_projects=self.all_projects, accent=session.accent)
+                                 all_projects=self.all_projects, accent=session.accent,
+                                 protected=session.protected)
         self._update_headers()
         self.switcher.paint(session.accent)
         for screen in self._list_screens():

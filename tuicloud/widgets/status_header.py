@@ -24,6 +24,7 @@ class Identity:
     insecure: bool = False
     all_projects: bool = False
     accent: str | None = None  # the cloud's accent colour (the stylesheet's $cloud-accent)
+    protected: bool = False  # destructive actions need the resource's name typed
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,8 @@ class StatusHeader(Widget):
                 line.append(" ALL PROJECTS ", style("status-header--warning"))
             if identity.read_only:
                 line.append(" READ-ONLY ", style("status-header--warning"))
+            elif identity.protected:
+                line.append(" PROTECTED ", style("status-header--warning"))
             if identity.insecure:
                 line.append(" TLS NOT VERIFIED ", style("status-header--warning"))
         fresh = self.freshness
