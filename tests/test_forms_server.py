@@ -227,3 +227,25 @@ async def test_escape_asks_before_discarding(sim: RunningSim) -> None:
         await pilot.press("y")
         await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen),
                          what="discarded")
+
+
+async def test_hostile_names_do_not_reach_the_terminal(sim: RunningSim) -> None:
+    """An image named with terminal escapes: the option, the command line and the hint show it
+    defanged; ctrl+y still copies the name as it is."""
+    glance = sim.cloud.service("image")
+    image = next(i for i in glance.images.values() if i["status"] == "active")
+    original = image["name"]
+    image["name"] = "evil\x1b]0;pwned\x07\x1b[31mred"
+    try:
+        app = make_app(view="servers")
+        async with app.run_test(size=(100, 40)) as pilot:
+            screen = await open_form(pilot, app, LaunchServerForm, ready=ready)
+            await pilot.press(*"lf-evil")
+            pick(screen, image["name"], "m1.large", "demo-net")
+            await pilot.pause(0.2)
+            command = str(screen.query_one("#form-command").render())
+            assert "--image" in command and "evil" in command
+            assert "\x1b" not in command and "\x07" not in command
+            assert "\x1b" not in plain_text(app)
+    finally:
+        image["name"] = original

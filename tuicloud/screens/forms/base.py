@@ -232,7 +232,8 @@ class FormScreen(Screen[None]):
             row.set_error(text)
         argv = self.command(values)
         line = Text("$ ", style="bold")
-        line.append(shlex.join(argv) if argv else self.NO_COMMAND)
+        # Names come from the cloud: no terminal control sequence reaches the screen.
+        line.append(sanitize_text(shlex.join(argv), max_len=2000) if argv else self.NO_COMMAND)
         self.query_one("#form-command", Static).update(line)
 
     def set_message(self, text: str, *, error: bool = False) -> None:

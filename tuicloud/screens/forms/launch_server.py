@@ -161,7 +161,7 @@ class LaunchServerForm(FormScreen):
             label.append(f"  {flavor.get('vcpus')} vCPU, {_gb(flavor.get('ram'))} RAM, "
                          f"{flavor.get('disk')} GB disk")
             if flavor_fits(flavor, image):
-                label.append("  ✗ too small", style="bold red")
+                label.append("  ✗ too small", style="bold")  # bold only: colours live in the .tcss
             options.append((label, str(flavor["id"])))
         with select.prevent(Select.Changed):
             select.set_options(options)
