@@ -138,6 +138,11 @@ async def test_bulk_reboot_of_three_marked_servers(sim: RunningSim) -> None:
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
         text = screen_text(app)
         assert "3 resources" in text and all(s.name in text for s in servers)
+        assert "… and 2 more like it" in text
+        await pilot.press("ctrl+y")  # every row's command, one a line
+        assert app.clipboard.splitlines() == [
+            f"openstack server reboot --soft {s.id}" for s in sorted(
+                servers, key=lambda s: grid.visible_ids().index(s.id))]
         await pilot.press("y")
         await wait_until(pilot, lambda: all(status_of(app, s.id) == "REBOOT" for s in servers)
                          or len(writes(sim, start)) == 3, what="REBOOT shown")

@@ -149,7 +149,8 @@ class ActionsMenu(ModalScreen["MenuChoice | None"]):
             else:
                 usable, reason = availability(op, self.raws, self.read_only)
             label = Text(f"{op.label:<28}")
-            label.append(f"{op.key or '':<3}", style="bold")
+            key = op.key or ("^d" if op.deletes else "")
+            label.append(f"{key:<3}", style="bold")
             if reason is not None:
                 label.append(reason, style="italic")
             elif total > 1 and len(usable) < total:
@@ -201,10 +202,7 @@ class ActionsMenu(ModalScreen["MenuChoice | None"]):
         if not commands:
             widget.update("")
             return
-        line = command_line(commands[0])
-        if len(commands) > 1:
-            line.append(f"\n… and {len(commands) - 1} more like it", style="dim")
-        widget.update(line)
+        widget.update(command_line("\n".join(commands)))
 
     @on(Input.Changed, "#actions-filter")
     def _filter(self, event: Input.Changed) -> None:

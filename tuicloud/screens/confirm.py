@@ -18,9 +18,13 @@ MAX_NAMES = 7
 
 
 def command_line(command: str) -> Text:
-    """``$ openstack ...`` for dialogs that show a command."""
+    """``$ openstack ...`` for dialogs that show a command; several commands (one a line)
+    show the first and how many more (ctrl+y copies them all)."""
+    first, *rest = command.split("\n")
     line = Text("$ ", style="bold")
-    line.append(sanitize_text(command))
+    line.append(sanitize_text(first))
+    if rest:
+        line.append(f"\n… and {len(rest)} more like it", style="dim")
     return line
 
 

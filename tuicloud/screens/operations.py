@@ -34,7 +34,7 @@ OPERATION_BINDINGS = [
             tooltip="Actions on the resource under the cursor (or the marked ones)"),
     Binding("ctrl+d", "delete", "Delete", id="list.delete",
             tooltip="Delete the resource under the cursor (or the marked ones), after asking"),
-    *(Binding(op.key, f"operation('{op.id}')", op.label, show=False, id=f"list.{op.id}")
+    *(Binding(op.key, f"operation('{op.id}')", op.label, id=f"list.{op.id}")
       for kind in ("servers", "volumes", "images") for op in ops.operations_for(kind)
       if op.key),
 ]
