@@ -249,3 +249,25 @@ async def test_hostile_names_do_not_reach_the_terminal(sim: RunningSim) -> None:
             assert "\x1b" not in plain_text(app)
     finally:
         image["name"] = original
+
+
+async def test_a_server_error_is_shown_on_the_form(sim: RunningSim) -> None:
+    """A 5xx concerns no field: the message (with its request id) goes under the fields and
+    the form stays as it was."""
+    app = make_app(view="servers")
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await open_form(pilot, app, LaunchServerForm, ready=ready)
+        await pilot.press(*"lf-500")
+        pick(screen, "cirros-0.6.2-x86_64-disk", "m1.tiny", "demo-net")
+        sim.faults.error_services, sim.faults.error_rate = {"compute"}, 1.0
+        try:
+            await pilot.press("ctrl+s")
+            await wait_until(pilot, lambda: "(req-" in str(
+                screen.query_one("#form-message").render()), what="5xx shown")
+        finally:
+            sim.faults.error_services, sim.faults.error_rate = None, 0.0
+        message = str(screen.query_one("#form-message").render())
+        assert message.startswith(("500 Internal Server Error", "503 Service Unavailable"))
+        assert screen.values()["name"] == "lf-500"
+        assert isinstance(app.screen, LaunchServerForm)
+    assert not servers_named(sim, "lf-500")
