@@ -244,3 +244,27 @@ def test_ssh_user_rules_rank_after_the_cloud_user_and_before_the_image() -> None
     assert guess_user(image, "clouduser", rules) == "clouduser"
     assert guess_user(image, None, ()) == "imageuser"
     assert guess_user({"name": "other"}, None, rules) == "root"
+
+
+def test_cloud_settings_merge_with_clouds_yaml_options() -> None:
+    from types import SimpleNamespace
+
+    from tuicloud.config import CloudSettings
+    from tuicloud.switching import apply_cloud_settings
+
+    settings = load_settings()
+    # clouds.yaml's values as CloudSession reads them; the settings file's section on top.
+    session = SimpleNamespace(cloud_name="prod", read_only=True, protected=False,
+                              ssh_user="yamluser", accent="not-a-colour")
+    problems = apply_cloud_settings(session, CloudSettings(read_only=False, protected=True),
+                                    settings)
+    assert (session.read_only, session.protected) == (True, True)  # the stricter of both
+    assert session.ssh_user == "yamluser" and session.accent is None
+    assert problems == ["clouds.yaml: cloud 'prod': tuicloud.accent: 'not-a-colour' is not a "
+                        "colour; ignored"]
+    session = SimpleNamespace(cloud_name="prod", read_only=False, protected=False,
+                              ssh_user="yamluser", accent="red")
+    assert apply_cloud_settings(session, CloudSettings(accent="#d08770", ssh_user="ops"),
+                                settings) == []
+    assert (session.accent, session.ssh_user) == ("#d08770", "ops")  # the settings file wins
+    assert (session.read_only, session.protected) == (False, False)

@@ -20,7 +20,7 @@ from textual.command import Hit, Hits, Provider
 from textual.screen import ModalScreen
 
 from tuicloud.config.settings import CloudSettings, Settings
-from tuicloud.config.state import CloudState, State, load_state, save_state
+from tuicloud.config.state import CloudState, State, load_state, save_state, state_path
 
 if TYPE_CHECKING:
     from tuicloud.app import TuiCloudApp
@@ -72,7 +72,10 @@ class Switcher:
 
     def __init__(self, app: TuiCloudApp) -> None:
         self.app = app
-        self.state: State = load_state()
+        # Fixed at start: a write finishing later goes to the same file whatever the
+        # environment says by then.
+        self.path = state_path()
+        self.state: State = load_state(self.path)
         self.clouds: list[str] = []
         self.projects: list[str] = []
         self.regions: list[str] = []
@@ -171,13 +174,13 @@ class Switcher:
 
     def _save_worker(self, snapshot: State) -> None:
         with self._save_lock:  # two writes never interleave; the last one wins
-            save_state(snapshot)
+            save_state(snapshot, self.path)
 
     def flush(self) -> None:
         """Write the state file now (the app is closing: a worker might not finish)."""
         if not self.app.is_demo:
             with self._save_lock:
-                save_state(self.state)
+                save_state(self.state, self.path)
 
     # -- commands ------------------------------------------------------------------------------
     def words(self) -> list[str]:
