@@ -382,3 +382,29 @@ async def test_follow_reports_a_fault_with_its_request_id(sim: RunningSim) -> No
         message = next(n for n in notes(app) if n.startswith("doomed failed"))
         assert "no valid host" in message and "(req-" in message
         assert status_of(app, server.id) == "ERROR"
+
+
+async def test_quitting_stops_following(sim: RunningSim, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A resource that never settles is polled until the app quits, and not after."""
+    import asyncio
+
+    from tuicloud.cloud import operations as ops
+    from tuicloud.screens import operations as screen_ops
+
+    monkeypatch.setattr(ops, "settled", lambda kind, raw: False)
+    monkeypatch.setattr(screen_ops, "FOLLOW_INTERVAL", 0.1)
+    app = make_app()
+    server = pick(sim, "active")[0]
+    path = f"/compute/v2.1/servers/{server.id}"
+
+    def polls() -> int:
+        return sum(1 for r in list(sim.cloud.request_log) if r.path == path)
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app)
+        list_screen(app).follow([server.id], "ACTIVE (testing)")
+        await wait_until(pilot, lambda: polls() >= 3, what="fast polls")
+        await pilot.press("q")
+    seen = polls()
+    await asyncio.sleep(0.6)  # six intervals: a follower still running would poll again
+    assert polls() == seen
