@@ -99,6 +99,7 @@ async def test_servers_of_every_cloud_in_one_table(two_clouds: tuple[RunningSim,
         assert "401" in broken or "auth" in broken.lower()
         status = screen.query_one(CloudStatusLines).render().plain
         assert "✗ broken" in status and "✓ alpha" in status and "✓ beta" in status
+        assert "not-the-password" not in status + screen_text(app)
         assert f"{len(beta)} servers" in status
         header = screen.query_one(StatusHeader)
         assert header.freshness.state == "stale" and "broken" in header.freshness.error
