@@ -313,11 +313,16 @@ class ResourceListScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="relabel", exit_on_error=False)
     def _relabel_worker(self) -> None:
+        epoch = self._epoch
         rows = self._differ.relabel(self._row_converter())
         if rows:
-            self.app.call_from_thread(self.table.apply_diff, rows, highlight=False)
+            self.app.call_from_thread(self._apply_relabel, rows, epoch)
             if len(rows) > 1000:
                 release_free_memory()
+
+    def _apply_relabel(self, rows: dict[str, dict[str, object]], epoch: int) -> None:
+        if epoch == self._epoch:  # not rows of the cloud/project before a switch
+            self.table.apply_diff(rows, highlight=False)
 
     def _row_converter(self) -> Callable[[dict[str, Any]], dict[str, object]]:
         """Raw API dict → display row, status coloured from the stylesheet (thread-safe)."""
