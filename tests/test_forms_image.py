@@ -126,7 +126,7 @@ async def test_cancel_an_upload_half_way(sim: RunningSim, tmp_path: Path,
     app = make_app(view="images")
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_form(pilot, app, CreateImageForm)
-        await pilot.press(*str(source))
+        set_field(screen, "path", str(source))
         await wait_until(pilot, lambda: screen.values()["name"] == "half", what="guess")
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: "Uploading: 1.0 MB of 8.0 MB" in plain_text(app),
@@ -192,7 +192,7 @@ async def test_upload_413_is_shown_next_to_the_file(sim: RunningSim, tmp_path: P
     try:
         async with app.run_test(size=(100, 30)) as pilot:
             screen = await open_form(pilot, app, CreateImageForm)
-            await pilot.press(*str(source))
+            set_field(screen, "path", str(source))
             await wait_until(pilot, lambda: screen.values()["name"] == "huge", what="guess")
             await pilot.press("ctrl+s")
             await wait_until(pilot, lambda: bool(field_error(screen, "path")), what="413")
