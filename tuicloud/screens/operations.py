@@ -265,6 +265,7 @@ class ListOperations:
         if session is None or not ids:
             return
         before = {ident: screen._differ.raw(ident) for ident in ids}
+        epoch = getattr(screen, "_epoch", 0)  # bumped when the cloud/project/region switches
         convert = screen._row_converter()
         app = screen.app
 
@@ -280,8 +281,8 @@ class ListOperations:
             while pending:
                 polls += 1
                 for ident in list(pending):
-                    if worker.is_cancelled:
-                        return  # the app is quitting: no call back into it
+                    if worker.is_cancelled or getattr(screen, "_epoch", 0) != epoch:
+                        return  # quitting, or another cloud/project: these rows are gone
                     try:
                         raw = ops.fetch(session, kind.name, ident)
                     except CloudError as error:
