@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.apphelpers import make_app, wait_until
+from tests.apphelpers import make_app, table, wait_until
 from tests.formhelpers import demo_project, field_error, open_form, plain_text, set_field
 from tuicloud.screens.forms.base import DiscardScreen
 from tuicloud.screens.forms.launch_server import LaunchServerForm
@@ -88,6 +88,9 @@ async def test_launch_two_servers_with_everything(sim: RunningSim, tmp_path: Pat
         await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen),
                          what="form closed")
         await wait_until(pilot, lambda: len(servers_named(sim, "lf-web")) == 2, what="servers")
+        ids = {s.id for s in servers_named(sim, "lf-web")}
+        await wait_until(pilot, lambda: all(table(app).get_row(i) for i in ids),
+                         what="new rows in the list")
     made = servers_named(sim, "lf-web")
     assert sorted(s.name for s in made) == ["lf-web-1", "lf-web-2"]
     assert made[0].metadata == {"role": "web", "tier": "front"}
