@@ -234,7 +234,7 @@ class ResourceListScreen(Screen[None]):
         self._polling = True
         if self._fresh.updated_at is None and self._fresh.state != "stale":
             self._set_fresh(Freshness("loading"))
-        self._poll_worker()
+        self._poll_worker(api_server_filter(self.table.filter_text))
 
     def _schedule_next(self) -> None:
         if not self._active or self.paused:
@@ -245,7 +245,7 @@ class ResourceListScreen(Screen[None]):
         self._timer = self.set_timer(interval, self.poll_now)
 
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
-    def _poll_worker(self) -> None:
+    def _poll_worker(self, api_filter: tuple[str | None, str | None] = (None, None)) -> None:
         from tuicloud.cloud.errors import CloudError, ServiceUnavailableError
         from tuicloud.cloud.poller import Poller
 
@@ -255,6 +255,8 @@ class ResourceListScreen(Screen[None]):
             if self.poller is None or self.poller.session is not session:
                 self.poller = Poller(session, self.kind, all_projects=self.tui.all_projects,
                                      lookups=self.tui.lookups)
+                if self.kind.name == "servers":  # a new poller (a switch, all projects) keeps
+                    self.poller.set_server_filter(*api_filter)  # the filter Nova applies
             first = self.poller.polls == 0
             convert = self._row_converter()
 
