@@ -333,3 +333,15 @@ async def test_the_palette_switches_project(two: TwoClouds) -> None:
                          and app.switcher.target.project == "ops", what="the target")
         await wait_until(pilot, lambda: connected_to(app, "alpha", "ops") and fresh(app),
                          what="alpha/ops again")
+
+
+async def test_a_default_view_in_the_settings_file_wins_over_the_last_view(
+        two: TwoClouds) -> None:
+    save_state(State(cloud="alpha", view="volumes"))
+    settings_path().parent.mkdir(parents=True, exist_ok=True)
+    settings_path().write_text('default_view = "img"\n', encoding="utf-8")
+    app = make_app(cloud=None, view="")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await wait_until(pilot, lambda: connected_to(app, "alpha") and fresh(app),
+                         what="alpha")
+        assert app.current_mode == "images"

@@ -85,8 +85,14 @@ class Switcher:
 
     # -- start ---------------------------------------------------------------------------------
     def initial_view(self, flag: str | None) -> str:
-        """--view, else the last session's view, else the settings' default_view."""
-        return flag or self.state.view or self.app.settings.default_view
+        """--view, else the settings file's default_view when it names one, else the last
+        session's view, else the overview."""
+        settings = self.app.settings
+        if flag:
+            return flag
+        if settings.default_view_set:
+            return settings.default_view
+        return self.state.view or settings.default_view
 
     def initial_cloud(self, names: list[str]) -> str | None:
         """The last session's cloud when clouds.yaml still has it (no picker then)."""

@@ -20,9 +20,9 @@ EXAMPLE = """\
 ## tuicloud settings (TOML). Every setting is optional; remove the "# " to use one.
 ## A wrong value is reported at start with its line, and that setting keeps its default.
 
-## The view opened at start (when the last session's view is not restored):
-## "overview", or a resource view: servers, volumes, images, flavors, networks, keypairs,
-## security-groups.
+## The view opened at start ("overview", or a resource view: servers, volumes, images,
+## flavors, networks, keypairs, security-groups). Set, it wins over the view the last session
+## ended on; unset, that view is restored (the overview on the very first run).
 # default_view = "overview"
 
 ## A Textual theme: textual-dark, textual-light, nord, gruvbox, dracula, tokyo-night, ...

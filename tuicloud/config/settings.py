@@ -94,6 +94,7 @@ class Settings:
 
     path: Path | None = None
     default_view: str = DEFAULT_VIEW
+    default_view_set: bool = False  # the file names it: it wins over the last session's view
     theme: str | None = None
     console_log_lines: int = DEFAULT_CONSOLE_LOG_LINES
     refresh: Mapping[str, float] = field(default_factory=lambda: _frozen({}))
@@ -284,6 +285,8 @@ def _read(reader: _Reader, data: dict[str, Any]) -> Settings:
             checked = reader.value((key,), raw, check)
             if checked is not None:
                 values[attr] = checked
+                if key == "default_view":
+                    values["default_view_set"] = True
         elif key == "refresh":
             refresh: dict[str, float] = {}
             for view, seconds in reader.table(("refresh",), raw).items():
