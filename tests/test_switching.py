@@ -242,11 +242,16 @@ async def test_a_malformed_settings_file_is_reported_and_the_app_starts(
 async def test_settings_apply_theme_keys_and_columns(two: TwoClouds) -> None:
     settings_path().parent.mkdir(parents=True, exist_ok=True)
     settings_path().write_text('theme = "nord"\n[keys]\n"list.filter" = "f"\n'
+                               '"list.filtr" = "g"\n'
                                '[columns]\nservers = ["status", "name"]\n', encoding="utf-8")
     app = make_app(cloud="alpha")
+    seen = capture_notifications(app)
     async with app.run_test(size=(160, 50)) as pilot:
         grid = await loaded(pilot, app)
         assert app.theme == "nord"
+        [typo] = [s for s in seen if "keys.list.filtr" in s]
+        assert "settings.toml line 4: keys.list.filtr: no key has this binding id" in typo
+        assert "list.filter" in typo  # the known ids of that screen are listed
         assert [c.key for c in grid.columns] == ["status", "name"]
         await pilot.press("f", *"zzz-none")
         await wait_until(pilot, lambda: table(app).filter_text == "zzz-none",

@@ -9,17 +9,24 @@ worker; the list views keep their filter and sort and start over with the new se
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import importlib
+import pkgutil
 import threading
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from textual.binding import Binding
 from textual.color import Color, ColorParseError
 from textual.command import Hit, Hits, Provider
+from textual.dom import DOMNode
 from textual.screen import ModalScreen
 
-from tuicloud.config.settings import CloudSettings, Settings
+from tuicloud.config.locate import find_line
+from tuicloud.config.settings import CloudSettings, Problem, Settings
 from tuicloud.config.state import CloudState, State, load_state, save_state, state_path
 
 if TYPE_CHECKING:
@@ -65,6 +72,42 @@ def apply_cloud_settings(session: Any, cloud: CloudSettings, settings: Settings)
             accent = None
     session.accent = accent
     return problems
+
+
+def known_binding_ids() -> set[str]:
+    """The id of every key binding in tuicloud's screens and widgets (imports them all)."""
+    import tuicloud.screens
+    import tuicloud.widgets
+
+    importlib.import_module("tuicloud.app")
+    for package in (tuicloud.screens, tuicloud.widgets):
+        for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+            with contextlib.suppress(Exception):  # a broken module only costs the check
+                importlib.import_module(info.name)
+    found: set[str] = set()
+    pending: list[type[DOMNode]] = [DOMNode]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.__module__.startswith("tuicloud."):
+            for binding in cls.__dict__.get("BINDINGS", ()):
+                if isinstance(binding, Binding) and binding.id:
+                    found.add(binding.id)
+    return found
+
+
+def unknown_binding(settings: Settings, binding_id: str, known: set[str]) -> str:
+    """The problem message for a [keys] entry naming no binding."""
+    line = None
+    if settings.path is not None:
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            line = find_line(settings.path.read_text(encoding="utf-8"), ("keys", binding_id))
+    prefix = next((bid.split(".")[0] + "." for bid in known
+                   if bid.split(".")[0] == binding_id.split(".")[0]), "")
+    similar = sorted(bid for bid in known if prefix and bid.startswith(prefix))
+    hint = f" (known: {', '.join(similar)})" if similar else ""
+    return str(Problem(settings.path or Path("settings.toml"), line, f"keys.{binding_id}",
+                       f"no key has this binding id{hint}"))
 
 
 class Switcher:
@@ -114,10 +157,15 @@ class Switcher:
         settings = self.app.settings
         if settings.theme:
             self.app.theme = settings.theme
+        problems = [str(problem) for problem in settings.problems]
         if settings.keys:
-            self.app.set_keymap(dict(settings.keys))
-        for problem in settings.problems:
-            self.report(str(problem))
+            known = known_binding_ids()
+            keymap = {bid: keys for bid, keys in settings.keys.items() if bid in known}
+            problems += [unknown_binding(settings, bid, known)
+                         for bid in settings.keys if bid not in known]
+            self.app.set_keymap(keymap)
+        for problem in problems:
+            self.report(problem)
 
     def report(self, message: str) -> None:
         """A settings problem, as a notification, once per session."""
