@@ -265,3 +265,18 @@ async def test_the_overview_is_in_the_command_palette(sim: RunningSim) -> None:
         await pilot.pause(0.5)
         await pilot.press("enter")
         await shown(pilot, app)
+
+
+async def test_the_focus_stays_on_its_line_when_lines_come_and_go(sim: RunningSim,
+                                                                 demo: Connection) -> None:
+    app = make_app(view="overview")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await shown(pilot, app)
+        status = next(found for found in app.screen.query(OverviewLine)
+                      if found.spec.key == "volumes-total")
+        status.focus()
+        doomed = boot(demo, "doomed-focus", metadata={"simcloud:fail": "1"})
+        await refresh_until(pilot, app, lambda: line(app, f"problem-servers-{doomed.id}")
+                            is not None, "the new lines")
+        focused = app.focused
+        assert isinstance(focused, OverviewLine) and focused.spec.key == "volumes-total"

@@ -184,3 +184,13 @@ def test_a_refresh_costs_the_same_few_requests_at_any_size(tmp_path: Path,
             assert first.requests >= 6
             again = overview.gather()
     assert again.requests <= 6
+
+
+def test_a_first_look_reports_progress_source_by_source(sim: RunningSim) -> None:
+    seen: list[OverviewData] = []
+    with CloudSession.connect("simcloud") as session:
+        final = Overview(session).gather(seen.append)
+    assert len(seen) == 4  # after compute, block storage, network and servers
+    assert "compute" in seen[0].quotas and seen[0].server_counts is None
+    assert seen[2].all_quotas() == final.all_quotas() and seen[2].server_counts is None
+    assert seen[3].server_counts == final.server_counts and seen[3].volume_counts is None

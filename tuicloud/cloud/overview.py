@@ -218,8 +218,12 @@ class Overview:
         self._pollers: dict[str, Poller] = {}
         self._lock = threading.Lock()
 
-    def gather(self) -> OverviewData:
-        """Refresh every source (blocking); failed sources keep their previous values."""
+    def gather(self, progress: Callable[[OverviewData], None] | None = None) -> OverviewData:
+        """Refresh every source (blocking); failed sources keep their previous values.
+
+        ``progress`` (optional) gets a copy of the data after each source, so a first look
+        at a big project shows its quotas while the server list is still coming.
+        """
         with self._lock:
             started = time.monotonic()
             old = self.data
@@ -241,7 +245,11 @@ class Overview:
                 ("servers", lambda d: self._statuses(d, OVERVIEW_SERVERS, problems)),
                 ("volumes", lambda d: self._statuses(d, OVERVIEW_VOLUMES, problems)),
             ]
-            for source, step in steps:
+            for index, (source, step) in enumerate(steps):
+                if progress is not None and index:
+                    progress(dataclasses.replace(
+                        data, quotas=dict(data.quotas), sources=dict(data.sources),
+                        problems=problems.get("servers", []) + problems.get("volumes", [])))
                 try:
                     step(data)
                     data.sources[source] = SourceState("ok", updated_at=time.time())

@@ -119,9 +119,12 @@ class OverviewLine(Widget):
         self.can_focus = spec.view is not None
 
     def update(self, spec: LineSpec) -> None:
-        """Show new values (same key)."""
+        """Show another spec (the same line or a new one at this place)."""
         if spec != self.spec:
             self.spec = spec
+            self.can_focus = spec.view is not None
+            self.set_class(spec.view is None, "-title")
+            self.set_class(spec.view is not None, "-item")
             self.refresh()
 
     def _style(self, name: str) -> Any:
@@ -183,10 +186,12 @@ class OverviewScreen(Screen[None]):
     class Gathered(Message):
         """A refresh finished (possibly with failed sources)."""
 
-        def __init__(self, overview: Overview, data: OverviewData) -> None:
+        def __init__(self, overview: Overview, data: OverviewData,
+                     partial: bool = False) -> None:
             super().__init__()
             self.overview = overview
             self.data = data
+            self.partial = partial  # a first refresh, part way: show what there is
 
     class GatherFailed(Message):
         """The refresh could not run at all."""
@@ -297,8 +302,14 @@ class OverviewScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="overview", exit_on_error=False)
     def _gather_worker(self, overview: Overview) -> None:
+        first = overview.data.sources == {}
+
+        def progress(partial: OverviewData) -> None:
+            if first:  # later refreshes already show everything
+                self.post_message(self.Gathered(overview, partial, partial=True))
+
         try:
-            data = overview.gather()
+            data = overview.gather(progress)
         except Exception as error:  # noqa: BLE001 - a refresh must never kill the app
             self.post_message(self.GatherFailed(f"{error.__class__.__name__}: {error}"))
             return
@@ -306,6 +317,10 @@ class OverviewScreen(Screen[None]):
 
     @on(Gathered)
     def _gathered(self, message: Gathered) -> None:
+        if message.partial:
+            if message.overview is self.overview and self.data is None:
+                self._show(message.data)
+            return
         self._busy = False
         if message.overview is not self.overview:
             self.refresh_now()  # the session changed meanwhile
@@ -351,36 +366,48 @@ class OverviewScreen(Screen[None]):
             self._show(self.data)
 
     def _show(self, data: OverviewData | None) -> None:
-        self._sync(self.query_one("#overview-left", OverviewColumn), self._left_lines(data))
-        self._sync(self.query_one("#overview-right", OverviewColumn), self._right_lines(data))
-        if data is not None and self.focused is None and self._active:
-            first = next((line for line in self.query(OverviewLine) if line.can_focus), None)
-            if first is not None:
-                self.call_after_refresh(first.focus)
-
-    def _sync(self, column: OverviewColumn, specs: list[LineSpec]) -> None:
-        """Update lines in place; rebuild the column only when the set of lines changed."""
-        lines = list(column.query_children(OverviewLine))
-        if [line.spec.key for line in lines] == [spec.key for spec in specs]:
-            for line, spec in zip(lines, specs, strict=True):
-                line.update(spec)
-            return
-        focused = self.focused
-        focused_key = focused.spec.key if isinstance(focused, OverviewLine) else None
-        index = lines.index(focused) if isinstance(focused, OverviewLine) \
-            and focused in lines else None
         with self.app.batch_update():
-            column.remove_children()
-            new = [OverviewLine(spec) for spec in specs]
-            column.mount_all(new)
-        if index is not None:
-            # The same line if it is still there, else the one now at its place.
-            target = next((n for n in new if n.spec.key == focused_key), None)
-            if target is None:
-                target = next((n for n in new[index:] if n.can_focus), None) or next(
-                    (n for n in reversed(new) if n.can_focus), None)
-            if target is not None:
-                self.call_after_refresh(target.focus)
+            lines = self._sync(self.query_one("#overview-left", OverviewColumn),
+                               self._left_lines(data))
+            lines += self._sync(self.query_one("#overview-right", OverviewColumn),
+                                self._right_lines(data))
+        if data is not None and self.focused is None and self._active:
+            first = next((line for line in lines if line.can_focus), None)
+            if first is not None:
+                self._focus(first)
+
+    def _focus(self, line: OverviewLine) -> None:
+        if line.is_mounted:
+            line.focus()
+        else:
+            self.call_after_refresh(line.focus)  # mounted just now
+
+    def _sync(self, column: OverviewColumn, specs: list[LineSpec]) -> list[OverviewLine]:
+        """Show ``specs`` in the column, reusing its lines in place (a rebuild would drop the
+        focus); the focus stays on the line with the same key. Returns the lines shown."""
+        old = list(column.query_children(OverviewLine))
+        focused = self.focused
+        focused_key: str | None = None
+        index = 0
+        if isinstance(focused, OverviewLine) and focused in old:
+            focused_key, index = focused.spec.key, old.index(focused)
+        kept = old[:len(specs)]
+        for line, spec in zip(kept, specs, strict=False):
+            line.update(spec)
+        added = [OverviewLine(spec) for spec in specs[len(kept):]]
+        if added:
+            column.mount_all(added)
+        for line in old[len(specs):]:
+            line.remove()
+        lines = kept + added
+        if focused_key is not None:
+            target = next((n for n in lines if n.spec.key == focused_key), None)
+            if target is None:  # gone: the line now at its place, or the last one
+                target = next((n for n in lines[index:] if n.can_focus), None) or next(
+                    (n for n in reversed(lines) if n.can_focus), None)
+            if target is not None and target is not focused:
+                self._focus(target)
+        return lines
 
     def _left_lines(self, data: OverviewData | None) -> list[LineSpec]:
         specs = [_spec("quotas-title", (" Quotas", "bold"))]
