@@ -194,3 +194,27 @@ def test_a_first_look_reports_progress_source_by_source(sim: RunningSim) -> None
     assert "compute" in seen[0].quotas and seen[0].server_counts is None
     assert seen[2].all_quotas() == final.all_quotas() and seen[2].server_counts is None
     assert seen[3].server_counts == final.server_counts and seen[3].volume_counts is None
+
+
+SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "data" / "openstack-api-samples"
+
+
+def test_limits_have_the_shapes_of_the_api_samples(sim: RunningSim) -> None:
+    """What the overview reads from simcloud is shaped like Nova's and Cinder's own samples."""
+    import json
+
+    compute_sample = SAMPLES / "compute" / "limits" / "v2.57" / "limit-get-resp.json"
+    volume_sample = SAMPLES / "block-storage" / "v3" / "limits" / "limits-show-response.json"
+    if not compute_sample.is_file() or not volume_sample.is_file():
+        pytest.skip("../shared/data (the OpenStack API samples) is not here")
+    with CloudSession.connect("simcloud") as session:
+        compute, _ = session.get_json("compute", "/limits")
+        volume, _ = session.get_json("block-storage", "/limits")
+        network, _ = session.get_json("network", f"/quotas/{session.project_id}/details")
+    for body, sample in ((compute, compute_sample), (volume, volume_sample)):
+        expected = json.loads(sample.read_text())["limits"]
+        assert set(body["limits"]) == set(expected)
+        assert set(body["limits"]["absolute"]) == set(expected["absolute"])
+    # Neutron's quota details (no sample in the data): {resource: {limit, used, reserved}}.
+    for key in ("floatingip", "security_group", "network", "port"):
+        assert set(network["quota"][key]) == {"limit", "used", "reserved"}
