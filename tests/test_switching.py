@@ -200,7 +200,8 @@ async def test_read_only_and_protected_per_cloud_from_the_settings_file(
         assert " READ-ONLY " in screen_text(app)
         assert app.get_css_variables()["cloud-accent"] == "#ff0000"
         assert app.identity is not None and app.identity.protected
-        assert list_screen(app).has_class("-cloud-accent")
+        assert app.has_class("-cloud-accent")
+        assert list_screen(app).styles.border_top[0] == "round"
         server = table(app).visible_ids()[0]
         sent = len(two.beta.cloud.request_log)
         with pytest.raises(ReadOnlyError):
@@ -216,6 +217,12 @@ async def test_read_only_and_protected_per_cloud_from_the_settings_file(
                          what="alpha again")
         assert not app.session.read_only
         assert " READ-ONLY " not in screen_text(app)
+        assert app.get_css_variables()["cloud-accent"] == "green"
+        await command(pilot, "volumes")  # a screen made after the switch is framed too
+        await wait_until(pilot, lambda: app.current_mode == "volumes", what="volumes")
+        await pilot.pause(0.1)
+        assert app.screen.styles.border_top[0] == "round"
+        assert app.screen.styles.border_top[1].hex.lower() == "#008000"  # green
 
 
 @pytest.mark.parametrize(("text", "expected"), [

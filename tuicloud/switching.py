@@ -23,7 +23,6 @@ from textual.binding import Binding
 from textual.color import Color, ColorParseError
 from textual.command import Hit, Hits, Provider
 from textual.dom import DOMNode
-from textual.screen import ModalScreen
 
 from tuicloud.config.locate import find_line
 from tuicloud.config.settings import CloudSettings, Problem, Settings
@@ -292,9 +291,7 @@ class Switcher:
         """Show the cloud's accent in the header and as a frame (CSS variable $cloud-accent)."""
         self.app.cloud_accent = accent
         self.app.refresh_css(animate=False)
-        for screen in self.app.all_screens():
-            if not isinstance(screen, ModalScreen):
-                screen.set_class(accent is not None, "-cloud-accent")
+        self.app.set_class(accent is not None, "-cloud-accent")  # frames every screen
 
 
 class SwitchCommands(Provider):
