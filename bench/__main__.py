@@ -75,7 +75,9 @@ def time_to_first_row(clouds: Path, name: str, runs: int) -> list[float]:
     """Process start → the first server row on screen, in a real pty at 160x50."""
     times = []
     for _ in range(runs):
-        app = PtyApp([str(BIN / "tuicloud"), "--os-cloud", "simcloud"], env=_env(clouds))
+        # --view servers: the app now opens on the overview by default.
+        app = PtyApp([str(BIN / "tuicloud"), "--os-cloud", "simcloud", "--view", "servers"],
+                     env=_env(clouds))
         try:
             seen = app.wait_for_text(name[:20], timeout=60)
             times.append(seen - app.started)
@@ -116,8 +118,8 @@ def key_latency_and_rss(clouds: Path, name: str, presses: int
     the filter bar (`/`, then enter) until its placeholder appears or goes, which re-lays out
     the whole screen.
     """
-    app = PtyApp([str(BIN / "tuicloud"), "--os-cloud", "simcloud", "--refresh", "2"],
-                 env=_env(clouds))
+    app = PtyApp([str(BIN / "tuicloud"), "--os-cloud", "simcloud", "--view", "servers",
+                  "--refresh", "2"], env=_env(clouds))
     moves: list[float] = []
     filters: list[float] = []
     try:
