@@ -457,8 +457,11 @@ class TuiCloudApp(App[None]):
             keys.append(("↑ ↓ j k PgUp PgDn g G", "move in the table or scroll"))
         if isinstance(screen, ResourceListScreen):
             keys.extend((key, f"sort by {title}") for key, title in screen.sort_help())
-        title = getattr(getattr(screen, "kind", None), "title", screen.__class__.__name__)
-        self.push_screen(HelpScreen(str(title), keys, [k.name for k in all_kinds()]))
+        title = getattr(getattr(screen, "kind", None), "title",
+                        getattr(screen, "HELP_TITLE", screen.__class__.__name__))
+        commands = [("views", ["overview", *(k.name for k in all_kinds()), "servers all"]),
+                    ("switch to", ["cloud NAME", "project NAME", "region NAME"])]
+        self.push_screen(HelpScreen(str(title), keys, commands))
 
     def _bindings_for(self, screen: Screen[Any]) -> list[tuple[str, Binding]]:
         found: dict[str, Binding] = {}

@@ -160,6 +160,8 @@ class CloudDetailScreen(DetailScreen):
 class AllCloudsScreen(Screen[None]):
     """Servers of several clouds at once (see module docstring)."""
 
+    HELP_TITLE = "Servers, all clouds"
+
     AUTO_FOCUS = "ResourceTable"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="all.filter"),

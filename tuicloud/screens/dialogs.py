@@ -54,7 +54,8 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,q", "close", "Close", id="help.close"),
     ]
 
-    def __init__(self, title: str, keys: list[tuple[str, str]], commands: list[str]) -> None:
+    def __init__(self, title: str, keys: list[tuple[str, str]],
+                 commands: list[tuple[str, list[str]]]) -> None:
         super().__init__()
         self.help_title = title
         self.keys = keys
@@ -69,7 +70,8 @@ class HelpScreen(ModalScreen[None]):
         for key, description in self.keys:
             table.add_row(key, description)
         table.add_row("", "")
-        table.add_row("commands", "  ".join(":" + c for c in self.commands))
+        for heading, words in self.commands:
+            table.add_row(heading, "  ".join(":" + c for c in words))
         with VerticalScroll(id="help-box"):
             yield Static(table)
 

@@ -172,6 +172,8 @@ class OverviewLine(Widget):
 class OverviewScreen(Screen[None]):
     """The overview of the current cloud and project (see module docstring)."""
 
+    HELP_TITLE = "Overview"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "refresh_now", "Refresh", id="overview.refresh"),
         Binding("p", "toggle_pause", "Pause", id="overview.pause"),
