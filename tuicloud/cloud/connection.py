@@ -301,7 +301,8 @@ class CloudSession:
     # -- reading -----------------------------------------------------------------------------
     def _send(self, method: str, service_type: str, path: str, *, params: Params | None,
               json: Any, headers: Mapping[str, str] | None,
-              microversion: str | None, data: Any = None) -> tuple[Any, ResponseInfo]:
+              microversion: str | None, data: Any = None,
+              reauth: bool = True) -> tuple[Any, ResponseInfo]:
         name = canonical_service_type(service_type)
         adapter = self.adapter(name)
         version = self.microversion(name) if microversion == AUTO else microversion
@@ -333,6 +334,14 @@ class CloudSession:
                 raise self._error(exc, name) from exc
             except Exception as exc:  # noqa: BLE001 - every failure becomes one CloudError
                 raise self._error(exc, name) from exc
+        if resp.status_code == 401 and reauth and data is None:
+            # keystoneauth re-authenticates once on a 401, but a thread that meets the 401
+            # while another is fetching the new token gives up (its invalidate() finds no
+            # token to drop). A 401 did nothing on the server, so sending again (now with the
+            # token the other thread got) is safe, for writes too.
+            log.debug("%s %s %s: 401, sending again with a fresh token", name, method, path)
+            return self._send(method, service_type, path, params=params, json=json,
+                              headers=headers, microversion=microversion, reauth=False)
         info = response_info(resp, method, path, time.monotonic() - started)
         log.debug("%s %s %s -> %d, %d bytes, %.3fs, %s", name, method, path, info.status,
                   info.bytes, info.elapsed, info.request_id)
