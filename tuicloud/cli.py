@@ -187,10 +187,12 @@ def _run(options: Options) -> int:
 
     from tuicloud.app import TuiCloudApp
     from tuicloud.config.example import ensure_example
+    from tuicloud.gc_tuning import tune_gc
     from tuicloud.settings import setup_logging
 
     setup_logging(logging.DEBUG if options.debug else logging.INFO)
     ensure_example()  # first run: a commented settings file to start from
+    tune_gc()  # full collections at 10,000 rows stalled keys (see gc_tuning.py)
     app = TuiCloudApp(options)
     app.run()
     if app.fatal_error:

@@ -248,7 +248,15 @@ class Poller:
             # by the table.
             self._multi_page = (self.kind.page_size is not None
                                 and len(found) > self.kind.page_size)
-        kept = {k: v for k, v in found.items() if self._keep(v)}
+        # An unchanged resource keeps the dict already held: a resync of 10,000 servers then
+        # leaves ~60,000 fresh JSON containers to refcounting instead of keeping them, so they
+        # never reach the garbage collector's oldest generation, whose full passes stall keys.
+        known_before = self._known
+        kept: dict[str, Raw] = {}
+        for ident, raw in found.items():
+            if self._keep(raw):
+                old = known_before.get(ident)
+                kept[ident] = old if old is not None and old == raw else raw
         result.full = True
         result.upserts = kept
         result.removals = set(self._known) - set(kept)
