@@ -37,7 +37,7 @@ EXAMPLE = """\
 # servers = 5
 # volumes = 10
 # images = 30
-# overview = 10
+# overview = 15
 # all = 15
 
 ## Columns shown per view, in this order (keys as below; the rest are hidden).
