@@ -12,12 +12,14 @@ import time
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.widgets import Input, Static
 
-from tests.apphelpers import list_screen, make_app, screen_text, table, wait_until
-from tests.formhelpers import open_form, set_field
-from tests.test_faults_app import notifications
+from tests.apphelpers import list_screen, loaded, make_app, screen_text, table, wait_until
+from tests.formhelpers import form, open_form, set_field
+from tests.test_faults_app import assert_nothing_left_running, notifications
 from tests.test_ops_app import open_menu, pick, status_of
 from tuicloud.app import TuiCloudApp
+from tuicloud.screens.actions_menu import ActionsMenu
 from tuicloud.screens.confirm import ConfirmScreen
 from tuicloud.screens.forms.create_volume import CreateVolumeForm
 from tuicloud.screens.forms.launch_server import LaunchServerForm
@@ -156,3 +158,185 @@ async def test_expired_tokens_forms_and_actions_are_sent_exactly_once(sim: Runni
         text = screen_text(app)
     assert not problems(raised), raised
     assert "401" not in text and "stale" not in text
+
+
+# -- a fifth of requests failing --------------------------------------------------------------
+INJECTED = "Injected fault: the service is having a bad moment."
+
+
+async def open_menu_anyway(pilot: Pilot[Any], app: TuiCloudApp) -> str:
+    """`a`: the menu with the current state read, or the line saying it could not be; the
+    menu's status line is returned."""
+    await pilot.press("a")
+    await wait_until(pilot, lambda: isinstance(app.screen, ActionsMenu), what="the menu")
+    menu = app.screen
+    assert isinstance(menu, ActionsMenu)
+    await wait_until(pilot, lambda: menu.raws is not None or "cannot read" in status_line(menu),
+                     what="the state read, or why not")
+    return status_line(menu)
+
+
+def status_line(menu: ActionsMenu) -> str:
+    return str(menu.query_one("#actions-status", Static).render())
+
+
+def form_message(app: TuiCloudApp) -> str:
+    return str(form(app).query_one("#form-message", Static).render())
+
+
+async def test_a_fifth_of_requests_failing_actions_and_forms(sim: RunningSim) -> None:
+    """Under 20% of 500/503: the menu reads the state or says why not; an action whose request
+    fails says so with the API's message and request id and puts the row back; a form whose
+    submit fails keeps what was typed, shows the error and can be sent again (one volume is
+    made); nothing crashes, and after `q` no worker is left."""
+    app = make_app()
+    raised = notifications(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app)
+        server = pick(sim, "active")[0]
+        sim.faults.error_rate = 0.2
+        seen = set()
+        for _ in range(8):  # the menu, again and again: the state read, or the error
+            table(app).cursor_id = server.id
+            line = await open_menu_anyway(pilot, app)
+            if "cannot read" in line:
+                assert INJECTED in line and ("500 Internal Server Error" in line
+                                             or "503 Service Unavailable" in line), line
+            seen.add("cannot read" in line)
+            await pilot.press("escape")
+        assert False in seen  # (True too, most runs: 8 tries at 20%)
+
+        # An action whose request fails: the API's message, the request id, the row restored.
+        while True:
+            if "cannot read" not in await open_menu_anyway(pilot, app):
+                break
+            await pilot.press("escape")
+        await pilot.press(*"pause")
+        sim.faults.error_rate, sim.faults.error_services = 1.0, {"compute"}
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: any("Pause" in n[1] and "failed" in n[1]
+                                            for n in raised), what="the failure reported")
+        message = next(n for n in raised if "Pause" in n[1] and "failed" in n[1])
+        assert message[0] == "error"
+        assert message[1].startswith(f"Pause {server.name} failed: 50")
+        assert "(the cloud failed): " + INJECTED in message[1] and "(req-" in message[1]
+        assert status_of(app, server.id) == "ACTIVE"
+        # A direct key that cannot read the current state says so (nothing is sent).
+        start = len(sim.cloud.request_log)
+        await pilot.press("x")
+        await wait_until(pilot, lambda: any(n[1].startswith("Stop: cannot read the current "
+                                                            "state: 50") for n in raised),
+                         what="the read failure reported")
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert changes(sim, start, "POST", f"/servers/{server.id}/action") == []
+        sim.faults.error_rate, sim.faults.error_services = 0.2, None
+
+        # A form: the failed submit keeps what was typed; sent again until it is accepted.
+        await pilot.press("colon", *"vol", "enter")
+        await wait_until(pilot, lambda: list_screen(app).kind.name == "volumes", what="volumes")
+        await pilot.press("c")
+        await wait_until(pilot, lambda: volume_ready(app.screen), what="the volume form")
+        screen = form(app)
+        set_field(screen, "name", "flaky-vol")
+        set_field(screen, "size", "3")
+        set_field(screen, "description", "typed by hand")
+        await pilot.pause(0.1)
+        sim.faults.error_rate, sim.faults.error_services = 1.0, {"volume"}
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not screen._submitting, what="the answer")
+        assert app.screen is screen and INJECTED in form_message(app)
+        assert "(req-" in form_message(app)
+        assert screen.values()["name"] == "flaky-vol" and screen.values()["size"] == "3"
+        assert screen.values()["description"] == "typed by hand"
+        sim.faults.error_rate, sim.faults.error_services = 0.2, None
+        for _ in range(15):
+            await pilot.press("ctrl+s")
+            await wait_until(pilot, lambda: app.screen is not screen or not screen._submitting,
+                             what="the answer")
+            if app.screen is not screen:
+                break
+            assert INJECTED in form_message(app) and screen.values()["name"] == "flaky-vol"
+        assert app.screen is not screen, "15 submits at 20% failures never went through"
+        assert len(volumes_named(sim, "flaky-vol")) == 1
+
+        # The launch form under the same faults: it opens, its lists say what failed.
+        await pilot.press("colon", *"srv", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen)
+                         and list_screen(app).kind.name == "servers", what="servers")
+        await pilot.press("c")
+        await wait_until(pilot, lambda: launch_ready(app.screen), what="the launch form")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen),
+                         what="the list again")
+        assert "Traceback" not in screen_text(app)
+        await pilot.press("q")
+    await assert_nothing_left_running(app)
+
+
+# -- a slow cloud -----------------------------------------------------------------------------
+async def test_two_seconds_of_latency_actions_and_forms_show_progress(sim: RunningSim) -> None:
+    """Every request takes 2 s: the menu opens at once and takes typing while it reads the
+    state; a confirmed reboot shows REBOOT in the row before the cloud has answered, and the
+    cursor still moves; a direct key pressed twice asks once; a form being sent says so, and
+    ctrl+s pressed twice sends one request."""
+    app = make_app()
+    raised = notifications(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        grid = await loaded(pilot, app)
+        first, second = pick(sim, "active", 2)
+        grid.cursor_id = first.id
+        sim.faults.latency = {"*": 2.0}
+        await pilot.press("a")
+        assert isinstance(app.screen, ActionsMenu)
+        menu = app.screen
+        assert "reading the current state…" in screen_text(app)
+        await pilot.press(*"soft")
+        assert menu.query_one("#actions-filter", Input).value == "soft"
+        await wait_until(pilot, lambda: menu.raws is not None, what="the state read")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        start = len(sim.cloud.request_log)
+        await pilot.press("y")
+        assert isinstance(app.screen, ResourceListScreen)
+        assert status_of(app, first.id) == "REBOOT"
+        assert changes(sim, start, "POST", f"/servers/{first.id}/action") == []  # in flight
+        before = grid.cursor_index or 0
+        await pilot.press("up" if before else "down")
+        assert grid.cursor_index == (before - 1 if before else 1)
+        await wait_until(pilot, lambda: any(n[1] == f"Reboot (soft) {first.name}: ACTIVE"
+                                            for n in raised), timeout=40, what="rebooted")
+        assert_accepted_once(changes(sim, start, "POST", f"/servers/{first.id}/action"))
+
+        # A direct key pressed twice while the state is read: one question.
+        grid.cursor_id = second.id
+        await pilot.press("x", "x")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        assert any(n[1] == "Stop: reading the current state…" for n in raised)
+        assert any(n[1] == "Stop: still reading the current state…" for n in raised)
+        await pilot.press("escape")
+        await pilot.pause(3.0)  # a second read would have come back by now
+        assert isinstance(app.screen, ResourceListScreen), app.screen
+
+        # A form being sent says so; a second ctrl+s sends nothing more.
+        sim.faults.latency = {}
+        await pilot.press("colon", *"vol", "enter")
+        await wait_until(pilot, lambda: list_screen(app).kind.name == "volumes"
+                         and list_screen(app)._fresh.state == "fresh", what="volumes")
+        await pilot.press("c")
+        await wait_until(pilot, lambda: volume_ready(app.screen), what="the volume form")
+        screen = form(app)
+        set_field(screen, "name", "slow-vol")
+        set_field(screen, "size", "1")
+        await pilot.pause(0.1)
+        sim.faults.latency = {"*": 2.0}
+        start = len(sim.cloud.request_log)
+        await pilot.press("ctrl+s", "ctrl+s")
+        assert app.screen is screen and "Sending…" in form_message(app)
+        await pilot.press("escape")  # leaving now would lose the answer
+        assert app.screen is screen
+        assert any("Still sending" in n[1] for n in raised)
+        await wait_until(pilot, lambda: app.screen is not screen, timeout=20,
+                         what="the form closed")
+        assert_accepted_once(changes(sim, start, "POST", "/volumes"))
+        assert len(volumes_named(sim, "slow-vol")) == 1
+        sim.faults.latency = {}

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 FOLLOW_INTERVAL = 1.0
 FOLLOW_LIMIT = 600.0  # seconds; after that the normal refresh carries on alone
+SLOW_READ = 0.5  # seconds a direct key's state read may take before it says it is reading
 UNCHANGED_GRACE = 3  # polls a settled-looking but unchanged resource gets to start moving
 SINGULAR = {"servers": "server", "volumes": "volume", "images": "image"}
 
@@ -50,6 +51,9 @@ class ListOperations:
 
     def __init__(self, screen: ResourceListScreen) -> None:
         self.screen = screen
+        # The direct key whose current state is being read: a second press meanwhile (a slow
+        # cloud) must not open a second confirmation and send the action twice.
+        self._reading: str | None = None
 
     # -- keys --------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -123,14 +127,44 @@ class ListOperations:
                                "session is read-only", severity="warning", markup=False)
             return
 
+        label = op.label.rstrip("…")
+        if self._reading is not None:
+            self.screen.notify(f"{self._reading}: still reading the current state…",
+                               severity="warning", timeout=3, markup=False)
+            return
+        self._reading = label
+
+        def slow() -> None:
+            if self._reading == label:
+                self.screen.notify(f"{label}: reading the current state…", timeout=3,
+                                   markup=False)
+
+        self.screen.set_timer(SLOW_READ, slow)
+
         def work() -> None:
-            raws, gone = fetch_all(session, op.kind, ids)
+            from tuicloud.cloud.errors import CloudError
+
+            try:
+                raws, gone = fetch_all(session, op.kind, ids)
+            except CloudError as error:
+                self.screen.app.call_from_thread(self._direct_failed, op, ops.explain(error))
+                return
+            except Exception as error:  # noqa: BLE001 - the key must not stay dead
+                self.screen.app.call_from_thread(self._direct_failed, op,
+                                                 f"{type(error).__name__}: {error}")
+                raise
             self.screen.app.call_from_thread(self._direct_fetched, op, raws, gone, len(ids))
 
         self._run_in_worker(work, "ops-direct")
 
+    def _direct_failed(self, op: Operation, why: str) -> None:
+        self._reading = None
+        self.screen.notify(f"{op.label.rstrip('…')}: cannot read the current state: "
+                           f"{_clean(why)}", severity="error", timeout=12, markup=False)
+
     def _direct_fetched(self, op: Operation, raws: list[Raw], gone: list[str],
                         total: int) -> None:
+        self._reading = None
         if gone:
             self.screen.notify(f"{len(gone)} of them no longer exist", severity="warning")
         usable, reason = availability(op, raws, False)
@@ -183,7 +217,7 @@ class ListOperations:
         names = [ops.name_of(r) for r in raws]
         session = self.screen.tui.session
         typing = None
-        if op.destructive and getattr(session, "protected", False):
+        if op.destructive and session is not None and session.protected:
             typing = names[0] if len(raws) == 1 else str(len(raws))
         label = op.label.rstrip("…")
         title = f"{label} {self._describe([ops.base.rid(r) for r in raws])}?"
@@ -265,7 +299,7 @@ class ListOperations:
         if session is None or not ids:
             return
         before = {ident: screen._differ.raw(ident) for ident in ids}
-        epoch = getattr(screen, "_epoch", 0)  # bumped when the cloud/project/region switches
+        epoch = screen._epoch  # bumped when the cloud/project/region switches
         convert = screen._row_converter()
         app = screen.app
 
@@ -281,7 +315,7 @@ class ListOperations:
             while pending:
                 polls += 1
                 for ident in list(pending):
-                    if worker.is_cancelled or getattr(screen, "_epoch", 0) != epoch:
+                    if worker.is_cancelled or screen._epoch != epoch:
                         return  # quitting, or another cloud/project: these rows are gone
                     try:
                         raw = ops.fetch(session, kind.name, ident)
