@@ -221,8 +221,8 @@ class TuiCloudApp(App[None]):
                 self.call_from_thread(self.notify, f"Cannot use {where} on {target.cloud} "
                                       f"any more ({error}); using the cloud's own",
                                       severity="warning")
-                session = self._open_session(target.cloud, getattr(self.options, "project",
-                                                                   None), self.options.region)
+                session = self._open_session(target.cloud, self.options.project,
+                                             self.options.region)
             for problem in self.switcher.prepare(session):
                 self.call_from_thread(self.switcher.report, problem)
             lookups = Lookups()
@@ -343,6 +343,7 @@ class TuiCloudApp(App[None]):
     def get_css_variables(self) -> dict[str, str]:
         """$cloud-accent: the cloud's accent colour (settings), else the theme's primary."""
         variables = super().get_css_variables()
+        # getattr: Textual asks for the variables from App.__init__, before ours has run.
         variables["cloud-accent"] = (getattr(self, "cloud_accent", None)
                                      or variables.get("primary", "ansi_blue"))
         return variables

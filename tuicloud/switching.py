@@ -145,7 +145,7 @@ class Switcher:
         """The cloud with --os-project-name/--os-region-name, else the last used ones."""
         options = self.app.options
         saved = self.state.for_cloud(cloud)
-        project = getattr(options, "project", None)
+        project = options.project
         restored_project = None if project else saved.project
         restored_region = None if options.region else saved.region
         return Target(cloud, project or restored_project, options.region or restored_region,
@@ -254,9 +254,9 @@ class Switcher:
         session = self.app.session
         if not name:
             known = {"cloud": self.clouds, "project": self.projects, "region": self.regions}
-            current = {"cloud": getattr(session, "cloud_name", None),
-                       "project": getattr(session, "project_name", None),
-                       "region": getattr(session, "region", None)}[word]
+            current = None if session is None else {
+                "cloud": session.cloud_name, "project": session.project_name,
+                "region": session.region}[word]
             choices = ", ".join(known[word]) or "unknown yet"
             self.app.notify(f"{word}: {current or '-'} (:{word} NAME switches; known: "
                             f"{choices})")

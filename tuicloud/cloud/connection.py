@@ -114,6 +114,8 @@ class CloudSession:
         self.ssh_user = options.ssh_user
         self.protected = options.protected
         self.accent = options.accent
+        # (image-name pattern, ssh user) pairs from the settings file, set by the app.
+        self.ssh_user_rules: tuple[tuple[str, str], ...] = ()
         self._lock = threading.RLock()
         self._local = threading.local()
         self._microversions: dict[str, str | None] = {}

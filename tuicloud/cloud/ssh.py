@@ -103,5 +103,4 @@ def ssh_target(session: CloudSession, server: dict[str, Any]) -> SshTarget:
         except CloudError:
             image = None  # a deleted image: fall back to the default user
     host, kind = picked
-    return SshTarget(guess_user(image, getattr(session, "ssh_user", None),
-                                getattr(session, "ssh_user_rules", ())), host, kind)
+    return SshTarget(guess_user(image, session.ssh_user, session.ssh_user_rules), host, kind)

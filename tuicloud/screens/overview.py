@@ -280,8 +280,7 @@ class OverviewScreen(Screen[None]):
         if self.overview is None or self.overview.session is not session:
             from tuicloud.cloud.overview import Overview
 
-            changes = getattr(self.tui, "changes", None)
-            self.overview = Overview(session, changes)
+            self.overview = Overview(session, self.tui.changes)
             self.data = None
             self._show(None)  # nothing of the previous cloud or project stays
             self._fresh = Freshness("loading")
@@ -358,8 +357,7 @@ class OverviewScreen(Screen[None]):
     # -- drawing ------------------------------------------------------------------------------
     def _redraw_changes(self) -> None:
         """Changes recorded by the list views show up (and old ones age out) between polls."""
-        changes = getattr(self.tui, "changes", None)
-        if self._active and changes is not None and changes.version != self._changes_seen:
+        if self._active and self.tui.changes.version != self._changes_seen:
             self._show(self.data)
 
     def _show(self, data: OverviewData | None) -> None:
@@ -469,10 +467,10 @@ class OverviewScreen(Screen[None]):
         return specs
 
     def _change_lines(self) -> list[LineSpec]:
-        changes = getattr(self.tui, "changes", None)
+        changes = self.tui.changes
         specs = [_spec("changes-title", (f" Changes, last {RECENT_MINUTES} min", "bold"))]
         session = self.tui.session
-        if changes is None or session is None:
+        if session is None:
             return specs
         from tuicloud.cloud.changes import ChangeLog
 

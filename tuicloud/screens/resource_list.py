@@ -286,14 +286,17 @@ class ResourceListScreen(Screen[None]):
             self.post_message(self.PollFailed(f"{error.__class__.__name__}: {error}",
                                               epoch=epoch))
 
-    def _observer(self) -> Callable[[str, Any, Any], None] | None:
-        changes = getattr(self.tui, "changes", None)
-        if changes is None:
-            return None
+    def _observer(self) -> Callable[[str, Any, Any], None]:
+        """Feeds the app's change log (the overview's "recent changes") from this list's diffs."""
         from tuicloud.cloud.changes import ChangeLog
 
+        changes = self.tui.changes
         scope, kind = ChangeLog.scope_of(self.tui.session), self.kind.name
-        return lambda ident, old, new: changes.observe(scope, kind, ident, old, new)
+
+        def observe(ident: str, old: Any, new: Any) -> None:
+            changes.observe(scope, kind, ident, old, new)
+
+        return observe
 
     def apply_filter(self, text: str) -> None:
         """Show the list filtered by ``text``, as if typed after `/` (the overview's jumps)."""

@@ -351,14 +351,13 @@ class FormScreen(Screen[None]):
 
 
 def follow_created(app: Any, kind: str, ids: list[str], transitional: str | None) -> None:
-    """After a create: follow the new resources on the kind's list screen if it has
-    ``follow`` (fast polls until they settle), else refresh that list once."""
+    """After a create: refresh the kind's list screen (the new rows appear) and follow the
+    new resources there (fast polls until they settle)."""
+    from tuicloud.screens.resource_list import ResourceListScreen
+
     for screen in app.screen_stack:
-        if getattr(getattr(screen, "kind", None), "name", None) != kind:
+        if not isinstance(screen, ResourceListScreen) or screen.kind.name != kind:
             continue
-        poll = getattr(screen, "poll_now", None)
-        if callable(poll):
-            poll()  # brings the new rows into the table
-        follow = getattr(screen, "follow", None)
-        if callable(follow) and ids:
-            follow(ids, transitional=transitional)
+        screen.poll_now()
+        if ids:
+            screen.follow(ids, transitional=transitional)
