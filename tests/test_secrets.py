@@ -1,9 +1,11 @@
 """No password or token ever reaches a file, the terminal's output or the screen.
 
 A whole session runs with ``--debug`` logging: connect, list every view, a detail with its raw
-JSON, a console log, tokens that expire and are revoked (re-authentication), failing requests
-(error paths log), then a second start with a wrong password. Every file under the XDG dirs,
-stdout/stderr and every screen are searched for the password and every token simcloud issued.
+JSON, a console log, a reboot from the actions menu, a volume created with the form, tokens
+that expire and are revoked (re-authentication), failing requests (error paths log), then a
+second start with a wrong password. Every file under the XDG dirs, stdout/stderr and every
+screen are searched for the password and every token simcloud issued; the log, settings and
+state files are 0600 in 0700 directories.
 """
 
 from __future__ import annotations
@@ -18,10 +20,18 @@ from pathlib import Path
 import pytest
 
 from tests.apphelpers import list_screen, loaded, make_app, screen_text, table, wait_until
+from tests.formhelpers import form, set_field
 from tests.test_app_start import wait_exit
+from tests.test_ops_app import notes, open_menu
 from tuicloud import settings
+from tuicloud.config.example import ensure_example
+from tuicloud.config.settings import settings_path
+from tuicloud.config.state import state_path
+from tuicloud.screens.confirm import ConfirmScreen
 from tuicloud.screens.console_log import ConsoleLogScreen
 from tuicloud.screens.detail import DetailScreen
+from tuicloud.screens.forms.create_volume import CreateVolumeForm
+from tuicloud.screens.resource_list import ResourceListScreen
 from tuicloud.simcloud import RunningSim
 from tuicloud.simcloud.keystone import ADMIN_PASSWORD, DEMO_PASSWORD
 
@@ -72,6 +82,7 @@ async def test_a_debug_session_leaks_no_password_or_token(
         monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
     screens: list[str] = []
     sim.faults.token_ttl = 3.0
+    ensure_example()  # as `tuicloud` does at start: the commented settings file
     app = make_app(refresh=0.5, debug=True)
     async with app.run_test(size=(160, 50)) as pilot:
         await loaded(pilot, app)
@@ -91,6 +102,29 @@ async def test_a_debug_session_leaks_no_password_or_token(
                          and app.screen._fresh.state == "fresh", what="console log")
         screens.append(screen_text(app))
         await pilot.press("escape")
+        # an action from the `a` menu, and a form submission (each renews tokens: TTL 3 s)
+        await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen), what="list")
+        await open_menu(pilot, app)
+        await pilot.press(*"soft", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        screens.append(screen_text(app))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: any(n.startswith("Reboot (soft)") for n in notes(app)),
+                         what="the reboot done")
+        await pilot.press("colon", *"vol", "enter")
+        await wait_until(pilot, lambda: list_screen(app)._fresh.state == "fresh", what="vol")
+        await pilot.press("c")
+        await wait_until(pilot, lambda: isinstance(app.screen, CreateVolumeForm)
+                         and app.screen.choices is not None, what="the volume form")
+        set_field(form(app), "name", "secret-test")
+        set_field(form(app), "size", "1")
+        await pilot.pause(0.1)
+        screens.append(screen_text(app))
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen),
+                         what="the form sent")
+        await wait_until(pilot, lambda: any(n == "secret-test: available" for n in notes(app)),
+                         what="the volume made")
         for view in ("vol", "img", "flavors", "networks", "keypairs", "secgroups"):
             await pilot.press("colon", *view, "enter")
             await wait_until(pilot, lambda: list_screen(app)._fresh.state == "fresh",
@@ -134,7 +168,29 @@ async def test_a_debug_session_leaks_no_password_or_token(
     out, err = capfd.readouterr()
     assert_no_secret("stdout", out, secrets)
     assert_no_secret("stderr", err, secrets)
-    # readable by the user only
-    assert stat.S_IMODE(log.stat().st_mode) == 0o600
-    assert stat.S_IMODE(log.parent.stat().st_mode) == 0o700
+    # readable by the user only: the log, the settings file, the state file (and their dirs)
     assert log.parent == settings.log_dir()
+    assert settings_path() in files and state_path() in files
+    assert '"view": "' in state_path().read_text()  # the session's last view was saved
+    for path in (log, settings_path(), state_path()):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700, path.parent
+
+
+def test_log_files_made_by_a_rollover_are_private(tmp_path: Path) -> None:
+    """The log's rollover opens a fresh file: 0600 too, whatever the umask allows."""
+    old = os.umask(0o022)
+    try:
+        folder = tmp_path / "logs"
+        folder.mkdir()
+        handler = settings.PrivateRotatingFileHandler(folder / "t.log", maxBytes=100,
+                                                      backupCount=2, encoding="utf-8")
+        record = logging.LogRecord("tuicloud", logging.INFO, __file__, 1, "x" * 80, None, None)
+        for _ in range(4):
+            handler.emit(record)
+        handler.close()
+    finally:
+        os.umask(old)
+    made = sorted(folder.iterdir())
+    assert [p.name for p in made] == ["t.log", "t.log.1", "t.log.2"]
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in made), made

@@ -7,11 +7,13 @@ lines carry method, path, status and request id only, and keystoneauth's body lo
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import os
 import warnings
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -34,18 +36,40 @@ def state_dir() -> Path:
 
 
 def private_dir(path: Path) -> Path:
-    """Create ``path`` (mode 0700) if missing and return it."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Create ``path`` and any missing parent with mode 0700 (as the XDG base directory spec
+    asks) and return it. tuicloud's own directories (config, state, log, and what is under
+    them) found wider are narrowed to 0700: ``mkdir(parents=True)`` used to create the state
+    dir 0755 as the log dir's parent."""
+    missing = []
+    probe = path
+    while not probe.exists() and probe != probe.parent:
+        missing.append(probe)
+        probe = probe.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+    roots = {config_dir(), state_dir(), log_dir()}
+    for folder in (path, *path.parents):
+        if folder in roots or any(root in folder.parents for root in roots):
+            with contextlib.suppress(OSError):
+                if folder.stat().st_mode & 0o077:
+                    os.chmod(folder, 0o700)
     return path
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Opens every log file it creates, a rollover's fresh one too, as 0600 (plain ``open``
+    would make it 0644 under the usual umask)."""
+
+    def _open(self) -> Any:
+        os.close(os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+        return super()._open()
 
 
 def setup_logging(level: int = logging.INFO) -> Path:
     """Log to ``<log dir>/tuicloud.log`` (0600, rotated); route Python warnings there too."""
     path = private_dir(log_dir()) / "tuicloud.log"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    os.close(fd)
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=2,
-                                                   encoding="utf-8")
+    handler = PrivateRotatingFileHandler(path, maxBytes=2_000_000, backupCount=2,
+                                         encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
