@@ -1,7 +1,8 @@
 """`tuicloud --os-cloud simcloud` in a real terminal (tmux), as a user runs it from a shell.
 
 At 80x24 and 200x60: the servers list, `:vol`, a filter (`/`), a detail view (enter), the
-console log (`l`), `q`; the screen is checked at each step, and afterwards the shell is back with
+console log (`l`), the actions menu (`a`) and the launch form (`c`) opened and closed, `q`; the
+screen is checked at each step, and afterwards the shell is back with
 the terminal restored (no alternate screen, cursor visible, mouse reporting off). Start-up
 failures that retrying cannot fix print one line on the restored terminal and exit 1.
 """
@@ -128,10 +129,10 @@ def demo_server(sim: RunningSim) -> str:
     demo = next(p.id for p in sim.cloud.projects.values() if p.name == "demo")
     servers = list(sim.cloud.service("compute").servers.values())
     names = [s.name for s in servers if s.project_id == demo]
-    return next(s.name for s in sorted(servers, key=lambda s: s.name)
-                if s.project_id == demo and s.vm_state == "active"
-                and re.fullmatch(r"[a-z0-9-]{4,20}", s.name)
-                and sum(s.name in other for other in names) == 1)
+    return str(next(s.name for s in sorted(servers, key=lambda s: s.name)
+                    if s.project_id == demo and s.vm_state == "active"
+                    and re.fullmatch(r"[a-z0-9-]{4,20}", s.name)
+                    and sum(s.name in other for other in names) == 1))
 
 
 def exited(screen: str) -> bool:
@@ -205,6 +206,22 @@ def test_a_session_in_tmux(cloud: RunningSim, tmux_factory: Callable[[Path, int,
                        "console log lines")
     term.keys("Escape")
     term.wait(lambda s: re.search(r"Servers 1/\d+", header(s)) is not None, "the list")
+
+    # the actions menu (`a`) and the launch form (`c`), each closed with Escape
+    term.keys("a")
+    screen = term.wait(lambda s: "Actions: server " + target in s and "Reboot (soft)" in s
+                       and "enter runs" in s, "the actions menu")
+    assert "$ openstack server " in screen and all(len(r) <= columns for r in screen.splitlines())
+    term.keys("Escape")
+    term.wait(lambda s: "Actions:" not in s and re.search(r"Servers 1/\d+", header(s))
+              is not None, "the menu closed")
+    term.keys("c")
+    screen = term.wait(lambda s: "Launch server" in s and "Flavor" in s
+                       and "Loading" not in s, "the launch form")
+    assert "Name" in screen and "ctrl+s" in screen.lower()
+    term.keys("Escape")
+    term.wait(lambda s: "Launch server" not in s and re.search(r"Servers 1/\d+", header(s))
+              is not None, "the form closed")
 
     # quit: the shell is back, the terminal as it was
     term.keys("q")
