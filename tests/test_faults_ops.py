@@ -23,6 +23,7 @@ from tuicloud.screens.actions_menu import ActionsMenu
 from tuicloud.screens.confirm import ConfirmScreen
 from tuicloud.screens.forms.create_volume import CreateVolumeForm
 from tuicloud.screens.forms.launch_server import LaunchServerForm
+from tuicloud.screens.prompts import ChoicePrompt
 from tuicloud.screens.resource_list import ResourceListScreen
 from tuicloud.simcloud import RunningSim
 
@@ -277,7 +278,8 @@ async def test_a_fifth_of_requests_failing_actions_and_forms(sim: RunningSim) ->
 async def test_two_seconds_of_latency_actions_and_forms_show_progress(sim: RunningSim) -> None:
     """Every request takes 2 s: the menu opens at once and takes typing while it reads the
     state; a confirmed reboot shows REBOOT in the row before the cloud has answered, and the
-    cursor still moves; a direct key pressed twice asks once; a form being sent says so, and
+    cursor still moves; a picker says "loading…" and takes typing; a direct key pressed twice
+    asks once; a form being sent says so, and
     ctrl+s pressed twice sends one request."""
     app = make_app()
     raised = notifications(app)
@@ -306,6 +308,18 @@ async def test_two_seconds_of_latency_actions_and_forms_show_progress(sim: Runni
         await wait_until(pilot, lambda: any(n[1] == f"Reboot (soft) {first.name}: ACTIVE"
                                             for n in raised), timeout=40, what="rebooted")
         assert_accepted_once(changes(sim, start, "POST", f"/servers/{first.id}/action"))
+
+        # A picker says it is loading at once, and takes typing meanwhile.
+        await open_menu(pilot, app)
+        await pilot.press(*"resize", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoicePrompt), what="picker")
+        prompt = app.screen
+        assert isinstance(prompt, ChoicePrompt) and not prompt.choices
+        assert "loading…" in screen_text(app)
+        await pilot.press(*"m1")
+        assert prompt.query_one("#prompt-filter", Input).value == "m1"
+        await wait_until(pilot, lambda: bool(prompt.choices), what="the flavors")
+        await pilot.press("escape")
 
         # A direct key pressed twice while the state is read: one question.
         grid.cursor_id = second.id
