@@ -354,3 +354,35 @@ async def test_two_seconds_of_latency_actions_and_forms_show_progress(sim: Runni
         assert_accepted_once(changes(sim, start, "POST", "/volumes"))
         assert len(volumes_named(sim, "slow-vol")) == 1
         sim.faults.latency = {}
+
+
+def test_threads_meeting_a_revoked_token_together_all_get_through(sim: RunningSim) -> None:
+    """Eight workers send at the same moment with a token the cloud has just revoked (a poll,
+    follows, an action): each gets its answer. keystoneauth alone lets all but one fail with
+    401: their invalidate() finds the token already dropped by the one renewing it."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from tuicloud.cloud.connection import CloudSession
+    from tuicloud.cloud.errors import CloudError
+
+    session = CloudSession.connect("simcloud")
+    try:
+        session.get_json("compute", "/flavors")
+        failures: list[str] = []
+        barrier = Barrier(8)
+
+        def one(_: int) -> None:
+            barrier.wait()
+            try:
+                session.get_json("compute", "/flavors")
+            except CloudError as error:
+                failures.append(str(error))
+
+        with ThreadPoolExecutor(8) as pool:
+            for _ in range(5):
+                revoke_tokens(sim)
+                list(pool.map(one, range(8)))
+        assert not failures, failures
+    finally:
+        session.close()
