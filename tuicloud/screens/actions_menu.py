@@ -4,6 +4,7 @@ and filters as you type."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -20,6 +21,8 @@ from tuicloud.cloud import operations as ops
 from tuicloud.screens.confirm import command_line
 from tuicloud.screens.prompts import matches
 from tuicloud.widgets.sanitize import sanitize_text
+
+log = logging.getLogger("tuicloud.actions")
 
 if TYPE_CHECKING:
     from tuicloud.cloud.operations import Operation, Raw
@@ -108,10 +111,17 @@ class ActionsMenu(ModalScreen["MenuChoice | None"]):
         from tuicloud.cloud.errors import CloudError
 
         session = getattr(self.app, "session", None)
+        if session is None:
+            self.app.call_from_thread(self._failed, "not connected to a cloud")
+            return
         try:
             raws, gone = fetch_all(session, self.kind, self.ids)
         except CloudError as error:
             self.app.call_from_thread(self._failed, str(error))
+            return
+        except Exception as error:  # noqa: BLE001 - never leave the menu saying "reading…"
+            log.exception("actions menu: reading the current state failed")
+            self.app.call_from_thread(self._failed, f"{error.__class__.__name__}: {error}")
             return
         self.app.call_from_thread(self._fetched, raws, gone)
 
