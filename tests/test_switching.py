@@ -357,3 +357,30 @@ async def test_a_default_view_in_the_settings_file_wins_over_the_last_view(
         await wait_until(pilot, lambda: connected_to(app, "alpha") and fresh(app),
                          what="alpha")
         assert app.current_mode == "images"
+
+
+async def test_a_switch_closes_detail_screens_of_the_previous_cloud(two: TwoClouds) -> None:
+    """A detail view shows one resource of the old cloud; after `:cloud` it must not stay
+    (shown, or waiting in another view) to be refetched from the new cloud."""
+    from tuicloud.screens.detail import DetailScreen
+    from tuicloud.screens.resource_list import ResourceListScreen
+
+    app = make_app(cloud="alpha")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await loaded(pilot, app)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen), what="detail")
+        await command(pilot, "volumes")  # the servers view keeps its detail screen underneath
+        await wait_until(pilot, lambda: list_screen(app).kind.name == "volumes", what="volumes")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen), what="volume")
+        await wait_until(pilot, lambda: "cloud beta" in app.command_words(), what="completion")
+        await command(pilot, "cloud beta")  # typed on the volume's detail screen
+        await wait_until(pilot, lambda: connected_to(app, "beta"), what="beta")
+        await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen),
+                         what="the volume's detail closed")
+        await command(pilot, "servers")
+        await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen)
+                         and app.screen.kind.name == "servers", what="servers list, no detail")
+        await wait_until(pilot, lambda: fresh(app), what="beta's servers")
+        assert not any(isinstance(s, DetailScreen) for s in app._all_screens())

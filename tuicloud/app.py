@@ -259,6 +259,8 @@ class TuiCloudApp(App[None]):
                                  protected=session.protected)
         self._update_headers()
         self.switcher.paint(session.accent)
+        if previous is not None:
+            self._close_scoped_screens()
         for screen in self._list_screens():
             if previous is not None:
                 screen.reset()  # another cloud/project/region: no row of the old one stays
@@ -325,6 +327,21 @@ class TuiCloudApp(App[None]):
                 if id(screen) not in seen:
                     seen.add(id(screen))
                     yield screen
+
+    def _close_scoped_screens(self) -> None:
+        """After a switch, close detail and console-log screens in every view: they show one
+        resource of the previous cloud/project/region and would fetch it from the new one."""
+        from tuicloud.screens.console_log import ConsoleLogScreen
+        from tuicloud.screens.detail import DetailScreen
+
+        scoped = (DetailScreen, ConsoleLogScreen)
+        for mode, stack in self._screen_stacks.items():
+            if mode == self.current_mode:
+                while len(self.screen_stack) > 1 and isinstance(self.screen, scoped):
+                    self.pop_screen()
+                continue
+            while len(stack) > 1 and isinstance(stack[-1], scoped):
+                stack.pop().remove()  # a view not shown: its screens were never resumed
 
     def _list_screens(self) -> Iterable[ResourceListScreen]:
         for screen in self._all_screens():
