@@ -2,17 +2,51 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, SelectionList, Static
 
 from tests.apphelpers import loaded, wait_until
 from tuicloud.app import TuiCloudApp
 from tuicloud.screens.forms.base import FormScreen
-from tuicloud.simcloud import RunningSim
+from tuicloud.simcloud import RunningSim, SimConfig, run_simcloud
 
-__all__ = ["demo_project", "field_error", "form", "open_form", "plain_text", "set_field"]
+__all__ = ["demo_project", "field_error", "form", "module_simcloud", "open_form", "plain_text",
+           "set_field", "using_simcloud"]
+
+
+@contextmanager
+def module_simcloud(factory: pytest.TempPathFactory, folder: str, *, servers: int,
+                    volumes: int, images: int) -> Iterator[RunningSim]:
+    """A simcloud for one test module, with quick builds and actions."""
+    clouds = factory.mktemp(folder) / "clouds.yaml"
+    with run_simcloud(SimConfig(servers=servers, volumes=volumes, images=images,
+                                build_delay=0.2, action_delay=0.1),
+                      clouds_yaml=clouds) as running:
+        yield running
+
+
+@contextmanager
+def using_simcloud(msim: RunningSim, monkeypatch: pytest.MonkeyPatch,
+                   quotas_of: str | None = None) -> Iterator[RunningSim]:
+    """The module's simcloud for one test; with ``quotas_of`` ("compute", "volume"), that
+    service's quota overrides for the demo project are undone afterwards."""
+    assert msim.clouds_yaml is not None
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(msim.clouds_yaml))
+    if quotas_of is None:
+        yield msim
+        return
+    quotas = msim.cloud.service(quotas_of).quotas
+    project = demo_project(msim)
+    seeded = dict(quotas.get(project, {}))
+    try:
+        yield msim
+    finally:
+        quotas[project] = seeded
 
 
 def plain_text(app: TuiCloudApp) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.apphelpers import make_app, wait_until
+from tests.formhelpers import module_simcloud, using_simcloud
 from tuicloud.cloud.connection import CloudSession
 from tuicloud.cloud.create import (
     ServerSpec,
@@ -29,24 +30,22 @@ from tuicloud.cloud.create import (
 from tuicloud.cloud.errors import ReadOnlyError
 from tuicloud.cloud.transfer import ImageSpec, download_image, upload_image
 from tuicloud.screens.resource_list import ResourceListScreen
-from tuicloud.simcloud import RunningSim, SimConfig, run_simcloud
+from tuicloud.simcloud import RunningSim
 
 
 @pytest.fixture(scope="module")
 def msim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSim]:
     """One simcloud for the module."""
-    clouds = tmp_path_factory.mktemp("forms-cloud") / "clouds.yaml"
-    with run_simcloud(SimConfig(servers=4, volumes=3, images=3, build_delay=0.2,
-                                action_delay=0.1), clouds_yaml=clouds) as running:
+    with module_simcloud(tmp_path_factory, "forms-cloud",
+                         servers=4, volumes=3, images=3) as running:
         yield running
 
 
 @pytest.fixture
-def sim(msim: RunningSim, monkeypatch: pytest.MonkeyPatch) -> RunningSim:
+def sim(msim: RunningSim, monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningSim]:
     """The module's simcloud for this test."""
-    assert msim.clouds_yaml is not None
-    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(msim.clouds_yaml))
-    return msim
+    with using_simcloud(msim, monkeypatch) as running:
+        yield running
 
 
 def mutations(sim: RunningSim) -> list[str]:

@@ -14,7 +14,15 @@ from typing import Any
 import pytest
 
 from tests.apphelpers import make_app, wait_until
-from tests.formhelpers import field_error, open_form, plain_text, push_form, set_field
+from tests.formhelpers import (
+    field_error,
+    module_simcloud,
+    open_form,
+    plain_text,
+    push_form,
+    set_field,
+    using_simcloud,
+)
 from tuicloud.cloud import transfer
 from tuicloud.cloud.connection import CloudSession
 from tuicloud.cloud.errors import CloudError
@@ -24,24 +32,22 @@ from tuicloud.screens.forms.create_image import CreateImageForm
 from tuicloud.screens.forms.image_edit import ImageEditForm
 from tuicloud.screens.forms.save_image import SaveImageForm
 from tuicloud.screens.resource_list import ResourceListScreen
-from tuicloud.simcloud import RunningSim, SimConfig, run_simcloud
+from tuicloud.simcloud import RunningSim
 
 
 @pytest.fixture(scope="module")
 def msim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSim]:
     """One simcloud for the module (tests use their own image names)."""
-    clouds = tmp_path_factory.mktemp("forms-image") / "clouds.yaml"
-    with run_simcloud(SimConfig(servers=3, volumes=3, images=4, build_delay=0.2,
-                                action_delay=0.1), clouds_yaml=clouds) as running:
+    with module_simcloud(tmp_path_factory, "forms-image",
+                         servers=3, volumes=3, images=4) as running:
         yield running
 
 
 @pytest.fixture
-def sim(msim: RunningSim, monkeypatch: pytest.MonkeyPatch) -> RunningSim:
+def sim(msim: RunningSim, monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningSim]:
     """The module's simcloud for this test."""
-    assert msim.clouds_yaml is not None
-    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(msim.clouds_yaml))
-    return msim
+    with using_simcloud(msim, monkeypatch) as running:
+        yield running
 
 
 @pytest.fixture

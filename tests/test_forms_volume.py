@@ -8,31 +8,33 @@ from typing import Any
 import pytest
 
 from tests.apphelpers import make_app, wait_until
-from tests.formhelpers import demo_project, field_error, open_form, plain_text, set_field
+from tests.formhelpers import (
+    demo_project,
+    field_error,
+    module_simcloud,
+    open_form,
+    plain_text,
+    set_field,
+    using_simcloud,
+)
 from tuicloud.screens.forms.create_volume import CreateVolumeForm
 from tuicloud.screens.resource_list import ResourceListScreen
-from tuicloud.simcloud import RunningSim, SimConfig, run_simcloud
+from tuicloud.simcloud import RunningSim
 
 
 @pytest.fixture(scope="module")
 def msim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSim]:
     """One simcloud for the module."""
-    clouds = tmp_path_factory.mktemp("forms-volume") / "clouds.yaml"
-    with run_simcloud(SimConfig(servers=4, volumes=6, images=4, build_delay=0.2,
-                                action_delay=0.1), clouds_yaml=clouds) as running:
+    with module_simcloud(tmp_path_factory, "forms-volume",
+                         servers=4, volumes=6, images=4) as running:
         yield running
 
 
 @pytest.fixture
 def sim(msim: RunningSim, monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningSim]:
     """The module's simcloud; Cinder quota overrides undone afterwards."""
-    assert msim.clouds_yaml is not None
-    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(msim.clouds_yaml))
-    quotas = msim.cloud.service("volume").quotas
-    project = demo_project(msim)
-    seeded = dict(quotas.get(project, {}))
-    yield msim
-    quotas[project] = seeded
+    with using_simcloud(msim, monkeypatch, quotas_of="volume") as running:
+        yield running
 
 
 def volumes_named(sim: RunningSim, name: str) -> list[dict[str, Any]]:
