@@ -77,8 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "file's [refresh], else 5)")
     parser.add_argument("--view", default="", metavar="VIEW",
                         help="view to open first: overview, servers, volumes, images, ..., "
-                             "all (every cloud's servers); default: the settings file's default_view, "
-                             "else the last session's view, else overview")
+                             "all (every cloud's servers); default: the settings file's "
+                             "default_view, else the last session's view, else overview")
     parser.add_argument("--demo", action="store_true",
                         help="run against simcloud, a simulated OpenStack started in-process")
     parser.add_argument("--demo-servers", type=_count, default=200, metavar="N",
