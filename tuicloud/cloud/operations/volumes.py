@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import logging
 from typing import TYPE_CHECKING
 
+from tuicloud.cloud.errors import CloudError
+from tuicloud.cloud.errors import CloudError
 from tuicloud.cloud.operations.base import (
     Choice,
+
+log = logging.getLogger("tuicloud.cloud")
     Needs,
     Operation,
     Raw,
@@ -14,6 +20,8 @@ from tuicloud.cloud.operations.base import (
     require,
     rid,
 )
+
+log = logging.getLogger("tuicloud.cloud")
 
 if TYPE_CHECKING:
     from tuicloud.cloud.connection import CloudSession
@@ -88,8 +96,10 @@ def _attachment_choices(session: CloudSession, raw: Raw) -> list[Choice]:
         try:
             body, _ = session.get_json("compute", f"/servers/{server_id}")
             label = f"{body['server'].get('name')}  ({attachment.get('device')})"
+        except CloudError:
+            pass  # the id is enough to detach
         except Exception:  # noqa: BLE001 - the id is enough to detach
-            pass
+            log.exception("reading server %s for a detach choice failed", server_id)
         choices.append(Choice(server_id, label))
     return choices
 
@@ -121,17 +131,41 @@ def _detach(session: CloudSession, raw: Raw, value: str | None) -> None:
                     description=f"detach volume {name_of(raw)}")
 
 
+# From 3.66 Cinder snapshots in-use volumes without being asked and refuses any ``force``
+# false with a 400 ("the 'force' flag is invalid for this request"), so it is left out.
+SNAPSHOT_FORCE_DROPPED = "3.66"
+FORCE_UPLOAD_REFUSED = ("Cinder uploads an attached volume only where the operator enabled "
+                        "enable_force_upload (off by default): detach it first")
+
+
+def snapshot_body(session: CloudSession, raw: Raw, name: str) -> dict[str, object]:
+    """The body of ``POST /snapshots`` at the session's negotiated microversion."""
+    snapshot: dict[str, object] = {"volume_id": rid(raw), "name": name}
+    if not session.supports_microversion("block-storage", SNAPSHOT_FORCE_DROPPED):
+        snapshot["force"] = status(raw) == "in-use"
+    return {"snapshot": snapshot}
+
+
 def _snapshot(session: CloudSession, raw: Raw, value: str | None) -> None:
     session.request("POST", "block-storage", "/snapshots",
-                    json={"snapshot": {"volume_id": rid(raw), "name": require(value, "a name"),
-                                       "force": status(raw) == "in-use"}},
+                    json=snapshot_body(session, raw, require(value, "a name")),
                     description=f"snapshot volume {name_of(raw)}")
 
 
 def _upload(session: CloudSession, raw: Raw, value: str | None) -> None:
-    _action(session, raw, {"os-volume_upload_image": {
-        "image_name": require(value, "an image name"), "force": status(raw) == "in-use",
-        "disk_format": "raw", "container_format": "bare"}}, "upload to an image")
+    in_use = status(raw) == "in-use"
+    body = {"os-volume_upload_image": {
+        "image_name": require(value, "an image name"), "force": in_use,
+        "disk_format": "raw", "container_format": "bare"}}
+    try:
+        _action(session, raw, body, "upload to an image")
+    except CloudError as error:
+        # Cinder ignores ``force`` unless enable_force_upload is set and then answers only
+        # "status must be available": say why, since the menu offered the action.
+        if in_use and error.status == 400:
+            raise CloudError(f"{error.message} ({FORCE_UPLOAD_REFUSED})", status=error.status,
+                             request_id=error.request_id, service=error.service) from error
+        raise
 
 
 def _delete(session: CloudSession, raw: Raw, _value: str | None) -> None:
