@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import logging
-import logging
 from typing import TYPE_CHECKING
 
 from tuicloud.cloud.errors import CloudError
-from tuicloud.cloud.errors import CloudError
 from tuicloud.cloud.operations.base import (
     Choice,
-
-log = logging.getLogger("tuicloud.cloud")
     Needs,
     Operation,
     Raw,
@@ -98,7 +94,7 @@ def _attachment_choices(session: CloudSession, raw: Raw) -> list[Choice]:
             label = f"{body['server'].get('name')}  ({attachment.get('device')})"
         except CloudError:
             pass  # the id is enough to detach
-        except Exception:  # noqa: BLE001 - the id is enough to detach
+        except Exception:  # noqa: BLE001 - a bug must leave its trace; the id still detaches
             log.exception("reading server %s for a detach choice failed", server_id)
         choices.append(Choice(server_id, label))
     return choices
