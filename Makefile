@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP_RUN  := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: demo test bench lint install clean
+.PHONY: demo test test-real bench lint install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,17 @@ demo: $(STAMP_RUN)
 
 test: $(STAMP_TEST)
 	$(BIN)/python -m pytest -q
+
+# The real OpenStack rig lives beside the clone (CI: a read-only copy of shared/). up.sh is
+# idempotent and needs root; it writes the clouds.yaml the suite reads.
+REALCLOUD_DIR ?= $(abspath $(CURDIR)/../shared/realcloud)
+REALCLOUD_CLOUDS_YAML ?= /opt/realcloud/clouds.yaml
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo -E)
+
+test-real: $(STAMP_TEST)
+	$(SUDO) env REALCLOUD_CLOUDS_YAML=$(REALCLOUD_CLOUDS_YAML) bash $(REALCLOUD_DIR)/up.sh
+	TUICLOUD_REAL=1 OS_CLIENT_CONFIG_FILE=$(REALCLOUD_CLOUDS_YAML) \
+		$(BIN)/python -m pytest -q tests/real
 
 bench: $(STAMP_TEST)
 	$(BIN)/python -m bench   # BENCH_QUICK=1 for fewer runs

@@ -1,0 +1,149 @@
+"""Helpers for the rig suite: SDK-side waits, boots and clean-up, and app-side probes."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from openstack.connection import Connection
+from textual.pilot import Pilot
+from textual.widgets import OptionList
+
+from tests.apphelpers import table, wait_until
+from tuicloud.app import TuiCloudApp
+from tuicloud.screens.actions_menu import ActionsMenu
+
+log = logging.getLogger(__name__)
+
+# The fake drivers settle in 1-3 s; a busy 2-core machine can take ten times that.
+SLOW = 120.0
+
+
+def wait_for(predicate: Callable[[], Any], what: str, timeout: float = SLOW) -> Any:
+    """Poll ``predicate`` (outside the app) until it returns something true."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.5)
+
+
+def boot(conn: Connection, name: str, flavor: str = "m1.tiny") -> str:
+    """Boot a server without a network and wait for ACTIVE; its id."""
+    image = conn.image.find_image("fake-image", ignore_missing=False)
+    sizes = conn.compute.find_flavor(flavor, ignore_missing=False)
+    made = conn.compute.create_server(name=name, image_id=image.id, flavor_id=sizes.id,
+                                      networks="none")
+    server_status(conn, made.id, "ACTIVE")
+    return str(made.id)
+
+
+def server_status(conn: Connection, ident: str, want: str, timeout: float = SLOW) -> Any:
+    """Wait until the server is ``want`` with no task running; the server."""
+    def check() -> Any:
+        found = conn.compute.get_server(ident)
+        if found.status == "ERROR" and want != "ERROR":
+            raise AssertionError(f"server went ERROR: {found.fault}")
+        return found if found.status == want and not found.task_state else None
+    return wait_for(check, f"server {want}", timeout)
+
+
+def volume_status(conn: Connection, ident: str, want: str) -> Any:
+    def check() -> Any:
+        found = conn.block_storage.get_volume(ident)
+        return found if found.status == want else None
+    return wait_for(check, f"volume {want}")
+
+
+def delete_server(conn: Connection, ident: str) -> None:
+    try:
+        found = conn.compute.find_server(ident)
+        if found is None:
+            return
+        if found.is_locked:
+            conn.compute.unlock_server(found)
+        conn.compute.delete_server(found)
+        wait_for(lambda: conn.compute.find_server(ident) is None, "server gone")
+    except Exception:
+        log.exception("could not delete server %s", ident)
+
+
+def sweep(conn: Connection, prefix: str) -> None:
+    """Delete every server, volume snapshot, volume, image and key pair named ``prefix``…;
+    failures are logged (a clean-up must not hide the test's own result)."""
+    for found in list(conn.compute.servers()):
+        if found.name.startswith(prefix):
+            delete_server(conn, found.id)
+    for snap in list(conn.block_storage.snapshots()):
+        if (snap.name or "").startswith(prefix):
+            _quietly(lambda s=snap: conn.block_storage.delete_snapshot(s))
+    for snap in list(conn.block_storage.snapshots()):
+        if (snap.name or "").startswith(prefix):
+            _quietly(lambda s=snap: wait_for(
+                lambda: conn.block_storage.find_snapshot(s.id) is None, "snapshot gone"))
+    for volume in list(conn.block_storage.volumes()):
+        if (volume.name or "").startswith(prefix):
+            _quietly(lambda v=volume: _delete_volume(conn, v.id))
+    for image in list(conn.image.images(owner=conn.current_project_id)):
+        if (image.name or "").startswith(prefix):
+            _quietly(lambda i=image: _delete_image(conn, i))
+    for pair in list(conn.compute.keypairs()):
+        if pair.name.startswith(prefix):
+            _quietly(lambda p=pair: conn.compute.delete_keypair(p))
+
+
+def _quietly(step: Callable[[], Any]) -> None:
+    try:
+        step()
+    except Exception:
+        log.exception("clean-up step failed")
+
+
+def _delete_volume(conn: Connection, ident: str) -> None:
+    settled = ("available", "error", "in-use", "error_extending", "error_deleting")
+    wait_for(lambda: conn.block_storage.get_volume(ident).status in settled, "volume settled")
+    if conn.block_storage.get_volume(ident).status == "in-use":
+        wait_for(lambda: conn.block_storage.get_volume(ident).status != "in-use",
+                 "volume detached")
+    conn.block_storage.delete_volume(ident, force=False)
+    wait_for(lambda: conn.block_storage.find_volume(ident) is None, "volume gone")
+
+
+def _delete_image(conn: Connection, image: Any) -> None:
+    if image.is_protected:
+        conn.image.update_image(image, is_protected=False)
+    conn.image.delete_image(image)
+
+
+def notes(app: TuiCloudApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+def status_of(app: TuiCloudApp, ident: str) -> str:
+    row = table(app).get_row(ident) or {}
+    value = row.get("status")
+    return str(getattr(value, "plain", value))
+
+
+async def open_menu(pilot: Pilot[Any], app: TuiCloudApp) -> ActionsMenu:
+    await pilot.press("a")
+    await wait_until(pilot, lambda: isinstance(app.screen, ActionsMenu)
+                     and app.screen.raws is not None, timeout=SLOW, what="actions menu")
+    menu = app.screen
+    assert isinstance(menu, ActionsMenu)
+    return menu
+
+
+def options(menu: ActionsMenu) -> dict[str, tuple[bool, str]]:
+    """op id -> (enabled, the option's text)."""
+    widget = menu.query_one("#actions-list", OptionList)
+    found = {}
+    for index in range(widget.option_count):
+        option = widget.get_option_at_index(index)
+        found[str(option.id)] = (not option.disabled, str(option.prompt))
+    return found
