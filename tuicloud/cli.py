@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.metadata
 import os
 import sys
 import tempfile
@@ -52,6 +53,15 @@ def _count(text: str) -> int:
     return value
 
 
+def installed_version() -> str:
+    """The installed distribution's version (what pip and pipx report); the source tree's
+    when run from a checkout that was never installed."""
+    try:
+        return importlib.metadata.version("tuicloud")
+    except importlib.metadata.PackageNotFoundError:
+        return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     """tuicloud's flags; cloud selection mirrors the `openstack` CLI's."""
     parser = argparse.ArgumentParser(
@@ -89,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="write a commented example settings file, print its path and exit")
     parser.add_argument("--force", action="store_true",
                         help="with --write-config: overwrite an existing settings file")
-    parser.add_argument("--version", action="version", version=f"tuicloud {__version__}")
+    parser.add_argument("--version", action="version", version=f"tuicloud {installed_version()}")
     return parser
 
 
