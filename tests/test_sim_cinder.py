@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from functools import partial
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -320,3 +321,44 @@ def test_boot_volume_contract() -> None:
             cinder.delete_if_requested(volume_id)
             assert volume["status"] == "deleting" and volume["attachments"] == []
         wait_until(lambda: cinder.volume(volume_id) is None)
+
+
+def _snapshot_is(conn: Connection, snapshot_id: str, status: str) -> bool:
+    return bool(conn.block_storage.get_snapshot(snapshot_id).status == status)
+
+
+def test_snapshot_force_refused_from_3_66(msim: RunningSim, conn: Connection) -> None:
+    """Cinder 3.66+ snapshots in-use volumes without ``force``, and refuses ``force: false``
+    (the rig's exact words); an old microversion still needs ``force`` for an in-use volume."""
+    volume = _available(conn, "snap-366")
+    cinder = msim.cloud.service("volume")
+
+    def snapshot(version: str, **extra: Any) -> requests.Response:
+        return raw(msim, conn, "POST", f"{V3}/snapshots", version,
+                   json={"snapshot": {"volume_id": volume.id, **extra}})
+
+    refused = snapshot("3.66", force=False)
+    assert refused.status_code == 400
+    assert refused.json() == {"badRequest": {"code": 400, "message": (
+        "Since microversion 3.66 the 'force' flag is invalid for this request.  For backward "
+        "compatability, however, when the 'force' flag is passed with a value evaluating to "
+        "True, it is silently ignored.")}}
+    assert snapshot("3.71", force="false").status_code == 400
+    garbage = snapshot("3.66", force="bogus")
+    assert garbage.status_code == 400
+    assert garbage.json()["badRequest"]["message"].startswith(
+        "Invalid input for field/attribute force. Value: bogus.")
+    with msim.cloud.lock:
+        cinder.attach(volume.id, "srv-366", "/dev/vdc", "att-366", None)
+    assert snapshot("3.65").status_code == 400  # in-use needs force before 3.66
+    made = [snapshot("3.66", force=True), snapshot("3.66")]
+    assert [answer.status_code for answer in made] == [202, 202]
+    for answer in made:
+        snap_id = answer.json()["snapshot"]["id"]
+        wait_until(partial(_snapshot_is, conn, snap_id, "available"))
+        conn.block_storage.delete_snapshot(snap_id)
+    with msim.cloud.lock:
+        cinder.detach(volume.id, "srv-366")
+    wait_until(lambda: not list(conn.block_storage.snapshots(volume_id=volume.id)))
+    wait_until(lambda: status_of(conn, volume.id) == "available")
+    conn.block_storage.delete_volume(volume)

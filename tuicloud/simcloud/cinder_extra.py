@@ -375,13 +375,36 @@ def show_snapshot(cloud: SimCloud, request: Request, version: Version) -> Respon
         return Response(200, {"snapshot": snapshot_doc(snap, version)})
 
 
+FORCE_INVALID_366 = (
+    "Since microversion 3.66 the 'force' flag is invalid for this request.  For backward "
+    "compatability, however, when the 'force' flag is passed with a value evaluating to True, "
+    "it is silently ignored.")
+_FORCE_WORDS = ("[True, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', "
+                "'y', 't', False, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', "
+                "'No', 'no', 'n', 'f']")
+
+
+def _snapshot_force(value: Any) -> bool:
+    """The snapshot ``force`` flag, refused in the words of Cinder's schema when not boolean."""
+    try:
+        return bool_arg(value, "force")
+    except ApiError as exc:
+        raise ApiError(400, f"Invalid input for field/attribute force. Value: {value}. "
+                            f"'{value}' is not one of {_FORCE_WORDS}") from exc
+
+
 def create_snapshot(cloud: SimCloud, request: Request, version: Version) -> Response:
     """POST /v3/snapshots: 202, creating -> available; 400 for an in-use volume unless
-    force."""
+    force. From 3.66 in-use volumes need no force, and ``force`` false is a 400."""
     token = token_of(request)
     body = request.json_object("snapshot")
     svc = svc_of(cloud)
-    force = bool_arg(body.get("force", False), "force")
+    flag = body.get("force")
+    force = False if flag is None else _snapshot_force(flag)
+    if version >= (3, 66):
+        if flag is not None and not force:
+            raise ApiError(400, FORCE_INVALID_366)
+        force = True
     metadata = _metadata(body.get("metadata"))
     with cloud.lock:
         volume = visible_volume(svc, str(body.get("volume_id")), token)
