@@ -7,8 +7,8 @@ import os
 import subprocess
 import sys
 import time
-from functools import partial
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
