@@ -445,7 +445,7 @@ def delete_snapshot(cloud: SimCloud, request: Request, version: Version) -> Resp
                                 "error or error_deleting")
         snap["status"] = "deleting"
         svc.touch(snap)
-        svc.later(cloud.config.action_delay, snap, svc.snapshots, "deleting",
+        svc.later(svc.delete_delay(), snap, svc.snapshots, "deleting",
                   lambda s: svc.snapshots.pop(s["id"], None))
     return Response(202)
 
