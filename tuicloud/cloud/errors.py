@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import http
 import json
+import logging
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -19,6 +20,8 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 from keystoneauth1 import exceptions as ks_exc
 from openstack import exceptions as sdk_exc
+
+log = logging.getLogger("tuicloud.cloud")
 
 __all__ = [
     "AuthenticationError",
@@ -272,6 +275,7 @@ def _response_message(response: requests.Response | None) -> str | None:
     try:
         content = response.content
     except Exception:  # noqa: BLE001 - a broken body must not hide the status
+        log.warning("cannot read an error response's body", exc_info=True)
         return None
     if not content:
         return None
@@ -403,6 +407,9 @@ def cloud_error_from(exc: BaseException, service: str | None = None) -> CloudErr
         return _from_sdk_message(exc.message, service)
     if isinstance(exc, ks_exc.ClientException | requests.exceptions.RequestException):
         return CloudError(str(exc), service=service)
+    # Not a cloud's answer: a bug here or in the SDK. The user sees one line; the log the trace.
+    log.error("unexpected %s talking to %s", type(exc).__name__, service or "the cloud",
+              exc_info=exc)
     return CloudError(f"{type(exc).__name__}: {exc}", service=service)
 
 

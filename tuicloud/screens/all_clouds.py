@@ -10,6 +10,7 @@ enter shows a server's detail (fetched with its own cloud's session).
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,6 +40,8 @@ from tuicloud.widgets.status_header import (
     StatusHeader,
     describe_freshness,
 )
+
+log = logging.getLogger("tuicloud.screens.all_clouds")
 
 if TYPE_CHECKING:
     from tuicloud.app import TuiCloudApp
@@ -154,6 +157,7 @@ class CloudDetailScreen(DetailScreen):
         except CloudError as error:
             self.post_message(self.Failed(str(error)))
         except Exception as error:  # noqa: BLE001 - never crash the app on a detail fetch
+            log.exception("all clouds: detail of %s %s failed", self.kind.name, self.resource_id)
             self.post_message(self.Failed(f"{error.__class__.__name__}: {error}"))
 
 
@@ -338,6 +342,7 @@ class AllCloudsScreen(Screen[None]):
             self.post_message(self.FeedFailed(feed, str(error) if fatal else error.short,
                                               fatal, feed.differ.relabel(stale_convert)))
         except Exception as error:  # noqa: BLE001 - one cloud must never kill the view
+            log.exception("all clouds: polling cloud %s failed", feed.name)
             self.post_message(self.FeedFailed(feed, f"{error.__class__.__name__}: {error}",
                                               False, feed.differ.relabel(stale_convert)))
 

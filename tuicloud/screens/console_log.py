@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import TYPE_CHECKING, ClassVar
 
@@ -19,6 +20,8 @@ from tuicloud.widgets.log_panel import LogPanel
 from tuicloud.widgets.log_view import GAP_TEXT, RESET_TEXT, LogView
 from tuicloud.widgets.sanitize import sanitize_text
 from tuicloud.widgets.status_header import Freshness, StatusHeader
+
+log = logging.getLogger("tuicloud.screens.console_log")
 
 if TYPE_CHECKING:
     from tuicloud.app import TuiCloudApp
@@ -170,6 +173,7 @@ class ConsoleLogScreen(Screen[None]):
         except CloudError as error:
             self.post_message(self.PollFailed(str(error)))
         except Exception as error:  # noqa: BLE001 - a poll must never kill the app
+            log.exception("console log of server %s: poll failed", self.server_id)
             self.post_message(self.PollFailed(f"{error.__class__.__name__}: {error}"))
 
     @on(Polled)
@@ -255,6 +259,7 @@ class ConsoleLogScreen(Screen[None]):
         except CloudError as error:
             self.post_message(self.UrlFailed(str(error)))
         except Exception as error:  # noqa: BLE001 - shown to the user
+            log.exception("console of server %s: remote console failed", self.server_id)
             self.post_message(self.UrlFailed(f"{error.__class__.__name__}: {error}"))
 
     @on(UrlFetched)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.console import Group
@@ -19,6 +20,8 @@ from textual.widgets import Static
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.sanitize import safe_text, sanitize_text
 from tuicloud.widgets.status_header import Freshness, StatusHeader
+
+log = logging.getLogger("tuicloud.screens.detail")
 
 if TYPE_CHECKING:
     from tuicloud.app import TuiCloudApp
@@ -95,6 +98,7 @@ class DetailScreen(Screen[None]):
         except CloudError as error:
             self.post_message(self.Failed(str(error)))
         except Exception as error:  # noqa: BLE001 - never crash the app on a detail fetch
+            log.exception("detail of %s %s failed", self.kind.name, self.resource_id)
             self.post_message(self.Failed(f"{error.__class__.__name__}: {error}"))
 
     @on(Loaded)

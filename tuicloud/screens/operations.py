@@ -9,6 +9,7 @@ thread workers.
 from __future__ import annotations
 
 import itertools
+import logging
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,8 @@ from textual.binding import Binding
 from tuicloud.cloud import operations as ops
 from tuicloud.screens.actions_menu import ActionsMenu, MenuChoice, availability, fetch_all
 from tuicloud.widgets.sanitize import sanitize_text
+
+log = logging.getLogger("tuicloud.screens.operations")
 
 if TYPE_CHECKING:
     from tuicloud.cloud.operations import Operation, Raw
@@ -150,9 +153,10 @@ class ListOperations:
                 self.screen.app.call_from_thread(self._direct_failed, op, ops.explain(error))
                 return
             except Exception as error:  # noqa: BLE001 - the key must not stay dead
+                log.exception("%s: reading the current state failed", op.id)
                 self.screen.app.call_from_thread(self._direct_failed, op,
                                                  f"{type(error).__name__}: {error}")
-                raise
+                return
             self.screen.app.call_from_thread(self._direct_fetched, op, raws, gone, len(ids))
 
         self._run_in_worker(work, "ops-direct")

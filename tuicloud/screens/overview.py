@@ -10,6 +10,7 @@ header turns stale, naming what failed.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -27,6 +28,8 @@ from textual.widget import Widget
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.sanitize import sanitize_text
 from tuicloud.widgets.status_header import Freshness, StatusHeader
+
+log = logging.getLogger("tuicloud.screens.overview")
 
 if TYPE_CHECKING:
     from tuicloud.app import TuiCloudApp
@@ -307,6 +310,7 @@ class OverviewScreen(Screen[None]):
         try:
             data = overview.gather(progress)
         except Exception as error:  # noqa: BLE001 - a refresh must never kill the app
+            log.exception("overview: gathering failed")
             self.post_message(self.GatherFailed(f"{error.__class__.__name__}: {error}"))
             return
         self.post_message(self.Gathered(overview, data))

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import collections
 import json
+import logging
 import socket
 import ssl
-import sys
 import threading
 import time
-import traceback
 import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,6 +21,10 @@ from typing import Any, BinaryIO, cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from tuicloud.simcloud.core import ApiError, Request, Response, SimCloud
+
+# "tuicloud.simcloud": `tuicloud --demo` logs it to its log file; run alone, logging's
+# last-resort handler prints it to stderr as before.
+log = logging.getLogger("tuicloud.simcloud")
 
 ERROR_TITLES = {
     400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
@@ -163,7 +166,8 @@ class _Handler(BaseHTTPRequestHandler):
         except (TimeoutError, ConnectionError):
             raise  # the client stalled or hung up mid-body: drop the connection, no answer
         except Exception:  # noqa: BLE001 - never a traceback in a response body
-            traceback.print_exc(file=sys.stderr)
+            # To the log, not stderr: in `tuicloud --demo` stderr is the TUI's screen.
+            log.exception("%s %s: unexpected error in simcloud's handler", self.command, path)
             response = Response(500, error_body(service, ApiError(
                 500, "Unexpected error in simcloud; see its log.")))
         # Drain an unread request body so a kept-alive connection stays in sync.

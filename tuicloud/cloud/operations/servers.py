@@ -3,9 +3,11 @@ rename, volumes, floating IPs, delete (Nova ``/servers/{id}/action`` and friends
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from tuicloud.cloud.errors import CloudError
 from tuicloud.cloud.operations.base import (
     Choice,
     Needs,
@@ -16,6 +18,8 @@ from tuicloud.cloud.operations.base import (
     require,
     rid,
 )
+
+log = logging.getLogger("tuicloud.cloud")
 
 if TYPE_CHECKING:
     from tuicloud.cloud.connection import CloudSession
@@ -127,7 +131,10 @@ def _detachable_volumes(session: CloudSession, raw: Raw) -> list[Choice]:
             label = f"{volume.get('name') or volume_id}  {volume.get('size')} GB"
             boot = any(a.get("device") in ("/dev/vda", "/dev/sda")
                        for a in volume.get("attachments") or [])
-        except Exception:  # noqa: BLE001 - a name we cannot read still leaves the id
+        except CloudError:
+            label, boot = volume_id, False  # a name we cannot read still leaves the id
+        except Exception:  # noqa: BLE001 - a bug must leave its trace; the id still detaches
+            log.exception("reading volume %s for a detach choice failed", volume_id)
             label, boot = volume_id, False
         choices.append(Choice(volume_id, label, "the root disk" if boot else None))
     return choices
@@ -164,8 +171,6 @@ def _server_floating_ips(session: CloudSession, raw: Raw) -> list[Choice]:
 
 # -- runners -------------------------------------------------------------------------------------
 def _find_fip(session: CloudSession, address: str) -> dict[str, Any]:
-    from tuicloud.cloud.errors import CloudError
-
     body, _ = session.get_json("network", "/floatingips",
                                {"floating_ip_address": address})
     found = body.get("floatingips", [])
@@ -176,8 +181,6 @@ def _find_fip(session: CloudSession, address: str) -> dict[str, Any]:
 
 
 def _add_fip(session: CloudSession, raw: Raw, value: str | None) -> None:
-    from tuicloud.cloud.errors import CloudError
-
     address = require(value, "a floating IP")
     fip = _find_fip(session, address)
     ports, _ = session.get_json("network", "/ports", {"device_id": rid(raw)})
