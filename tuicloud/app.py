@@ -27,6 +27,7 @@ from tuicloud.screens.resource_list import ResourceListScreen
 from tuicloud.switching import SwitchCommands, Switcher, Target
 from tuicloud.widgets.sanitize import sanitize_text
 from tuicloud.widgets.status_header import Freshness, Identity, StatusHeader
+from tuicloud.widgets.textual_compat import screen_stacks
 
 if TYPE_CHECKING:
     from tuicloud.cli import Options
@@ -322,7 +323,7 @@ class TuiCloudApp(App[None]):
 
     def _all_screens(self) -> Iterable[Screen[Any]]:
         seen: set[int] = set()
-        for stack in self._screen_stacks.values():
+        for stack in screen_stacks(self).values():
             for screen in stack:
                 if id(screen) not in seen:
                     seen.add(id(screen))
@@ -335,7 +336,7 @@ class TuiCloudApp(App[None]):
         from tuicloud.screens.detail import DetailScreen
 
         scoped = (DetailScreen, ConsoleLogScreen)
-        for mode, stack in self._screen_stacks.items():
+        for mode, stack in screen_stacks(self).items():
             if mode == self.current_mode:
                 while len(self.screen_stack) > 1 and isinstance(self.screen, scoped):
                     self.pop_screen()

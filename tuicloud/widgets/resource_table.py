@@ -27,6 +27,7 @@ from textual.timer import Timer
 from tuicloud.widgets.row_store import Cell, Column, ColumnLike, Row, RowStore, SortKey
 from tuicloud.widgets.sanitize import sanitize_text
 from tuicloud.widgets.table_layout import GUTTER, SEPARATOR, fit_str, fit_text, layout_columns
+from tuicloud.widgets.textual_compat import scrollbar_updater
 
 __all__ = ["Column", "ColumnLike", "ResourceTable", "layout_columns"]
 
@@ -353,7 +354,7 @@ class ResourceTable(ScrollView, can_focus=True):
         old = self.virtual_size
         if size == old:
             return
-        update_scrollbars = getattr(self, "_scroll_update", None)  # Textual's, private
+        update_scrollbars = scrollbar_updater(self)
         height = self.container_size.height
         if (repaint or update_scrollbars is None or size.width != old.width
                 or (size.height > height) != (old.height > height)):

@@ -1,0 +1,29 @@
+"""Every private Textual API tuicloud uses, and nothing else.
+
+pyproject.toml holds Textual to the release these were checked on; tests/test_textual_compat.py
+checks each one against the installed Textual, so an upgrade that drops or changes one fails
+there, in one place, rather than somewhere in a screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.app import App
+from textual.geometry import Size
+from textual.screen import Screen
+from textual.widget import Widget
+
+
+def screen_stacks(app: App[Any]) -> dict[str, list[Screen[Any]]]:
+    """Every mode's screen stack by mode name, the live lists (not copies): Textual offers only
+    the current mode's stack publicly, and a cloud switch must reach the views not shown."""
+    return app._screen_stacks
+
+
+def scrollbar_updater(widget: Widget) -> Callable[[Size], None] | None:
+    """Textual's hook that updates only the scrollbars for a new virtual size (assigning
+    ``virtual_size`` repaints every line); None if this Textual has none."""
+    update: Callable[[Size], None] | None = getattr(widget, "_scroll_update", None)
+    return update
