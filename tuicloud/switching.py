@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import importlib
+import logging
 import pkgutil
 import threading
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ from textual.dom import DOMNode
 from tuicloud.config.locate import find_line
 from tuicloud.config.settings import CloudSettings, Problem, Settings
 from tuicloud.config.state import CloudState, State, load_state, save_state, state_path
+
+log = logging.getLogger("tuicloud.switching")
 
 if TYPE_CHECKING:
     from tuicloud.app import TuiCloudApp
@@ -56,7 +59,7 @@ def apply_cloud_settings(session: Any, cloud: CloudSettings, settings: Settings)
     ssh_user: the settings file wins. ssh user rules by image name go along. Returns problems
     to show (an accent that is not a colour is dropped).
     """
-    problems: list[str] = []
+    problems: list[str] = list(getattr(session, "option_problems", ()))
     session.read_only = bool(session.read_only or cloud.read_only)
     session.protected = bool(session.protected or cloud.protected)
     session.ssh_user = cloud.ssh_user or session.ssh_user
@@ -81,8 +84,10 @@ def known_binding_ids() -> set[str]:
     importlib.import_module("tuicloud.app")
     for package in (tuicloud.screens, tuicloud.widgets):
         for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
-            with contextlib.suppress(Exception):  # a broken module only costs the check
+            try:
                 importlib.import_module(info.name)
+            except Exception:  # noqa: BLE001 - a broken module only costs the check
+                log.exception("importing %s to list key bindings failed", info.name)
     found: set[str] = set()
     pending: list[type[DOMNode]] = [DOMNode]
     while pending:
@@ -206,7 +211,9 @@ class Switcher:
             projects = [session.project_name] if session.project_name else []
         try:
             regions = available_regions(session)
-        except Exception:  # noqa: BLE001 - a catalog oddity only costs completion
+        except Exception as error:  # noqa: BLE001 - a catalog oddity only costs completion
+            if not isinstance(error, CloudError):
+                log.exception("listing the regions of %s failed", session.cloud_name)
             regions = [session.region] if session.region else []
         self.app.call_from_thread(self._scopes_known, clouds, projects, regions)
 

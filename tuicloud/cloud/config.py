@@ -58,6 +58,7 @@ class CloudOptions:
     ssh_user: str | None = None  # overrides the user guessed from the image
     protected: bool = False  # destructive actions require typing the resource's name
     accent: str | None = None  # a colour for the header and frame ("#d08770", "red")
+    problems: tuple[str, ...] = ()  # bad values, to report (a bad read_only/protected is on)
 
 
 def _home_short(path: str) -> str:
@@ -254,15 +255,36 @@ def cloud_options(region: CloudRegion) -> CloudOptions:
         return CloudOptions()
     ssh_user = raw.get("ssh_user")
     accent = raw.get("accent")
-    return CloudOptions(read_only=_flag(raw.get("read_only", raw.get("read-only", False))),
+    problems: list[str] = []
+    flags: dict[str, bool] = {}
+    for key, names in (("read_only", ("read_only", "read-only")), ("protected", ("protected",))):
+        flags[key] = False
+        for name in names:
+            if name in raw:
+                value, ok = _flag(raw[name])
+                flags[key] = flags[key] or value
+                if not ok:
+                    problems.append(f"clouds.yaml: cloud '{region.name}': tuicloud.{name}: "
+                                    f"{raw[name]!r} is not true or false; counted as true")
+    return CloudOptions(read_only=flags["read_only"],
                         ssh_user=str(ssh_user) if isinstance(ssh_user, str) and ssh_user else None,
-                        protected=_flag(raw.get("protected", False)),
+                        protected=flags["protected"],
                         accent=accent.strip() if isinstance(accent, str) and accent.strip()
-                        else None)
+                        else None, problems=tuple(problems))
 
 
-def _flag(value: object) -> bool:
-    """A YAML boolean, also accepting the strings people write ("yes", "on", "1")."""
+def _flag(value: object) -> tuple[bool, bool]:
+    """(value, valid) of a YAML boolean, also accepting the strings people write ("yes", "on",
+    "1"). Anything else is invalid and counts as true: these are safety settings (fail closed).
+    """
+    if isinstance(value, bool):
+        return value, True
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value), True
     if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    return bool(value)
+        word = value.strip().lower()
+        if word in ("1", "true", "yes", "on"):
+            return True, True
+        if word in ("0", "false", "no", "off"):
+            return False, True
+    return True, False

@@ -114,6 +114,7 @@ class CloudSession:
         self.ssh_user = options.ssh_user
         self.protected = options.protected
         self.accent = options.accent
+        self.option_problems = options.problems  # reported by the app (switching.py)
         # (image-name pattern, ssh user) pairs from the settings file, set by the app.
         self.ssh_user_rules: tuple[tuple[str, str], ...] = ()
         self._lock = threading.RLock()

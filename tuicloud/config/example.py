@@ -18,7 +18,8 @@ __all__ = ["EXAMPLE", "ensure_example", "write_example"]
 
 EXAMPLE = """\
 ## tuicloud settings (TOML). Every setting is optional; remove the "# " to use one.
-## A wrong value is reported at start with its line, and that setting keeps its default.
+## A wrong value is reported at start with its line, and that setting keeps its default;
+## read_only and protected fail closed: a wrong value there counts as true.
 
 ## The view opened at start ("overview", or a resource view: servers, volumes, images,
 ## flavors, networks, keypairs, security-groups). Set, it wins over the view the last session
@@ -30,6 +31,10 @@ EXAMPLE = """\
 
 ## Lines kept by the console log (l) before the oldest are dropped.
 # console_log_lines = 100000
+
+## Safety for every cloud (per cloud: [clouds.NAME] below).
+# read_only = false      # true: refuse every call that would change any cloud
+# protected = false      # true: destructive actions require typing the resource's name
 
 ## Seconds between polls, per view (--refresh on the command line overrides them all).
 # [refresh]

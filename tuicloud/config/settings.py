@@ -2,7 +2,10 @@
 
 Every key is optional. A bad value is reported (file, line, key, what is wrong) and only that
 key falls back to its default; a TOML syntax error is reported with its line and then every
-key has its default. Nothing here imports Textual widgets or the cloud layer.
+key has its default. The safety settings ``read_only`` and ``protected`` fail closed instead: a
+bad value counts as true, and a file that cannot be parsed but sets one of them makes it true
+for every cloud (until the file is fixed). Nothing here imports Textual widgets or the cloud
+layer.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import fnmatch
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -40,6 +43,12 @@ EXTRA_VIEWS = ("overview", "all")
 _SSH_USER = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}")
 _KEY_NAME = re.compile(r"[A-Za-z0-9_+\-]+")
 _BINDING_ID = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+")
+SAFETY_KEYS = ("read_only", "protected")
+# "read-only" as clouds.yaml also accepts it: a safety key must never be "unknown" and ignored.
+_SAFETY_ALIASES = {"read-only": "read_only", "read_only": "read_only", "protected": "protected"}
+# An uncommented line that sets a safety key to anything but false (used when TOML fails).
+_SAFETY_LINE = re.compile(r'^[^#\n]*\b(read[_-]only|protected)"?[ \t]*='
+                          r'(?![ \t]*false[ \t]*(?:#|$))', re.MULTILINE)
 
 
 def settings_path() -> Path:
@@ -93,6 +102,8 @@ class Settings:
     """
 
     path: Path | None = None
+    read_only: bool = False  # for every cloud (top-level key, or a file that failed to parse)
+    protected: bool = False
     default_view: str = DEFAULT_VIEW
     default_view_set: bool = False  # the file names it: it wins over the last session's view
     theme: str | None = None
@@ -113,8 +124,11 @@ class Settings:
         return self.columns.get(view)
 
     def cloud(self, name: str) -> CloudSettings:
-        """The ``[clouds.NAME]`` section, or all defaults."""
-        return self.clouds.get(name, CloudSettings())
+        """The ``[clouds.NAME]`` section, or all defaults; the top-level read_only and
+        protected turn these on for every cloud."""
+        section = self.clouds.get(name, CloudSettings())
+        return replace(section, read_only=section.read_only or self.read_only,
+                       protected=section.protected or self.protected)
 
     def ssh_user_for_image(self, image_name: str) -> str | None:
         """The user of the first ``[ssh_users]`` pattern matching the image name, or None."""
@@ -174,6 +188,15 @@ def _bool(value: object) -> bool:
     if not isinstance(value, bool):
         raise _Invalid("must be true or false")
     return value
+
+
+def _safety(reader: _Reader, key: tuple[str, ...], raw: object) -> bool:
+    """A read_only / protected value; a bad one is reported and counts as true (fail closed:
+    a typo must not leave a production cloud writable)."""
+    if isinstance(raw, bool):
+        return raw
+    reader.problem(key, "must be true or false; counted as true until fixed")
+    return True
 
 
 def _colour(value: object) -> str:
@@ -264,6 +287,10 @@ def _clouds(reader: _Reader, raw: object) -> dict[str, CloudSettings]:
         values: dict[str, Any] = {}
         for key, value in reader.table(("clouds", name), section).items():
             where = ("clouds", name, key)
+            if key in _SAFETY_ALIASES:
+                safety = _SAFETY_ALIASES[key]
+                values[safety] = values.get(safety, False) or _safety(reader, where, value)
+                continue
             if key not in checks:
                 reader.problem(where, "unknown setting (known: " + ", ".join(checks) + ")")
                 continue
@@ -317,9 +344,13 @@ def _read(reader: _Reader, data: dict[str, Any]) -> Settings:
             values["ssh_users"] = tuple(rules)
         elif key == "clouds":
             values["clouds"] = _frozen(_clouds(reader, raw))
+        elif key in _SAFETY_ALIASES:
+            safety = _SAFETY_ALIASES[key]
+            values[safety] = values.get(safety, False) or _safety(reader, (key,), raw)
         else:
             reader.problem((key,), "unknown setting (known: " + ", ".join(
-                [*simple, "refresh", "columns", "keys", "ssh_users", "clouds"]) + ")")
+                [*simple, *SAFETY_KEYS, "refresh", "columns", "keys", "ssh_users", "clouds"])
+                + ")")
     return Settings(path=reader.path, problems=tuple(reader.problems), **values)
 
 
@@ -349,6 +380,14 @@ def load_settings(path: Path | None = None) -> Settings:
         match = _AT_LINE.search(message)
         line = int(match.group(1)) if match else None
         detail = _AT_LINE.sub("", message)
-        return Settings(path=path, problems=(
-            Problem(path, line, "", f"invalid TOML: {detail}; every setting uses its default"),))
+        problems = [Problem(path, line, "", f"invalid TOML: {detail}; every setting uses its "
+                                            "default")]
+        # Which cloud a read_only/protected line belonged to is unknown now: on for all.
+        found = {_SAFETY_ALIASES[m.group(1).replace("-", "_")]
+                 for m in _SAFETY_LINE.finditer(text)}
+        for key in sorted(found):
+            problems.append(Problem(path, None, key, "set in a file that cannot be read: on "
+                                                     "for every cloud until the file is fixed"))
+        return Settings(path=path, read_only="read_only" in found,
+                        protected="protected" in found, problems=tuple(problems))
     return _read(_Reader(path, text), data)
