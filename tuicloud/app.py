@@ -15,11 +15,11 @@ from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widget import AwaitMount
-from textual.widgets import Input
 
 from tuicloud.cloud.changes import ChangeLog
 from tuicloud.cloud.kinds.registry import all_kinds, kind_for
 from tuicloud.config import Settings, load_settings
+from tuicloud.key_order import KeySequencer
 from tuicloud.memory import release_free_memory
 from tuicloud.screens.dialogs import CloudPicker, CommandLine, HelpScreen, NoCloudScreen
 from tuicloud.screens.overview import OverviewScreen
@@ -115,28 +115,15 @@ class TuiCloudApp(App[None]):
         self._connect_failures = 0
         self.fatal_error: str | None = None
         """Why the app gave up at start (the CLI prints it and exits 1), or None."""
-        self._key_targets: dict[int, tuple[events.Key, object]] = {}
+        self._keys = KeySequencer(self, super().on_event)
         self.changes = ChangeLog()
         """Recent created/deleted/state changes seen by the pollers (for the overview)."""
 
     async def on_event(self, event: events.Event) -> None:
-        """Never lose keys typed ahead: ``:vol⏎`` or ``/web`` typed fast (or pasted, or in one
-        SSH packet) all reach the table before ``:`` has focused the command bar, and come back
-        unhandled; a key that returns after focus moved to an input is typed into it."""
-        if isinstance(event, events.Key):
-            if not event.is_forwarded:  # fresh from the terminal: note where it is sent
-                self._key_targets[id(event)] = (event, self.focused)
-                while len(self._key_targets) > 64:
-                    del self._key_targets[next(iter(self._key_targets))]
-            else:
-                sent, target = self._key_targets.pop(id(event), (None, None))
-                focused = self.focused
-                if (sent is event and target is not None and target is not focused
-                        and isinstance(focused, Input)
-                        and (event.is_printable or event.key in ("enter", "backspace"))):
-                    self.post_message(events.Key(event.key, event.character))
-                    return
-        await super().on_event(event)
+        """Never lose keys typed ahead: ``/web``, ``:vol⏎`` or ``abc⇥5`` in a form, typed fast,
+        pasted or in one SSH packet, each reach the widget the previous key focused."""
+        if not await self._keys.route(event):
+            await super().on_event(event)
 
     # -- start-up -----------------------------------------------------------------------------
     def on_mount(self) -> None:

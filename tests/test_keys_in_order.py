@@ -1,0 +1,107 @@
+"""Keys typed in one burst (typed ahead on a busy machine, pasted, one SSH packet) each land in
+the widget the keys before them focused: the filter bar opened by `/`, the field `tab` moved
+to, the form `c` opened, the picker's filter. Each burst is posted to the app at once, before
+the app has handled any of it, as a terminal delivers a read of several keys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from textual import events
+from textual.widgets import Input
+
+from tests.apphelpers import list_screen, loaded, make_app, table, wait_until
+from tests.formhelpers import form, module_simcloud, using_simcloud
+from tuicloud.app import TuiCloudApp
+from tuicloud.cloud.operations import Choice
+from tuicloud.screens.forms.create_image import CreateImageForm
+from tuicloud.screens.forms.create_volume import CreateVolumeForm
+from tuicloud.screens.forms.launch_server import LaunchServerForm
+from tuicloud.screens.prompts import ChoicePrompt
+from tuicloud.simcloud import RunningSim
+
+# Named keys and their characters; a one-character key not named here is itself.
+CHARACTERS: dict[str, str | None] = {
+    "tab": "\t", "enter": "\r", "backspace": "\x7f", "escape": "\x1b", "down": None, "up": None,
+    "ctrl+u": "\x15", "slash": "/", "colon": ":", "full_stop": ".", "minus": "-"}
+NAME_OF = {char: name for name, char in CHARACTERS.items() if char and len(name) > 1}
+
+
+def burst(app: TuiCloudApp, *keys: str) -> None:
+    """Post every key to the app at once: named keys ("tab") or text ("abc")."""
+    for key in keys:
+        for name in [key] if key in CHARACTERS else [NAME_OF.get(c, c) for c in key]:
+            app.post_message(events.Key(name, CHARACTERS.get(name, name)))
+
+
+@pytest.fixture(scope="module")
+def msim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSim]:
+    """One simcloud for the module."""
+    with module_simcloud(tmp_path_factory, "keys-in-order", servers=6, volumes=3,
+                         images=3) as running:
+        yield running
+
+
+@pytest.fixture
+def sim(msim: RunningSim, monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningSim]:
+    """The module's simcloud."""
+    with using_simcloud(msim, monkeypatch) as running:
+        yield running
+
+
+def field(app: TuiCloudApp, name: str) -> str:
+    widget = form(app).rows()[name].widget
+    assert isinstance(widget, Input)
+    return widget.value
+
+
+@pytest.mark.parametrize(("view", "form_class", "first", "second", "typed"), [
+    ("volumes", CreateVolumeForm, "name", "size", ["abc", "tab", "5"]),
+    ("servers", LaunchServerForm, "name", "count", ["web", "tab", "3"]),
+    ("images", CreateImageForm, "path", "name", ["/tmp/disk.img", "tab", "abc"]),
+], ids=["volume", "launch", "image"])
+async def test_a_burst_opens_the_form_and_tab_moves_between_its_fields(
+        sim: RunningSim, view: str, form_class: type[Any], first: str, second: str,
+        typed: list[str]) -> None:
+    app = make_app(view=view)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app)
+        # `c` opens the form; the keys after it arrive before it is even composed.
+        burst(app, "c", "ctrl+u", *typed)
+        await wait_until(pilot, lambda: isinstance(app.screen, form_class)
+                         and field(app, second) == typed[2], what="the second field typed")
+        assert field(app, first) == typed[0]
+        assert isinstance(app.screen.focused, Input) and app.screen.focused.id == f"f-{second}"
+
+
+async def test_a_burst_after_slash_is_the_filter_even_when_its_letters_are_keys(
+        sim: RunningSim) -> None:
+    """`c` (create), `l` (console log) and a capital (sort) typed right after `/` are text."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        grid = await loaded(pilot, app)
+        burst(app, "slash", "cLs", "enter")
+        await wait_until(pilot, lambda: grid.filter_text == "cLs" and grid.has_focus,
+                         what="/cLs then enter")
+        assert list_screen(app) is app.screen  # no form, no console log opened
+        burst(app, "escape", "colon", "vol", "enter", "slash", "xyz")
+        await wait_until(pilot, lambda: list_screen(app).kind.name == "volumes"
+                         and table(app).filter_text == "xyz", what=":vol then /xyz")
+
+
+async def test_a_burst_into_a_picker_filters_then_moves_then_chooses(sim: RunningSim) -> None:
+    app = make_app()
+    chosen: list[str | None] = []
+    names = ["one", "two", "three", "ten"]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app)
+        prompt = ChoicePrompt("Pick", lambda: [Choice(n, n) for n in names],
+                              lambda value: f"pick {value}")
+        app.push_screen(prompt, chosen.append)
+        await wait_until(pilot, lambda: bool(prompt.choices), what="choices loaded")
+        # `t` leaves two, three, ten; `h` three; backspace two, three, ten again; down: three.
+        burst(app, "th", "backspace", "down", "enter")
+        await wait_until(pilot, lambda: bool(chosen), what="a choice")
+        assert chosen == ["three"]

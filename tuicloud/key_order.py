@@ -1,0 +1,113 @@
+"""Keys in order: a key is fully handled before the next one is routed.
+
+Textual routes a key by posting it to the focused widget's queue; the bindings it triggers
+(`/` opens the filter bar, `tab` moves to the next field, `c` opens a form) run only when the
+key has bubbled back up to the app. Keys that arrive meanwhile (typed ahead on a busy machine,
+pasted, or read from one SSH packet) were routed to the widget focused *before* that binding
+ran: the table swallowed the first letter typed after `/`, the name field took the `5` typed
+after `tab`. Here each key waits until the previous one has been through every widget it
+bubbles to, and until the screen on top has composed (and focused its first field), so it
+lands where the user meant it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from textual import events
+from textual.app import App
+from textual.dom import DOMNode
+
+log = logging.getLogger(__name__)
+
+# If a key never comes back (a widget removed while it held the key), the next one goes anyway:
+# far beyond how long a key takes on a loaded machine, short enough not to feel stuck.
+STUCK_AFTER = 3.0
+
+TypedEvent = events.Key | events.Paste
+
+
+class KeySequencer:
+    """Holds typed events while an earlier one is still being handled; routes them in order."""
+
+    def __init__(self, app: App[Any], deliver: Callable[[events.Event], Awaitable[None]]) -> None:
+        self._app = app
+        self._deliver = deliver  # Textual's own routing (App.on_event)
+        self._waiting: deque[TypedEvent] = deque()
+        self._in_flight = 0  # the number of the key being handled, 0 when none
+        self._count = 0
+
+    @property
+    def pending(self) -> int:
+        """Keys (and pastes) received but not yet routed."""
+        return len(self._waiting)
+
+    async def route(self, event: events.Event) -> bool:
+        """Take a key or paste fresh from the terminal; False for any other event."""
+        if not isinstance(event, (events.Key, events.Paste)) or event.is_forwarded:
+            return False
+        if self._in_flight:
+            self._waiting.append(event)
+        else:
+            await self._send(event)
+        return True
+
+    async def _send(self, event: TypedEvent) -> None:
+        self._count += 1
+        number = self._in_flight = self._count
+        asyncio.get_running_loop().call_later(STUCK_AFTER, self._stuck, number)
+        try:
+            await self._deliver(event)
+        except BaseException:
+            self._settle(number)
+            raise
+        if not event.is_forwarded:  # a priority binding took it at once
+            self._settle(number)
+            return
+        app = self._app
+        target: DOMNode = app.focused or app.screen  # where Textual just posted it
+        if not target.call_later(self._after, target, number):
+            self._settle(number)
+
+    def _after(self, node: DOMNode, number: int, passes: int = 1) -> None:
+        """``node`` has handled the key (and posted it on to its parent, if it bubbles)."""
+        if number != self._in_flight:
+            return
+        if passes:  # once more: what handling the key posted to ``node`` (an Input's Changed)
+            if node.call_later(self._after, node, number, passes - 1):
+                return
+        parent = node.parent
+        if parent is None or node is self._app:
+            self._settle(number)
+        elif not parent.call_later(self._after, parent, number):
+            self._settle(number)  # the parent is closing: the key went no further
+
+    def _settle(self, number: int) -> None:
+        """Let the screen now on top finish composing (it focuses its first field) first."""
+        try:
+            screen = self._app.screen
+        except Exception:  # noqa: BLE001 - no screen left: the app is closing
+            self._release_later(number)
+            return
+        if not screen.call_later(self._release_later, number):
+            self._release_later(number)
+
+    def _release_later(self, number: int) -> None:
+        if not self._app.call_later(self._release, number):
+            self._waiting.clear()  # the app is closing: nothing will handle them
+
+    def _stuck(self, number: int) -> None:
+        if number == self._in_flight:
+            log.debug("key %d not back after %.0f s: routing the next", number, STUCK_AFTER)
+            self._release_later(number)
+
+    async def _release(self, number: int) -> None:
+        if number != self._in_flight:
+            return
+        self._in_flight = 0
+        if self._waiting:
+            await self._send(self._waiting.popleft())
