@@ -71,3 +71,50 @@ def check_deleted_image_vanishes(conn: Connection, name: str) -> None:
     assert answer.status_code == 204 and answer.content == b""
     assert made.id not in {i.id for i in conn.image.images()}
     assert call(conn, "image", "GET", f"/v2/images/{made.id}").status_code == 404
+
+
+# -- Glance's error bodies -------------------------------------------------------------------
+GLANCE_403_HTML = (
+    "<html>\n <head>\n  <title>403 Forbidden</title>\n </head>\n <body>\n"
+    "  <h1>403 Forbidden</h1>\n"
+    "  You are not authorized to complete publicize_image action.<br /><br />\n\n\n\n"
+    " </body>\n</html>")
+
+
+def check_glance_errors_html_unless_json(conn: Connection, name: str) -> None:
+    """A non-admin making an image public: 403 as an HTML page by default, webob's JSON (code a
+    string, HTML leftovers in message) with ``Accept: application/json``, plain text when the
+    client takes neither."""
+    made = conn.image.create_image(name=name, disk_format="raw", container_format="bare")
+    try:
+        def publicize(accept: str | None) -> requests.Response:
+            headers = {"Content-Type": "application/openstack-images-v2.1-json-patch"}
+            if accept is not None:
+                headers["Accept"] = accept
+            return call(conn, "image", "PATCH", f"/v2/images/{made.id}", headers=headers,
+                        data='[{"op": "replace", "path": "/visibility", "value": "public"}]')
+
+        for accept in (None, "*/*", "text/html,application/json;q=0.9"):
+            page = publicize(accept)
+            assert page.status_code == 403
+            assert page.headers["Content-Type"] == "text/html; charset=UTF-8"
+            assert page.text == GLANCE_403_HTML
+        for accept in ("application/json", "application/json, text/plain"):
+            answer = publicize(accept)
+            assert (answer.status_code, answer.headers["Content-Type"]) == (
+                403, "application/json")
+            assert answer.json() == {
+                "message": "You are not authorized to complete publicize_image action."
+                           "<br /><br />\n\n\n",
+                "code": "403 Forbidden", "title": "Forbidden"}
+        plain = publicize("text/plain")
+        assert plain.headers["Content-Type"] == "text/plain; charset=UTF-8"
+        assert plain.text == ("403 Forbidden\n\n"
+                              "You are not authorized to complete publicize_image action.\n\n   ")
+        missing = call(conn, "image", "GET", "/v2/images/no-such-image",
+                       headers={"Accept": "application/json"})
+        assert missing.json() == {"message": "No image found with ID no-such-image"
+                                             "<br /><br />\n\n\n",
+                                  "code": "404 Not Found", "title": "Not Found"}
+    finally:
+        conn.image.delete_image(made.id)

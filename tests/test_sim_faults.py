@@ -77,6 +77,9 @@ def _injected_fault(service: str, response: requests.Response) -> int:
     status = response.status_code
     assert status in (500, 503), (service, status, response.text)
     assert "Traceback" not in response.text
+    if service == "image":  # webob's HTML page: Glance answers JSON only when asked
+        assert f"<h1>{status} " in response.text and "Injected fault" in response.text
+        return status
     body = response.json()
     if service == "identity":
         error = body["error"]
@@ -84,9 +87,6 @@ def _injected_fault(service: str, response: requests.Response) -> int:
     elif service == "network":
         error = body["NeutronError"]
         assert error["type"] and error["detail"] == ""
-    elif service == "image":
-        error = body
-        assert body["code"] == status and body["error"]["code"] == status
     else:  # Nova and Cinder
         expected = {500: "computeFault", 503: "serviceUnavailable"}[status]
         assert list(body) == [expected], body
@@ -235,7 +235,9 @@ def test_expired_token_gets_401_and_the_sdk_reauthenticates(sim: RunningSim,
         assert expired.status_code == 401, (service, expired.text)
         assert expired.headers["WWW-Authenticate"] == \
             f'Keystone uri="{sim.server.url}/identity"'
-        assert "requires authentication" in expired.text and "Traceback" not in expired.text
+        words = ("could not verify that you are authorized" if service == "image"
+                 else "requires authentication")  # Glance says it in webob's words
+        assert words in expired.text and "Traceback" not in expired.text
     validated = requests.get(f"{sim.server.url}/identity/v3/auth/tokens", timeout=10,
                              headers={"X-Auth-Token": _token(sim.server.url),
                                       "X-Subject-Token": old})

@@ -35,8 +35,10 @@ def msim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSim]:
 
 def raw(msim: RunningSim, conn: Connection, method: str, path: str,
         **kwargs: Any) -> requests.Response:
-    """A plain HTTP call with the connection's token (to see statuses and bodies as sent)."""
-    headers = {"X-Auth-Token": conn.session.get_token(), **kwargs.pop("headers", {})}
+    """A plain HTTP call with the connection's token (to see statuses and bodies as sent);
+    errors come as JSON (Glance answers HTML unless asked, see test_errors_html_unless_json)."""
+    headers = {"X-Auth-Token": conn.session.get_token(), "Accept": "application/json",
+               **kwargs.pop("headers", {})}
     return requests.request(method, msim.server.url + path, headers=headers, timeout=30,
                             **kwargs)
 
@@ -162,7 +164,7 @@ def test_patch_update_and_errors(msim: RunningSim, conn: Connection) -> None:
         answer = raw(msim, conn, "PATCH", url, data=json.dumps(payload),
                      headers={"Content-Type": ctype})
         assert answer.status_code == status, (payload, answer.text)
-        assert answer.json()["code"] == status and answer.json()["message"]
+        assert answer.json()["code"] == f"{status} {answer.reason}" and answer.json()["message"]
     bad = raw(msim, conn, "PATCH", url, data="[{nope", headers={"Content-Type": patch})
     assert bad.status_code == 400
 
@@ -172,14 +174,15 @@ def test_protected_delete_and_not_found(msim: RunningSim, conn: Connection) -> N
                                     is_protected=True, allow_duplicates=True)
     answer = raw(msim, conn, "DELETE", f"/image/v2/images/{image.id}")
     assert answer.status_code == 403
-    assert answer.json()["message"] == f"Image {image.id} is protected and cannot be deleted."
+    assert answer.json()["message"] == (f"Image {image.id} is protected and cannot be deleted."
+                                        "<br /><br />\n\n\n")
     with pytest.raises(sdk_exc.ForbiddenException):
         conn.image.delete_image(image, ignore_missing=False)
     conn.image.update_image(image, is_protected=False)
     conn.image.delete_image(image, ignore_missing=False)
     missing = raw(msim, conn, "GET", f"/image/v2/images/{image.id}")
     assert missing.status_code == 404
-    assert missing.json()["message"] == f"No image found with ID {image.id}"
+    assert missing.json()["message"] == f"No image found with ID {image.id}<br /><br />\n\n\n"
     with pytest.raises(sdk_exc.NotFoundException):
         conn.image.get_image(image.id)
     assert raw(msim, conn, "POST", "/image/v2/images", data="{oops",

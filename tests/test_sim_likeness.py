@@ -42,3 +42,7 @@ def test_deleted_volume_vanishes_at_once(slow_actions: Connection) -> None:
 
 def test_deleted_image_vanishes_at_once(conn: Connection) -> None:
     likeness.check_deleted_image_vanishes(conn, "likeness-image-gone")
+
+
+def test_glance_errors_html_unless_json(conn: Connection) -> None:
+    likeness.check_glance_errors_html_unless_json(conn, "likeness-publicize")

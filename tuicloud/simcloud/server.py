@@ -21,6 +21,7 @@ from typing import Any, BinaryIO, cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from tuicloud.simcloud.core import ApiError, Request, Response, SimCloud
+from tuicloud.simcloud.glance_errors import glance_error
 
 # "tuicloud.simcloud": `tuicloud --demo` logs it to its log file; run alone, logging's
 # last-resort handler prints it to stderr as before.
@@ -49,6 +50,13 @@ def error_body(service: str, error: ApiError) -> dict[str, Any]:
                 "error": {"code": error.status, "title": title, "message": error.message}}
     key = error.kind or ApiError.TITLES.get(error.status, "computeFault")
     return {key: {"code": error.status, "message": error.message}}
+
+
+def error_response(service: str, error: ApiError, request: Request) -> Response:
+    """The error as the service answers it; Glance's depends on the Accept header."""
+    if service == "image":
+        return glance_error(error, request.header("accept"))
+    return Response(error.status, error_body(service, error), dict(error.headers))
 
 
 @dataclass
@@ -162,14 +170,14 @@ class _Handler(BaseHTTPRequestHandler):
                 raise ApiError(injected, "Injected fault: the service is having a bad moment.")
             response = route.handler(cloud, request)
         except ApiError as error:
-            response = Response(error.status, error_body(service, error), dict(error.headers))
+            response = error_response(service, error, request)
         except (TimeoutError, ConnectionError):
             raise  # the client stalled or hung up mid-body: drop the connection, no answer
         except Exception:  # noqa: BLE001 - never a traceback in a response body
             # To the log, not stderr: in `tuicloud --demo` stderr is the TUI's screen.
             log.exception("%s %s: unexpected error in simcloud's handler", self.command, path)
-            response = Response(500, error_body(service, ApiError(
-                500, "Unexpected error in simcloud; see its log.")))
+            response = error_response(service, ApiError(
+                500, "Unexpected error in simcloud; see its log."), request)
         # Drain an unread request body so a kept-alive connection stays in sync.
         if request._body is None and (length or chunked) and not (route and route.stream_body
                                                                    and response.status < 300):
