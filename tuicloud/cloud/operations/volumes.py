@@ -134,7 +134,7 @@ FORCE_UPLOAD_REFUSED = ("Cinder uploads an attached volume only where the operat
                         "enable_force_upload (off by default): detach it first")
 
 
-def snapshot_body(session: CloudSession, raw: Raw, name: str) -> dict[str, object]:
+def snapshot_body(session: CloudSession, raw: Raw, name: str) -> dict[str, dict[str, object]]:
     """The body of ``POST /snapshots`` at the session's negotiated microversion."""
     snapshot: dict[str, object] = {"volume_id": rid(raw), "name": name}
     if not session.supports_microversion("block-storage", SNAPSHOT_FORCE_DROPPED):
@@ -150,7 +150,7 @@ def _snapshot(session: CloudSession, raw: Raw, value: str | None) -> None:
 
 def _upload(session: CloudSession, raw: Raw, value: str | None) -> None:
     in_use = status(raw) == "in-use"
-    body = {"os-volume_upload_image": {
+    body: dict[str, object] = {"os-volume_upload_image": {
         "image_name": require(value, "an image name"), "force": in_use,
         "disk_format": "raw", "container_format": "bare"}}
     try:
