@@ -124,6 +124,11 @@ def notes(app: TuiCloudApp) -> list[str]:
     return [n.message for n in app._notifications]
 
 
+def mark(app: TuiCloudApp) -> frozenset[str]:
+    """The notifications shown now (they expire, so later ones are told apart by identity)."""
+    return frozenset(n.identity for n in app._notifications)
+
+
 def status_of(app: TuiCloudApp, ident: str) -> str:
     row = table(app).get_row(ident) or {}
     value = row.get("status")
@@ -147,3 +152,43 @@ def options(menu: ActionsMenu) -> dict[str, tuple[bool, str]]:
         option = widget.get_option_at_index(index)
         found[str(option.id)] = (not option.disabled, str(option.prompt))
     return found
+
+
+async def run_op(pilot: Pilot[Any], app: TuiCloudApp, ident: str,
+                 op_id: str) -> frozenset[str]:
+    """Put the cursor on ``ident``, pick ``op_id`` in the actions menu (as arrow keys would)
+    and confirm if asked; the notifications before (see `mark`), to wait for the outcome."""
+    from tuicloud.screens.confirm import ConfirmScreen
+
+    table(app).cursor_id = ident
+    before = mark(app)
+    menu = await open_menu(pilot, app)
+    listed = options(menu)
+    assert listed[op_id][0], f"{op_id} not offered: {listed[op_id][1]}"
+    menu.query_one("#actions-list", OptionList).highlighted = list(listed).index(op_id)
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: app.screen is not menu, timeout=SLOW, what="menu closed")
+    if isinstance(app.screen, ConfirmScreen):
+        await pilot.press("y")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen),
+                         what="confirmed")
+    return before
+
+
+def notes_since(app: TuiCloudApp, before: frozenset[str]) -> list[str]:
+    return [n.message for n in app._notifications if n.identity not in before]
+
+
+async def note_after(pilot: Pilot[Any], app: TuiCloudApp, before: frozenset[str],
+                     match: Callable[[str], bool], what: str) -> str:
+    """Wait for a notification (not among ``before``) that ``match``es; it."""
+    def found() -> str | None:
+        return next((n for n in notes_since(app, before) if match(n)), None)
+    try:
+        await wait_until(pilot, lambda: found() is not None, timeout=SLOW, what=what)
+    except AssertionError as error:
+        raise AssertionError(f"{error}; notifications: {notes_since(app, before)}; "
+                             f"screen: {type(app.screen).__name__}") from None
+    message = found()
+    assert message is not None
+    return message
