@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP_RUN  := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: demo test test-real bench lint install clean
+.PHONY: demo test test-real check-wheel bench lint install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ test-real: $(STAMP_TEST)
 	$(SUDO) env REALCLOUD_CLOUDS_YAML=$(REALCLOUD_CLOUDS_YAML) bash $(REALCLOUD_DIR)/up.sh
 	TUICLOUD_REAL=1 OS_CLIENT_CONFIG_FILE=$(REALCLOUD_CLOUDS_YAML) \
 		$(BIN)/python -m pytest -q tests/real
+
+# What users install: build the wheel, install it into a fresh venv, run it from outside the
+# source tree (tuicloud --version, then the actions menu, a confirmation and the create forms).
+check-wheel: | $(BIN)/python
+	$(BIN)/python tests/installed/check_wheel.py
 
 bench: $(STAMP_TEST)
 	$(BIN)/python -m bench   # BENCH_QUICK=1 for fewer runs
