@@ -37,7 +37,7 @@ from tuicloud.cloud.errors import (
     ReadOnlyError,
     ServiceUnavailableError,
     cloud_error_from,
-    message_from_body,
+    error_message,
     scrub_secrets,
 )
 from tuicloud.cloud.paging import (
@@ -316,8 +316,8 @@ class CloudSession:
             kwargs["json"] = json
         if data is not None:
             kwargs["data"] = data  # a streamed body (image upload): an iterable with __len__
-        if headers:
-            kwargs["headers"] = dict(headers)
+        # Ask for JSON: without it Glance (webob) answers errors as HTML pages.
+        kwargs["headers"] = {"Accept": "application/json", **(headers or {})}
         started = time.monotonic()
         # A read on a kept-alive connection the server has since closed fails at once; one
         # retry on a fresh connection is safe for reads (never for writes).
@@ -349,7 +349,8 @@ class CloudSession:
         log.debug("%s %s %s -> %d, %d bytes, %.3fs, %s", name, method, path, info.status,
                   info.bytes, info.elapsed, info.request_id)
         if resp.status_code >= 400:
-            message = message_from_body(content) or resp.reason or "no message"
+            message = (error_message(content, resp.headers.get("content-type"))
+                       or resp.reason or "no message")
             error = CloudError(scrub_secrets(message, self._secrets()), status=resp.status_code,
                                request_id=info.request_id, service=name)
             log.info("%s %s %s failed: %s", name, method, path, error)

@@ -9,6 +9,7 @@ URLs with any user info removed, and then scrubbed once more.
 
 from __future__ import annotations
 
+import html
 import http
 import json
 import logging
@@ -32,9 +33,11 @@ __all__ = [
     "TlsError",
     "UnreachableError",
     "cloud_error_from",
+    "error_message",
     "message_from_body",
     "request_id_from_headers",
     "scrub_secrets",
+    "text_of_html",
 ]
 
 # Fernet tokens start with gAAAA; JWS tokens are three base64url parts starting with eyJ.
@@ -234,12 +237,44 @@ def request_id_from_headers(headers: Any) -> str | None:
     return None
 
 
+_TAG = re.compile(r"<[^>]*>")
+_HIDDEN_ELEMENTS = re.compile(r"(?is)<(head|title|script|style)\b.*?</\1\s*>")
+_HEADING = re.compile(r"(?is)<h1\b[^>]*>(.*?)</h1\s*>")
+_STATUS_LINE = re.compile(r"^(?:\d{3}\b)?[\s\w'-]*$")
+
+
+def _without_tags(text: str) -> str:
+    """Markup reduced to its words: tags dropped, entities decoded, one line."""
+    return _one_line(html.unescape(_TAG.sub(" ", text)))
+
+
+def text_of_html(page: str) -> str:
+    """The words of an HTML error page: no head or title, and no ``<h1>`` that only repeats
+    the status ("403 Forbidden") unless the page says nothing else."""
+    page = _HIDDEN_ELEMENTS.sub(" ", page)
+    headings: list[str] = []
+
+    def heading(found: re.Match[str]) -> str:
+        words = _without_tags(found.group(1))
+        headings.append(words)
+        return " " if _STATUS_LINE.match(words) and len(words) <= 40 else f" {words}: "
+
+    words = _without_tags(_HEADING.sub(heading, page)).strip(" :")
+    return words or " ".join(headings)
+
+
+def _clean(message: str) -> str:
+    """An API message without the HTML leftovers some services keep in their JSON ("...action.
+    <br /><br />" from Glance)."""
+    return _without_tags(message) if "<" in message else message
+
+
 def _message_in(obj: Any) -> str | None:
     if isinstance(obj, dict):
         for key in ("message", "faultstring", "detail", "title"):
             value = obj.get(key)
             if isinstance(value, str) and value.strip():
-                return value
+                return _clean(value) or None
     return None
 
 
@@ -247,7 +282,8 @@ def message_from_body(body: Any) -> str | None:
     """The human message in an OpenStack error document, whatever the service's shape.
 
     Nova/Cinder ``{"conflictingRequest": {"message": ...}}``, Neutron ``{"NeutronError":
-    {"message": ...}}``, Glance ``{"message": ...}``, Keystone ``{"error": {"message": ...}}``.
+    {"message": ...}}``, Keystone ``{"error": {"message": ...}}``, Glance ``{"message":
+    "...<br /><br />", "code": "403 Forbidden", "title": "Forbidden"}`` (tags removed).
     """
     if isinstance(body, (bytes, bytearray)):
         try:
@@ -268,23 +304,33 @@ def message_from_body(body: Any) -> str | None:
     return _message_in(body)
 
 
+def error_message(content: bytes | None, content_type: str | None) -> str | None:
+    """The message of an error response body: JSON in any service's shape, an HTML page's
+    words (Glance and Swift answer HTML unless asked for JSON), or plain text; None when
+    the body says nothing."""
+    if not content:
+        return None
+    kind = (content_type or "").lower()
+    text = content[:20000].decode("utf-8", "replace").strip()
+    if "json" in kind or text.startswith(("{", "[")):
+        found = message_from_body(text)
+        if found or "json" in kind:
+            return found
+    if "html" in kind or text.lower().startswith(("<html", "<!doctype", "<h1", "<?xml")):
+        return text_of_html(text) or None
+    if not kind or kind.startswith("text/"):
+        return _one_line(text[:2000]) or None
+    return None
+
+
 def _response_message(response: requests.Response | None) -> str | None:
     if response is None:
         return None
-    content_type = response.headers.get("content-type", "")
     try:
         content = response.content
     except Exception:  # noqa: BLE001 - a broken body must not hide the status
-        log.warning("cannot read an error response's body", exc_info=True)
         return None
-    if not content:
-        return None
-    if "json" in content_type:
-        return message_from_body(content)
-    if "html" in content_type or "text" in content_type:
-        text = re.sub(r"<[^>]+>", " ", content[:2000].decode("utf-8", "replace"))
-        return _one_line(text) or None
-    return None
+    return error_message(content, response.headers.get("content-type"))
 
 
 def _connection_problem(text: str) -> str:

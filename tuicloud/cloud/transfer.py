@@ -23,7 +23,7 @@ from tuicloud.cloud.errors import (
     CloudError,
     ReadOnlyError,
     cloud_error_from,
-    message_from_body,
+    error_message,
     request_id_from_headers,
 )
 
@@ -299,7 +299,8 @@ def download_image(session: CloudSession, image_id: str, dest: str | Path, *,
     partial = target.with_name(target.name + ".part")
     try:
         if resp.status_code >= 400:
-            raise CloudError(message_from_body(resp.content) or resp.reason or "no message",
+            message = error_message(resp.content, resp.headers.get("content-type"))
+            raise CloudError(message or resp.reason or "no message",
                              status=resp.status_code,
                              request_id=request_id_from_headers(resp.headers), service="image")
         if resp.status_code == 204:
