@@ -8,7 +8,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on, work
-from textual.app import App, SystemCommand
+from textual.app import App, ScreenError, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import Hit, Hits, Provider
 from textual.message import Message
@@ -227,8 +227,21 @@ class TuiCloudApp(App[None]):
             self.post_message(self.ConnectFailed(f"{error.__class__.__name__}: {error}", True,
                                                  switch=target.switch))
 
+    def live_screen(self) -> Screen[Any] | None:
+        """The screen on top; None once the app is closing (its screens are going or gone), as
+        a message or a worker's callback may still arrive then."""
+        if not self.is_running:
+            return None
+        try:
+            return self.screen
+        except ScreenError:  # no screen left on the stack
+            return None
+
     @on(Connected)
     def _connected(self, message: Connected) -> None:
+        if self.live_screen() is None:
+            message.session.close()  # connected as the app closes: nothing will use it
+            return
         if message.target is not None and message.target is not self.switcher.target:
             message.session.close()  # overtaken by a later switch
             return
@@ -280,12 +293,15 @@ class TuiCloudApp(App[None]):
 
     @on(LookupsRefreshed)
     def _lookups_refreshed(self) -> None:
-        screen = self.screen
+        screen = self.live_screen()
         if isinstance(screen, ResourceListScreen):
             screen.relabel()
 
     @on(ConnectFailed)
     def _connect_failed(self, message: ConnectFailed) -> None:
+        screen = self.live_screen()
+        if screen is None:
+            return  # the app is closing: nobody to tell, nothing to retry
         if message.switch and self.session is not None:
             self.notify(message.error, title="Cannot switch", severity="error", timeout=10)
             return
@@ -297,7 +313,7 @@ class TuiCloudApp(App[None]):
             self.exit(return_code=1)
             return
         self.notify(message.error, title="Cannot connect", severity="error", timeout=10)
-        for header in self.screen.query(StatusHeader):
+        for header in screen.query(StatusHeader):
             header.freshness = Freshness("unavailable", error=f"not connected: {message.error}")
         if message.retry and self.options.cloud:
             delay = min(60.0, 2.0 * 2 ** min(self._connect_failures - 1, 5))  # 2, 4 … 60 s
