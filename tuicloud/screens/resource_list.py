@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import string
@@ -32,6 +33,8 @@ from tuicloud.widgets.status_header import Freshness, StatusHeader
 if TYPE_CHECKING:
     from tuicloud.app import TuiCloudApp
     from tuicloud.cloud.kinds.base import ResourceKind
+
+log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 60.0
 STATUS_CLASSES = ("ok", "busy", "warn", "error", "muted")
@@ -283,6 +286,9 @@ class ResourceListScreen(Screen[None]):
         except CloudError as error:
             self.post_message(self.PollFailed(error.short, epoch=epoch))
         except Exception as error:  # noqa: BLE001 - a poll must never kill the app
+            # A bug (a row builder, the poller), not the cloud: the header shows one line,
+            # the log the whole trace.
+            log.exception("polling %s failed", self.kind.name)
             self.post_message(self.PollFailed(f"{error.__class__.__name__}: {error}",
                                               epoch=epoch))
 
