@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-import shutil
 import string
-import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -440,45 +438,13 @@ class ResourceListScreen(Screen[None]):
 
     def action_ssh(self) -> None:
         """`s`: suspend the TUI, ssh to the server under the cursor, come back when it exits."""
+        from tuicloud.screens.ssh import start_ssh
+
         row_id = self.table.cursor_id
         raw = self._differ.raw(row_id) if row_id else None
         if self.kind.name != "servers" or raw is None:
             return
-        if shutil.which("ssh") is None:
-            self.notify("ssh is not installed (no `ssh` on PATH).", severity="error")
-            return
-        self._ssh_worker(raw)
-
-    @work(thread=True, exclusive=True, group="ssh", exit_on_error=False)
-    def _ssh_worker(self, raw: dict[str, Any]) -> None:
-        from tuicloud.cloud.errors import CloudError
-        from tuicloud.cloud.ssh import ssh_target
-
-        try:
-            target = ssh_target(self.tui.session, raw)
-        except CloudError as error:
-            self.app.call_from_thread(self.notify, f"Cannot ssh: {error.message}",
-                                      severity="error")
-            return
-        self.app.call_from_thread(self._run_ssh, target.destination)
-
-    def _run_ssh(self, destination: str) -> None:
-        from textual.app import SuspendNotSupported
-
-        try:
-            with self.app.suspend():
-                # `--` ends ssh's options: nothing from the cloud can become an ssh flag.
-                completed = subprocess.run(["ssh", "--", destination], check=False)
-        except SuspendNotSupported:
-            self.notify("This terminal cannot be suspended; run: ssh " + destination,
-                        severity="warning")
-            return
-        except OSError as error:
-            self.notify(f"Cannot run ssh: {error.strerror or error}", severity="error")
-            return
-        if completed.returncode not in (0, 130):
-            self.notify(f"ssh {destination} exited with status {completed.returncode}",
-                        severity="warning")
+        start_ssh(self, raw)
 
     def action_create(self) -> None:
         """`c`: the create form of this kind (servers, volumes, images)."""
