@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -31,6 +32,8 @@ from tuicloud.widgets.textual_compat import screen_stacks
 
 if TYPE_CHECKING:
     from tuicloud.cli import Options
+
+log = logging.getLogger(__name__)
 
 
 def kind_for_or_none(name: str) -> str | None:
@@ -224,6 +227,7 @@ class TuiCloudApp(App[None]):
             self.post_message(self.ConnectFailed(str(error), retry=error.retryable,
                                                  switch=target.switch))
         except Exception as error:  # noqa: BLE001 - shown to the user, never a traceback
+            log.exception("connecting to %s failed", target.cloud)  # the trace: in the log
             self.post_message(self.ConnectFailed(f"{error.__class__.__name__}: {error}", True,
                                                  switch=target.switch))
 
@@ -278,9 +282,12 @@ class TuiCloudApp(App[None]):
 
     @work(thread=True, exclusive=True, group="lookups", exit_on_error=False)
     def _refresh_lookups(self) -> None:
-        with contextlib.suppress(Exception):  # names are a nicety; a failure keeps the old ones
+        try:
             self.lookups.refresh(self.session, self._lookup_tables(self.session))
-            self.post_message(self.LookupsRefreshed())
+        except Exception:  # noqa: BLE001 - names are a nicety; a failure keeps the old ones
+            log.warning("refreshing the name lookups failed", exc_info=True)
+            return
+        self.post_message(self.LookupsRefreshed())
 
     def _lookup_tables(self, session: Any) -> list[str]:
         """Every name table some view needs (one list request each, never one per row)."""

@@ -9,6 +9,7 @@ A form subclass composes its rows with :func:`field_row`, and implements :meth:`
 
 from __future__ import annotations
 
+import logging
 import re
 import shlex
 from collections.abc import Iterable
@@ -29,6 +30,8 @@ from tuicloud.widgets.sanitize import sanitize_text
 if TYPE_CHECKING:
     from tuicloud.app import TuiCloudApp
     from tuicloud.cloud.errors import CloudError
+
+log = logging.getLogger(__name__)
 
 __all__ = ["AskScreen", "DiscardScreen", "FieldRow", "FormScreen", "field_row", "follow_created"]
 
@@ -312,6 +315,9 @@ class FormScreen(Screen[None]):
             return
         except Exception as error:  # noqa: BLE001 - a failed submit must not kill the app
             from tuicloud.cloud.errors import CloudError as Err
+
+            # A bug, not the cloud's answer: the form shows one line, the log the whole trace.
+            log.exception("%s: submitting failed", self.FORM_TITLE)
 
             self.app.call_from_thread(self.show_error,
                                       Err(f"{type(error).__name__}: {error}"))
