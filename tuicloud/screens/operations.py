@@ -267,7 +267,7 @@ class ListOperations:
             self.screen.notify(f"{label} {self.name(ident)} failed: {_clean(why)}",
                                severity="error", timeout=12, markup=False)
         if done:
-            self.follow(done, label=label, deleting=op.deletes)
+            self.follow(done, label=label, deleting=op.deletes, op=op)
 
     # -- the status cell ---------------------------------------------------------------------
     def set_status(self, ident: str, text: str) -> None:
@@ -290,7 +290,8 @@ class ListOperations:
 
     # -- following ---------------------------------------------------------------------------
     def follow(self, ids: list[str], transitional: str | None = None, *,
-               label: str | None = None, deleting: bool = False, quiet: bool = False) -> None:
+               label: str | None = None, deleting: bool = False, quiet: bool = False,
+               op: Operation | None = None) -> None:
         """Fast-poll these resources (one GET each, about every second, in a worker) until
         each settles or is gone; then notify success, or the fault with the API's message and
         request id. ``transitional`` is shown in their status cells at once."""
@@ -336,7 +337,7 @@ class ListOperations:
                     screen._differ.diff({ident: item}, convert)
                     row = convert(item)
                     app.call_from_thread(screen.table.apply_diff, {ident: row}, highlight=False)
-                    if not ops.settled(kind.name, raw):
+                    if not ops.settled(kind.name, raw) or not ops.reached(op, raw):
                         continue
                     if deleting:
                         ok, words = ops.ends(kind.name, raw)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Choice", "Needs", "Operation", "Raw", "ends", "explain", "fetch", "find",
            "last_request_id", "name_of",
-           "operations_for", "settled", "supports"]
+           "operations_for", "reached", "settled", "supports"]
 
 _BY_KIND: dict[str, tuple[Operation, ...]] = {
     "servers": servers.SERVER_OPERATIONS,
@@ -53,6 +53,12 @@ def fetch(session: CloudSession, kind: str, ident: str) -> Raw | None:
         if error.status == 404:
             return None
         raise
+
+
+def reached(op: Operation | None, raw: Raw) -> bool:
+    """True when the resource has reached the state ``op`` leads to (see
+    :attr:`Operation.until`); always True without an operation or such a state."""
+    return op is None or op.until is None or op.until(raw)
 
 
 def settled(kind: str, raw: Raw) -> bool:

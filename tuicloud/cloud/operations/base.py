@@ -65,6 +65,9 @@ class Operation:
     deletes: bool = False  # following ends when the resource is gone (404)
     keywords: tuple[str, ...] = field(default=())  # extra words the menu's filter matches
     single: bool = False  # one resource at a time (its input depends on that resource)
+    # Following goes on until this holds as well as the kind's resting state: Nova answers
+    # confirmResize with 204 and keeps VERIFY_RESIZE, with no task, until compute finishes.
+    until: Callable[[Raw], bool] | None = None
 
     def shown_status(self, raw: Raw) -> str | None:
         """The status cell to show at once: a Nova status ("REBOOT") as is; a server's task

@@ -47,6 +47,12 @@ def settled(raw: Raw) -> bool:
     return task(raw) is None and status(raw) in SETTLED
 
 
+def left_verify_resize(raw: Raw) -> bool:
+    """True once a confirmed or reverted resize is over: Nova keeps VERIFY_RESIZE (no task)
+    for a few seconds after answering 204, until the compute service has finished."""
+    return status(raw) != "VERIFY_RESIZE"
+
+
 def _in(*states: str, lock: bool = True) -> Callable[[Raw], str | None]:
     """Allowed only in these statuses, with no task running (and not locked)."""
 
@@ -292,9 +298,10 @@ SERVER_OPERATIONS: tuple[Operation, ...] = (
         needs=Needs("New flavor", "<flavor>", choices=_flavor_choices),
         transitional="RESIZE", keywords=("flavor",)),
     _simple("server.resize_confirm", "Confirm resize", {"confirmResize": None},
-            ["resize", "confirm"], ("VERIFY_RESIZE",), "confirming"),
+            ["resize", "confirm"], ("VERIFY_RESIZE",), "confirming", until=left_verify_resize),
     _simple("server.resize_revert", "Revert resize", {"revertResize": None},
-            ["resize", "revert"], ("VERIFY_RESIZE",), "REVERT_RESIZE", destructive=True),
+            ["resize", "revert"], ("VERIFY_RESIZE",), "REVERT_RESIZE", destructive=True,
+            until=left_verify_resize),
     Operation(
         "server.rebuild", "servers", "Rebuild…", _in("ACTIVE", "SHUTOFF", "ERROR"),
         lambda s, raw, v: _post_action(s, raw, {"rebuild": {"imageRef": require(v, "an image")}},
