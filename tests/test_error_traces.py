@@ -106,3 +106,17 @@ def test_a_simcloud_handler_exception_is_a_500_and_a_trace_in_the_tuicloud_log(
     assert _traced(log_file, "handler")
     _flush()
     assert "tuicloud.simcloud" in log_file.read_text(encoding="utf-8")
+
+
+def test_the_logged_trace_of_an_unexpected_exception_has_no_token_or_password(
+        log_file: Path) -> None:
+    token = "gAAAAABtokentokentokentoken1234567890"
+    try:
+        raise RuntimeError(f"{MARKER} https://demo:hunter2pass@127.0.0.1/v3 X-Auth-Token: "
+                           f"{token}")
+    except RuntimeError as exc:
+        cloud_error_from(exc, "identity")
+    _flush()
+    text = log_file.read_text(encoding="utf-8")
+    assert "Traceback (most recent call last)" in text and MARKER in text
+    assert token not in text and "hunter2pass" not in text

@@ -14,6 +14,7 @@ import http
 import json
 import logging
 import re
+import traceback
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -454,8 +455,10 @@ def cloud_error_from(exc: BaseException, service: str | None = None) -> CloudErr
     if isinstance(exc, ks_exc.ClientException | requests.exceptions.RequestException):
         return CloudError(str(exc), service=service)
     # Not a cloud's answer: a bug here or in the SDK. The user sees one line; the log the trace.
-    log.error("unexpected %s talking to %s", type(exc).__name__, service or "the cloud",
-              exc_info=exc)
+    # Scrubbed: the exception's text may quote a request (token pattern, URL user info).
+    trace = scrub_secrets("".join(traceback.format_exception(exc)))
+    log.error("unexpected %s talking to %s\n%s", type(exc).__name__, service or "the cloud",
+              trace.rstrip())
     return CloudError(f"{type(exc).__name__}: {exc}", service=service)
 
 
