@@ -3,6 +3,7 @@ confirmation, bulk actions, following, errors, read-only and protected clouds.""
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, OptionList
 
-from tests.apphelpers import list_screen, loaded, make_app, screen_text, table, wait_until
+from tests import apphelpers
+from tests.apphelpers import list_screen, loaded, screen_text, table, wait_until
 from tuicloud.app import TuiCloudApp
 from tuicloud.screens.actions_menu import ActionsMenu
 from tuicloud.screens.confirm import ConfirmScreen
@@ -47,8 +49,27 @@ def writes(sim: RunningSim, start: int) -> list[tuple[str, str]]:
             if r.method not in ("GET", "HEAD") and r.service != "identity"]
 
 
+_NOTES: weakref.WeakKeyDictionary[TuiCloudApp, list[str]] = weakref.WeakKeyDictionary()
+
+
+def make_app(**overrides: Any) -> TuiCloudApp:
+    """An app that keeps every notification: a toast is shown later than the change that caused
+    it (a message away) and expires, so a test on a loaded machine reads this list instead."""
+    app = apphelpers.make_app(**overrides)
+    seen = _NOTES[app] = []
+    shown = app.notify
+
+    def notify(message: str, *args: Any, **kwargs: Any) -> None:
+        seen.append(str(message))
+        shown(message, *args, **kwargs)
+
+    app.notify = notify  # type: ignore[method-assign]
+    return app
+
+
 def notes(app: TuiCloudApp) -> list[str]:
-    return [n.message for n in app._notifications]
+    """Every notification so far, in order."""
+    return list(_NOTES[app])
 
 
 async def open_menu(pilot: Pilot[Any], app: TuiCloudApp) -> ActionsMenu:
@@ -103,8 +124,9 @@ async def test_direct_key_stop_asks_and_copies_the_command(sim: RunningSim) -> N
         text = screen_text(app)
         assert server.name in text and f"openstack server stop {server.id}" in text
         await pilot.press("ctrl+y")
+        await wait_until(pilot, lambda: any(n.startswith("Copied: openstack server stop")
+                                            for n in notes(app)), what="copied")
         assert app.clipboard == f"openstack server stop {server.id}"
-        assert any(n.startswith("Copied: openstack server stop") for n in notes(app))
         await pilot.press("escape")  # cancelled: nothing sent
         assert isinstance(app.screen, ResourceListScreen)
         start = len(sim.cloud.request_log)
@@ -171,14 +193,15 @@ async def test_ctrl_d_deletes_a_volume_and_refuses_one_in_use(sim: RunningSim) -
         # What a create form does: follow the new volume (its row appears, then settles).
         list_screen(app).follow([free.id], "creating")
         await wait_until(pilot, lambda: status_of(app, free.id) == "available", what="new")
-        assert any(n == "scratch: available" for n in notes(app))
+        # The note comes from the follow's last poll, a call after the row's new status.
+        await wait_until(pilot, lambda: "scratch: available" in notes(app), what="its note")
         grid.cursor_id = free.id
         await pilot.press("ctrl+d")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
         assert f"openstack volume delete {free['id']}" in screen_text(app)
         await pilot.press("y")
         await wait_until(pilot, lambda: grid.get_row(free.id) is None, what="row gone")
-        assert any("deleted" in n for n in notes(app))
+        await wait_until(pilot, lambda: "scratch deleted" in notes(app), what="deleted note")
 
 
 async def test_extend_prompt_validates_and_shows_413(sim: RunningSim) -> None:
@@ -256,7 +279,8 @@ async def test_read_only_disables_and_refuses(sim: RunningSim) -> None:
             await pilot.press(key)
             await pilot.pause()
             assert not isinstance(app.screen, ConfirmScreen)
-        assert sum("read-only" in n for n in notes(app)) >= 3
+        await wait_until(pilot, lambda: sum("read-only" in n for n in notes(app)) >= 3,
+                         what="three refusals")
         assert writes(sim, start) == []
 
 
