@@ -120,3 +120,15 @@ def test_the_logged_trace_of_an_unexpected_exception_has_no_token_or_password(
     text = log_file.read_text(encoding="utf-8")
     assert "Traceback (most recent call last)" in text and MARKER in text
     assert token not in text and "hunter2pass" not in text
+
+
+def test_an_error_in_simclouds_http_layer_goes_to_the_log_not_stderr(
+        sim: RunningSim, log_file: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    httpd = sim.server._httpd
+    assert httpd is not None
+    try:
+        _broken()
+    except KeyError:
+        httpd.handle_error(None, ("127.0.0.1", 40000))  # as socketserver calls it
+    assert _traced(log_file, "_broken")
+    assert MARKER not in capfd.readouterr().err

@@ -292,6 +292,10 @@ class _Server(ThreadingHTTPServer):
                 return  # e.g. the client rejected our certificate: nothing to answer
         super().finish_request(request, client_address)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """To the log (the --demo log file), not stderr (the TUI's screen)."""
+        log.exception("error serving a request from %s", client_address[0])
+
 
 class SimServer:
     """Serves a :class:`SimCloud` on 127.0.0.1 in a background thread; can go down and up.
