@@ -21,8 +21,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from wheel_build import SOURCE, build_wheel, missing_from  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script by make
+from tests.installed.wheel_build import SOURCE, build_wheel, missing_from  # noqa: E402
 
 SMOKE = Path(__file__).resolve().parent / "smoke_installed.py"
 
