@@ -5,9 +5,12 @@ Shared by tests/test_wheel.py and tests/installed/check_wheel.py (`make check-wh
 
 from __future__ import annotations
 
+import importlib.metadata
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -33,6 +36,12 @@ def build_wheel(work: Path, *, isolated: bool) -> Path:
     """Build the wheel in ``work`` and return its path. ``isolated``: in a fresh build
     environment from the index, as `pip install .` does; otherwise with this interpreter's
     setuptools (offline, a few seconds)."""
+    if not isolated:
+        needed = _build_requirement()
+        found = importlib.metadata.version("setuptools")
+        if int(found.split(".")[0]) < needed:
+            raise RuntimeError(f"setuptools {found} here; the build needs >= {needed}: "
+                               "install the dev extra (make test does)")
     source = clean_copy(work / "src")
     out = work / "dist"
     command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir",
@@ -44,6 +53,17 @@ def build_wheel(work: Path, *, isolated: bool) -> Path:
     if len(wheels) != 1:
         raise RuntimeError(f"expected one tuicloud wheel in {out}, found {wheels}")
     return wheels[0]
+
+
+def _build_requirement() -> int:
+    """The major version of setuptools pyproject.toml's [build-system] asks for."""
+    with (SOURCE / "pyproject.toml").open("rb") as file:
+        requires = tomllib.load(file)["build-system"]["requires"]
+    for requirement in requires:
+        match = re.fullmatch(r"setuptools\s*>=\s*(\d+).*", requirement)
+        if match:
+            return int(match.group(1))
+    return 0
 
 
 def package_data_in_source() -> set[str]:
