@@ -164,7 +164,8 @@ def _boot_line(server: Server, info: ConsoleInfo, index: int) -> str:
 
 
 def output(server: Server, info: ConsoleInfo, interval: float, length: int | None) -> str:
-    """The log's last ``length`` lines (all when None), within the kept tail of MAX_BYTES."""
+    """The log's last ``length`` lines (all when None), within the kept tail of MAX_BYTES,
+    joined by newlines with none at the end (Nova's tail splits on newlines the same way)."""
     total = line_count(server, interval)
     wanted = total if length is None or length < 0 else min(length, total)
     lines: list[str] = []
@@ -178,4 +179,6 @@ def output(server: Server, info: ConsoleInfo, interval: float, length: int | Non
         lines.append(text)
         index -= 1
     lines.reverse()
-    return "\n".join(lines) + ("\n" if lines else "")
+    # No newline after the last line: a guest's console ends where the cursor is (real Nova's
+    # fake driver ends "...LAST LINE"), so the last line is a partial one a client must keep.
+    return "\n".join(lines)
