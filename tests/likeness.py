@@ -118,3 +118,118 @@ def check_glance_errors_html_unless_json(conn: Connection, name: str) -> None:
                                   "code": "404 Not Found", "title": "Not Found"}
     finally:
         conn.image.delete_image(made.id)
+
+
+# -- Nova: servers ---------------------------------------------------------------------------
+def boot(conn: Connection, name: str, image_id: str, flavor_id: str) -> str:
+    """Boot a server without a network; its id once ACTIVE."""
+    made = conn.compute.create_server(name=name, image_id=image_id, flavor_id=flavor_id,
+                                      networks="none")
+    poll(lambda: _state(conn, made.id) == ("ACTIVE", None), "server ACTIVE")
+    return str(made.id)
+
+
+def _state(conn: Connection, server_id: str) -> tuple[str, str | None]:
+    found = call(conn, "compute", "GET", f"/servers/{server_id}").json()["server"]
+    if found["status"] == "ERROR":
+        raise AssertionError(f"server went ERROR: {found.get('fault')}")
+    return found["status"], found["OS-EXT-STS:task_state"]
+
+
+def _states_until_active(conn: Connection, server_id: str) -> list[tuple[str, str | None]]:
+    """The distinct (status, task_state) seen from now until ACTIVE with no task."""
+    seen: list[tuple[str, str | None]] = []
+
+    def settled() -> bool:
+        state = _state(conn, server_id)
+        if not seen or seen[-1] != state:
+            seen.append(state)
+        return state == ("ACTIVE", None)
+
+    poll(settled, "server ACTIVE again")
+    return seen
+
+
+def _action(conn: Connection, server_id: str, body: dict[str, Any]) -> requests.Response:
+    return call(conn, "compute", "POST", f"/servers/{server_id}/action", json=body)
+
+
+def check_resize_confirm_and_revert(conn: Connection, server_id: str, bigger: str,
+                                    smaller: str) -> tuple[list[Any], list[Any]]:
+    """Confirm answers 204 and the server passes VERIFY_RESIZE (task null) before ACTIVE; revert
+    answers 202 and passes REVERT_RESIZE/resize_reverting; neither is allowed on an ACTIVE
+    server (409 in Nova's words). Returns the states seen after confirm and after revert."""
+    for verb in ("confirmResize", "revertResize"):
+        refused = _action(conn, server_id, {verb: None})
+        assert refused.status_code == 409
+        assert refused.json() == {"conflictingRequest": {"code": 409, "message": (
+            f"Cannot '{verb}' instance {server_id} while it is in vm_state active")}}
+    assert _action(conn, server_id, {"resize": {"flavorRef": bigger}}).status_code == 202
+    poll(lambda: _state(conn, server_id) == ("VERIFY_RESIZE", None), "VERIFY_RESIZE")
+    confirmed = _action(conn, server_id, {"confirmResize": None})
+    assert (confirmed.status_code, confirmed.content) == (204, b"")
+    after_confirm = _states_until_active(conn, server_id)
+    assert after_confirm in ([("VERIFY_RESIZE", None), ("ACTIVE", None)], [("ACTIVE", None)])
+    assert _action(conn, server_id, {"resize": {"flavorRef": smaller}}).status_code == 202
+    poll(lambda: _state(conn, server_id) == ("VERIFY_RESIZE", None), "VERIFY_RESIZE")
+    reverted = _action(conn, server_id, {"revertResize": None})
+    assert (reverted.status_code, reverted.content) == (202, b"")
+    after_revert = _states_until_active(conn, server_id)
+    assert after_revert in ([("REVERT_RESIZE", "resize_reverting"), ("ACTIVE", None)],
+                            [("ACTIVE", None)])
+    shown = call(conn, "compute", "GET", f"/servers/{server_id}").json()["server"]
+    assert shown["flavor"]["id"] == bigger  # reverted to the flavor before the second resize
+    return after_confirm, after_revert
+
+
+def check_console_ends_in_partial_line(conn: Connection, server_id: str) -> str:
+    """The console output has no newline after its last line; ``length`` takes the last lines
+    of the text split on newlines, so length 1 is that partial line. Returns the output."""
+    def console(**args: Any) -> str:
+        answer = _action(conn, server_id, {"os-getConsoleOutput": args})
+        assert answer.status_code == 200
+        return str(answer.json()["output"])
+
+    full = console()
+    assert full and not full.endswith("\n")
+    last = console(length=1)
+    assert last and "\n" not in last and full.endswith(last)
+    assert console(length=0) == ""
+    two = console(length=2)
+    assert two.count("\n") == 1 and full.endswith(two.split("\n")[0] + "\n" + two.split("\n")[1])
+    return full
+
+
+def check_metadata_and_description_validation(conn: Connection, server_id: str) -> None:
+    """Nova's schema refuses metadata keys outside ``^[a-zA-Z0-9-_:. ]{1,255}$``, non-string or
+    long values, and descriptions with control characters, each with a 400 in its words."""
+    from tuicloud.simcloud.nova_validation import description_pattern
+
+    def answer(method: str, path: str, body: Any, version: str | None = None) -> Any:
+        got = call(conn, "compute", method, f"/servers/{server_id}{path}", version, json=body)
+        return got.status_code, got.json()
+
+    def bad(message: str) -> tuple[int, Any]:
+        return 400, {"badRequest": {"code": 400, "message": message}}
+
+    regex = "'^[a-zA-Z0-9-_:. ]{1,255}$'"
+    assert answer("POST", "/metadata", {"metadata": {"bad/key": "v"}}) == bad(
+        "Invalid input for field/attribute metadata. Value: {'bad/key': 'v'}. 'bad/key' does "
+        f"not match any of the regexes: {regex}")
+    assert answer("PUT", "/metadata", {"metadata": {"": "v"}}) == bad(
+        "Invalid input for field/attribute metadata. Value: {'': 'v'}. '' does not match any "
+        f"of the regexes: {regex}")
+    assert answer("PUT", "/metadata/a*b", {"meta": {"a*b": "v"}}) == bad(
+        "Invalid input for field/attribute meta. Value: {'a*b': 'v'}. 'a*b' does not match "
+        f"any of the regexes: {regex}")
+    assert answer("POST", "/metadata", {"metadata": {"k": 5}}) == bad(
+        "Invalid input for field/attribute k. Value: 5. 5 is not of type 'string'")
+    assert answer("POST", "/metadata", {"metadata": {"ok key:.-_": "v"}}) == (
+        200, {"metadata": {"ok key:.-_": "v"}})
+    compute = "compute 2.19"
+    assert answer("PUT", "", {"server": {"description": "line\nbreak"}}, compute) == bad(
+        "Invalid input for field/attribute description. Value: line\nbreak. 'line\\nbreak' "
+        f"does not match {description_pattern()!r}")
+    assert answer("PUT", "", {"server": {"description": "bell\x07"}}, compute)[0] == 400
+    status, body = answer("PUT", "", {"server": {"description": "fine ü"}}, compute)
+    assert (status, body["server"]["description"]) == (200, "fine ü")

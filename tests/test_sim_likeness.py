@@ -8,6 +8,7 @@ from pathlib import Path
 
 import openstack
 import pytest
+from openstack.config.loader import OpenStackConfig
 from openstack.connection import Connection
 
 from tests import likeness
@@ -16,10 +17,12 @@ from tuicloud.simcloud import RunningSim, SimConfig, run_simcloud
 
 @pytest.fixture(scope="module")
 def msim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSim]:
-    """One simcloud for the module; quick transitions (tests make their own resources)."""
+    """One simcloud for the module (tests make their own resources). Actions take 2 s and a
+    confirmed resize lingers 4 s, so a client polling right after the answer sees them."""
     clouds = tmp_path_factory.mktemp("likeness") / "clouds.yaml"
     with run_simcloud(SimConfig(servers=6, volumes=4, images=4, build_delay=0.2,
-                                action_delay=0.2), clouds_yaml=clouds) as running:
+                                action_delay=2.0, confirm_resize_delay=4.0),
+                      clouds_yaml=clouds) as running:
         yield running
 
 
@@ -46,3 +49,53 @@ def test_deleted_image_vanishes_at_once(conn: Connection) -> None:
 
 def test_glance_errors_html_unless_json(conn: Connection) -> None:
     likeness.check_glance_errors_html_unless_json(conn, "likeness-publicize")
+
+
+@pytest.fixture(scope="module")
+def server_id(msim: RunningSim) -> Iterator[str]:
+    """An ACTIVE m1.tiny server (cirros) of the demo project, without a network."""
+    config = OpenStackConfig(config_files=[str(msim.clouds_yaml)])
+    connection = Connection(config=config.get_one(cloud="simcloud"))
+    image = connection.image.find_image("cirros-0.6.2-x86_64-disk", ignore_missing=False)
+    tiny = connection.compute.find_flavor("m1.tiny", ignore_missing=False)
+    ident = likeness.boot(connection, "likeness-vm", image.id, tiny.id)
+    yield ident
+    connection.compute.delete_server(ident)
+    connection.close()
+
+
+def test_resize_confirm_lingers_and_revert_passes_revert_resize(conn: Connection,
+                                                                server_id: str) -> None:
+    small = conn.compute.find_flavor("m1.small", ignore_missing=False)
+    tiny = conn.compute.find_flavor("m1.tiny", ignore_missing=False)
+    confirm, revert = likeness.check_resize_confirm_and_revert(conn, server_id, small.id,
+                                                               tiny.id)
+    # Polled at once, simcloud's windows (4 s and 2 s here) are always seen.
+    assert confirm == [("VERIFY_RESIZE", None), ("ACTIVE", None)]
+    assert revert == [("REVERT_RESIZE", "resize_reverting"), ("ACTIVE", None)]
+
+
+def test_confirm_twice_is_refused_while_it_settles(conn: Connection, server_id: str) -> None:
+    small = conn.compute.find_flavor("m1.small", ignore_missing=False)
+    tiny = conn.compute.find_flavor("m1.tiny", ignore_missing=False)
+    current = conn.compute.get_server(server_id).flavor
+    target = tiny.id if current.original_name == "m1.small" else small.id
+    conn.compute.resize_server(server_id, target)
+    likeness.poll(lambda: conn.compute.get_server(server_id).status == "VERIFY_RESIZE",
+                  "VERIFY_RESIZE")
+    conn.compute.confirm_server_resize(server_id)
+    for verb in ("confirmResize", "revertResize"):
+        again = likeness.call(conn, "compute", "POST", f"/servers/{server_id}/action",
+                              json={verb: None})
+        assert again.json() == {"badRequest": {"code": 400,
+                                               "message": "Instance has not been resized."}}
+    likeness.poll(lambda: conn.compute.get_server(server_id).status == "ACTIVE", "ACTIVE")
+
+
+def test_console_ends_in_partial_line(conn: Connection, server_id: str) -> None:
+    full = likeness.check_console_ends_in_partial_line(conn, server_id)
+    assert "likeness-vm login: " in full
+
+
+def test_metadata_and_description_validation(conn: Connection, server_id: str) -> None:
+    likeness.check_metadata_and_description_validation(conn, server_id)

@@ -349,8 +349,16 @@ class SimConfig:
     build_delay: float = 2.0  # seconds a server stays in BUILD, a volume in creating, ...
     action_delay: float = 1.0  # seconds an action's transitional state lasts
     console_interval: float = 1.0  # seconds between new console lines of a running server
+    confirm_resize_delay: float | None = None  # VERIFY_RESIZE after a confirm; None: 1.5 actions
     region: str = "RegionOne"
     extra_regions: tuple[str, ...] = ()  # more catalog regions (same endpoints), for switching
+
+    def confirm_resize_seconds(self) -> float:
+        """How long a confirmed resize stays VERIFY_RESIZE (real Nova: until the compute
+        service has cleaned up the source, 0.3 s to a few seconds)."""
+        if self.confirm_resize_delay is not None:
+            return self.confirm_resize_delay
+        return 1.5 * self.action_delay
 
 
 class SimCloud:

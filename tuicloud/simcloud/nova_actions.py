@@ -35,6 +35,7 @@ from tuicloud.simcloud.nova_model import (
     forbidden,
     invalid_state,
 )
+from tuicloud.simcloud.nova_validation import check_description, check_metadata_schema
 from tuicloud.simcloud.nova_views import server_doc, usage_time
 
 if TYPE_CHECKING:
@@ -275,24 +276,36 @@ def _live_migrate(ctx: Ctx, server: Server, body: Any) -> Response:
 
 
 def _confirm_resize(ctx: Ctx, server: Server, body: Any) -> Response:
-    if server.vm_state != "resized":
-        raise ApiError(400, "Instance has not been resized.")
+    """204 at once, but the server stays VERIFY_RESIZE (task_state null) while the compute
+    service cleans up the source, as real Nova does; a second confirm meanwhile is a 400."""
     check_lock(ctx, server)
     check_state(server, "confirmResize", ("resized",))
-    server.vm_state = server.prior_vm_state or "active"
-    server.power_state = RUNNING if server.vm_state == "active" else SHUTDOWN
-    server.old_flavor_id = server.prior_vm_state = None
-    ctx.svc.finish_action(ctx.svc.record_action(server, "confirmResize", ctx))
-    server.gen += 1
-    ctx.svc.touch(server)
+    if server.old_flavor_id is None:  # already confirming: no migration left to confirm
+        raise ApiError(400, "Instance has not been resized.")
+    svc = ctx.svc
+    server.old_flavor_id = None
+    gen = server.gen = server.gen + 1
+    entry = svc.record_action(server, "confirmResize", ctx)
+    svc.touch(server)
+
+    def settle() -> None:
+        if server.gen != gen or server.deleted:
+            return
+        server.vm_state = server.prior_vm_state or "active"
+        server.power_state = RUNNING if server.vm_state == "active" else SHUTDOWN
+        server.prior_vm_state = None
+        server.gen += 1
+        svc.finish_action(entry)
+        svc.touch(server)
+    svc.cloud.scheduler.call_later(svc.cloud.config.confirm_resize_seconds(), settle)
     return Response(204)
 
 
 def _revert_resize(ctx: Ctx, server: Server, body: Any) -> Response:
-    if server.vm_state != "resized" or server.old_flavor_id is None:
-        raise ApiError(400, "Instance has not been resized.")
     check_lock(ctx, server)
     check_state(server, "revertResize", ("resized",))
+    if server.old_flavor_id is None:  # being confirmed
+        raise ApiError(400, "Instance has not been resized.")
     svc = ctx.svc
     old = server.old_flavor_id
 
@@ -311,6 +324,10 @@ def _rebuild(ctx: Ctx, server: Server, body: Any) -> Response:
     if not isinstance(body, dict) or "imageRef" not in body:
         raise ApiError(400, "Invalid input for field/attribute rebuild. Value: "
                             f"{body}. 'imageRef' is a required property")
+    if "metadata" in body:
+        check_metadata_schema(body["metadata"])
+    if "description" in body and ctx.at_least(19):
+        check_description(body["description"])
     check_lock(ctx, server)
     check_state(server, "rebuild", ("active", "stopped", "error"))
     image = image_for(ctx, body["imageRef"])
@@ -352,9 +369,7 @@ def _create_image(ctx: Ctx, server: Server, body: Any) -> Response:
         raise ApiError(400, "Invalid input for field/attribute createImage. Value: "
                             f"{body}. 'name' is a required property")
     metadata = body.get("metadata") or {}
-    if not isinstance(metadata, dict):
-        raise ApiError(400, "Invalid input for field/attribute metadata. Value: "
-                            f"{metadata}. {metadata!r} is not of type 'object'")
+    check_metadata_schema(metadata)
     check_state(server, "createImage", ("active", "stopped", "paused", "suspended"))
     glance = ctx.svc.image_service()
     if glance is None:

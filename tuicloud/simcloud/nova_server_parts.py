@@ -16,6 +16,7 @@ from tuicloud.simcloud.nova_lifecycle import (
     requested_nics,
 )
 from tuicloud.simcloud.nova_model import Ctx, Server, api, limit_arg
+from tuicloud.simcloud.nova_validation import check_metadata_schema
 from tuicloud.simcloud.nova_views import addresses
 
 _METADATA_STATES = ("active", "paused", "suspended", "stopped", "shelved",
@@ -80,6 +81,7 @@ def _metadata_body(ctx: Ctx, key: str = "metadata") -> dict[str, str]:
     if not isinstance(inner, dict):
         raise ApiError(400, f"Invalid input for field/attribute {key}. Value: {body}. "
                             f"'{key}' is a required property")
+    check_metadata_schema(inner, key)
     check_metadata(ctx, inner)
     return {str(k): str(v) for k, v in inner.items()}
 

@@ -36,6 +36,7 @@ from tuicloud.simcloud.nova_model import (
     limit_arg,
     links,
 )
+from tuicloud.simcloud.nova_validation import check_description, check_metadata_schema
 from tuicloud.simcloud.nova_views import server_brief, server_doc
 
 MAX_LIMIT = 1000
@@ -293,11 +294,8 @@ def update_server(ctx: Ctx) -> Response:
     if "name" in body:
         server.name = check_name(body["name"], "server")
     if "description" in body:
-        description = body["description"]
-        if description is not None and (not isinstance(description, str)
-                                        or len(description) > 255):
-            raise ApiError(400, "Invalid input for field/attribute description.")
-        server.description = description
+        check_description(body["description"])
+        server.description = body["description"]
     if "hostname" in body:
         server.hostname = str(body["hostname"])[:63]
     for field, attr in (("accessIPv4", "access_ipv4"), ("accessIPv6", "access_ipv6")):
@@ -353,6 +351,10 @@ def create_server(ctx: Ctx) -> Response:
         raise ApiError(400, f"Invalid input for field/attribute server. Value: {body}. "
                             "'name' is a required property")
     name = check_name(body["name"], "server")
+    if "metadata" in body:  # Nova's schema checks come before anything else
+        check_metadata_schema(body["metadata"])
+    if "description" in body and ctx.at_least(19):
+        check_description(body["description"])
     if "flavorRef" not in body:
         raise ApiError(400, f"Invalid input for field/attribute server. Value: {body}. "
                             "'flavorRef' is a required property")
@@ -402,8 +404,6 @@ def create_server(ctx: Ctx) -> Response:
             raise bad_input("user_data", user_data[:64], f"{user_data[:64]!r} is not a 'base64'"
                        ) from exc
     metadata = body.get("metadata") or {}
-    if not isinstance(metadata, dict):
-        raise bad_input("metadata", metadata, f"{metadata!r} is not of type 'object'")
     check_metadata(ctx, metadata)
     min_count = _count(body, "min_count")
     max_count = _count(body, "max_count", min_count)  # Nova: max_count defaults to min_count

@@ -1,0 +1,38 @@
+"""The likeness checks (tests/likeness.py) against the real rig: what simcloud is held to in
+tests/test_sim_likeness.py must hold for the real services (`make test-real`)."""
+
+from __future__ import annotations
+
+from openstack.connection import Connection
+
+from tests import likeness
+
+
+def test_deleted_volume_vanishes_at_once(demo_sdk: Connection, prefix: str) -> None:
+    took = likeness.check_deleted_volume_vanishes(demo_sdk, prefix + "gone", within=30.0)
+    print(f"volume gone {took:.2f} s after DELETE")
+
+
+def test_deleted_image_vanishes_at_once(demo_sdk: Connection, prefix: str) -> None:
+    likeness.check_deleted_image_vanishes(demo_sdk, prefix + "image-gone")
+
+
+def test_glance_errors_html_unless_json(demo_sdk: Connection, prefix: str) -> None:
+    likeness.check_glance_errors_html_unless_json(demo_sdk, prefix + "publicize")
+
+
+def test_resize_confirm_and_revert(demo_sdk: Connection, server: str) -> None:
+    small = demo_sdk.compute.find_flavor("m1.small", ignore_missing=False)
+    tiny = demo_sdk.compute.find_flavor("m1.tiny", ignore_missing=False)
+    confirm, revert = likeness.check_resize_confirm_and_revert(demo_sdk, server, small.id,
+                                                               tiny.id)
+    print(f"after confirm: {confirm}; after revert: {revert}")
+
+
+def test_console_ends_in_partial_line(demo_sdk: Connection, server: str) -> None:
+    assert likeness.check_console_ends_in_partial_line(demo_sdk, server) == (
+        "FAKE CONSOLE OUTPUT\nANOTHER\nLAST LINE")
+
+
+def test_metadata_and_description_validation(demo_sdk: Connection, server: str) -> None:
+    likeness.check_metadata_and_description_validation(demo_sdk, server)
