@@ -4,15 +4,21 @@ A :class:`Poller` belongs to one (session, kind, all_projects) view. Its first p
 everything; later polls ask only for what changed, using the server's own clock:
 
 - servers: ``changes-since=<Date of the previous poll's first response - 2 s>``; Nova includes
-  deleted servers (status DELETED), which become removals;
+  deleted servers (status DELETED), which become removals, so servers never need a periodic
+  full resync (one costs a real Nova ~6.5 ms per server: ~65 s of API time at 10,000);
 - volumes: ``updated_at=gte:...`` (plus ``created_at=gte:...``, as Cinder leaves a new
   volume's ``updated_at`` empty) when the block-storage endpoint speaks microversion 3.60,
-  otherwise a full list every time; volumes seen "deleting" are checked until they 404;
-- images: Glance's ``updated_at=gte:...``;
+  otherwise a full list every time. Cinder's lists never return a deleted volume, so each
+  poll also asks for the count (``GET /volumes?limit=1&with_count=true``, one row and a
+  number); a count that differs from the ids held means something went away: a full list now;
+- images: a full list each poll while the set fits in ``CHEAP_FULL_LIST`` rows (Glance lists
+  ~0.4 ms per image, so 250 images cost about what three quiet polls do, and a deletion shows
+  at the next poll); beyond that Glance's ``updated_at=gte:...`` with a full resync every
+  ``resync_every`` polls, as Glance offers no count;
 - everything else: a full list each poll (they are short).
 
-Every ``resync_every`` polls a full list replaces the set and so catches deletions the filters
-cannot report. A quiet servers poll costs one request of a few hundred bytes at any scale.
+Volumes and images seen "deleting" (or passed to :meth:`Poller.watch_deletion`) are checked
+until they 404. A quiet servers poll costs one request of a few hundred bytes at any scale.
 """
 
 from __future__ import annotations
@@ -40,6 +46,12 @@ resolution, and a change committed while the previous poll ran must not fall in 
 
 _DELETED_SERVER_STATES = frozenset({"DELETED", "SOFT_DELETED"})
 _MAX_DELETE_CHECKS = 20
+
+CHEAP_FULL_LIST = 250
+"""Up to this many images a full list each poll is cheaper than a late deletion (see above)."""
+
+COUNT_MICROVERSION = "3.45"
+"""Cinder's first microversion with ``with_count`` on its lists."""
 
 
 @dataclass
@@ -82,13 +94,15 @@ class Poller:
 
     def __init__(self, session: CloudSession, kind: ResourceKind, *,
                  all_projects: bool = False, resync_every: int = 12,
-                 first_page_size: int = 50, lookups: Lookups | None = None) -> None:
+                 first_page_size: int = 50, lookups: Lookups | None = None,
+                 cheap_full_list: int = CHEAP_FULL_LIST) -> None:
         self.session = session
         self.kind = kind
         self.all_projects = all_projects and session.is_admin and kind.supports_all_projects
         self.resync_every = max(1, resync_every)
         self.first_page_size = first_page_size
         self.lookups = lookups
+        self.cheap_full_list = cheap_full_list
         self.polls = 0
         self._since_full = 0
         self._known: dict[str, Raw] = {}
@@ -98,6 +112,8 @@ class Poller:
         self._status_filter: str | None = None
         self._api_filter: tuple[str | None, str | None] = (None, None)
         self._watch_deleted: set[str] = set()
+        # Every id the unfiltered list returns (before ``_keep``): what Cinder's count counts.
+        self._listed: set[str] = set()
         self._lock = threading.Lock()
 
     # -- state -----------------------------------------------------------------------------
@@ -117,7 +133,21 @@ class Poller:
         if self.kind.refresh == "updated_at" and self.kind.service_type == "block-storage" \
                 and not self.session.supports_microversion("block-storage", "3.60"):
             return "full"
+        if self.kind.refresh == "updated_at" and self.kind.service_type == "image" \
+                and self._cursor is not None and len(self._listed) <= self.cheap_full_list:
+            return "full"
         return self.kind.refresh
+
+    def _counts_deletions(self) -> bool:
+        """True when each poll can learn of deletions by count (Cinder's ``with_count``)."""
+        return (self.kind.service_type == "block-storage"
+                and self.session.supports_microversion("block-storage", COUNT_MICROVERSION))
+
+    def _resync_due(self) -> bool:
+        """A periodic full list, only where no poll can see deletions (big image sets)."""
+        if self.kind.refresh == "changes-since" or self._counts_deletions():
+            return False
+        return self._since_full + 1 >= self.resync_every
 
     def reset(self) -> None:
         """Forget everything: the next poll is a full list."""
@@ -172,16 +202,22 @@ class Poller:
             result = PollResult()
             wanted_filter = self._wanted_api_filter()
             full = (force_full or self._cursor is None or self.strategy == "full"
-                    or self._since_full + 1 >= self.resync_every
-                    or wanted_filter != self._api_filter)
+                    or self._resync_due() or wanted_filter != self._api_filter)
             if full:
                 self._poll_full(result, wanted_filter, on_page)
             else:
                 # Work on a copy so readers in other threads always see a whole state.
                 known = dict(self._known)
-                self._poll_changes(result, known)
-                self._check_deletions(result, known)
-                self._known = known
+                listed = set(self._listed)
+                self._poll_changes(result, known, listed)
+                self._check_deletions(result, known, listed)
+                if self._counts_deletions() and self._count(result) != len(listed):
+                    # Something went away (or arrived between the two requests): the full
+                    # list settles which; it replaces this poll's partial result.
+                    self._poll_full(result, wanted_filter, None)
+                else:
+                    self._known = known
+                    self._listed = listed
             self.polls += 1
             result.elapsed = time.monotonic() - started
             result.finished_at = time.time()
@@ -259,6 +295,7 @@ class Poller:
                 kept[ident] = old if old is not None and old == raw else raw
         result.full = True
         result.upserts = kept
+        self._listed = set(found)
         result.removals = set(self._known) - set(kept)
         self._known = dict(kept)
         self._api_filter = api_filter
@@ -267,7 +304,19 @@ class Poller:
         self._advance_cursor(result, started_wall)
         self._feed_lookups(kept.values(), result.removals)
 
-    def _poll_changes(self, result: PollResult, known: dict[str, Raw]) -> None:
+    def _count(self, result: PollResult) -> int:
+        """How many items the unfiltered list holds now, by Cinder's ``with_count``."""
+        kind = self.kind
+        params = [*self._base_params(), ("limit", "1"), ("with_count", "true")]
+        path = kind.list_path.removesuffix("/detail")  # the short list: one id, one count
+        body, info = self.session.get_json(kind.service_type, path, params)
+        result.requests += 1
+        result.bytes += info.bytes
+        count = body.get("count") if isinstance(body, dict) else None
+        return int(count) if isinstance(count, int) else -1
+
+    def _poll_changes(self, result: PollResult, known: dict[str, Raw],
+                      listed: set[str]) -> None:
         started_wall = datetime.now(timezone.utc)
         assert self._cursor is not None
         params = self._base_params()
@@ -287,6 +336,10 @@ class Poller:
         for ident, raw in found.items():
             gone = (self.kind.refresh == "changes-since"
                     and str(raw.get("status", "")).upper() in _DELETED_SERVER_STATES)
+            if gone:
+                listed.discard(ident)
+            else:
+                listed.add(ident)
             if gone or not self._keep(raw):
                 if ident in known:
                     result.removals.add(ident)
@@ -300,7 +353,8 @@ class Poller:
         self._advance_cursor(result, started_wall)
         self._feed_lookups(result.upserts.values(), result.removals)
 
-    def _check_deletions(self, result: PollResult, known: dict[str, Raw]) -> None:
+    def _check_deletions(self, result: PollResult, known: dict[str, Raw],
+                         listed: set[str]) -> None:
         """Show each watched (and each "deleting") id; a 404 means it is gone."""
         kind = self.kind
         if kind.refresh != "updated_at":
@@ -319,6 +373,7 @@ class Poller:
                     raise
                 result.requests += 1
                 self._watch_deleted.discard(ident)
+                listed.discard(ident)
                 if known.pop(ident, None) is not None:
                     result.removals.add(ident)
                 continue
@@ -327,6 +382,7 @@ class Poller:
             raw = body.get(kind.show_key, body) if kind.show_key else body
             if isinstance(raw, dict) and str(raw.get("status", "")).lower() == "deleted":
                 self._watch_deleted.discard(ident)
+                listed.discard(ident)
                 if known.pop(ident, None) is not None:
                     result.removals.add(ident)
 
