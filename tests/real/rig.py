@@ -192,3 +192,39 @@ async def note_after(pilot: Pilot[Any], app: TuiCloudApp, before: frozenset[str]
     message = found()
     assert message is not None
     return message
+
+
+async def choose(pilot: Pilot[Any], app: TuiCloudApp, value: str) -> None:
+    """In the open choice prompt, highlight ``value`` (as arrow keys would) and press enter."""
+    from tuicloud.screens.prompts import ChoicePrompt
+
+    await wait_until(pilot, lambda: isinstance(app.screen, ChoicePrompt)
+                     and bool(app.screen.choices), timeout=SLOW, what="choices")
+    prompt = app.screen
+    widget = prompt.query_one("#prompt-list", OptionList)
+    ids = [widget.get_option_at_index(i).id for i in range(widget.option_count)]
+    assert value in ids, (value, ids)
+    widget.highlighted = ids.index(value)
+    await pilot.pause()
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: app.screen is not prompt, what="prompt closed")
+
+
+async def answer(pilot: Pilot[Any], app: TuiCloudApp, text: str | None = None) -> None:
+    """In the open text prompt, type ``text`` (None: keep the default) and press enter; then
+    confirm if the operation asks."""
+    from textual.widgets import Input
+
+    from tuicloud.screens.confirm import ConfirmScreen
+    from tuicloud.screens.prompts import TextPrompt
+
+    await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt), timeout=SLOW,
+                     what="text prompt")
+    prompt = app.screen
+    if text is not None:
+        prompt.query_one("#prompt-input", Input).value = text
+        await pilot.pause()
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: app.screen is not prompt, what="prompt closed")
+    if isinstance(app.screen, ConfirmScreen):
+        await pilot.press("y")

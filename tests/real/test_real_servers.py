@@ -3,7 +3,6 @@ driver): each one is checked in the app (row, notification) and in Nova's own an
 
 from __future__ import annotations
 
-import pytest
 from openstack.connection import Connection
 from textual.pilot import Pilot
 
@@ -121,9 +120,9 @@ async def test_resize_then_revert(server: str, demo_sdk: Connection) -> None:
     assert demo_sdk.compute.get_server(server).flavor.name == original
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11: confirm resize reports success while Nova "
-                   "still says VERIFY_RESIZE (being fixed by another engineer)")
 async def test_resize_then_confirm_reports_active(server: str, demo_sdk: Connection) -> None:
+    """The confirm is reported once Nova has left VERIFY_RESIZE (it answers 204 and keeps
+    VERIFY_RESIZE for seconds)."""
     app = make_app(cloud="real-demo")
     async with app.run_test(size=(160, 50)) as pilot:
         await loaded(pilot, app)
