@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, BinaryIO, cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from tuicloud.simcloud import latency
 from tuicloud.simcloud.core import ApiError, Request, Response, SimCloud
 from tuicloud.simcloud.glance_errors import glance_error
 
@@ -186,6 +187,8 @@ class _Handler(BaseHTTPRequestHandler):
                     pass
             except ApiError:
                 self.close_connection = True
+        # The latency model (when installed) prices the answer and holds it that long.
+        latency.charge(cloud, self.command, service, path, response, started)
         response.headers.setdefault("x-openstack-request-id", request_id)
         if service == "compute":
             response.headers.setdefault("x-compute-request-id", request_id)
