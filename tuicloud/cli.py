@@ -116,13 +116,16 @@ def parse_options(argv: list[str] | None = None) -> Options:
 @contextlib.contextmanager
 def demo_cloud(servers: int) -> Iterator[str]:
     """Start simcloud in this process and point OS_CLIENT_CONFIG_FILE at its clouds.yaml."""
-    from tuicloud.simcloud import SimConfig, run_simcloud
+    from tuicloud.simcloud import SimConfig, latency, run_simcloud
 
     with tempfile.TemporaryDirectory(prefix="tuicloud-demo-") as folder:
         clouds = Path(folder) / "clouds.yaml"
         config = SimConfig(servers=servers, volumes=max(10, servers // 4),
                            images=12, build_delay=3.0, action_delay=2.0)
-        with run_simcloud(config, clouds_yaml=clouds):
+        with run_simcloud(config, clouds_yaml=clouds) as running:
+            # A real cloud's costs (issue 11), so the demo shows what users will see: the
+            # first page at once, the rest and the names after it.
+            latency.install(running.cloud, latency.measured())
             os.environ["OS_CLIENT_CONFIG_FILE"] = str(clouds)
             yield "simcloud"
 
