@@ -102,6 +102,7 @@ class LogView(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.store = LineStore(max_lines)
         self._partial: str | None = None
+        self._partial_since: float | None = None  # when the partial line was first seen
         self._cache: LRUCache[tuple[object, ...], list[Strip]] = LRUCache(2048)
         self._stamps: dict[int, str] = {}
         self._max_cells = 0
@@ -120,8 +121,8 @@ class LogView(ScrollView, can_focus=True):
     # -- public API -----------------------------------------------------------------------
     @property
     def line_count(self) -> int:
-        """Lines kept (markers included, the partial line not)."""
-        return len(self.store)
+        """Lines kept, markers and the incomplete last line (a ``login:`` prompt) included."""
+        return len(self.store) + (self._partial is not None)
 
     @property
     def match_count(self) -> int:
@@ -150,7 +151,9 @@ class LogView(ScrollView, can_focus=True):
                      partial: str | None = None) -> None:
         """Append lines (after a ``marker`` line, if given) and set the incomplete last line.
 
-        ``partial`` replaces the previous partial line (None: there is none).
+        ``partial`` replaces the previous partial line (None: there is none). A partial line
+        keeps the time it was first seen while it grows, and passes it on to the complete
+        line it becomes.
         """
         now = time.time()
         clean = [clean_line(line) for line in lines]
@@ -165,18 +168,30 @@ class LogView(ScrollView, can_focus=True):
         start = store.end
         dropped = 0
         anchor = None if self.follow else self._locate(round(self.scroll_y))
+        old_partial, since = self._partial, self._partial_since
         if marker is not None:
             dropped += store.append([marker], now, marker=True)
+        elif (old_partial is not None and since is not None and clean
+              and clean[0].startswith(old_partial)):
+            dropped += store.append(clean[:1], since)  # the prompt ended: it arrived back then
+            clean = clean[1:]
         dropped += store.append(clean, now)
+        grows = (old_partial is not None and new_partial is not None and marker is None
+                 and store.end == start and new_partial.startswith(old_partial))
         self._partial = new_partial
+        self._partial_since = None if new_partial is None else since if grows else now
         numbers = range(max(start, store.first), store.end)
         self._note_widths(map(store.text, numbers))
         if new_partial is not None:
             self._note_widths([new_partial])
         if self._pattern is not None:
             needle, fold = smart_needle(self.search_term)
+            while self._matches and self._matches[-1] >= start:
+                self._matches.pop()  # the old partial line's match: it is re-checked below
             self._matches.extend(n for n in numbers if needle in (
                 store.text(n).lower() if fold else store.text(n)))
+            if self._partial_matches(needle, fold):
+                self._matches.append(store.end)
             if dropped:
                 self._prune_matches()
         if self._wrapped:
@@ -196,6 +211,7 @@ class LogView(ScrollView, can_focus=True):
         """Forget every line."""
         self.store = LineStore(self.store.max_lines)
         self._partial = None
+        self._partial_since = None
         self._cache.clear()
         self._max_cells = 0
         self._matches = []
@@ -219,6 +235,8 @@ class LogView(ScrollView, can_focus=True):
             flags = 0 if any(c.isupper() for c in term) else re.IGNORECASE
             self._pattern = re.compile(re.escape(term), flags)
             self._matches = self.store.find(term)
+            if self._partial_matches(*smart_needle(term)):
+                self._matches.append(self.store.end)
             if self._matches:
                 top = self._line_at_row(round(self.scroll_y))
                 index = bisect.bisect_left(self._matches, top if top is not None else 0)
@@ -229,6 +247,12 @@ class LogView(ScrollView, can_focus=True):
         self.refresh_bindings()
         self.post_message(self.StateChanged(self))
         return len(self._matches)
+
+    def _partial_matches(self, needle: str, fold: bool) -> bool:
+        partial = self._partial
+        if partial is None or not needle:
+            return False
+        return needle in (partial.lower() if fold else partial)
 
     # -- actions -------------------------------------------------------------------------
     def action_follow(self) -> None:
@@ -478,7 +502,7 @@ class LogView(ScrollView, can_focus=True):
                current)
         strips = self._cache.get(key)
         if strips is None:
-            when = time.time() if partial else store.time(number)
+            when = (self._partial_since or time.time()) if partial else store.time(number)
             strips = self._render_strips(text, marker, partial, current, when, width)
             self._cache[key] = strips
         return strips
