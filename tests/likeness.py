@@ -233,3 +233,104 @@ def check_metadata_and_description_validation(conn: Connection, server_id: str) 
     assert answer("PUT", "", {"server": {"description": "bell\x07"}}, compute)[0] == 400
     status, body = answer("PUT", "", {"server": {"description": "fine ü"}}, compute)
     assert (status, body["server"]["description"]) == (200, "fine ü")
+
+
+# -- Nova: hypervisors, server groups, the pre-2.36 proxies ----------------------------------
+HYPERVISOR_DETAIL_KEYS = {
+    "id", "hypervisor_hostname", "state", "status", "hypervisor_type", "hypervisor_version",
+    "host_ip", "service", "vcpus", "memory_mb", "local_gb", "vcpus_used", "memory_mb_used",
+    "local_gb_used", "free_ram_mb", "free_disk_gb", "current_workload", "running_vms",
+    "disk_available_least", "cpu_info"}
+
+
+def check_hypervisor_show(admin: Connection, demo: Connection) -> None:
+    """An id from the hypervisor list shows (integer ids before 2.53, UUIDs after; 2.88 drops
+    the statistics and adds uptime); bad ids and non-admins are refused in Nova's words."""
+    listed = call(admin, "compute", "GET", "/os-hypervisors", "compute 2.1").json()
+    first = listed["hypervisors"][0]["id"]
+    assert isinstance(first, int)
+    shown = call(admin, "compute", "GET", f"/os-hypervisors/{first}", "compute 2.1").json()
+    assert set(shown["hypervisor"]) == HYPERVISOR_DETAIL_KEYS
+    assert set(shown["hypervisor"]["service"]) == {"id", "host", "disabled_reason"}
+    new = call(admin, "compute", "GET", "/os-hypervisors", "compute 2.53").json()
+    ident = new["hypervisors"][0]["id"]
+    modern = call(admin, "compute", "GET", f"/os-hypervisors/{ident}", "compute 2.88").json()
+    assert set(modern["hypervisor"]) == (HYPERVISOR_DETAIL_KEYS - {
+        "vcpus", "memory_mb", "local_gb", "vcpus_used", "memory_mb_used", "local_gb_used",
+        "free_ram_mb", "free_disk_gb", "current_workload", "running_vms",
+        "disk_available_least", "cpu_info"}) | {"uptime"}
+    assert modern["hypervisor"]["id"] == ident
+    bad = call(admin, "compute", "GET", "/os-hypervisors/nope", "compute 2.53")
+    assert (bad.status_code, bad.json()) == (400, {"badRequest": {
+        "code": 400, "message": "Invalid uuid nope"}})
+    missing = call(admin, "compute", "GET", "/os-hypervisors/99999", "compute 2.1")
+    assert (missing.status_code, missing.json()) == (404, {"itemNotFound": {
+        "code": 404, "message": "Hypervisor with ID '99999' could not be found."}})
+    refused = call(demo, "compute", "GET", f"/os-hypervisors/{first}", "compute 2.1")
+    assert (refused.status_code, refused.json()) == (403, {"forbidden": {
+        "code": 403,
+        "message": "Policy doesn't allow os_compute_api:os-hypervisors:show to be performed."}})
+
+
+def check_server_groups(conn: Connection, name: str) -> None:
+    """Server groups: ``policies`` before 2.64, ``policy`` and ``rules`` after; a bad policy is
+    a 400 listing the four; the group lists, shows and deletes."""
+    made = []
+    try:
+        old = call(conn, "compute", "POST", "/os-server-groups", "compute 2.1", json={
+            "server_group": {"name": name + "-old", "policies": ["anti-affinity"]}})
+        assert old.status_code == 200
+        made.append(old.json()["server_group"]["id"])
+        assert {k: v for k, v in old.json()["server_group"].items() if k != "id"} == {
+            "name": name + "-old", "policies": ["anti-affinity"], "metadata": {}, "members": []}
+        new = call(conn, "compute", "POST", "/os-server-groups", "compute 2.64", json={
+            "server_group": {"name": name + "-new", "policy": "anti-affinity",
+                             "rules": {"max_server_per_host": 2}}})
+        assert new.status_code == 200
+        group = new.json()["server_group"]
+        made.append(group["id"])
+        assert set(group) == {"id", "name", "policy", "rules", "members", "project_id",
+                              "user_id"}
+        assert (group["policy"], group["rules"], group["project_id"]) == (
+            "anti-affinity", {"max_server_per_host": 2}, conn.current_project_id)
+        bad = call(conn, "compute", "POST", "/os-server-groups", "compute 2.64", json={
+            "server_group": {"name": name + "-bad", "policy": "bogus"}})
+        assert (bad.status_code, bad.json()) == (400, {"badRequest": {"code": 400, "message": (
+            "Invalid input for field/attribute policy. Value: bogus. 'bogus' is not one of "
+            "['anti-affinity', 'affinity', 'soft-anti-affinity', 'soft-affinity']")}})
+        listed = call(conn, "compute", "GET", "/os-server-groups", "compute 2.64").json()
+        assert set(made) <= {g["id"] for g in listed["server_groups"]}
+        shown = call(conn, "compute", "GET", f"/os-server-groups/{group['id']}",
+                     "compute 2.64").json()
+        assert shown == {"server_group": group}
+    finally:
+        for ident in made:
+            gone = call(conn, "compute", "DELETE", f"/os-server-groups/{ident}")
+            assert gone.status_code == 204
+    assert call(conn, "compute", "GET", f"/os-server-groups/{made[-1]}").status_code == 404
+
+
+IMAGE_PROXY_KEYS = {"id", "name", "minRam", "minDisk", "metadata", "created", "updated",
+                    "status", "progress", "OS-EXT-IMG-SIZE:size", "links"}
+REMOVED = {"itemNotFound": {"code": 404, "message": "The resource could not be found."}}
+
+
+def check_pre_2_36_proxies(conn: Connection, external_network: str) -> None:
+    """``/images`` and ``/os-floating-ip-pools`` answer before 2.36 (Glance's images in Nova's
+    old shape, the external networks' names) and are gone (404) from 2.36."""
+    pools = call(conn, "compute", "GET", "/os-floating-ip-pools", "compute 2.1").json()
+    assert {"name": external_network} in pools["floating_ip_pools"]
+    assert all(set(pool) == {"name"} for pool in pools["floating_ip_pools"])
+    public = [i for i in conn.image.images() if i.status == "active"][0]
+    detail = call(conn, "compute", "GET", "/images/detail", "compute 2.1").json()["images"]
+    mine = next(i for i in detail if i["id"] == public.id)
+    assert set(mine) - {"server"} == IMAGE_PROXY_KEYS
+    assert (mine["status"], mine["progress"], mine["name"]) == ("ACTIVE", 100, public.name)
+    assert [link["rel"] for link in mine["links"]] == ["self", "bookmark", "alternate"]
+    brief = call(conn, "compute", "GET", "/images", "compute 2.1").json()["images"]
+    assert set(next(i for i in brief if i["id"] == public.id)) == {"id", "name", "links"}
+    one = call(conn, "compute", "GET", f"/images/{public.id}", "compute 2.1").json()
+    assert one["image"] == mine
+    for path in ("/os-floating-ip-pools", "/images/detail", f"/images/{public.id}"):
+        gone = call(conn, "compute", "GET", path, "compute 2.36")
+        assert (gone.status_code, gone.json()) == (404, REMOVED), path

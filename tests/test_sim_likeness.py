@@ -99,3 +99,15 @@ def test_console_ends_in_partial_line(conn: Connection, server_id: str) -> None:
 
 def test_metadata_and_description_validation(conn: Connection, server_id: str) -> None:
     likeness.check_metadata_and_description_validation(conn, server_id)
+
+
+def test_hypervisor_show(conn: Connection, admin: Connection) -> None:
+    likeness.check_hypervisor_show(admin, conn)
+
+
+def test_server_groups(conn: Connection) -> None:
+    likeness.check_server_groups(conn, "likeness-group")
+
+
+def test_pre_2_36_proxies(conn: Connection) -> None:
+    likeness.check_pre_2_36_proxies(conn, "public")

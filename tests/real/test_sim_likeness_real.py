@@ -36,3 +36,15 @@ def test_console_ends_in_partial_line(demo_sdk: Connection, server: str) -> None
 
 def test_metadata_and_description_validation(demo_sdk: Connection, server: str) -> None:
     likeness.check_metadata_and_description_validation(demo_sdk, server)
+
+
+def test_hypervisor_show(admin_sdk: Connection, demo_sdk: Connection) -> None:
+    likeness.check_hypervisor_show(admin_sdk, demo_sdk)
+
+
+def test_server_groups(demo_sdk: Connection, prefix: str) -> None:
+    likeness.check_server_groups(demo_sdk, prefix + "group")
+
+
+def test_pre_2_36_proxies(demo_sdk: Connection) -> None:
+    likeness.check_pre_2_36_proxies(demo_sdk, "public")

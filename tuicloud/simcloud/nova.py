@@ -119,6 +119,7 @@ class Service:
         """Nova's routes."""
         from tuicloud.simcloud import (
             nova_actions,
+            nova_extras,
             nova_flavors,
             nova_misc,
             nova_server_parts,
@@ -130,6 +131,7 @@ class Service:
         nova_servers.register(router, NAME)
         nova_server_parts.register(router, NAME)
         nova_actions.register(router, NAME)
+        nova_extras.register(router, NAME)  # after nova_misc: /os-hypervisors/detail first
 
     def seed(self) -> None:
         """Flavors, key pairs and ``cloud.config.servers`` servers, deterministic from cloud.rng."""

@@ -50,7 +50,6 @@ def register(router: Router, service: str) -> None:
         ("DELETE", "/os-quota-sets/{project_id}", reset_quota),
         ("GET", "/os-availability-zone", list_zones),
         ("GET", "/os-availability-zone/detail", list_zones_detail),
-        ("GET", "/os-server-groups", list_server_groups),
         ("GET", "/os-hypervisors", list_hypervisors),
         ("GET", "/os-hypervisors/detail", list_hypervisors_detail),
         ("GET", "/os-services", list_services),
@@ -398,12 +397,7 @@ def list_zones_detail(ctx: Ctx) -> Response:
     return Response(200, {"availabilityZoneInfo": zones})
 
 
-def list_server_groups(ctx: Ctx) -> Response:
-    """GET /os-server-groups: none are kept."""
-    return Response(200, {"server_groups": []})
-
-
-def _hypervisors(ctx: Ctx, detail: bool) -> list[dict[str, Any]]:
+def hypervisor_docs(ctx: Ctx, detail: bool) -> list[dict[str, Any]]:
     require_admin(ctx, "os_compute_api:os-hypervisors:list")
     counts: dict[str, int] = dict.fromkeys(HOST_ZONE, 0)
     if detail:
@@ -435,12 +429,12 @@ def _hypervisors(ctx: Ctx, detail: bool) -> list[dict[str, Any]]:
 
 def list_hypervisors(ctx: Ctx) -> Response:
     """GET /os-hypervisors (admin)."""
-    return Response(200, {"hypervisors": _hypervisors(ctx, False)})
+    return Response(200, {"hypervisors": hypervisor_docs(ctx, False)})
 
 
 def list_hypervisors_detail(ctx: Ctx) -> Response:
     """GET /os-hypervisors/detail (admin)."""
-    return Response(200, {"hypervisors": _hypervisors(ctx, True)})
+    return Response(200, {"hypervisors": hypervisor_docs(ctx, True)})
 
 
 def list_services(ctx: Ctx) -> Response:
