@@ -125,6 +125,8 @@ class Switcher:
         self.state: State = load_state(self.path)
         self.clouds: list[str] = []
         self.projects: list[str] = []
+        # True when ``projects`` is Keystone's own list (GET /v3/auth/projects), not a guess.
+        self.projects_listed = False
         self.regions: list[str] = []
         self.target: Target | None = None
         self._reported: set[str] = set()
@@ -205,8 +207,10 @@ class Switcher:
             clouds = cloud_names()
         except CloudError:
             pass
+        listed = False
         try:
             projects = available_projects(session)
+            listed = True
         except CloudError:
             projects = [session.project_name] if session.project_name else []
         try:
@@ -215,10 +219,12 @@ class Switcher:
             if not isinstance(error, CloudError):
                 log.exception("listing the regions of %s failed", session.cloud_name)
             regions = [session.region] if session.region else []
-        self.app.call_from_thread(self._scopes_known, clouds, projects, regions)
+        self.app.call_from_thread(self._scopes_known, clouds, projects, regions, listed)
 
-    def _scopes_known(self, clouds: list[str], projects: list[str], regions: list[str]) -> None:
+    def _scopes_known(self, clouds: list[str], projects: list[str], regions: list[str],
+                      listed: bool = False) -> None:
         self.clouds, self.projects, self.regions = clouds, projects, regions
+        self.projects_listed = listed
 
     def remember_view(self, view: str) -> None:
         """The visible view changed."""
@@ -273,10 +279,26 @@ class Switcher:
         elif session is None:
             self.app.notify("Not connected yet.", severity="warning")
         elif word == "project":
-            self.switch(Target(session.cloud_name, name, session.region, switch=True))
+            project = self._own_project(name)
+            if project is not None:
+                self.switch(Target(session.cloud_name, project, session.region, switch=True))
         else:
             self.switch(Target(session.cloud_name, session.project_name, name, switch=True))
         return True
+
+    def _own_project(self, name: str) -> str | None:
+        """The project to switch to, as Keystone spells it; None (and a message) when the
+        user's project list, once known, lacks it: Keystone would answer 401, which reads as
+        a wrong password."""
+        if not self.projects_listed or name in self.projects:
+            return name
+        same = [p for p in self.projects if p.lower() == name.lower()]
+        if len(same) == 1:
+            return same[0]
+        yours = ", ".join(self.projects) or "none"
+        self.app.notify(f"no role on project {name} (yours: {yours})", title="Cannot switch",
+                        severity="error", timeout=10, markup=False)
+        return None
 
     def switch(self, target: Target) -> None:
         """Connect to ``target`` in a worker; the current session stays until it succeeds."""
