@@ -334,3 +334,77 @@ def check_pre_2_36_proxies(conn: Connection, external_network: str) -> None:
     for path in ("/os-floating-ip-pools", "/images/detail", f"/images/{public.id}"):
         gone = call(conn, "compute", "GET", path, "compute 2.36")
         assert (gone.status_code, gone.json()) == (404, REMOVED), path
+
+
+# -- Cinder: volume types and quota updates --------------------------------------------------
+def _cinder(conn: Connection, method: str, path: str, **kwargs: Any) -> requests.Response:
+    return call(conn, "block-storage", method, path, "volume 3.71", **kwargs)
+
+
+def check_volume_type_management(admin: Connection, demo: Connection, name: str) -> None:
+    """Admins create, update, delete types and their extra specs; names are unique (409);
+    members may not create (403) and see no extra specs."""
+    made = _cinder(admin, "POST", "/types", json={"volume_type": {
+        "name": name, "description": "d", "os-volume-type-access:is_public": True,
+        "extra_specs": {"k": "v"}}})
+    assert made.status_code == 200
+    vtype = made.json()["volume_type"]
+    type_id = vtype["id"]
+    try:
+        assert vtype == {"id": type_id, "name": name, "is_public": True,
+                         "extra_specs": {"k": "v"}, "description": "d",
+                         "os-volume-type-access:is_public": True}
+        again = _cinder(admin, "POST", "/types", json={"volume_type": {"name": name}})
+        assert (again.status_code, again.json()) == (409, {"conflictingRequest": {
+            "code": 409, "message": f"Volume Type {name} already exists."}})
+        refused = _cinder(demo, "POST", "/types", json={"volume_type": {"name": name + "x"}})
+        assert (refused.status_code, refused.json()) == (403, {"forbidden": {
+            "code": 403,
+            "message": "Policy doesn't allow volume_extension:type_create to be performed."}})
+        changed = _cinder(admin, "PUT", f"/types/{type_id}",
+                          json={"volume_type": {"description": "new"}})
+        assert (changed.status_code, changed.json()) == (200, {"volume_type": {
+            "id": type_id, "name": name, "is_public": True, "extra_specs": {"k": "v"},
+            "description": "new"}})
+        added = _cinder(admin, "POST", f"/types/{type_id}/extra_specs",
+                        json={"extra_specs": {"a": "b"}})
+        assert (added.status_code, added.json()) == (200, {"extra_specs": {"a": "b"}})
+        assert _cinder(admin, "GET", f"/types/{type_id}/extra_specs").json() == {
+            "extra_specs": {"k": "v", "a": "b"}}
+        assert _cinder(admin, "DELETE", f"/types/{type_id}/extra_specs/a").status_code == 202
+        seen = _cinder(demo, "GET", f"/types/{type_id}").json()["volume_type"]
+        assert (seen["description"], seen["extra_specs"]) == ("new", {})
+    finally:
+        assert _cinder(admin, "DELETE", f"/types/{type_id}").status_code == 202
+    gone = _cinder(admin, "GET", f"/types/{type_id}")
+    assert (gone.status_code, gone.json()) == (404, {"itemNotFound": {
+        "code": 404, "message": f"Volume type {type_id} could not be found."}})
+
+
+def check_volume_quota_update_rules(admin: Connection, project_id: str) -> None:
+    """A quota update refuses unknown keys, non-integers and values below -1, in Cinder's
+    words; a limit below what the project uses is refused once the project has its own limit
+    for it (Cinder checks only those). The project's quotas are reset at the end."""
+    path = f"/os-quota-sets/{project_id}"
+    usage = _cinder(admin, "GET", path, params={"usage": "true"}).json()["quota_set"]
+    in_use = usage["gigabytes"]["in_use"]
+    own = _cinder(admin, "PUT", path, json={"quota_set": {"gigabytes": in_use + 100}})
+    assert own.status_code == 200 and own.json()["quota_set"]["gigabytes"] == in_use + 100
+    before = _cinder(admin, "GET", path).json()["quota_set"]
+
+    def refused(change: dict[str, Any]) -> str:
+        answer = _cinder(admin, "PUT", path, json={"quota_set": change})
+        assert answer.status_code == 400, answer.text
+        return str(answer.json()["badRequest"]["message"])
+
+    assert refused({"bogus": 3}) == "Invalid input received: Bad key(s) in quota set: bogus"
+    assert refused({"volumes": "lots"}) == "volumes must be an integer"
+    assert refused({"volumes": -5}) == "volumes must be >= -1"
+    try:
+        if in_use > 0:
+            assert refused({"gigabytes": in_use - 1}) == (
+                "Quota gigabytes limit must be equal or greater than existing resources. "
+                f"Current usage is {in_use} and the requested limit is {in_use - 1}.")
+        assert _cinder(admin, "GET", path).json()["quota_set"] == before
+    finally:
+        assert _cinder(admin, "DELETE", path).status_code == 200

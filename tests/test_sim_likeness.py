@@ -111,3 +111,11 @@ def test_server_groups(conn: Connection) -> None:
 
 def test_pre_2_36_proxies(conn: Connection) -> None:
     likeness.check_pre_2_36_proxies(conn, "public")
+
+
+def test_volume_type_management(conn: Connection, admin: Connection) -> None:
+    likeness.check_volume_type_management(admin, conn, "likeness-type")
+
+
+def test_volume_quota_update_rules(conn: Connection, admin: Connection) -> None:
+    likeness.check_volume_quota_update_rules(admin, conn.current_project_id)

@@ -48,3 +48,12 @@ def test_server_groups(demo_sdk: Connection, prefix: str) -> None:
 
 def test_pre_2_36_proxies(demo_sdk: Connection) -> None:
     likeness.check_pre_2_36_proxies(demo_sdk, "public")
+
+
+def test_volume_type_management(admin_sdk: Connection, demo_sdk: Connection,
+                                prefix: str) -> None:
+    likeness.check_volume_type_management(admin_sdk, demo_sdk, prefix + "type")
+
+
+def test_volume_quota_update_rules(admin_sdk: Connection, demo_sdk: Connection) -> None:
+    likeness.check_volume_quota_update_rules(admin_sdk, demo_sdk.current_project_id)

@@ -77,6 +77,7 @@ def register(router: Router, service: str) -> None:
     """Register Cinder's routes (fixed paths before ``{id}`` ones: the router takes the first
     match)."""
     from tuicloud.simcloud import cinder_extra as extra
+    from tuicloud.simcloud import cinder_types
 
     def add(method: str, path: str, handler: VersionedHandler, auth: bool = True) -> None:
         router.add(method, f"{V3}{path}", versioned(handler), service=service, auth=auth)
@@ -105,6 +106,8 @@ def register(router: Router, service: str) -> None:
     add("GET", "/types", extra.list_types)
     add("GET", "/types/default", extra.default_type)
     add("GET", "/types/{type_id}", extra.show_type)
+    for method, path, handler in cinder_types.routes():
+        add(method, path, handler)
     add("GET", "/limits", extra.limits)
     add("GET", "/os-quota-sets/{project_id}/defaults", extra.quota_defaults)
     add("GET", "/os-quota-sets/{project_id}", extra.show_quota)

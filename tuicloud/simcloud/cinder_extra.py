@@ -549,10 +549,17 @@ def update_quota(cloud: SimCloud, request: Request, version: Version) -> Respons
             try:
                 number = int(value)
             except (TypeError, ValueError) as exc:
-                raise ApiError(400, f"Invalid input received: Quota {key} must be an integer."
-                               ) from exc
+                raise ApiError(400, f"{key} must be an integer") from exc
             if number < -1:
-                raise ApiError(400, f"Invalid input received: Quota {key} must be >= -1.")
+                raise ApiError(400, f"{key} must be >= -1")
+            # Cinder compares with usage only where the project already has its own limit
+            # (get_project_quotas(defaults=False)); a first override is never refused.
+            in_use = svc.usage(project_id).get(key, 0)
+            explicit = key in svc.quotas.get(project_id, {})
+            if explicit and number != -1 and number < in_use:
+                raise ApiError(400, f"Quota {key} limit must be equal or greater than existing "
+                                    f"resources. Current usage is {in_use} and the requested "
+                                    f"limit is {number}.")
             changes[key] = number
         svc.quotas.setdefault(project_id, {}).update(changes)
         return Response(200, {"quota_set": svc.limits(project_id)})
