@@ -218,7 +218,8 @@ class TuiCloudApp(App[None]):
                 self.call_from_thread(self.switcher.report, problem)
             lookups = Lookups()
             self.post_message(self.Connected(session, lookups, target))
-            lookups.refresh(session, self._lookup_tables(session))
+            # The first page goes first; names follow (they compete on the API's workers).
+            lookups.refresh(session, self._lookup_tables(session), after_first_page=5.0)
             self.post_message(self.LookupsRefreshed())
             release_free_memory()
         except CloudError as error:

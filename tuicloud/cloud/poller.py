@@ -204,6 +204,7 @@ class Poller:
             full = (force_full or self._cursor is None or self.strategy == "full"
                     or self._resync_due() or wanted_filter != self._api_filter)
             if full:
+                self._names_first()
                 self._poll_full(result, wanted_filter, on_page)
             else:
                 # Work on a copy so readers in other threads always see a whole state.
@@ -262,7 +263,21 @@ class Poller:
             found.update(rows)
             if on_page is not None and rows:
                 on_page({k: v for k, v in rows.items() if self._keep(v)})
+            if self.lookups is not None:
+                self.lookups.first_page_arrived()
         return found
+
+    def _names_first(self) -> None:
+        """All projects just turned on: fetch the project names before the list, so the
+        Project column shows names with the first rows, not id prefixes for a minute. At
+        start the first page goes first (the start's own lookups follow it)."""
+        if self.lookups is None or not self.all_projects or not self.lookups.first_page_seen \
+                or "projects" not in self.kind.lookups \
+                or self.lookups.loaded_at("projects") is not None:
+            return
+        failed = self.lookups.refresh(self.session, ["projects"]).errors
+        if failed:  # names are a nicety: the list goes on with id prefixes
+            log.info("project names not fetched before the list: %s", failed["projects"])
 
     def _advance_cursor(self, result: PollResult, started_wall: datetime) -> None:
         server_time = result.server_time or started_wall
@@ -278,6 +293,8 @@ class Poller:
         if status:
             params.append(("status", status))
         first = self.first_page_size if on_page is not None else None
+        if self.lookups is not None and self._covers_server_names(api_filter):
+            self.lookups.keep_whole("servers")  # this list fills it: no lookup list beside
         found = self._list(result, params, first_page_size=first, on_page=on_page)
         if api_filter == (None, None):
             # More than one page makes server-side filtering pay; a short list is filtered
@@ -302,7 +319,7 @@ class Poller:
         self._since_full = 0
         self._watch_deleted.clear()
         self._advance_cursor(result, started_wall)
-        self._feed_lookups(kept.values(), result.removals)
+        self._feed_lookups(found.values(), result.removals, whole=True)
 
     def _count(self, result: PollResult) -> int:
         """How many items the unfiltered list holds now, by Cinder's ``with_count``."""
@@ -351,7 +368,7 @@ class Poller:
             known[ident] = raw
         self._since_full += 1
         self._advance_cursor(result, started_wall)
-        self._feed_lookups(result.upserts.values(), result.removals)
+        self._feed_lookups(result.upserts.values(), result.removals, whole=False)
 
     def _check_deletions(self, result: PollResult, known: dict[str, Raw],
                          listed: set[str]) -> None:
@@ -386,7 +403,25 @@ class Poller:
                 if known.pop(ident, None) is not None:
                     result.removals.add(ident)
 
-    def _feed_lookups(self, raws: Any, removed: set[str]) -> None:
+    def _covers_server_names(self, api_filter: tuple[str | None, str | None]) -> bool:
+        """True when this list sees every server the servers lookup would list (all
+        projects, or a non-admin's own, unfiltered)."""
+        return (self.lookups is not None and self.kind.name == "servers"
+                and (self.all_projects or not self.session.is_admin)
+                and api_filter == (None, None))
+
+    def _feed_lookups(self, raws: Any, removed: set[str], *, whole: bool) -> None:
+        """Server names for free; a poller that sees every server the lookup would list
+        keeps the table whole, so it is never listed."""
         if self.lookups is None or self.kind.name != "servers":
             return
+        if not self._covers_server_names(self._api_filter):
+            self.lookups.feed("servers", raws)
+            return
+        if whole:
+            self.lookups.keep_whole("servers", {str(r["id"]): str(r.get("name") or "")
+                                                for r in raws if r.get("id")})
+            return
         self.lookups.feed("servers", raws)
+        self.lookups.forget("servers", removed)
+        self.lookups.keep_whole("servers")
