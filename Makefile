@@ -36,7 +36,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo -E)
 
 test-real: $(STAMP_TEST)
 	$(SUDO) env REALCLOUD_CLOUDS_YAML=$(REALCLOUD_CLOUDS_YAML) bash $(REALCLOUD_DIR)/up.sh
-	TUICLOUD_REAL=1 OS_CLIENT_CONFIG_FILE=$(REALCLOUD_CLOUDS_YAML) \
+	TUICLOUD_REAL=1 REALCLOUD_DIR=$(REALCLOUD_DIR) OS_CLIENT_CONFIG_FILE=$(REALCLOUD_CLOUDS_YAML) \
 		$(BIN)/python -m pytest -q tests/real
 
 # What users install: build the wheel, install it into a fresh venv, run it from outside the
