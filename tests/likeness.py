@@ -408,3 +408,39 @@ def check_volume_quota_update_rules(admin: Connection, project_id: str) -> None:
         assert _cinder(admin, "GET", path).json()["quota_set"] == before
     finally:
         assert _cinder(admin, "DELETE", path).status_code == 200
+
+
+# -- Neutron: tags ---------------------------------------------------------------------------
+def check_neutron_tags(conn: Connection, name: str) -> None:
+    """Tags on a network: replace all (200), add one (201, JSON null), check (204), remove
+    (204; 404 TagNotFound when absent), clear (204); shown sorted and usable as list filters."""
+    def net(method: str, path: str, **kwargs: Any) -> requests.Response:
+        return call(conn, "network", method, f"/v2.0/networks{path}", **kwargs)
+
+    made = net("POST", "", json={"network": {"name": name}}).json()["network"]
+    tags = f"/{made['id']}/tags"
+    try:
+        assert made["tags"] == []
+        replaced = net("PUT", tags, json={"tags": ["b", "a"]})
+        assert (replaced.status_code, sorted(replaced.json()["tags"])) == (200, ["a", "b"])
+        added = net("PUT", tags + "/c")
+        assert (added.status_code, added.json()) == (201, None)
+        assert net("GET", tags).json() == {"tags": ["a", "b", "c"]}
+        assert net("GET", tags + "/c").status_code == 204
+        assert net("DELETE", tags + "/a").status_code == 204
+        for method in ("GET", "DELETE"):
+            absent = net(method, tags + "/a")
+            assert (absent.status_code, absent.json()) == (404, {"NeutronError": {
+                "type": "TagNotFound", "message": "Tag a could not be found.", "detail": ""}})
+        bad = net("PUT", tags, json={"tags": "x"})
+        assert (bad.status_code, bad.json()) == (400, {"NeutronError": {
+            "type": "InvalidInput", "message": "Invalid input for operation: 'x' is not a list.",
+            "detail": ""}})
+        assert net("GET", f"/{made['id']}").json()["network"]["tags"] == ["b", "c"]
+        found = net("GET", "", params={"tags": "b,c", "fields": "id"}).json()["networks"]
+        assert {"id": made["id"]} in found
+        assert net("GET", "", params={"not-tags": "b", "name": name}).json()["networks"] == []
+        assert net("DELETE", tags).status_code == 204
+        assert net("GET", tags).json() == {"tags": []}
+    finally:
+        assert net("DELETE", f"/{made['id']}").status_code == 204

@@ -119,3 +119,7 @@ def test_volume_type_management(conn: Connection, admin: Connection) -> None:
 
 def test_volume_quota_update_rules(conn: Connection, admin: Connection) -> None:
     likeness.check_volume_quota_update_rules(admin, conn.current_project_id)
+
+
+def test_neutron_tags(conn: Connection) -> None:
+    likeness.check_neutron_tags(conn, "likeness-tags")

@@ -57,3 +57,7 @@ def test_volume_type_management(admin_sdk: Connection, demo_sdk: Connection,
 
 def test_volume_quota_update_rules(admin_sdk: Connection, demo_sdk: Connection) -> None:
     likeness.check_volume_quota_update_rules(admin_sdk, demo_sdk.current_project_id)
+
+
+def test_neutron_tags(demo_sdk: Connection, prefix: str) -> None:
+    likeness.check_neutron_tags(demo_sdk, prefix + "tags")

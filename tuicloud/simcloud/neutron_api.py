@@ -119,6 +119,9 @@ def register(router: Router, service: str) -> None:
     add("GET", f"{V2}/quotas/{{project_id}}/default", sec.quota_defaults, service=service)
     add("PUT", f"{V2}/quotas/{{project_id}}", sec.update_quota, service=service)
     add("DELETE", f"{V2}/quotas/{{project_id}}", sec.reset_quota, service=service)
+    from tuicloud.simcloud import neutron_tags
+
+    neutron_tags.register(router, service)
 
 
 def _svc(cloud: SimCloud) -> Service:
