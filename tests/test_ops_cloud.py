@@ -35,13 +35,14 @@ def session(msim: RunningSim, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud
         yield connected
 
 
-def settle(session: CloudSession, kind: str, ident: str,
-           timeout: float = 15.0) -> dict[str, Any] | None:
-    """Fetch the resource until it has settled (None once it is gone)."""
+def settle(session: CloudSession, kind: str, ident: str, timeout: float = 15.0,
+           op: ops.Operation | None = None) -> dict[str, Any] | None:
+    """Fetch the resource until it has settled, and reached what ``op`` leads to (None once
+    it is gone)."""
     deadline = time.monotonic() + timeout
     while True:
         raw = ops.fetch(session, kind, ident)
-        if raw is None or ops.settled(kind, raw):
+        if raw is None or (ops.settled(kind, raw) and ops.reached(op, raw)):
             return raw
         assert time.monotonic() < deadline, f"{kind} {ident} never settled: {raw.get('status')}"
         time.sleep(0.05)
@@ -68,7 +69,7 @@ def do(session: CloudSession, op_id: str, raw: dict[str, Any] | None, value: str
     argv = op.cli(raw, value)
     assert argv[0] == "openstack" and (raw["id"] in argv or value in argv)
     op.run(session, raw, value)
-    after = settle(session, op.kind, raw["id"])
+    after = settle(session, op.kind, raw["id"], op=op)
     if expect is not None:
         assert after is not None and after["status"] == expect, (op_id, after and after["status"])
     return after

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tuicloud.cloud.errors import CloudError
+from tuicloud.cloud.validation import check_metadata_key, check_metadata_value, check_server_name
 
 if TYPE_CHECKING:
     from tuicloud.cloud.connection import CloudSession
@@ -23,7 +24,8 @@ __all__ = [
     "Headroom", "LaunchChoices", "ServerSpec", "VolumeChoices", "VolumeSpec",
     "compute_headroom", "create_servers", "create_volume", "flavor_fits", "image_patch",
     "launch_choices", "parse_metadata", "patch_image", "server_command", "server_body",
-    "validate_name", "volume_body", "volume_choices", "volume_command", "volume_headroom",
+    "validate_name", "validate_server_name", "volume_body", "volume_choices", "volume_command",
+    "volume_headroom",
     "image_set_command",
 ]
 
@@ -114,13 +116,20 @@ def parse_metadata(text: str) -> tuple[dict[str, str], str | None]:
         if not part:
             continue
         key, sep, value = part.partition("=")
-        key = key.strip()
+        key, value = key.strip(), value.strip()
         if not sep or not key:
             return found, f"'{part[:40]}' is not key=value"
-        if len(key) > 255 or len(value) > 255:
-            return found, f"'{key[:40]}': keys and values are at most 255 characters"
-        found[key] = value.strip()
+        problem = check_metadata_key(key) or check_metadata_value(key, value)
+        if problem:
+            return found, problem
+        found[key] = value
     return found, None
+
+
+def validate_server_name(name: str) -> str | None:
+    """Why Nova would refuse ``name`` for a new server (see :func:`validate_name` and
+    :func:`tuicloud.cloud.validation.check_server_name`), or None."""
+    return validate_name(name) or check_server_name(name)
 
 
 def flavor_fits(flavor: Mapping[str, Any], image: Mapping[str, Any] | None) -> str | None:

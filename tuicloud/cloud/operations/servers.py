@@ -13,11 +13,11 @@ from tuicloud.cloud.operations.base import (
     Needs,
     Operation,
     Raw,
-    check_name,
     name_of,
     require,
     rid,
 )
+from tuicloud.cloud.validation import check_server_name
 
 log = logging.getLogger("tuicloud.cloud")
 
@@ -255,6 +255,10 @@ def _deletable(raw: Raw) -> str | None:
     return "server is locked: unlock it first" if raw.get("locked") else None
 
 
+def _check_server_name(raw: Raw, text: str) -> str | None:
+    return check_server_name(text)  # Nova's rule: refused inline, not by a 400 after sending
+
+
 SERVER_OPERATIONS: tuple[Operation, ...] = (
     _simple("server.start", "Start", {"os-start": None}, ["start"], ("SHUTOFF",),
             "powering-on", key="o", keywords=("power on", "boot")),
@@ -316,13 +320,14 @@ SERVER_OPERATIONS: tuple[Operation, ...] = (
         lambda s, raw, v: _post_action(s, raw, {"createImage": {"name": require(v, "a name")}},
                                        "snapshot"),
         lambda raw, v: ["openstack", "server", "image", "create", "--name", str(v), rid(raw)],
-        needs=Needs("Snapshot image name", "<name>", validate=check_name,
+        needs=Needs("Snapshot image name", "<name>", validate=_check_server_name,
                     default=lambda raw: f"{name_of(raw)}-snapshot"),
         transitional="image_snapshot", keywords=("backup", "image")),
     Operation(
         "server.rename", "servers", "Rename…", _not_busy, _rename,
         lambda raw, v: ["openstack", "server", "set", "--name", str(v), rid(raw)],
-        needs=Needs("New name", "<name>", validate=check_name, default=name_of), single=True),
+        needs=Needs("New name", "<name>", validate=_check_server_name, default=name_of),
+        single=True),
     Operation(
         "server.attach_volume", "servers", "Attach volume…", _in(*_ATTACH), _attach,
         lambda raw, v: ["openstack", "server", "add", "volume", rid(raw), str(v)],

@@ -222,10 +222,10 @@ class LaunchServerForm(FormScreen):
     # -- the form's logic ---------------------------------------------------------------------
     def validate(self, values: dict[str, Any]) -> dict[str, str]:
         """Required fields, name format, count >= 1 and within the quota, files, metadata."""
-        from tuicloud.cloud.create import parse_metadata, validate_name
+        from tuicloud.cloud.create import parse_metadata, validate_server_name
 
         problems: dict[str, str] = {}
-        name_problem = validate_name(str(values.get("name") or ""))
+        name_problem = validate_server_name(str(values.get("name") or ""))
         if name_problem:
             problems["name"] = name_problem
         count = _int_or_none(values.get("count"))
