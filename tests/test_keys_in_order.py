@@ -16,6 +16,7 @@ from tests.apphelpers import list_screen, loaded, make_app, table, wait_until
 from tests.formhelpers import form, module_simcloud, using_simcloud
 from tuicloud.app import TuiCloudApp
 from tuicloud.cloud.operations import Choice
+from tuicloud.screens.forms.base import DiscardScreen
 from tuicloud.screens.forms.create_image import CreateImageForm
 from tuicloud.screens.forms.create_volume import CreateVolumeForm
 from tuicloud.screens.forms.launch_server import LaunchServerForm
@@ -105,3 +106,31 @@ async def test_a_burst_into_a_picker_filters_then_moves_then_chooses(sim: Runnin
         burst(app, "th", "backspace", "down", "enter")
         await wait_until(pilot, lambda: bool(chosen), what="a choice")
         assert chosen == ["three"]
+
+
+async def test_text_typed_before_the_choices_load_still_counts_as_typed(
+        sim: RunningSim) -> None:
+    """Typed ahead of the volume types and zones (and of the form's first snapshot): escape
+    asks before throwing it away, as it would for text typed later."""
+    app = make_app(view="volumes")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app)
+        sim.faults.latency = {"*": 0.5}  # the choices arrive after the typing
+        try:
+            burst(app, "c", "abc")
+            await wait_until(pilot, lambda: isinstance(app.screen, CreateVolumeForm)
+                             and field(app, "name") == "abc", what="typed")
+            await wait_until(pilot, lambda: getattr(form(app), "choices", None) is not None,
+                             timeout=30, what="the choices")
+        finally:
+            sim.faults.latency = {}
+        # The form takes its snapshot of "nothing typed" again once the choices are in (the
+        # only zone is then chosen for the user).
+        await wait_until(pilot, lambda: (form(app)._initial or {}).get("zone") is not None,
+                         what="the snapshot after the choices")
+        screen = form(app)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, DiscardScreen), what="asked")
+        await pilot.press("n")
+        await wait_until(pilot, lambda: app.screen is screen, what="kept")
+        assert field(app, "name") == "abc"

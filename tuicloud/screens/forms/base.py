@@ -145,6 +145,8 @@ class FormScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._initial: dict[str, Any] | None = None
+        self._defaults: dict[str, Any] = {}  # the values as composed
+        self._typed: set[str] = set()  # fields the user changed (not the form's own loading)
         self._submitting = False
         self._show_all_errors = False
         self._api_errors: dict[str, str] = {}
@@ -188,12 +190,19 @@ class FormScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Take the first snapshot of the (default) values once they are applied."""
+        self._defaults = self.values()
         self.call_after_refresh(self.mark_pristine)
         self.call_after_refresh(self.refresh_derived)
 
     def mark_pristine(self) -> None:
-        """Remember the current values as "nothing typed yet" (after defaults are set)."""
-        self._initial = self.values()
+        """Remember the current values as "nothing typed yet" (after defaults are set, and again
+        once the choices are loaded); a field the user typed into before that (keys typed
+        ahead of the form) keeps its earlier value there, so it still counts as typed."""
+        values = self.values()
+        before = self._initial if self._initial is not None else self._defaults
+        for name in self._typed & values.keys() & before.keys():
+            values[name] = before[name]
+        self._initial = values
 
     def rows(self) -> dict[str, FieldRow]:
         """Field name -> row."""
@@ -205,7 +214,8 @@ class FormScreen(Screen[None]):
 
     def is_dirty(self) -> bool:
         """True when something differs from the defaults."""
-        return self._initial is not None and self.values() != self._initial
+        initial = self._initial if self._initial is not None else self._defaults
+        return self.values() != initial
 
     # -- live updates -------------------------------------------------------------------------
     @on(Input.Changed)
@@ -217,6 +227,8 @@ class FormScreen(Screen[None]):
         source = (getattr(event, "control", None) or getattr(event, "selection_list", None)
                   or getattr(event, "text_area", None))
         name = (source.id or "")[2:] if source is not None and source.id else ""
+        if source is not None and source.has_focus_within:  # the user's change, not loading
+            self._typed.add(name)
         self._api_errors.pop(name, None)
         self.field_changed(name)
         self.refresh_derived()
