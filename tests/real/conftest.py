@@ -1,7 +1,9 @@
 """Fixtures for the suite against the real OpenStack rig (`make test-real`).
 
-Every resource a test creates is named with the run's prefix and deleted afterwards, even when
-the test fails; the rig is shared with other work and keeps its data across runs."""
+The rig is shared (benchmarks and probes fill the demo project up to its quotas), so each run
+works in a project of its own, made by the admin and deleted at the end: the `real-demo` cloud
+the tests use is the demo user (roles member and reader) in that project. Every resource a test
+creates is named with the run's prefix and deleted afterwards, even when the test fails."""
 
 from __future__ import annotations
 
@@ -10,8 +12,9 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import openstack
 import pytest
+import yaml
+from openstack.config import OpenStackConfig
 from openstack.connection import Connection
 
 from tests.real import rig
@@ -28,30 +31,57 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(skip)
 
 
-@pytest.fixture(autouse=True)
-def _rig_clouds(_isolated_dirs: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Point the SDK and the app at the rig's clouds.yaml (after the OS_* variables are gone)."""
-    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", CLOUDS_YAML)
-
-
-def _connect(cloud: str) -> Connection:
-    os.environ.setdefault("OS_CLIENT_CONFIG_FILE", CLOUDS_YAML)
-    return openstack.connect(cloud=cloud)
-
-
-@pytest.fixture(scope="session")
-def demo_sdk() -> Iterator[Connection]:
-    """The demo user's SDK connection (member of project demo)."""
-    connection = _connect("real-demo")
-    yield connection
-    rig.sweep(connection, RUN_PREFIX)  # whatever a crashed test left behind
-    connection.close()
+def _connect(clouds: Path | str, cloud: str) -> Connection:
+    return Connection(config=OpenStackConfig(config_files=[str(clouds)]).get_one(cloud=cloud))
 
 
 @pytest.fixture(scope="session")
 def admin_sdk() -> Iterator[Connection]:
-    connection = _connect("real-admin")
+    connection = _connect(CLOUDS_YAML, "real-admin")
     yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="session")
+def run_clouds(admin_sdk: Connection, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A clouds.yaml whose `real-demo` is the demo user in this run's own project."""
+    identity = admin_sdk.identity
+    project = identity.create_project(name=RUN_PREFIX + "project", domain_id="default",
+                                      description="tuicloud make test-real (deleted at the end)")
+    user = identity.find_user("demo", domain_id="default", ignore_missing=False)
+    for role in ("member", "reader"):
+        identity.assign_project_role_to_user(
+            project, user, identity.find_role(role, ignore_missing=False))
+    config = yaml.safe_load(Path(CLOUDS_YAML).read_text())
+    config["clouds"]["real-demo"]["auth"]["project_name"] = project.name
+    path = tmp_path_factory.mktemp("rig") / "clouds.yaml"
+    path.touch(mode=0o600)  # it holds the rig's test password, as the rig's own file does
+    path.write_text(yaml.safe_dump(config))
+    try:
+        yield path
+    finally:
+        path.unlink()
+        try:
+            identity.delete_project(project)
+        except Exception:
+            rig.log.exception("could not delete project %s", project.name)
+
+
+@pytest.fixture(autouse=True)
+def _rig_clouds(_isolated_dirs: None, run_clouds: Path,
+                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point the SDK and the app at the run's clouds.yaml (after the OS_* variables are gone)."""
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(run_clouds))
+
+
+@pytest.fixture(scope="session")
+def demo_sdk(run_clouds: Path) -> Iterator[Connection]:
+    """The demo user's SDK connection, in the run's project."""
+    connection = _connect(run_clouds, "real-demo")
+    yield connection
+    rig.sweep(connection, RUN_PREFIX)
+    # The project is the run's own: whatever a crash left behind (key pairs belong to the user).
+    rig.sweep(connection, "", keypairs=False)
     connection.close()
 
 

@@ -73,7 +73,7 @@ def delete_server(conn: Connection, ident: str) -> None:
         log.exception("could not delete server %s", ident)
 
 
-def sweep(conn: Connection, prefix: str) -> None:
+def sweep(conn: Connection, prefix: str, keypairs: bool = True) -> None:
     """Delete every server, volume snapshot, volume, image and key pair named ``prefix``…;
     failures are logged (a clean-up must not hide the test's own result)."""
     for found in list(conn.compute.servers()):
@@ -92,7 +92,7 @@ def sweep(conn: Connection, prefix: str) -> None:
     for image in list(conn.image.images(owner=conn.current_project_id)):
         if (image.name or "").startswith(prefix):
             _quietly(lambda i=image: _delete_image(conn, i))
-    for pair in list(conn.compute.keypairs()):
+    for pair in list(conn.compute.keypairs()) if keypairs else []:  # the user's, not the project's
         if pair.name.startswith(prefix):
             _quietly(lambda p=pair: conn.compute.delete_keypair(p))
 
