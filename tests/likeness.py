@@ -444,3 +444,66 @@ def check_neutron_tags(conn: Connection, name: str) -> None:
         assert net("GET", tags).json() == {"tags": []}
     finally:
         assert net("DELETE", f"/{made['id']}").status_code == 204
+
+
+# -- Glance: image members -------------------------------------------------------------------
+def check_image_members(owner: Connection, other: Connection, name: str) -> None:
+    """The owner shares a ``shared`` image with another project (pending, 409 when twice); the
+    other project finds it with member_status=pending, accepts it (the owner may not), and
+    then lists it; removing the member ends it; a private image has no members (403)."""
+    def glance(conn: Connection, method: str, path: str, **kwargs: Any) -> requests.Response:
+        headers = {"Accept": "application/json", **kwargs.pop("headers", {})}
+        return call(conn, "image", method, f"/v2{path}", headers=headers, **kwargs)
+
+    def message(answer: requests.Response) -> str:
+        return str(answer.json()["message"]).removesuffix("<br /><br />\n\n\n")
+
+    made = glance(owner, "POST", "/images", json={
+        "name": name, "disk_format": "raw", "container_format": "bare"}).json()
+    image, project = made["id"], other.current_project_id
+    members = f"/images/{image}/members"
+    try:
+        assert made["visibility"] == "shared"
+        added = glance(owner, "POST", members, json={"member": project})
+        assert added.status_code == 200
+        assert {k: v for k, v in added.json().items() if not k.endswith("_at")} == {
+            "member_id": project, "image_id": image, "status": "pending",
+            "schema": "/v2/schemas/member"}
+        twice = glance(owner, "POST", members, json={"member": project})
+        assert (twice.status_code, message(twice)) == (
+            409, f"Member {project} is duplicated for image {image}")
+        assert message(glance(owner, "POST", members, json={"nope": 1})) == (
+            "Member to be added not specified")
+
+        def listed(status: str | None) -> bool:
+            params = {"member_status": status} if status else {}
+            found = glance(other, "GET", "/images", params=params).json()["images"]
+            return image in {i["id"] for i in found}
+
+        assert listed("pending")  # (the rig's other project is admin's: it sees every image)
+        assert glance(owner, "GET", members).json()["members"][0]["status"] == "pending"
+        by_owner = glance(owner, "PUT", f"{members}/{project}", json={"status": "accepted"})
+        assert (by_owner.status_code, message(by_owner)) == (
+            403, "You are not authorized to complete modify_member action.")
+        bad = glance(other, "PUT", f"{members}/{project}", json={"status": "maybe"})
+        assert (bad.status_code, message(bad)) == (
+            400, 'Incorrect request: Status must be "pending", "accepted" or "rejected".')
+        accepted = glance(other, "PUT", f"{members}/{project}", json={"status": "accepted"})
+        assert (accepted.status_code, accepted.json()["status"]) == (200, "accepted")
+        assert listed("accepted") and listed(None)
+        assert glance(other, "GET", f"/images/{image}").status_code == 200
+        assert glance(owner, "DELETE", f"{members}/{project}").status_code == 204
+        gone = glance(owner, "GET", f"{members}/{project}")
+        assert (gone.status_code, message(gone)) == (
+            404, f"{project} not found in the member list of the image {image}.")
+        private = glance(owner, "PATCH", f"/images/{image}", data=json_patch_visibility,
+                         headers={"Content-Type": "application/openstack-images-v2.1-json-patch"})
+        assert private.status_code == 200
+        refused = glance(owner, "POST", members, json={"member": project})
+        assert (refused.status_code, message(refused)) == (
+            403, f"Not allowed to create members for image {image}.")
+    finally:
+        glance(owner, "DELETE", f"/images/{image}")
+
+
+json_patch_visibility = '[{"op": "replace", "path": "/visibility", "value": "private"}]'

@@ -123,3 +123,7 @@ def test_volume_quota_update_rules(conn: Connection, admin: Connection) -> None:
 
 def test_neutron_tags(conn: Connection) -> None:
     likeness.check_neutron_tags(conn, "likeness-tags")
+
+
+def test_image_members(conn: Connection, admin: Connection) -> None:
+    likeness.check_image_members(conn, admin, "likeness-shared")

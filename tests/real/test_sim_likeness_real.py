@@ -61,3 +61,7 @@ def test_volume_quota_update_rules(admin_sdk: Connection, demo_sdk: Connection) 
 
 def test_neutron_tags(demo_sdk: Connection, prefix: str) -> None:
     likeness.check_neutron_tags(demo_sdk, prefix + "tags")
+
+
+def test_image_members(demo_sdk: Connection, admin_sdk: Connection, prefix: str) -> None:
+    likeness.check_image_members(demo_sdk, admin_sdk, prefix + "shared")

@@ -137,6 +137,8 @@ class Service:
         self.data: dict[str, tuple[str, str, int]] = {}
         self.staged: dict[str, tuple[str, str, int]] = {}  # glance-direct staging area
         self.image_size_cap = 4 << 30  # bytes; uploads beyond this are answered 413
+        # image id -> member project id -> member document (see glance_members)
+        self.members: dict[str, dict[str, dict[str, Any]]] = {}
         self._tmpdir: str | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -233,11 +235,13 @@ class Service:
                     pass
 
     # -- access ---------------------------------------------------------------------------------
-    @staticmethod
-    def can_see(record: dict[str, Any], project_id: str | None, is_admin: bool) -> bool:
-        """Glance's visibility rules for showing one image (members aside: none are kept)."""
+    def can_see(self, record: dict[str, Any], project_id: str | None, is_admin: bool) -> bool:
+        """Glance's visibility rules for showing one image: a shared image's members see it
+        whatever their membership status."""
         if is_admin or record["owner"] == project_id:
             return True
+        if record["visibility"] == "shared" and project_id is not None:
+            return project_id in self.members.get(record["id"], {})
         return record["visibility"] in ("public", "community")
 
     def visible(self, image_id: str, token: Token) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import uuid
 from typing import Any, cast
 from urllib.parse import urlencode
 
+from tuicloud.simcloud import glance_members
 from tuicloud.simcloud import glance_schema as schema
 from tuicloud.simcloud.core import (
     ApiError,
@@ -53,9 +54,7 @@ def register(router: Router, service: str) -> None:
     add("POST", f"{base}/images/{{image_id}}/actions/reactivate", reactivate, service=service)
     add("PUT", f"{base}/images/{{image_id}}/tags/{{tag}}", add_tag, service=service)
     add("DELETE", f"{base}/images/{{image_id}}/tags/{{tag}}", remove_tag, service=service)
-    add("GET", f"{base}/images/{{image_id}}/members", list_members, service=service)
-    add("GET", f"{base}/images/{{image_id}}/members/{{member_id}}", show_member,
-        service=service)
+    glance_members.register(router, service, base)
     for name, maker in (("image", schema.image_schema), ("images", schema.images_schema),
                         ("member", schema.member_schema), ("members", schema.members_schema)):
         add("GET", f"{base}/schemas/{name}", _schema_handler(maker), service=service)
@@ -192,13 +191,19 @@ def _matches(svc: Service, record: dict[str, Any], request: Request, token: Toke
     visibility = request.arg("visibility")
     vis = record["visibility"]
     owner_ok = token.is_admin or record["owner"] == token.project_id
+    # A shared image shows to its members whose status matches member_status (default
+    # accepted), as Glance lists them.
+    wanted_status = request.arg("member_status") or "accepted"
+    status = glance_members.member_status(svc, record["id"], token.project_id)
+    member_ok = vis == "shared" and status is not None and wanted_status in ("all", status)
     if visibility is None:
-        if not (token.is_admin or vis == "public" or record["owner"] == token.project_id):
+        if not (token.is_admin or vis == "public" or record["owner"] == token.project_id
+                or member_ok):
             return False
     elif visibility == "all":
-        if not (owner_ok or vis in ("public", "community")):
+        if not (owner_ok or vis in ("public", "community") or member_ok):
             return False
-    elif vis != visibility or not (owner_ok or vis in ("public", "community")):
+    elif vis != visibility or not (owner_ok or vis in ("public", "community") or member_ok):
         return False
     hidden = request.arg("os_hidden")
     if bool(record.get("os_hidden")) != (_bool_arg(hidden, "os_hidden") if hidden else False):
@@ -460,6 +465,7 @@ def delete_image(cloud: SimCloud, request: Request) -> Response:
         if record["protected"]:
             raise ApiError(403, f"Image {record['id']} is protected and cannot be deleted.")
         del svc.images[record["id"]]
+        svc.members.pop(record["id"], None)
         svc.remove_data(record["id"])
     return Response(204)
 
@@ -489,23 +495,6 @@ def remove_tag(cloud: SimCloud, request: Request) -> Response:
         record["tags"].remove(request.params["tag"])
         svc.touch(record)
     return Response(204)
-
-
-def list_members(cloud: SimCloud, request: Request) -> Response:
-    """GET /v2/images/{id}/members: simcloud keeps no members."""
-    svc = _svc(cloud)
-    with cloud.lock:
-        svc.visible(request.params["image_id"], _token(request))
-    return Response(200, {"members": [], "schema": "/v2/schemas/members"})
-
-
-def show_member(cloud: SimCloud, request: Request) -> Response:
-    """GET /v2/images/{id}/members/{member}: always 404 (no members are kept)."""
-    svc = _svc(cloud)
-    with cloud.lock:
-        svc.visible(request.params["image_id"], _token(request))
-    raise ApiError(404, f"{request.params['member_id']} is not a member of image "
-                        f"{request.params['image_id']}")
 
 
 # -- actions ----------------------------------------------------------------------------------
