@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 # far beyond how long a key takes on a loaded machine, short enough not to feel stuck.
 STUCK_AFTER = 3.0
 
+# Walks from the focused widget up to the app per key: one behind the key itself, one behind
+# what its bindings posted.
+SWEEPS = 2
+
 TypedEvent = events.Key | events.Paste
 
 
@@ -70,20 +74,30 @@ class KeySequencer:
             return
         app = self._app
         target: DOMNode = app.focused or app.screen  # where Textual just posted it
-        if not target.call_later(self._after, target, number):
+        self._follow(target, number, SWEEPS)
+
+    def _follow(self, target: DOMNode, number: int, sweeps: int) -> None:
+        """Walk up from ``target`` to the app, one queue at a time, behind the key."""
+        if not target.call_later(self._after, target, target, number, sweeps):
             self._settle(number)
 
-    def _after(self, node: DOMNode, number: int, passes: int = 1) -> None:
+    def _after(self, node: DOMNode, target: DOMNode, number: int, sweeps: int,
+               passes: int = 1) -> None:
         """``node`` has handled the key (and posted it on to its parent, if it bubbles)."""
         if number != self._in_flight:
             return
         if passes:  # once more: what handling the key posted to ``node`` (an Input's Changed)
-            if node.call_later(self._after, node, number, passes - 1):
+            if node.call_later(self._after, node, target, number, sweeps, passes - 1):
                 return
         parent = node.parent
         if parent is None or node is self._app:
-            self._settle(number)
-        elif not parent.call_later(self._after, parent, number):
+            if sweeps > 1 and target.is_attached:
+                # The bindings the key ran (at the app) posted messages of their own: a picked
+                # option becomes the select's Changed, which shows a field the next tab reaches.
+                self._follow(target, number, sweeps - 1)
+            else:
+                self._settle(number)
+        elif not parent.call_later(self._after, parent, target, number, sweeps):
             self._settle(number)  # the parent is closing: the key went no further
 
     def _settle(self, number: int) -> None:
