@@ -33,7 +33,9 @@ def poll(predicate: Callable[[], Any], what: str, timeout: float = SETTLE) -> An
 def call(conn: Connection, service: str, method: str, path: str,
          version: str | None = None, **kwargs: Any) -> requests.Response:
     """A raw call to ``service``'s catalog endpoint with the connection's token, as sent."""
-    endpoint = conn.session.get_endpoint(service_type=service, interface="public")
+    endpoint = str(conn.session.get_endpoint(service_type=service, interface="public"))
+    if service == "identity" and not endpoint.rstrip("/").endswith("/v3"):
+        endpoint = endpoint.rstrip("/") + "/v3"  # simcloud's catalog names the unversioned URL
     headers = {"X-Auth-Token": conn.session.get_token(), **kwargs.pop("headers", {})}
     if version is not None:
         headers["OpenStack-API-Version"] = version
@@ -507,3 +509,46 @@ def check_image_members(owner: Connection, other: Connection, name: str) -> None
 
 
 json_patch_visibility = '[{"op": "replace", "path": "/visibility", "value": "private"}]'
+
+
+# -- Keystone: domains and system scope ------------------------------------------------------
+def _password_auth(conn: Connection, scope: dict[str, Any]) -> requests.Response:
+    auth = conn.config.get_auth_args()
+    url = str(auth["auth_url"]).rstrip("/")
+    url = url if url.endswith("/v3") else url + "/v3"
+    user = {"name": auth["username"], "domain": {"id": "default"}, "password": auth["password"]}
+    return requests.post(f"{url}/auth/tokens", timeout=60, json={"auth": {
+        "identity": {"methods": ["password"], "password": {"user": user}}, "scope": scope}})
+
+
+def check_domains_and_system_scope(admin: Connection, demo: Connection) -> None:
+    """Any token reads the default domain (404 for others); only admins list domains; the admin
+    gets a system-scoped token (``system: {all: true}``, roles, a catalog, no project), a member
+    is refused one (401)."""
+    for conn in (admin, demo):
+        shown = call(conn, "identity", "GET", "/domains/default")
+        assert shown.status_code == 200
+        domain = shown.json()["domain"]
+        assert {k: v for k, v in domain.items() if k != "links"} == {
+            "id": "default", "name": "Default", "description": "The default domain",
+            "enabled": True, "tags": [], "options": {}}
+        assert domain["links"]["self"].endswith("/v3/domains/default")
+    missing = call(admin, "identity", "GET", "/domains/nope")
+    assert (missing.status_code, missing.json()) == (404, {"error": {
+        "code": 404, "message": "Could not find domain: nope.", "title": "Not Found"}})
+    refused = call(demo, "identity", "GET", "/domains")
+    assert (refused.status_code, refused.json()) == (403, {"error": {
+        "code": 403, "title": "Forbidden",
+        "message": "You are not authorized to perform the requested action: "
+                   "identity:list_domains."}})
+    issued = _password_auth(admin, {"system": {"all": True}})
+    assert issued.status_code == 201
+    token = issued.json()["token"]
+    assert token["system"] == {"all": True} and "project" not in token
+    assert "admin" in {role["name"] for role in token["roles"]} and token["catalog"]
+    system = issued.headers["X-Subject-Token"]
+    domain_url = str(call(admin, "identity", "GET", "/domains/default").url)
+    assert requests.get(domain_url, headers={"X-Auth-Token": system},
+                        timeout=60).status_code == 200
+    denied = _password_auth(demo, {"system": {"all": True}})
+    assert (denied.status_code, denied.json()["error"]["code"]) == (401, 401)

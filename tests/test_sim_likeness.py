@@ -127,3 +127,7 @@ def test_neutron_tags(conn: Connection) -> None:
 
 def test_image_members(conn: Connection, admin: Connection) -> None:
     likeness.check_image_members(conn, admin, "likeness-shared")
+
+
+def test_domains_and_system_scope(conn: Connection, admin: Connection) -> None:
+    likeness.check_domains_and_system_scope(admin, conn)

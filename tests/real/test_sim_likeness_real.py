@@ -65,3 +65,7 @@ def test_neutron_tags(demo_sdk: Connection, prefix: str) -> None:
 
 def test_image_members(demo_sdk: Connection, admin_sdk: Connection, prefix: str) -> None:
     likeness.check_image_members(demo_sdk, admin_sdk, prefix + "shared")
+
+
+def test_domains_and_system_scope(admin_sdk: Connection, demo_sdk: Connection) -> None:
+    likeness.check_domains_and_system_scope(admin_sdk, demo_sdk)

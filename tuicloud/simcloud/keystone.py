@@ -87,6 +87,8 @@ class Service:
         add("GET", "/identity/v3/users/{user_id}", show_user, service=NAME)
         add("GET", "/identity/v3/projects", list_projects, service=NAME)
         add("GET", "/identity/v3/projects/{project_id}", show_project, service=NAME)
+        add("GET", "/identity/v3/domains", list_domains, service=NAME)
+        add("GET", "/identity/v3/domains/{domain_id}", show_domain, service=NAME)
 
 
 def _version_doc(cloud: SimCloud) -> dict[str, Any]:
@@ -148,7 +150,24 @@ def _token_body(cloud: SimCloud, token: Token) -> dict[str, Any]:
                          for r in token.roles]
         body["catalog"] = catalog(cloud)
         body["is_domain"] = False
+    elif token.id in system_tokens(cloud):
+        body["system"] = {"all": True}
+        body["roles"] = [{"id": "%032x" % int.from_bytes(r.encode()[:16], "big"), "name": r}
+                         for r in system_tokens(cloud)[token.id]]
+        body["catalog"] = catalog(cloud)
     return body
+
+
+# Roles on the system scope, by user name: the rig's admin holds admin (which implies manager,
+# member and reader there); nobody else has any.
+SYSTEM_ROLES = {"admin": ["admin", "manager", "member", "reader"]}
+
+
+def system_tokens(cloud: SimCloud) -> dict[str, list[str]]:
+    """Token id -> roles of the system-scoped tokens issued. Services see such a token as
+    scoped to no project and holding no project role, so they grant it nothing."""
+    tokens: dict[str, list[str]] = cloud.__dict__.setdefault("system_tokens", {})
+    return tokens
 
 
 def _find_user(cloud: SimCloud, spec: Any) -> User | None:
@@ -206,8 +225,17 @@ def issue_token(cloud: SimCloud, request: Request) -> Response:
         if project is None or project.id not in user.roles:
             raise ApiError(401, "The request you have made requires authentication.")
         project_id = project.id
+    elif isinstance(scope, dict) and scope.get("system") == {"all": True}:
+        roles = SYSTEM_ROLES.get(user.name)
+        if not roles:
+            raise ApiError(401, "The request you have made requires authentication.")
+        token = cloud.issue_token(user, None, methods)
+        with cloud.lock:
+            system_tokens(cloud)[token.id] = list(roles)
+        return Response(201, {"token": _token_body(cloud, token)},
+                        {"X-Subject-Token": token.id})
     elif isinstance(scope, dict) and scope:
-        raise ApiError(401, "simcloud supports project scope only.")
+        raise ApiError(401, "simcloud supports project and system scope only.")
     token = cloud.issue_token(user, project_id, methods)
     return Response(201, {"token": _token_body(cloud, token)},
                     {"X-Subject-Token": token.id})
@@ -304,3 +332,29 @@ def show_project(cloud: SimCloud, request: Request) -> Response:
     if not request.token.is_admin and project.id not in cloud.users[request.token.user_id].roles:
         raise ApiError(403, "You are not authorized to perform the requested action.")
     return Response(200, {"project": _project_doc(cloud, project)})
+
+
+DEFAULT_DOMAIN = {"id": "default", "name": "Default", "description": "The default domain",
+                  "enabled": True, "tags": [], "options": {}}
+
+
+def _domain_doc(cloud: SimCloud) -> dict[str, Any]:
+    return {**DEFAULT_DOMAIN, "links": {"self": f"{cloud.base_url}/identity/v3/domains/default"}}
+
+
+def show_domain(cloud: SimCloud, request: Request) -> Response:
+    """GET /identity/v3/domains/{id}: any token may read the default domain (as the rig)."""
+    domain_id = request.params["domain_id"]
+    if domain_id != "default":
+        raise ApiError(404, f"Could not find domain: {domain_id}.")
+    return Response(200, {"domain": _domain_doc(cloud)})
+
+
+def list_domains(cloud: SimCloud, request: Request) -> Response:
+    """GET /identity/v3/domains: admins (project or system) only."""
+    token = request.token
+    if token is None or not (token.is_admin or token.id in system_tokens(cloud)):
+        raise ApiError(403, "You are not authorized to perform the requested action: "
+                            "identity:list_domains.")
+    return Response(200, {"domains": [_domain_doc(cloud)], "links": {
+        "self": f"{cloud.base_url}/identity/v3/domains", "previous": None, "next": None}})
