@@ -151,3 +151,15 @@ async def test_a_burst_through_a_select_reaches_the_field_its_choice_shows(
         focused = app.screen.focused
         assert focused is not None and focused.id == "f-source_id"
         assert (field(app, "name"), field(app, "size")) == ("abc", "5")
+
+
+async def test_a_burst_through_the_command_line_modal_from_the_overview(
+        sim: RunningSim) -> None:
+    """On the overview `:` opens a modal command line: `:vol⏎/abc` in one read opens the
+    volumes and types the filter there."""
+    app = make_app(view="overview")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.session is not None, timeout=30, what="connected")
+        burst(app, "colon", "vol", "enter", "slash", "abc")
+        await wait_until(pilot, lambda: app.current_mode == "volumes"
+                         and table(app).filter_text == "abc", what=":vol then /abc")
