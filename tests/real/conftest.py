@@ -32,7 +32,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def _connect(clouds: Path | str, cloud: str) -> Connection:
-    return Connection(config=OpenStackConfig(config_files=[str(clouds)]).get_one(cloud=cloud))
+    # The SDK reads OS_CLIENT_CONFIG_FILE before the files it is given, and session fixtures
+    # run before the autouse one that points it at the run's file.
+    saved = os.environ.get("OS_CLIENT_CONFIG_FILE")
+    os.environ["OS_CLIENT_CONFIG_FILE"] = str(clouds)
+    try:
+        return Connection(config=OpenStackConfig().get_one(cloud=cloud))
+    finally:
+        if saved is None:
+            del os.environ["OS_CLIENT_CONFIG_FILE"]
+        else:
+            os.environ["OS_CLIENT_CONFIG_FILE"] = saved
 
 
 @pytest.fixture(scope="session")

@@ -92,6 +92,9 @@ def sweep(conn: Connection, prefix: str, keypairs: bool = True) -> None:
     for image in list(conn.image.images(owner=conn.current_project_id)):
         if (image.name or "").startswith(prefix):
             _quietly(lambda i=image: _delete_image(conn, i))
+    for net in list(conn.network.networks(project_id=conn.current_project_id)):
+        if (net.name or "").startswith(prefix):
+            _quietly(lambda n=net: _delete_network(conn, n))
     for pair in list(conn.compute.keypairs()) if keypairs else []:  # the user's, not the project's
         if pair.name.startswith(prefix):
             _quietly(lambda p=pair: conn.compute.delete_keypair(p))
@@ -105,13 +108,24 @@ def _quietly(step: Callable[[], Any]) -> None:
 
 
 def _delete_volume(conn: Connection, ident: str) -> None:
-    settled = ("available", "error", "in-use", "error_extending", "error_deleting")
-    wait_for(lambda: conn.block_storage.get_volume(ident).status in settled, "volume settled")
-    if conn.block_storage.get_volume(ident).status == "in-use":
-        wait_for(lambda: conn.block_storage.get_volume(ident).status != "in-use",
-                 "volume detached")
-    conn.block_storage.delete_volume(ident, force=False)
+    settled = ("available", "error", "error_extending", "error_deleting", None)
+
+    def status() -> str | None:  # None: gone already (a test deleted it meanwhile)
+        found = conn.block_storage.find_volume(ident)
+        return None if found is None else str(found.status)
+    # An in-use volume is detached when its server goes (servers are swept first).
+    wait_for(lambda: status() in settled, "volume settled")
+    if status() is None:
+        return
+    conn.block_storage.delete_volume(ident, force=False, ignore_missing=True)
     wait_for(lambda: conn.block_storage.find_volume(ident) is None, "volume gone")
+
+
+def _delete_network(conn: Connection, net: Any) -> None:
+    for port in list(conn.network.ports(network_id=net.id)):
+        if port.device_owner.startswith("compute:"):  # a deleted server's, going
+            wait_for(lambda p=port: conn.network.find_port(p.id) is None, "port gone")
+    conn.network.delete_network(net)
 
 
 def _delete_image(conn: Connection, image: Any) -> None:

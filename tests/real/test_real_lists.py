@@ -90,3 +90,9 @@ async def test_server_and_volume_status_match_the_api(seeded: dict[str, str],
         await loaded(pilot, app)
         await wait_until(pilot, lambda: rig.status_of(app, volume.id) == volume.status,
                          timeout=rig.SLOW, what="volume status")
+
+
+def test_the_run_works_in_its_own_project(demo_sdk: Connection, run_clouds: object) -> None:
+    """The SDK side of every comparison is the run's project, as the app's is."""
+    project = demo_sdk.identity.get_project(demo_sdk.current_project_id)
+    assert project.name.endswith("-project") and project.name.startswith("rt")
