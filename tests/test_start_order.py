@@ -10,6 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from tests.apphelpers import list_screen, loaded, make_app, wait_until
+from tuicloud.cloud.connection import CloudSession
+from tuicloud.cloud.kinds import kind_for
+from tuicloud.cloud.lookups import Lookups
+from tuicloud.cloud.poller import Poller
 from tuicloud.simcloud import RunningSim
 
 _LOOKUP_LISTS = ("/image/v2/images", "/networking/v2.0/networks", "/networking/v2.0/subnets",
@@ -41,20 +45,27 @@ async def test_first_page_before_the_name_lookups(sim: RunningSim) -> None:
         assert lookups and min(lookups) > first, [(e.path, e.query) for e in log]
         # A non-admin's servers view sees every server: the servers lookup is never listed.
         assert not any(e.path == "/compute/v2.1/servers" for e in log)
-        await app.workers.wait_for_complete()
+
+
+def test_a_servers_view_keeps_the_servers_lookup(sim: RunningSim) -> None:
+    with CloudSession.connect("simcloud") as session:
+        lookups = Lookups(recent=0.0)
+        poller = Poller(session, kind_for("servers"), lookups=lookups)
+        first = poller.poll(on_page=lambda _rows: None)
         mark = len(sim.cloud.request_log)
-        app._refresh_lookups()  # the minute's refresh
-        await app.workers.wait_for_complete()
+        lookups.refresh(session, ["images", "servers"])  # the app's minute
         again = list(sim.cloud.request_log)[mark:]
+        assert any(e.path == "/image/v2/images" for e in again)
         assert not any(e.path == "/compute/v2.1/servers" for e in again)
+        some = next(iter(first.upserts.values()))
+        assert lookups.server_name(some["id"]) == some["name"]
 
 
 async def test_all_projects_fetches_project_names_before_its_list(sim: RunningSim) -> None:
     app = make_app(cloud="simcloud-admin")
     async with app.run_test(size=(160, 30)) as pilot:
         await wait_until(pilot, lambda: app.session is not None
-                         and app.lookups.first_page_seen, what="the first page")
-        await app.workers.wait_for_complete()
+                         and app.lookups.loaded_at("images") is not None, what="the start")
         mark = len(sim.cloud.request_log)
         await pilot.press("0")
         await loaded(pilot, app)
@@ -65,3 +76,17 @@ async def test_all_projects_fetches_project_names_before_its_list(sim: RunningSi
         poller = list_screen(app).poller
         owners = {str(raw.get("tenant_id")) for raw in poller.known.values()}
         assert owners and all(app.lookups.get("projects", o) for o in owners)
+
+
+async def test_admin_start_asks_each_thing_once(sim: RunningSim) -> None:
+    app = make_app(cloud="simcloud-admin")
+    async with app.run_test(size=(160, 30)) as pilot:
+        await wait_until(pilot, lambda: app.session is not None
+                         and any(_is_lookup(e) for e in sim.cloud.request_log),
+                         what="the start's lookups")
+        await wait_until(pilot, lambda: app.lookups.loaded_at("images") is not None,
+                         what="the start's lookups done")
+        log = [e for e in sim.cloud.request_log if e.method == "GET"]
+        assert sum(e.path == "/identity/v3/auth/projects" for e in log) == 1
+        documents = [e.path for e in log if e.path.count("/") <= 2 and not e.query]
+        assert len(documents) == len(set(documents)), documents  # no version document twice

@@ -120,6 +120,10 @@ class CloudSession:
         self._lock = threading.RLock()
         self._local = threading.local()
         self._microversions: dict[str, str | None] = {}
+        # One version discovery per service: workers that start together (the first page, the
+        # lookups, the microversion probe) would each fetch the same version document.
+        self._discovery_locks: dict[str, threading.Lock] = {}
+        self._discovered: set[str] = set()
         self._install_read_only_guard()
         access = self._access()
         self.cloud_name: str = region.name or "envvars"
@@ -257,9 +261,20 @@ class CloudSession:
                                           service=name)
         with self._lock:
             try:
-                return getattr(self.conn, attr)
+                proxy = getattr(self.conn, attr)
             except Exception as exc:  # noqa: BLE001 - discovery failures become CloudErrors
                 raise self._error(exc, name) from exc
+            if name in self._discovered:
+                return proxy
+            discovery_lock = self._discovery_locks.setdefault(name, threading.Lock())
+        with discovery_lock:
+            if name not in self._discovered:
+                try:
+                    proxy.get_endpoint_data()  # cached by keystoneauth for every later request
+                except Exception as exc:  # noqa: BLE001
+                    raise self._error(exc, name) from exc
+                self._discovered.add(name)
+        return proxy
 
     def endpoint(self, service_type: str) -> str | None:
         """The discovered, versioned endpoint URL of a service (e.g. ``.../compute/v2.1``)."""
