@@ -21,12 +21,14 @@ from tuicloud.screens.forms.create_image import CreateImageForm
 from tuicloud.screens.forms.create_volume import CreateVolumeForm
 from tuicloud.screens.forms.launch_server import LaunchServerForm
 from tuicloud.screens.prompts import ChoicePrompt
+from tuicloud.screens.resource_list import ResourceListScreen
 from tuicloud.simcloud import RunningSim
 
 # Named keys and their characters; a one-character key not named here is itself.
 CHARACTERS: dict[str, str | None] = {
     "tab": "\t", "enter": "\r", "backspace": "\x7f", "escape": "\x1b", "down": None, "up": None,
-    "ctrl+u": "\x15", "slash": "/", "colon": ":", "full_stop": ".", "minus": "-"}
+    "ctrl+u": "\x15", "slash": "/", "colon": ":", "full_stop": ".", "minus": "-",
+    "question_mark": "?"}
 NAME_OF = {char: name for name, char in CHARACTERS.items() if char and len(name) > 1}
 
 
@@ -34,7 +36,8 @@ def burst(app: TuiCloudApp, *keys: str) -> None:
     """Post every key to the app at once: named keys ("tab") or text ("abc")."""
     for key in keys:
         for name in [key] if key in CHARACTERS else [NAME_OF.get(c, c) for c in key]:
-            app.post_message(events.Key(name, CHARACTERS.get(name, name)))
+            char = CHARACTERS.get(name, name if len(name) == 1 else None)
+            app.post_message(events.Key(name, char))
 
 
 @pytest.fixture(scope="module")
@@ -163,3 +166,14 @@ async def test_a_burst_through_the_command_line_modal_from_the_overview(
         burst(app, "colon", "vol", "enter", "slash", "abc")
         await wait_until(pilot, lambda: app.current_mode == "volumes"
                          and table(app).filter_text == "abc", what=":vol then /abc")
+
+
+async def test_screens_opened_and_closed_in_a_burst_leave_the_rest_to_the_list(
+        sim: RunningSim) -> None:
+    """`c` esc (a form opened and closed), `?` esc (help), then `/xyz`: the filter."""
+    app = make_app(view="volumes")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app)
+        burst(app, "c", "escape", "question_mark", "escape", "slash", "xyz")
+        await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen)
+                         and table(app).filter_text == "xyz", what="/xyz on the list")
