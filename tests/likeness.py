@@ -552,3 +552,78 @@ def check_domains_and_system_scope(admin: Connection, demo: Connection) -> None:
                         timeout=60).status_code == 200
     denied = _password_auth(demo, {"system": {"all": True}})
     assert (denied.status_code, denied.json()["error"]["code"]) == (401, 401)
+
+
+# -- Neutron: subnets, ports, filters, router gateways ---------------------------------------
+def check_neutron_networking(admin: Connection, demo: Connection, name: str) -> None:
+    """A port on a network without a subnet has no fixed IPs; requested allocation pools are
+    kept, the gateway is the bottom address, ports come from the pool, a pool outside the CIDR
+    is refused; provider:network_type filters lists; a router's gateway is set and cleared by
+    PUT, also on an external network without a subnet (no external fixed IPs)."""
+    def neutron(conn: Connection, method: str, path: str, **kwargs: Any) -> requests.Response:
+        return call(conn, "network", method, f"/v2.0{path}", **kwargs)
+
+    net = neutron(demo, "POST", "/networks", json={"network": {"name": name}}).json()["network"]
+    external = neutron(admin, "POST", "/networks", json={"network": {
+        "name": name + "-ext", "router:external": True}}).json()["network"]
+    router = neutron(demo, "POST", "/routers", json={"router": {"name": name}}).json()["router"]
+    try:
+        port = neutron(demo, "POST", "/ports", json={"port": {"network_id": net["id"]}})
+        assert (port.status_code, port.json()["port"]["fixed_ips"]) == (201, [])
+        assert neutron(demo, "DELETE", f"/ports/{port.json()['port']['id']}").status_code == 204
+        pool = [{"start": "10.77.0.100", "end": "10.77.0.110"}]
+        subnet = neutron(demo, "POST", "/subnets", json={"subnet": {
+            "network_id": net["id"], "cidr": "10.77.0.0/24", "ip_version": 4,
+            "allocation_pools": pool}})
+        assert subnet.status_code == 201
+        made = subnet.json()["subnet"]
+        assert (made["allocation_pools"], made["gateway_ip"]) == (pool, "10.77.0.1")
+        plain = neutron(demo, "POST", "/subnets", json={"subnet": {
+            "network_id": net["id"], "cidr": "10.78.0.0/24", "ip_version": 4}}).json()["subnet"]
+        assert (plain["gateway_ip"], plain["allocation_pools"]) == (
+            "10.78.0.1", [{"start": "10.78.0.2", "end": "10.78.0.254"}])
+        pooled = neutron(demo, "POST", "/ports", json={"port": {
+            "network_id": net["id"], "fixed_ips": [{"subnet_id": made["id"]}]}}).json()["port"]
+        address = pooled["fixed_ips"][0]["ip_address"]
+        assert 100 <= int(address.rsplit(".", 1)[1]) <= 110, address
+        neutron(demo, "DELETE", f"/ports/{pooled['id']}")
+        outside = neutron(demo, "POST", "/subnets", json={"subnet": {
+            "network_id": net["id"], "cidr": "10.79.0.0/24", "ip_version": 4,
+            "allocation_pools": [{"start": "10.80.0.5", "end": "10.80.0.9"}]}})
+        assert (outside.status_code, outside.json()) == (400, {"NeutronError": {
+            "type": "OutOfBoundsAllocationPool", "detail": "",
+            "message": "The allocation pool 10.80.0.5-10.80.0.9 spans beyond the subnet cidr "
+                       "10.79.0.0/24."}})
+        kinds = neutron(admin, "GET", "/networks", params=[
+            ("provider:network_type", "flat"), ("fields", "id"),
+            ("fields", "provider:network_type")]).json()["networks"]
+        assert kinds and {n["provider:network_type"] for n in kinds} == {"flat"}
+        both = neutron(admin, "GET", "/networks", params=[
+            ("provider:network_type", "flat"), ("provider:network_type", "vxlan")])
+        assert {n["id"] for n in both.json()["networks"]} >= {net["id"], kinds[0]["id"]}
+        flat = neutron(demo, "GET", "/networks", params={
+            "provider:network_type": "flat"}).json()["networks"]
+        assert "public" in {n["name"] for n in flat}  # members filter on it, never see it
+        assert not any("provider:network_type" in n for n in flat)
+        public = neutron(demo, "GET", "/networks", params={
+            "router:external": "true", "name": "public"}).json()["networks"][0]
+        path = f"/routers/{router['id']}"
+        gateway = neutron(demo, "PUT", path, json={"router": {
+            "external_gateway_info": {"network_id": public["id"]}}})
+        assert gateway.status_code == 200
+        info = gateway.json()["router"]["external_gateway_info"]
+        assert info["network_id"] == public["id"] and info["enable_snat"] is True
+        assert len(info["external_fixed_ips"]) == 1
+        cleared = neutron(demo, "PUT", path, json={"router": {"external_gateway_info": {}}})
+        assert (cleared.status_code, cleared.json()["router"]["external_gateway_info"]) == (
+            200, None)
+        bare = neutron(demo, "PUT", path, json={"router": {
+            "external_gateway_info": {"network_id": external["id"]}}})
+        assert (bare.status_code, bare.json()["router"]["external_gateway_info"]) == (200, {
+            "network_id": external["id"], "external_fixed_ips": [], "enable_snat": True})
+    finally:
+        neutron(demo, "PUT", f"/routers/{router['id']}",
+                json={"router": {"external_gateway_info": {}}})
+        neutron(demo, "DELETE", f"/routers/{router['id']}")
+        neutron(admin, "DELETE", f"/networks/{external['id']}")
+        neutron(demo, "DELETE", f"/networks/{net['id']}")

@@ -131,3 +131,7 @@ def test_image_members(conn: Connection, admin: Connection) -> None:
 
 def test_domains_and_system_scope(conn: Connection, admin: Connection) -> None:
     likeness.check_domains_and_system_scope(admin, conn)
+
+
+def test_neutron_networking(conn: Connection, admin: Connection) -> None:
+    likeness.check_neutron_networking(admin, conn, "likeness-net")

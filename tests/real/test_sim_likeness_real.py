@@ -69,3 +69,7 @@ def test_image_members(demo_sdk: Connection, admin_sdk: Connection, prefix: str)
 
 def test_domains_and_system_scope(admin_sdk: Connection, demo_sdk: Connection) -> None:
     likeness.check_domains_and_system_scope(admin_sdk, demo_sdk)
+
+
+def test_neutron_networking(admin_sdk: Connection, demo_sdk: Connection, prefix: str) -> None:
+    likeness.check_neutron_networking(admin_sdk, demo_sdk, prefix + "net")

@@ -159,6 +159,10 @@ class Service:
             "qos_policy_id": None, "description": description, "tags": [],
             "created_at": now, "updated_at": now, "revision_number": 1,
             "is_default": external, "vlan_transparent": None,
+            # ML2 as on the rig: external networks flat on physnet "public", the rest VXLAN.
+            "provider:network_type": "flat" if external else "vxlan",
+            "provider:physical_network": "public" if external else None,
+            "provider:segmentation_id": None if external else 1000 + len(self.networks),
         }
         self.networks[network["id"]] = network
         self.ports_by_network[network["id"]] = set()
@@ -167,8 +171,10 @@ class Service:
     def create_subnet(self, network_id: str, project_id: str, name: str, cidr: str, *,
                       gateway_ip: str | None = "", enable_dhcp: bool = True,
                       dns_nameservers: list[str] | None = None,
-                      description: str = "") -> dict[str, Any]:
-        """A subnet with its address pool (gateway .1; a DHCP port takes the next address)."""
+                      description: str = "",
+                      allocation_pool: tuple[str, str] | None = None) -> dict[str, Any]:
+        """A subnet with its address pool (gateway the bottom address; the pool the rest, or the
+        requested range; a DHCP port takes the pool's first address)."""
         net = ipaddress.ip_network(cidr, strict=False)
         if net.version != 4 or net.prefixlen > 30:
             raise ApiError(400, f"Invalid input for operation: simcloud supports IPv4 subnets "
@@ -177,7 +183,14 @@ class Service:
         last = int(net.broadcast_address) - 1
         gateway: str | None = (str(ipaddress.IPv4Address(first)) if gateway_ip == ""
                                else gateway_ip)
-        pool = Pool(str(net), first, last)
+        start, end = first + 1, last
+        if allocation_pool is not None:
+            start, end = (int(ipaddress.IPv4Address(a)) for a in allocation_pool)
+            if not first <= start <= end <= last:
+                raise ApiError(400, f"The allocation pool {allocation_pool[0]}-"
+                                    f"{allocation_pool[1]} spans beyond the subnet cidr {net}.",
+                               kind="OutOfBoundsAllocationPool")
+        pool = Pool(str(net), start, end)
         if gateway:
             try:
                 pool.take(gateway, "gateway")
@@ -189,8 +202,8 @@ class Service:
             "id": self.new_id(), "name": name, "network_id": network_id,
             "project_id": project_id, "tenant_id": project_id, "cidr": str(net),
             "ip_version": 4, "gateway_ip": gateway, "enable_dhcp": enable_dhcp,
-            "allocation_pools": [{"start": str(ipaddress.IPv4Address(first + 1)),
-                                  "end": str(ipaddress.IPv4Address(last))}],
+            "allocation_pools": [{"start": str(ipaddress.IPv4Address(start)),
+                                  "end": str(ipaddress.IPv4Address(end))}],
             "dns_nameservers": list(dns_nameservers or []), "host_routes": [],
             "ipv6_address_mode": None, "ipv6_ra_mode": None, "subnetpool_id": None,
             "segment_id": None, "service_types": [], "dns_publish_fixed_ip": False,
@@ -223,16 +236,28 @@ class Service:
         self.routers[router["id"]] = router
         self.router_subnets[router["id"]] = set()
         if gateway_network_id:
-            gateway_net = self.networks[gateway_network_id]
-            port = self.new_port("", gateway_network_id, router["id"],
-                                 device_owner="network:router_gateway",
-                                 fixed=[(gateway_net["subnets"][0], None)], security=False,
-                                 status="ACTIVE", host="network-1")
-            router["external_gateway_info"] = {
-                "network_id": gateway_network_id, "enable_snat": True,
-                "external_fixed_ips": [{"subnet_id": s, "ip_address": a}
-                                       for s, a in port.fixed_ips]}
+            self.set_router_gateway(router, gateway_network_id)
         return router
+
+    def set_router_gateway(self, router: dict[str, Any], network_id: str | None) -> None:
+        """Replace the router's gateway port: one address from the external network's first
+        subnet, none when it has no subnet (as Neutron does); no gateway when ``network_id`` is
+        None."""
+        for port_id in list(self.ports_by_device.get(router["id"], ())):
+            port = self.ports[port_id]
+            if port.device_owner == "network:router_gateway":
+                self.delete_port(port)
+        router["external_gateway_info"] = None
+        if network_id is None:
+            return
+        gateway_net = self.networks[network_id]
+        fixed: list[tuple[str | None, str | None]] = (
+            [(gateway_net["subnets"][0], None)] if gateway_net["subnets"] else [])
+        port = self.new_port("", network_id, router["id"], device_owner="network:router_gateway",
+                             fixed=fixed, security=False, status="ACTIVE", host="network-1")
+        router["external_gateway_info"] = {
+            "network_id": network_id, "enable_snat": True,
+            "external_fixed_ips": [{"subnet_id": s, "ip_address": a} for s, a in port.fixed_ips]}
 
     def add_router_interface(self, router_id: str, subnet_id: str) -> Port:
         """Plug a subnet into a router on the subnet's gateway address."""
@@ -377,7 +402,8 @@ class Service:
             raise ApiError(404, f"Network {network_id} could not be found.",
                            kind="NetworkNotFound")
         port_id = port_id or self.new_id()
-        wanted = fixed if fixed is not None else [(None, None)]
+        # By default one address, from the first subnet with room; none without a subnet.
+        wanted = fixed if fixed is not None else [(None, None)] if network["subnets"] else []
         addresses: list[tuple[str, str]] = []
         try:
             for subnet_id, address in wanted:

@@ -52,15 +52,33 @@ def list_networks(cloud: SimCloud, request: Request) -> Response:
                 if svc.network_visible(n, token.project_id, token.is_admin)]
         for doc in docs:
             doc["subnets"] = list(doc["subnets"])
-        return _list_docs(cloud, request, "networks", docs, NET_404)
+        response = _list_docs(cloud, request, "networks", docs, NET_404)
+    if not token.is_admin:  # filterable by everyone, shown to admins only
+        for doc in response.body["networks"]:
+            _hide_provider(doc)
+    return response
+
+
+PROVIDER = ("provider:network_type", "provider:physical_network", "provider:segmentation_id")
+
+
+def _hide_provider(doc: dict[str, Any]) -> dict[str, Any]:
+    for key in PROVIDER:
+        doc.pop(key, None)
+    return doc
+
+
+def _network_doc(network: dict[str, Any], token: Token) -> dict[str, Any]:
+    doc = dict(network, subnets=list(network["subnets"]))
+    return doc if token.is_admin else _hide_provider(doc)
 
 
 def show_network(cloud: SimCloud, request: Request) -> Response:
     """GET /v2.0/networks/{id}."""
     svc = _svc(cloud)
+    token = _token(request)
     with cloud.lock:
-        network = dict(_visible_network(svc, request.params["item_id"], _token(request)))
-        network["subnets"] = list(network["subnets"])
+        network = _network_doc(_visible_network(svc, request.params["item_id"], token), token)
     return Response(200, {"network": _fields([network], request)[0]})
 
 
@@ -92,7 +110,7 @@ def create_network(cloud: SimCloud, request: Request) -> Response:
             admin_state_up=_as_bool(body.get("admin_state_up", True), "admin_state_up"),
             mtu=mtu, port_security=_as_bool(body.get("port_security_enabled", True),
                                             "port_security_enabled"))
-        return Response(201, {"network": dict(network, subnets=[])})
+        return Response(201, {"network": _network_doc(network, token)})
 
 
 def update_network(cloud: SimCloud, request: Request) -> Response:
@@ -109,7 +127,7 @@ def update_network(cloud: SimCloud, request: Request) -> Response:
                                "shared": bool, "router:external": bool,
                                "port_security_enabled": bool, "mtu": int})
         _touch(svc, network)
-        return Response(200, {"network": dict(network, subnets=list(network["subnets"]))})
+        return Response(200, {"network": _network_doc(network, token)})
 
 
 def delete_network(cloud: SimCloud, request: Request) -> Response:
@@ -169,6 +187,22 @@ def show_subnet(cloud: SimCloud, request: Request) -> Response:
     return Response(200, {"subnet": _fields([subnet], request)[0]})
 
 
+def _allocation_pool(pools: Any) -> tuple[str, str] | None:
+    """The requested allocation pool (simcloud keeps one range per subnet), or None."""
+    if pools is None:
+        return None
+    try:
+        ranges = [(str(ipaddress.IPv4Address(p["start"])), str(ipaddress.IPv4Address(p["end"])))
+                  for p in pools]
+    except (TypeError, KeyError, ValueError) as exc:
+        raise _bad(f"Invalid input for allocation_pools. Reason: {pools!r} is not a list of "
+                   "start/end address pairs.", "InvalidInput") from exc
+    if len(ranges) != 1:
+        raise _bad("Invalid input for allocation_pools. Reason: simcloud keeps one allocation "
+                   "pool per subnet.", "InvalidInput")
+    return ranges[0]
+
+
 def create_subnet(cloud: SimCloud, request: Request) -> Response:
     """POST /v2.0/subnets (IPv4)."""
     token = _token(request)
@@ -200,7 +234,8 @@ def create_subnet(cloud: SimCloud, request: Request) -> Response:
             gateway_ip=gateway, enable_dhcp=_as_bool(body.get("enable_dhcp", True),
                                                      "enable_dhcp"),
             dns_nameservers=list(body.get("dns_nameservers") or []),
-            description=str(body.get("description", "")))
+            description=str(body.get("description", "")),
+            allocation_pool=_allocation_pool(body.get("allocation_pools")))
         _touch(svc, network)
         return Response(201, {"subnet": dict(subnet)})
 

@@ -413,12 +413,25 @@ def create_router(cloud: SimCloud, request: Request) -> Response:
 
 
 def update_router(cloud: SimCloud, request: Request) -> Response:
-    """PUT /v2.0/routers/{id}: name, description, admin_state_up."""
+    """PUT /v2.0/routers/{id}: name, description, admin_state_up, external_gateway_info (set
+    with a network_id, cleared with {} or null)."""
     token = _token(request)
     body = _body(request, "router")
     svc = _svc(cloud)
     with cloud.lock:
         router = _visible_router(svc, request.params["item_id"], token)
+        if "external_gateway_info" in body:
+            info = body.pop("external_gateway_info") or {}
+            if not isinstance(info, dict):
+                raise _bad(f"Invalid input for external_gateway_info. Reason: {info!r} is not "
+                           "a dictionary.", "InvalidInput")
+            network_id = info.get("network_id")
+            if network_id is not None:
+                network = _get_or_404(svc.networks, str(network_id), *NET_404)
+                if not network["router:external"]:
+                    raise _bad(f"Bad router request: Network {network_id} is not an external "
+                               "network.", "BadRequest")
+            svc.set_router_gateway(router, None if network_id is None else str(network_id))
         _apply(router, body, {"name": str, "description": str, "admin_state_up": bool})
         _touch(svc, router)
         return Response(200, {"router": dict(router)})
