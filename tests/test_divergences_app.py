@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.apphelpers import loaded, make_app, table, wait_until
-from tests.test_ops_app import notes, open_menu, pick, status_of
+from tests.apphelpers import loaded, table, wait_until
+from tests.test_ops_app import make_app, notes, open_menu, pick, status_of
 from tuicloud.screens.prompts import ChoicePrompt
 from tuicloud.simcloud import RunningSim, SimConfig, run_simcloud
 
