@@ -9,7 +9,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on, work
-from textual.app import App, ScreenError, SystemCommand
+from textual.app import App, ModeError, ScreenError, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import Hit, Hits, Provider
 from textual.message import Message
@@ -239,7 +239,7 @@ class TuiCloudApp(App[None]):
             return None
         try:
             return self.screen
-        except ScreenError:  # no screen left on the stack
+        except (ScreenError, ModeError):  # no screen left on the stack (or mode)
             return None
 
     @on(Connected)

@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from textual import events
-from textual.app import App
+from textual.app import App, ModeError, ScreenError
 from textual.dom import DOMNode
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ class KeySequencer:
         """Let the screen now on top finish composing (it focuses its first field) first."""
         try:
             screen = self._app.screen
-        except Exception:  # noqa: BLE001 - no screen left: the app is closing
+        except (ScreenError, ModeError):  # no screen left: the app is closing
             self._release_later(number)
             return
         if not screen.call_later(self._release_later, number):
