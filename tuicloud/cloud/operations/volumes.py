@@ -159,7 +159,7 @@ def _upload(session: CloudSession, raw: Raw, value: str | None) -> None:
         # Cinder ignores ``force`` unless enable_force_upload is set and then answers only
         # "status must be available": say why, since the menu offered the action.
         if in_use and error.status == 400:
-            raise CloudError(f"{error.message} ({FORCE_UPLOAD_REFUSED})", status=error.status,
+            raise CloudError(f"{error.message}; {FORCE_UPLOAD_REFUSED}", status=error.status,
                              request_id=error.request_id, service=error.service) from error
         raise
 
