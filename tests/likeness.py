@@ -627,3 +627,40 @@ def check_neutron_networking(admin: Connection, demo: Connection, name: str) -> 
         neutron(demo, "DELETE", f"/routers/{router['id']}")
         neutron(admin, "DELETE", f"/networks/{external['id']}")
         neutron(demo, "DELETE", f"/networks/{net['id']}")
+
+
+# -- Nova: updating a volume attachment (2.85) -----------------------------------------------
+def check_volume_attachment_update(conn: Connection, server_id: str, name: str) -> None:
+    """From 2.85 a member may change delete_on_termination with PUT (202); before 2.85 PUT is
+    the admin-only volume swap (403); the body must name the attached volume."""
+    volume = conn.block_storage.create_volume(size=1, name=name)
+    path = f"/servers/{server_id}/os-volume_attachments/{volume.id}"
+    try:
+        poll(lambda: conn.block_storage.get_volume(volume.id).status == "available",
+             "volume available")
+        attached = call(conn, "compute", "POST", f"/servers/{server_id}/os-volume_attachments",
+                        "compute 2.79", json={"volumeAttachment": {"volumeId": volume.id}})
+        assert attached.status_code == 200
+        assert attached.json()["volumeAttachment"]["delete_on_termination"] is False
+        poll(lambda: conn.block_storage.get_volume(volume.id).status == "in-use", "in-use")
+
+        def put(version: str, body: dict[str, Any]) -> requests.Response:
+            return call(conn, "compute", "PUT", path, f"compute {version}",
+                        json={"volumeAttachment": body})
+
+        changed = put("2.85", {"volumeId": volume.id, "delete_on_termination": True})
+        assert (changed.status_code, changed.content) == (202, b"")
+        shown = call(conn, "compute", "GET", path, "compute 2.89").json()["volumeAttachment"]
+        assert shown["delete_on_termination"] is True
+        old = put("2.84", {"volumeId": volume.id})
+        assert (old.status_code, old.json()) == (403, {"forbidden": {"code": 403, "message": (
+            "Policy doesn't allow os_compute_api:os-volumes-attachments:swap to be "
+            "performed.")}})
+        bad = put("2.85", {"volumeId": volume.id, "delete_on_termination": "maybe"})
+        assert bad.status_code == 400
+        detached = call(conn, "compute", "DELETE", path)
+        assert detached.status_code == 202
+        poll(lambda: conn.block_storage.get_volume(volume.id).status == "available",
+             "volume available again")
+    finally:
+        conn.block_storage.delete_volume(volume.id)

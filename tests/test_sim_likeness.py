@@ -135,3 +135,7 @@ def test_domains_and_system_scope(conn: Connection, admin: Connection) -> None:
 
 def test_neutron_networking(conn: Connection, admin: Connection) -> None:
     likeness.check_neutron_networking(admin, conn, "likeness-net")
+
+
+def test_volume_attachment_update(conn: Connection, server_id: str) -> None:
+    likeness.check_volume_attachment_update(conn, server_id, "likeness-vol")

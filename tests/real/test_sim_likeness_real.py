@@ -73,3 +73,7 @@ def test_domains_and_system_scope(admin_sdk: Connection, demo_sdk: Connection) -
 
 def test_neutron_networking(admin_sdk: Connection, demo_sdk: Connection, prefix: str) -> None:
     likeness.check_neutron_networking(admin_sdk, demo_sdk, prefix + "net")
+
+
+def test_volume_attachment_update(demo_sdk: Connection, server: str, prefix: str) -> None:
+    likeness.check_volume_attachment_update(demo_sdk, server, prefix + "vol")

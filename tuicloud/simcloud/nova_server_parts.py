@@ -15,7 +15,7 @@ from tuicloud.simcloud.nova_lifecycle import (
     next_device,
     requested_nics,
 )
-from tuicloud.simcloud.nova_model import Ctx, Server, api, limit_arg
+from tuicloud.simcloud.nova_model import Ctx, Server, api, forbidden, limit_arg
 from tuicloud.simcloud.nova_validation import check_metadata_schema
 from tuicloud.simcloud.nova_views import addresses
 
@@ -43,6 +43,7 @@ def register(router: Router, service: str) -> None:
         ("POST", "/os-volume_attachments", attach_volume),
         ("GET", "/os-volume_attachments/{volume_id}", show_attachment),
         ("DELETE", "/os-volume_attachments/{volume_id}", detach_volume),
+        ("PUT", "/os-volume_attachments/{volume_id}", update_attachment),
     ):
         router.add(method, one + path, api(handler), service=service)
 
@@ -375,5 +376,36 @@ def detach_volume(ctx: Ctx) -> Response:
         cinder.detach(att["volume_id"], server.id)
     server.volumes = [a for a in server.volumes or () if a is not att] or None
     ctx.svc.finish_action(ctx.svc.record_action(server, "detach_volume", ctx))
+    ctx.svc.touch(server)
+    return Response(202)
+
+
+_TRUE = (True, "True", "TRUE", "true", "1", "ON", "On", "on", "YES", "Yes", "yes")
+_FALSE = (False, "False", "FALSE", "false", "0", "OFF", "Off", "off", "NO", "No", "no")
+
+
+def update_attachment(ctx: Ctx) -> Response:
+    """PUT /servers/{id}/os-volume_attachments/{volume_id}: from 2.85 a member may change
+    delete_on_termination (202); anything else, and every PUT before 2.85, is the admin-only
+    volume swap, which simcloud does not do."""
+    server = ctx.svc.find(ctx, ctx.param("server_id"))
+    body = ctx.req.json_object("volumeAttachment")
+    volume_id = body.get("volumeId")
+    if not isinstance(volume_id, str) or not volume_id:
+        raise bad_input("volumeAttachment", body, "'volumeId' is a required property")
+    swap = not ctx.at_least(85) or volume_id != ctx.param("volume_id")
+    if swap and not ctx.is_admin:
+        raise forbidden("os_compute_api:os-volumes-attachments:swap")
+    att = _attachment(ctx, server)
+    if swap:
+        raise ApiError(400, "Swapping volumes is not supported by simcloud.")
+    if "delete_on_termination" in body:
+        flag = body["delete_on_termination"]
+        if flag not in _TRUE and flag not in _FALSE or isinstance(flag, int) and not isinstance(
+                flag, bool):
+            raise bad_input("delete_on_termination", flag,
+                            f"{flag!r} is not one of {list(_TRUE + _FALSE)}")
+        att["delete_on_termination"] = flag in _TRUE
+    check_lock(ctx, server)
     ctx.svc.touch(server)
     return Response(202)
