@@ -664,3 +664,51 @@ def check_volume_attachment_update(conn: Connection, server_id: str, name: str) 
              "volume available again")
     finally:
         conn.block_storage.delete_volume(volume.id)
+
+
+# -- Nova: host aggregates -------------------------------------------------------------------
+def check_aggregates(admin: Connection, demo: Connection, name: str) -> None:
+    """Admins create (no hosts/metadata in that answer), add a compute host, set metadata, may
+    not delete a non-empty aggregate, remove the host and delete; names are unique; members are
+    refused."""
+    def agg(conn: Connection, method: str, path: str = "", **kwargs: Any) -> requests.Response:
+        return call(conn, "compute", method, f"/os-aggregates{path}", "compute 2.41", **kwargs)
+
+    refused = agg(demo, "GET")
+    assert (refused.status_code, refused.json()) == (403, {"forbidden": {"code": 403, "message":
+        "Policy doesn't allow os_compute_api:os-aggregates:index to be performed."}})
+    hypervisors = call(admin, "compute", "GET", "/os-hypervisors/detail", "compute 2.53").json()
+    host = hypervisors["hypervisors"][0]["service"]["host"]
+    made = agg(admin, "POST", json={"aggregate": {"name": name, "availability_zone": name}})
+    assert made.status_code == 200
+    created = made.json()["aggregate"]
+    ident = created["id"]
+    try:
+        assert isinstance(ident, int) and set(created) == {
+            "id", "uuid", "name", "created_at", "updated_at", "deleted_at", "deleted",
+            "availability_zone"}
+        assert (created["name"], created["availability_zone"], created["deleted"]) == (
+            name, name, False)
+        twice = agg(admin, "POST", json={"aggregate": {"name": name}})
+        assert (twice.status_code, twice.json()) == (409, {"conflictingRequest": {
+            "code": 409, "message": f"Aggregate {name} already exists."}})
+        added = agg(admin, "POST", f"/{ident}/action", json={"add_host": {"host": host}})
+        assert (added.status_code, added.json()["aggregate"]["hosts"]) == (200, [host])
+        nohost = agg(admin, "POST", f"/{ident}/action", json={"add_host": {"host": "nohost"}})
+        assert (nohost.status_code, nohost.json()) == (404, {"itemNotFound": {
+            "code": 404, "message": "Compute host nohost could not be found."}})
+        meta = agg(admin, "POST", f"/{ident}/action",
+                   json={"set_metadata": {"metadata": {"k": "v"}}})
+        assert meta.json()["aggregate"]["metadata"] == {"availability_zone": name, "k": "v"}
+        busy = agg(admin, "DELETE", f"/{ident}")
+        assert (busy.status_code, busy.json()) == (400, {"badRequest": {"code": 400, "message":
+            f"Cannot remove host from aggregate {ident}. Reason: Host aggregate is not empty."}})
+        removed = agg(admin, "POST", f"/{ident}/action", json={"remove_host": {"host": host}})
+        assert removed.json()["aggregate"]["hosts"] == []
+    finally:
+        agg(admin, "POST", f"/{ident}/action", json={"remove_host": {"host": host}})
+        gone = agg(admin, "DELETE", f"/{ident}")
+    assert (gone.status_code, gone.content) == (200, b"")
+    missing = agg(admin, "GET", f"/{ident}")
+    assert (missing.status_code, missing.json()) == (404, {"itemNotFound": {
+        "code": 404, "message": f"Aggregate {ident} could not be found."}})

@@ -139,3 +139,7 @@ def test_neutron_networking(conn: Connection, admin: Connection) -> None:
 
 def test_volume_attachment_update(conn: Connection, server_id: str) -> None:
     likeness.check_volume_attachment_update(conn, server_id, "likeness-vol")
+
+
+def test_aggregates(conn: Connection, admin: Connection) -> None:
+    likeness.check_aggregates(admin, conn, "likeness-agg")

@@ -77,3 +77,7 @@ def test_neutron_networking(admin_sdk: Connection, demo_sdk: Connection, prefix:
 
 def test_volume_attachment_update(demo_sdk: Connection, server: str, prefix: str) -> None:
     likeness.check_volume_attachment_update(demo_sdk, server, prefix + "vol")
+
+
+def test_aggregates(admin_sdk: Connection, demo_sdk: Connection, prefix: str) -> None:
+    likeness.check_aggregates(admin_sdk, demo_sdk, prefix + "agg")

@@ -119,6 +119,7 @@ class Service:
         """Nova's routes."""
         from tuicloud.simcloud import (
             nova_actions,
+            nova_aggregates,
             nova_extras,
             nova_flavors,
             nova_misc,
@@ -132,6 +133,7 @@ class Service:
         nova_server_parts.register(router, NAME)
         nova_actions.register(router, NAME)
         nova_extras.register(router, NAME)  # after nova_misc: /os-hypervisors/detail first
+        nova_aggregates.register(router, NAME)
 
     def seed(self) -> None:
         """Flavors, key pairs and ``cloud.config.servers`` servers, deterministic from cloud.rng."""
