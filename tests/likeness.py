@@ -712,3 +712,44 @@ def check_aggregates(admin: Connection, demo: Connection, name: str) -> None:
     missing = agg(admin, "GET", f"/{ident}")
     assert (missing.status_code, missing.json()) == (404, {"itemNotFound": {
         "code": 404, "message": f"Aggregate {ident} could not be found."}})
+
+
+# -- Nova: simple tenant usage ---------------------------------------------------------------
+USAGE_TOTALS = {"tenant_id", "total_local_gb_usage", "total_vcpus_usage",
+                "total_memory_mb_usage", "total_hours", "start", "stop"}
+SERVER_USAGE = {"hours", "flavor", "instance_id", "name", "tenant_id", "memory_mb", "local_gb",
+                "vcpus", "started_at", "ended_at", "state", "uptime"}
+
+
+def check_simple_tenant_usage(admin: Connection, demo: Connection, server_id: str) -> None:
+    """A member reads its own project's usage (totals and one row per server, the running one
+    among them); the all-projects list is the admin's; bad times are a 400."""
+    project = demo.current_project_id
+    period = {"start": "2020-01-01T00:00:00", "end": "2100-01-01T00:00:00"}
+
+    def counted() -> Any:  # a server just booted is counted once Nova has its launch time
+        own = call(demo, "compute", "GET", f"/os-simple-tenant-usage/{project}",
+                   "compute 2.1", params=period)
+        assert own.status_code == 200
+        found = own.json()["tenant_usage"]
+        rows = found.get("server_usages", [])
+        return found if any(r["instance_id"] == server_id for r in rows) else None
+
+    usage = poll(counted, "the server in its project's usage")
+    assert set(usage) == USAGE_TOTALS | {"server_usages"}
+    row = next(r for r in usage["server_usages"] if r["instance_id"] == server_id)
+    assert set(row) == SERVER_USAGE
+    assert (row["state"], row["ended_at"], row["tenant_id"]) == ("active", None, project)
+    assert row["hours"] > 0 and usage["total_hours"] >= row["hours"]
+    refused = call(demo, "compute", "GET", "/os-simple-tenant-usage", "compute 2.1",
+                   params=period)
+    assert (refused.status_code, refused.json()) == (403, {"forbidden": {"code": 403, "message":
+        "Policy doesn't allow os_compute_api:os-simple-tenant-usage:list to be performed."}})
+    listed = call(admin, "compute", "GET", "/os-simple-tenant-usage", "compute 2.1",
+                  params={**period, "detailed": "0"}).json()["tenant_usages"]
+    mine = next(u for u in listed if u["tenant_id"] == project)
+    assert set(mine) == USAGE_TOTALS
+    bad = call(demo, "compute", "GET", f"/os-simple-tenant-usage/{project}", "compute 2.1",
+               params={"start": "yesterday"})
+    assert (bad.status_code, bad.json()) == (400, {"badRequest": {"code": 400, "message":
+        "Invalid datetime string: Datetime is in invalid format"}})

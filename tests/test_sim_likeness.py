@@ -143,3 +143,7 @@ def test_volume_attachment_update(conn: Connection, server_id: str) -> None:
 
 def test_aggregates(conn: Connection, admin: Connection) -> None:
     likeness.check_aggregates(admin, conn, "likeness-agg")
+
+
+def test_simple_tenant_usage(conn: Connection, admin: Connection, server_id: str) -> None:
+    likeness.check_simple_tenant_usage(admin, conn, server_id)

@@ -81,3 +81,7 @@ def test_volume_attachment_update(demo_sdk: Connection, server: str, prefix: str
 
 def test_aggregates(admin_sdk: Connection, demo_sdk: Connection, prefix: str) -> None:
     likeness.check_aggregates(admin_sdk, demo_sdk, prefix + "agg")
+
+
+def test_simple_tenant_usage(admin_sdk: Connection, demo_sdk: Connection, server: str) -> None:
+    likeness.check_simple_tenant_usage(admin_sdk, demo_sdk, server)

@@ -125,6 +125,7 @@ class Service:
             nova_misc,
             nova_server_parts,
             nova_servers,
+            nova_usage,
         )
 
         nova_misc.register(router, NAME)
@@ -134,6 +135,7 @@ class Service:
         nova_actions.register(router, NAME)
         nova_extras.register(router, NAME)  # after nova_misc: /os-hypervisors/detail first
         nova_aggregates.register(router, NAME)
+        nova_usage.register(router, NAME)
 
     def seed(self) -> None:
         """Flavors, key pairs and ``cloud.config.servers`` servers, deterministic from cloud.rng."""
