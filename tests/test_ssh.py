@@ -146,7 +146,11 @@ def _quits_cleanly(app: PtyApp) -> None:
 
 
 def test_ctrl_c_while_ssh_hangs_ends_ssh_only_and_tuicloud_comes_back(tmp_path: Path) -> None:
-    fake_bin, record = _fake_ssh(tmp_path, "echo FAKE-SSH-CONNECTING\nsleep 600\n")
+    # Like ssh waiting on an unreachable host: dies of SIGINT. The marker is printed by the
+    # very process that then waits, so a ctrl+c sent on seeing it cannot land in between.
+    hang = ("import signal, time; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+            "print('FAKE-SSH-CONNECTING', flush=True); time.sleep(600)")
+    fake_bin, record = _fake_ssh(tmp_path, f'exec "{sys.executable}" -c "{hang}"\n')
     clouds = tmp_path / "clouds.yaml"
     with run_simcloud(SimConfig(servers=20, build_delay=0.1), clouds_yaml=clouds):
         app, name = _start(tmp_path, fake_bin, clouds)
@@ -159,7 +163,14 @@ def test_ctrl_c_while_ssh_hangs_ends_ssh_only_and_tuicloud_comes_back(tmp_path: 
             assert f"ssh {user_host} … (ctrl+c returns to tuicloud)" in screen
             app.send(b"\x03")
             app.wait_for(lambda s: _on_the_list(s, name) and "FAKE-SSH" not in s, timeout=20)
+            # Still alive and taking keys (asyncio's own SIGINT handler would cancel the app
+            # once its loop runs again: it may repaint first, then quit with status 0).
+            app.send("?")
+            app.wait_for_text("Help: Servers", timeout=10)
+            app.settle(quiet=0.5)
             assert app.process.poll() is None, "ctrl+c ended tuicloud, not only ssh"
+            app.send("\x1b")
+            app.wait_for(lambda s: "Help: Servers" not in s, timeout=10)
             _quits_cleanly(app)
         finally:
             app.close()
@@ -235,3 +246,14 @@ async def test_ssh_to_a_server_that_is_not_active_is_refused(
         assert any(" is SHUTOFF" in s for s in seen), seen
         await pilot.pause()
         assert not record.exists()  # ssh never ran
+
+
+def test_the_line_before_ssh_survives_a_terminal_without_unicode() -> None:
+    import io
+
+    from tuicloud.screens.ssh import _say
+
+    raw = io.BytesIO()
+    latin = io.TextIOWrapper(raw, encoding="latin-1")
+    _say(latin, "ssh ubuntu@10.0.0.5 … (ctrl+c returns to tuicloud)\r\n")
+    assert raw.getvalue() == b"ssh ubuntu@10.0.0.5 ... (ctrl+c returns to tuicloud)\r\n"

@@ -114,28 +114,38 @@ def run_ssh(destination: str, *, out: TextIO | None = None, stdin: int = 0) -> i
     can read ssh's own error before the TUI repaints over it.
     """
     out = out or sys.__stdout__ or sys.stdout
-    out.write(f"\r\nssh {destination} … (ctrl+c returns to tuicloud)\r\n")
-    out.flush()
+    _say(out, f"\r\nssh {destination} … (ctrl+c returns to tuicloud)\r\n")
     with _parent_survives_ctrl_c():
         # `--` ends ssh's options: nothing from the cloud can become an ssh flag.
         status = subprocess.run(["ssh", "--", destination], check=False).returncode
         if status not in (0, *_INTERRUPTED):
             log.info("ssh %s exited with status %s", destination, status)
-            out.write(f"\r\nssh exited with status {status} — press any key to return to "
-                      "tuicloud\r\n")
-            out.flush()
-            _wait_for_key(stdin)
+            _wait_for_key(stdin, out, f"\r\nssh exited with status {status} — press any key "
+                                      "to return to tuicloud\r\n")
     return status
 
 
-def _wait_for_key(fd: int) -> None:
-    """One key press on the terminal (raw, so any key does, ctrl+c too)."""
+def _say(out: TextIO, text: str) -> None:
+    """Write a line to the terminal; a terminal without … or — gets the ASCII stand-ins."""
+    try:
+        out.write(text)
+    except UnicodeEncodeError:
+        out.write(text.replace("…", "...").replace("—", "-"))
+    out.flush()
+
+
+def _wait_for_key(fd: int, out: TextIO, prompt: str) -> None:
+    """Say ``prompt`` and wait for one key press (raw, so any key does, ctrl+c too)."""
     if not os.isatty(fd):
+        _say(out, prompt)
         return
     saved = termios.tcgetattr(fd)
     try:
-        termios.tcflush(fd, termios.TCIFLUSH)  # keys typed at the dead ssh do not count
+        # Flushed and raw before the prompt shows: keys typed at the dead ssh do not count,
+        # a key pressed as soon as the prompt shows does.
+        termios.tcflush(fd, termios.TCIFLUSH)
         tty.setraw(fd)
+        _say(out, prompt)
         os.read(fd, 1)
     finally:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
