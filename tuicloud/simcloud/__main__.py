@@ -9,7 +9,7 @@ import sys
 import threading
 from pathlib import Path
 
-from tuicloud.simcloud import Faults, SimConfig, run_simcloud
+from tuicloud.simcloud import Faults, SimConfig, latency, run_simcloud
 
 
 def _non_negative_int(text: str) -> int:
@@ -43,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="write a clouds.yaml with clouds 'simcloud' and 'simcloud-admin'")
     parser.add_argument("--latency", type=float, default=0.0,
                         help="seconds added to every request")
+    parser.add_argument("--costs", choices=("fast", "measured"), default="fast",
+                        help="'measured': answer as slowly as the rig's services do (per request "
+                             "and per listed item, see simcloud/latency.py); 'fast': at once")
     parser.add_argument("--error-rate", type=_rate, default=0.0,
                         help="fraction of requests answered 500/503")
     parser.add_argument("--churn", type=_rate, default=0.0,
@@ -74,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with run_simcloud(config, faults, port=args.port, clouds_yaml=args.clouds_yaml,
                           tls=tls) as sim:
+            if args.costs == "measured":
+                latency.install(sim.cloud, latency.measured())
             if args.churn:
                 sim.cloud.service("compute").start_churn(args.churn, args.churn_interval)
             print(sim.auth_url, flush=True)

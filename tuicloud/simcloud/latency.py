@@ -38,7 +38,8 @@ from typing import Any
 
 from tuicloud.simcloud.core import Response, SimCloud
 
-__all__ = ["Cost", "LatencyModel", "charge", "install", "measured", "model_of", "uninstall"]
+__all__ = ["Charged", "Cost", "LatencyModel", "charge", "install", "measured", "model_of",
+           "uninstall"]
 
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
