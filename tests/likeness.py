@@ -753,3 +753,54 @@ def check_simple_tenant_usage(admin: Connection, demo: Connection, server_id: st
                params={"start": "yesterday"})
     assert (bad.status_code, bad.json()) == (400, {"badRequest": {"code": 400, "message":
         "Invalid datetime string: Datetime is in invalid format"}})
+
+
+# -- Cinder: the attachments API (3.27+) -----------------------------------------------------
+def check_volume_attachments_api(conn: Connection, name: str) -> None:
+    """Reserve a volume for an instance (volume reserved), give the attachment a connector,
+    complete it (3.44; volume in-use), list and show it, delete it (volume available); not
+    there before 3.27; bad ids in Cinder's words."""
+    instance = "3f0e7d2c-0000-4000-8000-00000000abcd"
+    volume = conn.block_storage.create_volume(size=1, name=name)
+    try:
+        poll(lambda: conn.block_storage.get_volume(volume.id).status == "available",
+             "volume available")
+        made = _cinder(conn, "POST", "/attachments", json={"attachment": {
+            "volume_uuid": volume.id, "instance_uuid": instance}})
+        assert made.status_code == 200
+        att = made.json()["attachment"]
+        assert {k: v for k, v in att.items() if k != "id"} == {
+            "status": "reserved", "instance": instance, "volume_id": volume.id,
+            "attached_at": "", "detached_at": "", "attach_mode": "null", "connection_info": {}}
+        assert conn.block_storage.get_volume(volume.id).status == "reserved"
+        path = f"/attachments/{att['id']}"
+        listed = _cinder(conn, "GET", "/attachments").json()["attachments"]
+        assert {"id": att["id"], "status": "reserved", "instance": instance,
+                "volume_id": volume.id} in listed
+        assert att in _cinder(conn, "GET", "/attachments/detail").json()["attachments"]
+        connector = {"initiator": "iqn.x", "ip": "127.0.0.1", "platform": "x86_64",
+                     "host": "h", "os_type": "linux", "multipath": False,
+                     "mountpoint": "/dev/vdb"}
+        updated = _cinder(conn, "PUT", path, json={"attachment": {"connector": connector}})
+        info = updated.json()["attachment"]["connection_info"]
+        assert (info["attachment_id"], info["access_mode"]) == (att["id"], "rw")
+        done = _cinder(conn, "POST", f"{path}/action", json={"os-complete": None})
+        assert (done.status_code, done.content) == (204, b"")
+        assert conn.block_storage.get_volume(volume.id).status == "in-use"
+        old = call(conn, "block-storage", "GET", "/attachments", "volume 3.26")
+        assert (old.status_code, old.json()) == (404, REMOVED)
+        missing = _cinder(conn, "GET", "/attachments/nope")
+        assert (missing.status_code, missing.json()) == (404, {"itemNotFound": {
+            "code": 404, "message": "Volume attachment could not be found with filter: "
+                                    "attachment_id = nope."}})
+        bad = _cinder(conn, "POST", "/attachments", json={"attachment": {
+            "volume_uuid": "nope", "instance_uuid": instance}})
+        assert (bad.status_code, bad.json()) == (400, {"badRequest": {"code": 400, "message":
+            "Invalid input for field/attribute volume_uuid. Value: nope. 'nope' is not a "
+            "'uuid'"}})
+        gone = _cinder(conn, "DELETE", path)
+        assert (gone.status_code, gone.json()) == (200, {"attachments": []})
+        poll(lambda: conn.block_storage.get_volume(volume.id).status == "available",
+             "volume available after the attachment is deleted")
+    finally:
+        conn.block_storage.delete_volume(volume.id)

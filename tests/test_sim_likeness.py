@@ -147,3 +147,7 @@ def test_aggregates(conn: Connection, admin: Connection) -> None:
 
 def test_simple_tenant_usage(conn: Connection, admin: Connection, server_id: str) -> None:
     likeness.check_simple_tenant_usage(admin, conn, server_id)
+
+
+def test_volume_attachments_api(conn: Connection) -> None:
+    likeness.check_volume_attachments_api(conn, "likeness-att")

@@ -85,3 +85,7 @@ def test_aggregates(admin_sdk: Connection, demo_sdk: Connection, prefix: str) ->
 
 def test_simple_tenant_usage(admin_sdk: Connection, demo_sdk: Connection, server: str) -> None:
     likeness.check_simple_tenant_usage(admin_sdk, demo_sdk, server)
+
+
+def test_volume_attachments_api(demo_sdk: Connection, prefix: str) -> None:
+    likeness.check_volume_attachments_api(demo_sdk, prefix + "att")
