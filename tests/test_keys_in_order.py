@@ -139,23 +139,6 @@ async def test_text_typed_before_the_choices_load_still_counts_as_typed(
         assert field(app, "name") == "abc"
 
 
-async def test_a_burst_through_a_select_reaches_the_field_its_choice_shows(
-        sim: RunningSim) -> None:
-    """enter opens the source list, down and enter pick "image", which shows the "From" field:
-    the tab after it lands there, as it does when typed slowly."""
-    app = make_app(view="volumes")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await loaded(pilot, app)
-        burst(app, "c", "abc", "tab", "5", "tab", "enter", "down", "enter", "tab")
-        await wait_until(pilot, lambda: isinstance(app.screen, CreateVolumeForm)
-                         and form(app).values()["source"] == "image"
-                         and app.screen.focused is not None
-                         and app.screen.focused.id != "f-source", what="image, then tab")
-        focused = app.screen.focused
-        assert focused is not None and focused.id == "f-source_id"
-        assert (field(app, "name"), field(app, "size")) == ("abc", "5")
-
-
 async def test_a_burst_through_the_command_line_modal_from_the_overview(
         sim: RunningSim) -> None:
     """On the overview `:` opens a modal command line: `:vol⏎/abc` in one read opens the

@@ -24,9 +24,9 @@ from textual.dom import DOMNode
 
 log = logging.getLogger(__name__)
 
-# If a key never comes back (a widget removed while it held the key), the next one goes anyway:
-# far beyond how long a key takes on a loaded machine, short enough not to feel stuck.
-STUCK_AFTER = 3.0
+# Every so often a key in flight is checked: if the widget it waits on was removed (its queue
+# will never run the next step) the next key goes; a slow but live widget is waited for.
+STUCK_AFTER = 1.0
 
 # Walks from the focused widget up to the app per key: one behind the key itself, one behind
 # what its bindings posted.
@@ -44,6 +44,7 @@ class KeySequencer:
         self._waiting: deque[TypedEvent] = deque()
         self._in_flight = 0  # the number of the key being handled, 0 when none
         self._count = 0
+        self._waiting_on: DOMNode | None = None  # whose queue holds the next step
 
     @property
     def pending(self) -> int:
@@ -63,6 +64,7 @@ class KeySequencer:
     async def _send(self, event: TypedEvent) -> None:
         self._count += 1
         number = self._in_flight = self._count
+        self._waiting_on = None
         asyncio.get_running_loop().call_later(STUCK_AFTER, self._stuck, number)
         try:
             await self._deliver(event)
@@ -78,8 +80,13 @@ class KeySequencer:
 
     def _follow(self, target: DOMNode, number: int, sweeps: int) -> None:
         """Walk up from ``target`` to the app, one queue at a time, behind the key."""
-        if not target.call_later(self._after, target, target, number, sweeps):
+        if not self._step(target, self._after, target, target, number, sweeps):
             self._settle(number)
+
+    def _step(self, node: DOMNode, callback: Callable[..., Any], *args: Any) -> bool:
+        """Run ``callback`` after what ``node``'s queue holds now; False if it is closing."""
+        self._waiting_on = node
+        return node.call_later(callback, *args)
 
     def _after(self, node: DOMNode, target: DOMNode, number: int, sweeps: int,
                passes: int = 1) -> None:
@@ -87,7 +94,7 @@ class KeySequencer:
         if number != self._in_flight:
             return
         if passes:  # once more: what handling the key posted to ``node`` (an Input's Changed)
-            if node.call_later(self._after, node, target, number, sweeps, passes - 1):
+            if self._step(node, self._after, node, target, number, sweeps, passes - 1):
                 return
         parent = node.parent
         if parent is None or node is self._app:
@@ -97,7 +104,7 @@ class KeySequencer:
                 self._follow(target, number, sweeps - 1)
             else:
                 self._settle(number)
-        elif not parent.call_later(self._after, parent, target, number, sweeps):
+        elif not self._step(parent, self._after, parent, target, number, sweeps):
             self._settle(number)  # the parent is closing: the key went no further
 
     def _settle(self, number: int) -> None:
@@ -107,17 +114,23 @@ class KeySequencer:
         except (ScreenError, ModeError):  # no screen left: the app is closing
             self._release_later(number)
             return
-        if not screen.call_later(self._release_later, number):
+        if not self._step(screen, self._release_later, number):
             self._release_later(number)
 
     def _release_later(self, number: int) -> None:
-        if not self._app.call_later(self._release, number):
+        if not self._step(self._app, self._release, number):
             self._waiting.clear()  # the app is closing: nothing will handle them
 
     def _stuck(self, number: int) -> None:
-        if number == self._in_flight:
-            log.debug("key %d not back after %.0f s: routing the next", number, STUCK_AFTER)
-            self._release_later(number)
+        if number != self._in_flight:
+            return
+        node = self._waiting_on
+        if node is not None and node.is_running and (node is self._app or node.is_attached):
+            # Slow (a loaded machine, a big table), not lost: keep the order.
+            asyncio.get_running_loop().call_later(STUCK_AFTER, self._stuck, number)
+            return
+        log.debug("key %d: %r is gone, routing the next key", number, node)
+        self._release_later(number)
 
     async def _release(self, number: int) -> None:
         if number != self._in_flight:
