@@ -31,7 +31,10 @@ from tuicloud.widgets.status_header import Freshness, Identity, StatusHeader
 from tuicloud.widgets.textual_compat import screen_stacks
 
 if TYPE_CHECKING:
-    from tuicloud.cli import Options
+    from tuicloud.cloud.connection import CloudSession
+    from tuicloud.cloud.lookups import Lookups
+    from tuicloud.options import Options
+    from tuicloud.screens.host import ConsoleHost
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +84,8 @@ class TuiCloudApp(App[None]):
     class Connected(Message):
         """Authentication and catalog discovery succeeded."""
 
-        def __init__(self, session: Any, lookups: Any, target: Target | None = None) -> None:
+        def __init__(self, session: CloudSession, lookups: Lookups,
+                     target: Target | None = None) -> None:
             super().__init__()
             self.session = session
             self.lookups = lookups
@@ -107,11 +111,11 @@ class TuiCloudApp(App[None]):
         self.is_demo = options.demo
         self.cloud_accent: str | None = None
         self._lookups_timer: Any = None
-        self.switcher = Switcher(self)
+        self.switcher = Switcher(self, self)
         """Cloud/project/region switching, the state file (tuicloud/switching.py)."""
         options.view = self.switcher.initial_view(options.view or None)
-        self.session: Any = None
-        self.lookups: Any = None
+        self.session: CloudSession | None = None
+        self.lookups: Lookups | None = None
         self.all_projects = options.all_projects
         self.identity: Identity | None = None
         self._exit_stack = contextlib.ExitStack()
@@ -167,7 +171,7 @@ class TuiCloudApp(App[None]):
         if not demo:
             self.exit(return_code=1)
             return
-        from tuicloud.cli import demo_cloud
+        from tuicloud.options import demo_cloud
 
         cloud = self._exit_stack.enter_context(demo_cloud(self.options.demo_servers))
         self.is_demo = True  # the demo's place is not remembered
@@ -187,7 +191,8 @@ class TuiCloudApp(App[None]):
         self.switcher.target = target
         self._connect_worker(target)
 
-    def _open_session(self, cloud: str, project: str | None, region: str | None) -> Any:
+    def _open_session(self, cloud: str, project: str | None,
+                      region: str | None) -> CloudSession:
         from tuicloud.cloud.connection import CloudSession
 
         return CloudSession.connect(cloud, region, read_only=self.options.read_only,
@@ -283,14 +288,17 @@ class TuiCloudApp(App[None]):
 
     @work(thread=True, exclusive=True, group="lookups", exit_on_error=False)
     def _refresh_lookups(self) -> None:
+        session, lookups = self.session, self.lookups
+        if session is None or lookups is None:
+            return  # the timer starts once connected; nothing to refresh before that
         try:
-            self.lookups.refresh(self.session, self._lookup_tables(self.session))
+            lookups.refresh(session, self._lookup_tables(session))
         except Exception:  # noqa: BLE001 - names are a nicety; a failure keeps the old ones
             log.warning("refreshing the name lookups failed", exc_info=True)
             return
         self.post_message(self.LookupsRefreshed())
 
-    def _lookup_tables(self, session: Any) -> list[str]:
+    def _lookup_tables(self, session: CloudSession) -> list[str]:
         """Every name table some view needs (one list request each, never one per row)."""
         from tuicloud.cloud.lookups import tables_for
 
@@ -532,3 +540,8 @@ class TuiCloudApp(App[None]):
             yield SystemCommand("Refresh now", "Poll this view at once", screen.action_refresh_now)
             yield SystemCommand("Pause or resume refresh", "Toggle live refresh",
                                 screen.action_toggle_pause)
+
+
+def _is_console_host(app: TuiCloudApp) -> ConsoleHost:
+    """Never called: mypy checks here that the app gives the screens all they use."""
+    return app

@@ -3,34 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib.metadata
 import os
 import sys
-import tempfile
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 from tuicloud import __version__
+from tuicloud.options import Options, demo_cloud
 
-
-@dataclass
-class Options:
-    """What the user asked for on the command line."""
-
-    cloud: str | None
-    region: str | None
-    read_only: bool
-    all_projects: bool
-    refresh: float | None  # None: per view, from the settings file
-    demo: bool
-    demo_servers: int
-    view: str
-    debug: bool = False
-    project: str | None = None  # --os-project-name: scope to this project instead
-    write_config: bool = False
-    force: bool = False
+__all__ = ["Options", "build_parser", "demo_cloud", "main", "parse_options"]
 
 
 def _positive_float(text: str) -> float:
@@ -111,23 +91,6 @@ def parse_options(argv: list[str] | None = None) -> Options:
                    demo_servers=args.demo_servers, view=args.view, debug=args.debug,
                    project=args.os_project_name, write_config=args.write_config,
                    force=args.force)
-
-
-@contextlib.contextmanager
-def demo_cloud(servers: int) -> Iterator[str]:
-    """Start simcloud in this process and point OS_CLIENT_CONFIG_FILE at its clouds.yaml."""
-    from tuicloud.simcloud import SimConfig, latency, run_simcloud
-
-    with tempfile.TemporaryDirectory(prefix="tuicloud-demo-") as folder:
-        clouds = Path(folder) / "clouds.yaml"
-        config = SimConfig(servers=servers, volumes=max(10, servers // 4),
-                           images=12, build_delay=3.0, action_delay=2.0)
-        with run_simcloud(config, clouds_yaml=clouds) as running:
-            # A real cloud's costs (issue 11), so the demo shows what users will see: the
-            # first page at once, the rest and the names after it.
-            latency.install(running.cloud, latency.measured())
-            os.environ["OS_CLIENT_CONFIG_FILE"] = str(clouds)
-            yield "simcloud"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,8 +18,9 @@ import threading
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from textual.app import App
 from textual.binding import Binding
 from textual.color import Color, ColorParseError
 from textual.command import Hit, Hits, Provider
@@ -32,9 +33,10 @@ from tuicloud.config.state import CloudState, State, load_state, save_state, sta
 log = logging.getLogger("tuicloud.switching")
 
 if TYPE_CHECKING:
-    from tuicloud.app import TuiCloudApp
+    from tuicloud.cloud.connection import CloudSession
+    from tuicloud.options import Options
 
-__all__ = ["SwitchCommands", "Switcher", "Target", "apply_cloud_settings"]
+__all__ = ["SwitchCommands", "SwitchHost", "Switcher", "Target", "apply_cloud_settings"]
 
 _SWITCH_WORDS = ("cloud", "project", "region")
 
@@ -77,11 +79,12 @@ def apply_cloud_settings(session: Any, cloud: CloudSettings, settings: Settings)
 
 
 def known_binding_ids() -> set[str]:
-    """The id of every key binding in tuicloud's screens and widgets (imports them all)."""
+    """The id of every key binding in tuicloud's screens and widgets (imports them all), and
+    in the app's class: called with the app running, so its module is loaded already (never
+    imported from here: the app imports this module)."""
     import tuicloud.screens
     import tuicloud.widgets
 
-    importlib.import_module("tuicloud.app")
     for package in (tuicloud.screens, tuicloud.widgets):
         for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
             try:
@@ -114,11 +117,33 @@ def unknown_binding(settings: Settings, binding_id: str, known: set[str]) -> str
                        f"no key has this binding id{hint}"))
 
 
-class Switcher:
-    """The app's memory of clouds, projects and regions (see the module docstring)."""
+class SwitchHost(Protocol):
+    """What the switcher needs of tuicloud's app, beyond Textual's App (never the concrete
+    class: the app imports this module)."""
 
-    def __init__(self, app: TuiCloudApp) -> None:
+    settings: Settings
+    options: Options
+    is_demo: bool
+    cloud_accent: str | None
+
+    @property
+    def session(self) -> CloudSession | None:
+        """The connected session, or None before the first connection."""
+        ...
+
+    def connect_target(self, target: Target) -> None:
+        """Connect to a cloud, project and region in a worker."""
+        ...
+
+
+class Switcher:
+    """The app's memory of clouds, projects and regions (see the module docstring).
+
+    ``app`` and ``host`` are the same object, seen as Textual's App and as tuicloud's."""
+
+    def __init__(self, app: App[Any], host: SwitchHost) -> None:
         self.app = app
+        self.host = host
         # Fixed at start: a write finishing later goes to the same file whatever the
         # environment says by then.
         self.path = state_path()
@@ -136,7 +161,7 @@ class Switcher:
     def initial_view(self, flag: str | None) -> str:
         """--view, else the settings file's default_view when it names one, else the last
         session's view, else the overview."""
-        settings = self.app.settings
+        settings = self.host.settings
         if flag:
             return flag
         if settings.default_view_set:
@@ -150,7 +175,7 @@ class Switcher:
 
     def initial_target(self, cloud: str) -> Target:
         """The cloud with --os-project-name/--os-region-name, else the last used ones."""
-        options = self.app.options
+        options = self.host.options
         saved = self.state.for_cloud(cloud)
         project = options.project
         restored_project = None if project else saved.project
@@ -160,7 +185,7 @@ class Switcher:
 
     def apply_settings(self) -> None:
         """Theme, key overrides and the settings file's problems (shown once)."""
-        settings = self.app.settings
+        settings = self.host.settings
         if settings.theme:
             self.app.theme = settings.theme
         problems = [str(problem) for problem in settings.problems]
@@ -182,12 +207,12 @@ class Switcher:
     # -- the session ---------------------------------------------------------------------------
     def prepare(self, session: Any) -> list[str]:
         """Apply the settings file's section for the session's cloud (in the worker)."""
-        settings = self.app.settings
+        settings = self.host.settings
         return apply_cloud_settings(session, settings.cloud(session.cloud_name), settings)
 
     def connected(self, session: Any) -> None:
         """Remember where we are and fetch what we can switch to (in a worker)."""
-        if not self.app.is_demo:
+        if not self.host.is_demo:
             self.state.cloud = session.cloud_name
             self.state.clouds[session.cloud_name] = CloudState(session.project_name,
                                                                session.region)
@@ -228,7 +253,7 @@ class Switcher:
 
     def remember_view(self, view: str) -> None:
         """The visible view changed."""
-        if self.state.view != view and not self.app.is_demo:
+        if self.state.view != view and not self.host.is_demo:
             self.state.view = view
             self.save()
 
@@ -244,7 +269,7 @@ class Switcher:
 
     def flush(self) -> None:
         """Write the state file now (the app is closing: a worker might not finish)."""
-        if not self.app.is_demo:
+        if not self.host.is_demo:
             with self._save_lock:
                 save_state(self.state, self.path)
 
@@ -264,7 +289,7 @@ class Switcher:
         if word not in _SWITCH_WORDS:
             return False
         name = rest.strip()
-        session = self.app.session
+        session = self.host.session
         if not name:
             known = {"cloud": self.clouds, "project": self.projects, "region": self.regions}
             current = None if session is None else {
@@ -313,12 +338,12 @@ class Switcher:
                             switch=True)
         what = " / ".join(p for p in (target.cloud, target.project, target.region) if p)
         self.app.notify(f"Switching to {what}…", timeout=3)
-        self.app.connect_target(target)
+        self.host.connect_target(target)
 
     # -- accent ---------------------------------------------------------------------------------
     def paint(self, accent: str | None) -> None:
         """Show the cloud's accent in the header and as a frame (CSS variable $cloud-accent)."""
-        self.app.cloud_accent = accent
+        self.host.cloud_accent = accent
         self.app.refresh_css(animate=False)
         self.app.set_class(accent is not None, "-cloud-accent")  # frames every screen
 

@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from rich.style import Style
 from rich.text import Text
@@ -30,6 +30,7 @@ from textual.widgets import Input
 from tuicloud.cloud.kinds.base import Column
 from tuicloud.cloud.kinds.servers import SERVERS
 from tuicloud.screens.detail import DetailScreen
+from tuicloud.screens.host import ConsoleHost, console_host
 from tuicloud.screens.row_diff import RowDiffer
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.resource_table import ResourceTable
@@ -42,9 +43,6 @@ from tuicloud.widgets.status_header import (
 )
 
 log = logging.getLogger("tuicloud.screens.all_clouds")
-
-if TYPE_CHECKING:
-    from tuicloud.app import TuiCloudApp
 
 __all__ = ["AllCloudsScreen", "CloudFeed", "CloudStatusLines"]
 
@@ -206,9 +204,9 @@ class AllCloudsScreen(Screen[None]):
         self._ready = False
 
     @property
-    def tui(self) -> TuiCloudApp:
-        """The app, typed."""
-        return self.app  # type: ignore[return-value]
+    def tui(self) -> ConsoleHost:
+        """The app, as the screens may use it (never the concrete class)."""
+        return console_host(self)
 
     def compose(self) -> ComposeResult:
         """Header, per-cloud status lines, filter bar, table, footer."""

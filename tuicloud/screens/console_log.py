@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static
 
+from tuicloud.screens.host import ConsoleHost, console_host
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.log_panel import LogPanel
 from tuicloud.widgets.log_view import GAP_TEXT, RESET_TEXT, LogView
@@ -24,7 +25,6 @@ from tuicloud.widgets.status_header import Freshness, StatusHeader
 log = logging.getLogger("tuicloud.screens.console_log")
 
 if TYPE_CHECKING:
-    from tuicloud.app import TuiCloudApp
     from tuicloud.cloud.console import ConsoleTail, RemoteConsole, TailUpdate
 
 MAX_BACKOFF = 60.0
@@ -92,9 +92,9 @@ class ConsoleLogScreen(Screen[None]):
         self._url_note = ""
 
     @property
-    def tui(self) -> TuiCloudApp:
-        """The app, typed."""
-        return self.app  # type: ignore[return-value]
+    def tui(self) -> ConsoleHost:
+        """The app, as the screens may use it (never the concrete class)."""
+        return console_host(self)
 
     def compose(self) -> ComposeResult:
         """Header, log (with its prompt), a status line, footer."""

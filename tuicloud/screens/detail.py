@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
+from tuicloud.screens.host import ConsoleHost, connected, console_host, lookups_of
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.sanitize import safe_text, sanitize_text
 from tuicloud.widgets.status_header import Freshness, StatusHeader
@@ -24,7 +25,6 @@ from tuicloud.widgets.status_header import Freshness, StatusHeader
 log = logging.getLogger("tuicloud.screens.detail")
 
 if TYPE_CHECKING:
-    from tuicloud.app import TuiCloudApp
     from tuicloud.cloud.kinds.base import ResourceKind
 
 MAX_VALUE = 2000  # a 10,000-character name must not push everything else off the screen
@@ -63,9 +63,9 @@ class DetailScreen(Screen[None]):
         self.show_raw = False
 
     @property
-    def tui(self) -> TuiCloudApp:
-        """The app, typed."""
-        return self.app  # type: ignore[return-value]
+    def tui(self) -> ConsoleHost:
+        """The app, as the screens may use it (never the concrete class)."""
+        return console_host(self)
 
     def compose(self) -> ComposeResult:
         """Header, scrollable body, footer."""
@@ -93,7 +93,7 @@ class DetailScreen(Screen[None]):
         from tuicloud.cloud.errors import CloudError
 
         try:
-            raw, related = fetch_detail(self.tui.session, self.kind, self.resource_id)
+            raw, related = fetch_detail(connected(self.tui.session), self.kind, self.resource_id)
             self.post_message(self.Loaded(raw, related))
         except CloudError as error:
             self.post_message(self.Failed(str(error)))
@@ -131,7 +131,7 @@ class DetailScreen(Screen[None]):
             body.update(Text(sanitize_text(text, keep_newlines=True)))
             return
         parts: list[Any] = []
-        for title, fields in self.kind.detail_sections(self.raw, self.tui.lookups):
+        for title, fields in self.kind.detail_sections(self.raw, lookups_of(self.tui)):
             parts.append(_section(title, fields))
         for title, items in self.related.items():
             parts.append(_related(title, items))

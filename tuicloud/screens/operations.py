@@ -19,6 +19,7 @@ from textual.binding import Binding
 
 from tuicloud.cloud import operations as ops
 from tuicloud.screens.actions_menu import ActionsMenu, MenuChoice, availability, fetch_all
+from tuicloud.screens.host import connected
 from tuicloud.widgets.sanitize import sanitize_text
 
 log = logging.getLogger("tuicloud.screens.operations")
@@ -204,7 +205,8 @@ class ListOperations:
         session = self.screen.tui.session
         choices = needs.choices
         if choices is not None:
-            prompt: Any = ChoicePrompt(title, lambda: choices(session, first), command_for)
+            prompt: Any = ChoicePrompt(title, lambda: choices(connected(session), first),
+                                       command_for)
         else:
             validate = needs.validate
             prompt = TextPrompt(title, needs.default(first) if needs.default else "",
@@ -250,7 +252,7 @@ class ListOperations:
             failed: list[tuple[str, str]] = []
             for raw in raws:
                 try:
-                    op.run(session, raw, value)
+                    op.run(connected(session), raw, value)
                     done.append(ops.base.rid(raw))
                 except CloudError as error:
                     failed.append((ops.base.rid(raw), ops.explain(error)))

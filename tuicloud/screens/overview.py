@@ -25,6 +25,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 
+from tuicloud.screens.host import ConsoleHost, console_host
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.sanitize import sanitize_text
 from tuicloud.widgets.status_header import Freshness, StatusHeader
@@ -32,7 +33,6 @@ from tuicloud.widgets.status_header import Freshness, StatusHeader
 log = logging.getLogger("tuicloud.screens.overview")
 
 if TYPE_CHECKING:
-    from tuicloud.app import TuiCloudApp
     from tuicloud.cloud.changes import Change
     from tuicloud.cloud.overview import Overview, OverviewData, Quota
 
@@ -218,9 +218,9 @@ class OverviewScreen(Screen[None]):
         self._changes_seen = -1
 
     @property
-    def tui(self) -> TuiCloudApp:
-        """The app, typed."""
-        return self.app  # type: ignore[return-value]
+    def tui(self) -> ConsoleHost:
+        """The app, as the screens may use it (never the concrete class)."""
+        return console_host(self)
 
     def compose(self) -> ComposeResult:
         """Header, two columns (quotas | statuses, errors, changes), footer."""

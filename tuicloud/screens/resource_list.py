@@ -22,6 +22,7 @@ from textual.timer import Timer
 from textual.widgets import Input
 
 from tuicloud.memory import release_free_memory
+from tuicloud.screens.host import ConsoleHost, connected, console_host, lookups_of
 from tuicloud.screens.operations import OPERATION_BINDINGS, ListOperations
 from tuicloud.screens.row_diff import RowDiffer
 from tuicloud.widgets.key_footer import KeyFooter
@@ -29,7 +30,6 @@ from tuicloud.widgets.resource_table import ResourceTable
 from tuicloud.widgets.status_header import Freshness, StatusHeader
 
 if TYPE_CHECKING:
-    from tuicloud.app import TuiCloudApp
     from tuicloud.cloud.kinds.base import ResourceKind
 
 log = logging.getLogger(__name__)
@@ -133,9 +133,9 @@ class ResourceListScreen(Screen[None]):
         self.operations = ListOperations(self)
 
     @property
-    def tui(self) -> TuiCloudApp:
-        """The app, typed."""
-        return self.app  # type: ignore[return-value]
+    def tui(self) -> ConsoleHost:
+        """The app, as the screens may use it (never the concrete class)."""
+        return console_host(self)
 
     def compose(self) -> ComposeResult:
         """Header, filter bar (hidden until `/`), table, footer."""
@@ -254,8 +254,8 @@ class ResourceListScreen(Screen[None]):
         epoch = self._epoch
         try:
             if self.poller is None or self.poller.session is not session:
-                self.poller = Poller(session, self.kind, all_projects=self.tui.all_projects,
-                                     lookups=self.tui.lookups)
+                self.poller = Poller(connected(session), self.kind,
+                                     all_projects=self.tui.all_projects, lookups=self.tui.lookups)
                 if self.kind.name == "servers":  # a new poller (a switch, all projects) keeps
                     self.poller.set_server_filter(*api_filter)  # the filter Nova applies
             first = self.poller.polls == 0
@@ -336,7 +336,7 @@ class ResourceListScreen(Screen[None]):
     def _row_converter(self) -> Callable[[dict[str, Any]], dict[str, object]]:
         """Raw API dict → display row, status coloured from the stylesheet (thread-safe)."""
         kind = self.kind
-        lookups = self.tui.lookups
+        lookups = lookups_of(self.tui)
         status_key = kind.status_key or "status"
         styles = self._status_styles
 

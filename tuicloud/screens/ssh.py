@@ -23,6 +23,7 @@ import tty
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
+from tuicloud.screens.host import connected
 from tuicloud.widgets.sanitize import sanitize_text
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ def _target_worker(screen: ResourceListScreen, raw: dict[str, Any]) -> None:
     from tuicloud.cloud.ssh import ssh_target
 
     try:
-        target = ssh_target(screen.tui.session, raw)
+        target = ssh_target(connected(screen.tui.session), raw)
     except CloudError as error:
         screen.app.call_from_thread(screen.notify, f"Cannot ssh: {error.message}",
                                     severity="error", markup=False)

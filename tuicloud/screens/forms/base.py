@@ -24,11 +24,11 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Select, SelectionList, Static, TextArea
 
+from tuicloud.screens.host import ConsoleHost, console_host
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.sanitize import sanitize_text
 
 if TYPE_CHECKING:
-    from tuicloud.app import TuiCloudApp
     from tuicloud.cloud.errors import CloudError
 
 log = logging.getLogger(__name__)
@@ -152,9 +152,9 @@ class FormScreen(Screen[None]):
         self._api_errors: dict[str, str] = {}
 
     @property
-    def tui(self) -> TuiCloudApp:
-        """The app, typed."""
-        return self.app  # type: ignore[return-value]
+    def tui(self) -> ConsoleHost:
+        """The app, as the screens may use it (never the concrete class)."""
+        return console_host(self)
 
     # -- to implement ---------------------------------------------------------------------
     def fields(self) -> Iterable[Widget]:

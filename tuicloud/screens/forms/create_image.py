@@ -13,6 +13,7 @@ from textual.widget import Widget
 from textual.widgets import Input, ProgressBar, Select
 
 from tuicloud.screens.forms.base import FormScreen, field_row, follow_created
+from tuicloud.screens.host import connected
 
 VISIBILITIES = [("private", "private"), ("shared", "shared"), ("community", "community"),
                 ("public", "public")]
@@ -187,7 +188,7 @@ class CreateImageForm(FormScreen):
                 self.app.call_from_thread(self._show_progress, progress.done,
                                           progress.total, progress.text())
 
-        result = upload_image(self.tui.session, spec, on_progress=on_progress,
+        result = upload_image(connected(self.tui.session), spec, on_progress=on_progress,
                               cancel=self._cancel)
         return spec.name, result.image_id
 

@@ -11,6 +11,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Select
 
 from tuicloud.screens.forms.base import FormScreen, field_row, follow_created
+from tuicloud.screens.host import connected
 from tuicloud.widgets.sanitize import sanitize_text
 
 SOURCES = [("empty volume", "empty"), ("image", "image"), ("snapshot", "snapshot"),
@@ -183,7 +184,7 @@ class CreateVolumeForm(FormScreen):
         from tuicloud.cloud.create import create_volume
 
         spec = self.spec(values)
-        return spec.name, create_volume(self.tui.session, spec)
+        return spec.name, create_volume(connected(self.tui.session), spec)
 
     def submitted(self, result: Any) -> None:
         """Close and follow the new volume."""

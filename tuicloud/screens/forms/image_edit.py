@@ -10,6 +10,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, TextArea
 
 from tuicloud.screens.forms.base import FormScreen, field_row, follow_created
+from tuicloud.screens.host import connected
 
 VISIBILITIES = [("private", "private"), ("shared", "shared"), ("community", "community"),
                 ("public", "public")]
@@ -148,7 +149,7 @@ class ImageEditForm(FormScreen):
         from tuicloud.cloud.create import patch_image
 
         label = str(self.image.get("name") or self.image_id)
-        return patch_image(self.tui.session, self.image_id, self.ops(values), label)
+        return patch_image(connected(self.tui.session), self.image_id, self.ops(values), label)
 
     def submitted(self, result: Any) -> None:
         """Close and refresh the images."""

@@ -12,6 +12,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, SelectionList
 
 from tuicloud.screens.forms.base import FormScreen, field_row, follow_created
+from tuicloud.screens.host import connected
 from tuicloud.widgets.sanitize import sanitize_text
 
 BOOT_SOURCES = [("image", "image"), ("new volume from an image", "volume-from-image"),
@@ -304,7 +305,7 @@ class LaunchServerForm(FormScreen):
             except OSError as exc:
                 raise CloudError(f"user_data: cannot read {path}: {exc.strerror}") from exc
         spec = self.spec(values, data)
-        return spec.name, create_servers(self.tui.session, spec)
+        return spec.name, create_servers(connected(self.tui.session), spec)
 
     def submitted(self, result: Any) -> None:
         """Close, follow the new servers, and say so."""

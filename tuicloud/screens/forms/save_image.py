@@ -12,6 +12,7 @@ from textual.widget import Widget
 from textual.widgets import Input, ProgressBar
 
 from tuicloud.screens.forms.base import AskScreen, FormScreen, field_row
+from tuicloud.screens.host import connected
 
 PROGRESS_EVERY = 0.1
 
@@ -105,7 +106,7 @@ class SaveImageForm(FormScreen):
                                           progress.total, progress.text())
 
         try:
-            image = download_image(self.tui.session, self.image_id, path,
+            image = download_image(connected(self.tui.session), self.image_id, path,
                            overwrite=self._overwrite_ok == path, on_progress=on_progress,
                            cancel=self._cancel)
         except FileExistsError as exc:
