@@ -50,6 +50,7 @@ bench: $(STAMP_TEST)
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check tuicloud tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache  # the layers of DESIGN.md: contracts in pyproject.toml
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
