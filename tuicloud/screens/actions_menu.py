@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 
 from tuicloud.cloud import operations as ops
 from tuicloud.screens.confirm import command_line
+from tuicloud.screens.host import console_host
 from tuicloud.screens.prompts import matches
 from tuicloud.widgets.sanitize import sanitize_text
 
@@ -110,7 +111,7 @@ class ActionsMenu(ModalScreen["MenuChoice | None"]):
     def _fetch(self) -> None:
         from tuicloud.cloud.errors import CloudError
 
-        session = getattr(self.app, "session", None)
+        session = console_host(self).session
         if session is None:
             self.app.call_from_thread(self._failed, "not connected to a cloud")
             return

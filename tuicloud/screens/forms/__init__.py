@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from tuicloud.screens.host import console_host
+
 __all__ = ["open_create_form", "open_save_image"]
 
 
 def _refuse_read_only(screen: Any, what: str) -> bool:
-    session = getattr(screen.app, "session", None)
+    session = console_host(screen).session
     if session is None:
         screen.notify("Not connected to a cloud.", severity="warning")
         return True
