@@ -141,7 +141,7 @@ class Switcher:
 
     ``app`` and ``host`` are the same object, seen as Textual's App and as tuicloud's."""
 
-    def __init__(self, app: App[Any], host: SwitchHost) -> None:
+    def __init__(self, app: App[None], host: SwitchHost) -> None:
         self.app = app
         self.host = host
         # Fixed at start: a write finishing later goes to the same file whatever the
