@@ -35,7 +35,7 @@ REALCLOUD_CLOUDS_YAML ?= /opt/realcloud/clouds.yaml
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo -E)
 
 test-real: $(STAMP_TEST)
-	$(SUDO) env REALCLOUD_CLOUDS_YAML=$(REALCLOUD_CLOUDS_YAML) bash $(REALCLOUD_DIR)/up.sh
+	$(SUDO) env REALCLOUD_CLOUDS_YAML=$(REALCLOUD_CLOUDS_YAML) bash tests/real/rig_up.sh $(REALCLOUD_DIR)
 	TUICLOUD_REAL=1 REALCLOUD_DIR=$(REALCLOUD_DIR) OS_CLIENT_CONFIG_FILE=$(REALCLOUD_CLOUDS_YAML) \
 		$(BIN)/python -m pytest -q tests/real
 

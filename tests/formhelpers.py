@@ -62,9 +62,10 @@ def form(app: TuiCloudApp) -> FormScreen:
 
 
 async def open_form(pilot: Pilot[Any], app: TuiCloudApp, kind: type[FormScreen],
-                    key: str = "c", ready: Any = None) -> FormScreen:
-    """Press ``key`` on the loaded list and wait for the form (and its choices)."""
-    await loaded(pilot, app)
+                    key: str = "c", ready: Any = None, minimum: int = 1) -> FormScreen:
+    """Press ``key`` on the loaded list (``minimum`` rows) and wait for the form (and its
+    choices)."""
+    await loaded(pilot, app, minimum)
     await pilot.press(key)
     await wait_until(pilot, lambda: isinstance(app.screen, kind), what=kind.__name__)
     if ready is not None:

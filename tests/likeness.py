@@ -679,7 +679,9 @@ def check_aggregates(admin: Connection, demo: Connection, name: str) -> None:
         "Policy doesn't allow os_compute_api:os-aggregates:index to be performed."}})
     hypervisors = call(admin, "compute", "GET", "/os-hypervisors/detail", "compute 2.53").json()
     host = hypervisors["hypervisors"][0]["service"]["host"]
-    made = agg(admin, "POST", json={"aggregate": {"name": name, "availability_zone": name}})
+    # No zone: Nova refuses a zone change for a host that already runs servers (409), and the
+    # rig's one host usually does.
+    made = agg(admin, "POST", json={"aggregate": {"name": name}})
     assert made.status_code == 200
     created = made.json()["aggregate"]
     ident = created["id"]
@@ -688,7 +690,7 @@ def check_aggregates(admin: Connection, demo: Connection, name: str) -> None:
             "id", "uuid", "name", "created_at", "updated_at", "deleted_at", "deleted",
             "availability_zone"}
         assert (created["name"], created["availability_zone"], created["deleted"]) == (
-            name, name, False)
+            name, None, False)
         twice = agg(admin, "POST", json={"aggregate": {"name": name}})
         assert (twice.status_code, twice.json()) == (409, {"conflictingRequest": {
             "code": 409, "message": f"Aggregate {name} already exists."}})
@@ -699,7 +701,7 @@ def check_aggregates(admin: Connection, demo: Connection, name: str) -> None:
             "code": 404, "message": "Compute host nohost could not be found."}})
         meta = agg(admin, "POST", f"/{ident}/action",
                    json={"set_metadata": {"metadata": {"k": "v"}}})
-        assert meta.json()["aggregate"]["metadata"] == {"availability_zone": name, "k": "v"}
+        assert meta.json()["aggregate"]["metadata"] == {"k": "v"}
         busy = agg(admin, "DELETE", f"/{ident}")
         assert (busy.status_code, busy.json()) == (400, {"badRequest": {"code": 400, "message":
             f"Cannot remove host from aggregate {ident}. Reason: Host aggregate is not empty."}})
