@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.apphelpers import list_screen, loaded, make_app, screen_text, table, wait_until
+from tests.apphelpers import list_screen, loaded, screen_text, table, wait_until
 from tests.formhelpers import form, set_field
 from tests.test_app_start import wait_exit
-from tests.test_ops_app import notes, open_menu
+from tests.test_ops_app import make_app, notes, open_menu  # make_app records notifications
 from tuicloud import settings
 from tuicloud.config.example import ensure_example
 from tuicloud.config.settings import settings_path
