@@ -196,6 +196,28 @@ async def test_a_poll_in_flight_when_the_app_quits_ends_with_it(sim: RunningSim)
     await assert_nothing_left_running(app, within=3.0)
 
 
+async def test_no_request_starts_after_the_app_has_quit(sim: RunningSim) -> None:
+    """Name lookups in flight at quit (one slow list per table) stop at their next request."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app)
+        lookups = app.lookups
+        assert lookups is not None
+        await wait_until(pilot, lambda: not lookups._inflight, what="the start's lookups done")
+        lookups.recent = 0.0  # the tables just listed at start are listed again
+        sim.faults.latency = {"*": 1.0}
+        app._refresh_lookups()
+        await wait_until(pilot, lambda: bool(lookups._inflight), what="lookups in flight")
+        assert len(lookups._inflight) > 1, "needs several tables, so several requests in a row"
+        await pilot.press("q")
+    quit_at = time.monotonic()
+    deadline = quit_at + 30.0  # generous: only the request in flight may finish
+    while our_busy_threads() and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    later = [(r.method, r.path) for r in list(sim.cloud.request_log) if r.started > quit_at]
+    assert later == [], later
+
+
 # -- a slow cloud -----------------------------------------------------------------------------
 def in_flight_peak(requests: list[Any]) -> int:
     """The most of these requests that were being served at the same moment."""

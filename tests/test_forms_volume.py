@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from textual.widgets import Select
 
 from tests.apphelpers import make_app, wait_until
 from tests.formhelpers import (
@@ -160,3 +161,22 @@ async def test_400_from_cinder_is_shown_next_to_source(sim: RunningSim) -> None:
             cinder.snapshots[snapshot["id"]]["status"] = "available"
         assert field_error(screen, "source_id").startswith("400 Bad Request: Invalid snapshot")
     assert not volumes_named(sim, "fv-400")
+
+
+async def test_escape_right_after_the_choices_load_closes_without_asking(
+        sim: RunningSim) -> None:
+    """The only zone is chosen by the form's loading, not the user: an escape handled in the
+    same moment (keys typed ahead on a busy machine) must not ask to discard anything."""
+    app = make_app(view="volumes")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_form(pilot, app, CreateVolumeForm, ready=ready)
+        assert isinstance(screen, CreateVolumeForm) and screen.choices is not None
+        zone = screen.rows()["zone"].widget
+        assert isinstance(zone, Select) and zone.value == "nova"
+        zone.clear()  # as composed, before the choices arrived
+        await pilot.pause()
+        screen.mark_pristine()
+        screen._loaded(screen.choices)  # the choices arrive: the only zone is picked...
+        screen.action_cancel()  # ...and escape is handled before the next refresh
+        await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen),
+                         what="the form closed without a question")

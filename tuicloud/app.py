@@ -284,7 +284,9 @@ class TuiCloudApp(App[None]):
             self._lookups_timer = self.set_interval(60.0, self._refresh_lookups)
         self.switcher.connected(session)
         if previous is not None and previous is not session:
-            self.run_worker(previous.close, thread=True, exit_on_error=False)
+            # Operations started on the old session still follow their resource to the end.
+            self.run_worker(partial(previous.close, refuse_later=False), thread=True,
+                            exit_on_error=False)
 
     @work(thread=True, exclusive=True, group="lookups", exit_on_error=False)
     def _refresh_lookups(self) -> None:
@@ -389,6 +391,9 @@ class TuiCloudApp(App[None]):
         """Save the state file; stop the demo cloud, if one was started from the no-cloud
         screen."""
         self.switcher.flush()
+        if self.session is not None:
+            # Workers still in a poll or a lookup stop at their next request, not pages later.
+            self.session.close()
         self._exit_stack.close()
 
     def refresh_for(self, view: str) -> float:

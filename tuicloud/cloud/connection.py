@@ -36,6 +36,7 @@ from tuicloud.cloud.errors import (
     ConfigError,
     ReadOnlyError,
     ServiceUnavailableError,
+    SessionClosedError,
     cloud_error_from,
     error_message,
     scrub_secrets,
@@ -124,6 +125,7 @@ class CloudSession:
         # lookups, the microversion probe) would each fetch the same version document.
         self._discovery_locks: dict[str, threading.Lock] = {}
         self._discovered: set[str] = set()
+        self._closed = False
         self._install_read_only_guard()
         access = self._access()
         self.cloud_name: str = region.name or "envvars"
@@ -181,8 +183,14 @@ class CloudSession:
                  session.is_admin, session.read_only, time.monotonic() - started)
         return session
 
-    def close(self) -> None:
-        """Release the HTTP connections."""
+    def close(self, *, refuse_later: bool = True) -> None:
+        """Release the HTTP connections.
+
+        Later requests then raise SessionClosedError at once, so a worker still looping over
+        pages or tables stops at its next request. ``refuse_later=False`` (a cloud switch)
+        lets operations already started on this session follow their resource to the end.
+        """
+        self._closed = refuse_later
         try:
             self.conn.close()
         except Exception:  # noqa: BLE001 - closing must never raise
@@ -321,6 +329,9 @@ class CloudSession:
               json: Any, headers: Mapping[str, str] | None,
               microversion: str | None, data: Any = None,
               reauth: bool = True) -> tuple[Any, ResponseInfo]:
+        if self._closed:
+            raise SessionClosedError(f"{method} {path}: the session is closed",
+                                     service=service_type)
         name = canonical_service_type(service_type)
         adapter = self.adapter(name)
         version = self.microversion(name) if microversion == AUTO else microversion

@@ -187,6 +187,20 @@ class ServiceUnavailableError(CloudError):
         return False
 
 
+class SessionClosedError(CloudError):
+    """The session was closed (the app is leaving, or the cloud was switched): no new request."""
+
+    @property
+    def label(self) -> str:
+        """Short label."""
+        return "closed"
+
+    @property
+    def retryable(self) -> bool:
+        """Never: a closed session stays closed."""
+        return False
+
+
 class AuthenticationError(CloudError):
     """Keystone refused the credentials (wrong password, unknown user or project)."""
 

@@ -269,10 +269,11 @@ class ResourceListScreen(Screen[None]):
                         rows, set(), 0.0, 0, partial=True, epoch=epoch)))
 
             scope = self.poller.api_filter
+            observer = self._observer()  # read from the app now: it may be gone after the poll
             result = self.poller.poll(on_page=on_page)
             # Feed the overview's change log, unless the set itself changed (first poll,
             # another server-side filter): those rows did not come or go in the cloud.
-            observe = None if first or scope != self.poller.api_filter else self._observer()
+            observe = None if first or scope != self.poller.api_filter else observer
             rows, removed = self._differ.diff(result.upserts, convert, full=result.full,
                                               removals=result.removals, observe=observe)
             self.post_message(self.PollFinished(PollOutcome(

@@ -204,6 +204,20 @@ class FormScreen(Screen[None]):
             values[name] = before[name]
         self._initial = values
 
+    def loading_settled(self) -> None:
+        """The form's own loading just set values (a zone, a network): they are not the user's.
+
+        Marked at once, since escape pressed right now must not ask "discard what you typed?",
+        and again after the refresh, when the Changed events that loading caused have run.
+        """
+        self.mark_pristine()
+
+        def settled() -> None:
+            self.mark_pristine()
+            self.refresh_derived()
+
+        self.call_after_refresh(settled)
+
     def rows(self) -> dict[str, FieldRow]:
         """Field name -> row."""
         return {row.field_name: row for row in self.query(FieldRow)}

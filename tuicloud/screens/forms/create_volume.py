@@ -84,11 +84,7 @@ class CreateVolumeForm(FormScreen):
             self.set_message("; ".join(choices.errors), error=True)
         else:
             self.set_message("")
-        self.call_after_refresh(self._settled)
-
-    def _settled(self) -> None:
-        self.mark_pristine()
-        self.refresh_derived()
+        self.loading_settled()
 
     def _sources(self, source: str) -> list[dict[str, Any]]:
         if self.choices is None:

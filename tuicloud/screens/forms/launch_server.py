@@ -141,11 +141,7 @@ class LaunchServerForm(FormScreen):
         self.set_message("; ".join(choices.errors), error=True) if choices.errors else \
             self.set_message("")
         self._update_quota_hint()
-        self.call_after_refresh(self._settled)
-
-    def _settled(self) -> None:
-        self.mark_pristine()
-        self.refresh_derived()
+        self.loading_settled()
 
     def _set_flavor_options(self) -> None:
         if self.choices is None:
