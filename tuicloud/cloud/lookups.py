@@ -57,12 +57,14 @@ class LookupRefresh:
 def tables_for(kind: ResourceKind, session: CloudSession, *, all_projects: bool) -> set[str]:
     """The lookup tables a kind's rows need in this session (refresh these before showing it).
 
-    Servers only need the flavor table before compute microversion 2.47 (later ones embed the
-    flavor's name); project names only matter in the all-projects view.
+    A table the kind's items embed from some microversion is not needed once the session speaks
+    it (servers embed the flavor's name from compute 2.47); project names only matter in the
+    all-projects view.
     """
     tables = set(kind.lookups)
-    if kind.name == "servers" and session.supports_microversion("compute", "2.47"):
-        tables.discard("flavors")
+    for table, microversion in kind.lookups_embedded_from:
+        if session.supports_microversion(kind.service_type, microversion):
+            tables.discard(table)
     if not all_projects:
         tables.discard("projects")
     return tables

@@ -184,7 +184,7 @@ class Poller:
         self._watch_deleted.update(ids)
 
     def _wanted_api_filter(self) -> tuple[str | None, str | None]:
-        if self.kind.name != "servers" or not self._multi_page:
+        if not self.kind.can("server_side_filter") or not self._multi_page:
             return (None, None)
         return (self._name_filter, self._status_filter)
 
@@ -293,8 +293,10 @@ class Poller:
         if status:
             params.append(("status", status))
         first = self.first_page_size if on_page is not None else None
-        if self.lookups is not None and self._covers_server_names(api_filter):
-            self.lookups.keep_whole("servers")  # this list fills it: no lookup list beside
+        if (self.lookups is not None and self.kind.names_table is not None
+                and self._covers_names_table(api_filter)):
+            # This list fills the table: no lookup list beside it.
+            self.lookups.keep_whole(self.kind.names_table)
         found = self._list(result, params, first_page_size=first, on_page=on_page)
         if api_filter == (None, None):
             # More than one page makes server-side filtering pay; a short list is filtered
@@ -403,25 +405,26 @@ class Poller:
                 if known.pop(ident, None) is not None:
                     result.removals.add(ident)
 
-    def _covers_server_names(self, api_filter: tuple[str | None, str | None]) -> bool:
-        """True when this list sees every server the servers lookup would list (all
+    def _covers_names_table(self, api_filter: tuple[str | None, str | None]) -> bool:
+        """True when this list sees every item its names table's lookup would list (all
         projects, or a non-admin's own, unfiltered)."""
-        return (self.lookups is not None and self.kind.name == "servers"
+        return (self.lookups is not None and self.kind.names_table is not None
                 and (self.all_projects or not self.session.is_admin)
                 and api_filter == (None, None))
 
     def _feed_lookups(self, raws: Any, removed: set[str], *, whole: bool) -> None:
-        """Server names for free; a poller that sees every server the lookup would list
-        keeps the table whole, so it is never listed."""
-        if self.lookups is None or self.kind.name != "servers":
+        """Names for free (server names from the servers list); a poller that sees every item
+        the lookup would list keeps the table whole, so it is never listed."""
+        table = self.kind.names_table
+        if self.lookups is None or table is None:
             return
-        if not self._covers_server_names(self._api_filter):
-            self.lookups.feed("servers", raws)
+        if not self._covers_names_table(self._api_filter):
+            self.lookups.feed(table, raws)
             return
         if whole:
-            self.lookups.keep_whole("servers", {str(r["id"]): str(r.get("name") or "")
-                                                for r in raws if r.get("id")})
+            self.lookups.keep_whole(table, {str(r["id"]): str(r.get("name") or "")
+                                            for r in raws if r.get("id")})
             return
-        self.lookups.feed("servers", raws)
+        self.lookups.feed(table, raws)
         self.lookups.forget("servers", removed)
         self.lookups.keep_whole("servers")

@@ -32,7 +32,6 @@ FOLLOW_INTERVAL = 1.0
 FOLLOW_LIMIT = 600.0  # seconds; after that the normal refresh carries on alone
 SLOW_READ = 0.5  # seconds a direct key's state read may take before it says it is reading
 UNCHANGED_GRACE = 3  # polls a settled-looking but unchanged resource gets to start moving
-SINGULAR = {"servers": "server", "volumes": "volume", "images": "image"}
 
 OPERATION_BINDINGS = [
     Binding("a", "actions_menu", "Actions", id="list.actions",
@@ -40,8 +39,7 @@ OPERATION_BINDINGS = [
     Binding("ctrl+d", "delete", "Delete", id="list.delete",
             tooltip="Delete the resource under the cursor (or the marked ones), after asking"),
     *(Binding(op.key, f"operation('{op.id}')", op.label, id=f"list.{op.id}")
-      for kind in ("servers", "volumes", "images") for op in ops.operations_for(kind)
-      if op.key),
+      for op in ops.all_operations() if op.key),
 ]
 _follow_ids = itertools.count(1)
 
@@ -87,7 +85,7 @@ class ListOperations:
         return str(name) if name else ident
 
     def _describe(self, ids: list[str]) -> str:
-        noun = SINGULAR.get(self.screen.kind.name, "resource")
+        noun = ops.singular(self.screen.kind.name)
         if len(ids) == 1:
             return f"{noun} {self.name(ids[0])}"
         return f"{len(ids)} {self.screen.kind.name}"
@@ -109,7 +107,8 @@ class ListOperations:
             elif choice.form == "form.image_edit" and choice.raws:
                 from tuicloud.screens.forms.image_edit import ImageEditForm
 
-                self.screen.app.push_screen(ImageEditForm(choice.raws[0]))
+                self.screen.app.push_screen(ImageEditForm(choice.raws[0]),
+                                            self.screen.after_form)
 
         self.screen.app.push_screen(menu, chosen)
 

@@ -256,8 +256,9 @@ class ResourceListScreen(Screen[None]):
             if self.poller is None or self.poller.session is not session:
                 self.poller = Poller(connected(session), self.kind,
                                      all_projects=self.tui.all_projects, lookups=self.tui.lookups)
-                if self.kind.name == "servers":  # a new poller (a switch, all projects) keeps
-                    self.poller.set_server_filter(*api_filter)  # the filter Nova applies
+                # A new poller (a switch, all projects) keeps the filter the API applies.
+                if self.kind.can("server_side_filter"):
+                    self.poller.set_server_filter(*api_filter)
             first = self.poller.polls == 0
             convert = self._row_converter()
 
@@ -430,7 +431,7 @@ class ResourceListScreen(Screen[None]):
         from tuicloud.screens.console_log import ConsoleLogScreen
 
         row_id = self.table.cursor_id
-        if self.kind.name != "servers" or row_id is None:
+        if not self.kind.can("console") or row_id is None:
             return
         row = self.table.get_row(row_id) or {}
         name = row.get("name")
@@ -443,7 +444,7 @@ class ResourceListScreen(Screen[None]):
 
         row_id = self.table.cursor_id
         raw = self._differ.raw(row_id) if row_id else None
-        if self.kind.name != "servers" or raw is None:
+        if not self.kind.can("ssh") or raw is None:
             return
         start_ssh(self, raw)
 
@@ -472,22 +473,35 @@ class ResourceListScreen(Screen[None]):
         """A direct action key (see the actions menu)."""
         self.operations.direct(op_id)
 
+    def after_form(self, result: object) -> None:
+        """A form opened here closed: after a create or edit, refresh (the new rows appear)
+        and follow what it made until it settles."""
+        from tuicloud.screens.forms.base import Created
+
+        if not isinstance(result, Created):
+            return
+        self.poll_now()
+        if result.ids:
+            self.follow(list(result.ids), result.transitional)
+
     def follow(self, ids: list[str], transitional: str | None = None) -> None:
         """Show ``transitional`` in these rows' status at once, then fast-poll them until they
         settle and notify how it ended (see ``ListOperations.follow``)."""
         self.operations.follow(ids, transitional)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Console log only on the servers view (the footer hides it elsewhere)."""
+        """Keys for what the kind cannot do are off (the footer hides them)."""
         ours = self.operations.check_action(action, parameters)
         if ours is not None:
             return ours
-        if action in ("console_log", "ssh"):
-            return self.kind.name == "servers"
+        if action == "console_log":
+            return self.kind.can("console")
+        if action == "ssh":
+            return self.kind.can("ssh")
         if action == "create":
-            return self.kind.name in ("servers", "volumes", "images")
+            return self.kind.create_form is not None
         if action == "save_image":
-            return self.kind.name == "images"
+            return self.kind.can("download")
         return True
 
     def action_filter(self) -> None:
@@ -530,7 +544,7 @@ class ResourceListScreen(Screen[None]):
     def _filter_changed(self, event: Input.Changed) -> None:
         self.table.set_filter(event.value)
         self._update_counts()
-        if self.kind.name == "servers" and self.poller is not None:
+        if self.kind.can("server_side_filter") and self.poller is not None:
             if self._api_filter_timer is not None:
                 self._api_filter_timer.stop()
             # Debounced: typing a name must not start a full list per keystroke.

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from tuicloud.cloud.lookups import Lookups
 
 __all__ = [
+    "Capability",
     "Column",
     "DetailBuilder",
     "Raw",
@@ -45,6 +46,10 @@ RowBuilder = Callable[[Raw, "Lookups"], Row]
 DetailBuilder = Callable[[Raw, "Lookups"], Sections]
 StatusClass = Literal["ok", "busy", "warn", "error", "muted"]
 Refresh = Literal["changes-since", "updated_at", "full"]
+Capability = Literal["console", "ssh", "download", "server_side_filter"]
+"""What a kind offers beyond list, detail and its operations (k9s's verbs):
+``console`` its console log (`l`), ``ssh`` a shell on it (`s`), ``download`` its bytes to a
+file (`ctrl+s`), ``server_side_filter`` the API filters a long list by name and status."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +113,19 @@ class ResourceKind:
     list_fields: frozenset[str] | None = None
     """Keys kept from each listed item (None = all): rows need a few of a server's ~35, and
     10,000 full server dicts cost ~45 MB. The detail view fetches the whole resource."""
+    capabilities: frozenset[Capability] = frozenset()
+    create_form: str | None = None
+    """The module under ``tuicloud.screens.forms`` whose form `c` opens (None: no `c`). A name,
+    not an import: kinds stay below the screens."""
+    names_table: str | None = None
+    """The lookup table this list fills for free (server names from the servers list)."""
+    lookups_embedded_from: tuple[tuple[str, str], ...] = ()
+    """(lookup table, microversion) pairs: from that microversion of the kind's service the
+    listed items embed what the table would name (Nova 2.47 embeds the flavor)."""
+
+    def can(self, capability: Capability) -> bool:
+        """True when this kind offers ``capability``."""
+        return capability in self.capabilities
 
     def columns_for(self, all_projects: bool) -> tuple[Column, ...]:
         """The columns to show, with the project column when listing all projects."""

@@ -138,4 +138,6 @@ IMAGES = ResourceKind(
     refresh="updated_at",
     in_project=in_project,
     lookups=frozenset({"projects"}),
+    capabilities=frozenset({"download"}),
+    create_form="create_image",
 )

@@ -223,6 +223,10 @@ SERVERS = ResourceKind(
     refresh="changes-since",
     all_projects_params=(("all_tenants", "1"),),
     lookups=frozenset({"flavors", "images", "projects"}),
+    lookups_embedded_from=(("flavors", "2.47"),),
+    names_table="servers",
+    capabilities=frozenset({"console", "ssh", "server_side_filter"}),
+    create_form="launch_server",
     list_fields=frozenset({
         "id", "name", "status", "tenant_id", "project_id", "image", "flavor", "created",
         "updated", "addresses", "OS-EXT-AZ:availability_zone", "key_name",

@@ -139,4 +139,5 @@ VOLUMES = ResourceKind(
     poll_created_at=True,
     all_projects_params=(("all_tenants", "1"),),
     lookups=frozenset({"servers", "projects"}),
+    create_form="create_volume",
 )

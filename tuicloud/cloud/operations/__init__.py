@@ -10,21 +10,21 @@ from typing import TYPE_CHECKING
 
 from tuicloud.cloud.errors import CloudError
 from tuicloud.cloud.operations import images, servers, volumes
-from tuicloud.cloud.operations.base import Choice, Needs, Operation, Raw, name_of
+from tuicloud.cloud.operations.base import Choice, KindOperations, Needs, Operation, Raw, name_of
 
 if TYPE_CHECKING:
     from tuicloud.cloud.connection import CloudSession
 
-__all__ = ["Choice", "Needs", "Operation", "Raw", "ends", "explain", "fetch", "find",
-           "last_request_id", "name_of",
-           "operations_for", "reached", "settled", "supports"]
+__all__ = ["Choice", "KindOperations", "Needs", "Operation", "Raw", "all_operations", "ends",
+           "explain", "fetch", "find", "last_request_id", "name_of", "operations_for",
+           "reached", "settled", "singular", "supports"]
 
-_BY_KIND: dict[str, tuple[Operation, ...]] = {
-    "servers": servers.SERVER_OPERATIONS,
-    "volumes": volumes.VOLUME_OPERATIONS,
-    "images": images.IMAGE_OPERATIONS,
+# A kind with actions is one module here, declaring its KindOperations; nothing else names it.
+_BY_KIND: dict[str, KindOperations] = {
+    declared.kind: declared
+    for declared in (servers.OPERATIONS, volumes.OPERATIONS, images.OPERATIONS)
 }
-_BY_ID = {op.id: op for ops in _BY_KIND.values() for op in ops}
+_BY_ID = {op.id: op for declared in _BY_KIND.values() for op in declared.operations}
 
 
 def supports(kind: str) -> bool:
@@ -34,7 +34,19 @@ def supports(kind: str) -> bool:
 
 def operations_for(kind: str) -> tuple[Operation, ...]:
     """The operations on a kind, in menu order (empty for kinds without actions)."""
-    return _BY_KIND.get(kind, ())
+    declared = _BY_KIND.get(kind)
+    return declared.operations if declared is not None else ()
+
+
+def all_operations() -> tuple[Operation, ...]:
+    """Every kind's operations (the list view's direct keys come from these)."""
+    return tuple(_BY_ID.values())
+
+
+def singular(kind: str) -> str:
+    """The word for one resource of the kind ("server"); "resource" for kinds without actions."""
+    declared = _BY_KIND.get(kind)
+    return declared.singular if declared is not None else "resource"
 
 
 def find(op_id: str) -> Operation:
@@ -63,19 +75,14 @@ def reached(op: Operation | None, raw: Raw) -> bool:
 
 def settled(kind: str, raw: Raw) -> bool:
     """True when the resource is in a resting state (following it can stop)."""
-    if kind == "servers":
-        return servers.settled(raw)
-    if kind == "volumes":
-        return volumes.settled(raw)
-    if kind == "images":
-        return images.settled(raw)
-    return True
+    declared = _BY_KIND.get(kind)
+    return declared is None or declared.settled(raw)
 
 
 def ends(kind: str, raw: Raw) -> tuple[bool, str]:
     """How a settled resource ended: (ok, words for the user), with the API's fault message."""
     status = str(raw.get("status") or "unknown")
-    if kind == "servers" and status.upper() == "ERROR":
+    if status == "ERROR":  # Nova's upper-case status, with its fault (Cinder says "error")
         fault = raw.get("fault") if isinstance(raw.get("fault"), dict) else {}
         message = str((fault or {}).get("message") or "no fault message")
         code = (fault or {}).get("code")

@@ -11,13 +11,12 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tuicloud.cloud.connection import CloudSession
 
 Raw = dict[str, Any]
-KindName = Literal["servers", "volumes", "images"]
 Unavailable = Callable[[Raw], "str | None"]
 Runner = Callable[["CloudSession", Raw, str | None], None]
 Cli = Callable[[Raw, str | None], list[str]]
@@ -53,7 +52,7 @@ class Operation:
     """An action on one resource of ``kind`` (see the module docstring)."""
 
     id: str
-    kind: KindName
+    kind: str  # the kind's name (see cloud/kinds)
     label: str
     unavailable: Unavailable
     run: Runner
@@ -82,6 +81,22 @@ class Operation:
         if value is None and self.needs is not None:
             value = self.needs.placeholder
         return shlex.join(self.cli(raw, value))
+
+
+def always_settled(raw: Raw) -> bool:
+    """For kinds without transitional states: every state is a resting one."""
+    return True
+
+
+@dataclass(frozen=True)
+class KindOperations:
+    """What one kind declares for its actions: the operations (menu order), the word for one
+    resource, and when a followed resource is at rest. One per module in this package."""
+
+    kind: str
+    singular: str
+    operations: tuple[Operation, ...]
+    settled: Callable[[Raw], bool] = always_settled
 
 
 # -- helpers for the kind modules -----------------------------------------------------------------

@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from tuicloud.cloud.operations.base import Choice, Needs, Operation, Raw, name_of, require, rid
+from tuicloud.cloud.operations.base import (
+    Choice,
+    KindOperations,
+    Needs,
+    Operation,
+    Raw,
+    name_of,
+    require,
+    rid,
+)
 
 if TYPE_CHECKING:
     from tuicloud.cloud.connection import CloudSession
@@ -99,3 +108,5 @@ IMAGE_OPERATIONS: tuple[Operation, ...] = (
               lambda raw, _v: ["openstack", "image", "delete", rid(raw)],
               destructive=True, deletes=True, keywords=("remove",)),
 )
+
+OPERATIONS = KindOperations("images", "image", IMAGE_OPERATIONS, settled)

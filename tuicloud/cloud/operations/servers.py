@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from tuicloud.cloud.errors import CloudError
 from tuicloud.cloud.operations.base import (
     Choice,
+    KindOperations,
     Needs,
     Operation,
     Raw,
@@ -354,3 +355,5 @@ SERVER_OPERATIONS: tuple[Operation, ...] = (
         destructive=True, transitional="deleting", deletes=True,
         keywords=("remove", "destroy", "terminate")),
 )
+
+OPERATIONS = KindOperations("servers", "server", SERVER_OPERATIONS, settled)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from tuicloud.cloud.errors import CloudError
 from tuicloud.cloud.operations.base import (
     Choice,
+    KindOperations,
     Needs,
     Operation,
     Raw,
@@ -209,3 +210,5 @@ VOLUME_OPERATIONS: tuple[Operation, ...] = (
         lambda raw, _v: ["openstack", "volume", "delete", rid(raw)],
         destructive=True, transitional="deleting", deletes=True, keywords=("remove",)),
 )
+
+OPERATIONS = KindOperations("volumes", "volume", VOLUME_OPERATIONS, settled)

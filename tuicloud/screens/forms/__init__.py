@@ -1,4 +1,5 @@
-"""Forms: launch a server, create a volume, upload / save / edit an image (one module each).
+"""Forms: launch a server, create a volume or a server group, upload / save / edit an image
+(one module each).
 
 :func:`open_create_form` and :func:`open_save_image` are what the list screen's `c` and
 `ctrl+s` call; each form module imports only what it needs when it opens.
@@ -6,6 +7,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from tuicloud.screens.host import console_host
@@ -25,27 +27,18 @@ def _refuse_read_only(screen: Any, what: str) -> bool:
 
 
 def open_create_form(screen: Any) -> None:
-    """`c` on a list: the kind's create form (servers, volumes, images)."""
-    kind = screen.kind.name
-    if _refuse_read_only(screen, f"create {kind}"):
+    """`c` on a list: the form its kind names (``ResourceKind.create_form``), imported when it
+    opens; each such module exports its form class as ``CREATE_FORM``."""
+    form_module = screen.kind.create_form
+    if form_module is None or _refuse_read_only(screen, f"create {screen.kind.name}"):
         return
-    if kind == "servers":
-        from tuicloud.screens.forms.launch_server import LaunchServerForm
-
-        screen.app.push_screen(LaunchServerForm())
-    elif kind == "volumes":
-        from tuicloud.screens.forms.create_volume import CreateVolumeForm
-
-        screen.app.push_screen(CreateVolumeForm())
-    elif kind == "images":
-        from tuicloud.screens.forms.create_image import CreateImageForm
-
-        screen.app.push_screen(CreateImageForm())
+    module = importlib.import_module(f"tuicloud.screens.forms.{form_module}")
+    screen.app.push_screen(module.CREATE_FORM(), screen.after_form)
 
 
 def open_save_image(screen: Any) -> None:
     """`ctrl+s` on the images list: save the image under the cursor to a file."""
-    if screen.kind.name != "images":
+    if not screen.kind.can("download"):
         return
     row_id = screen.table.cursor_id
     if row_id is None:

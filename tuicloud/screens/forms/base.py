@@ -4,7 +4,8 @@ escape that asks before throwing away what was typed.
 
 A form subclass composes its rows with :func:`field_row`, and implements :meth:`values`-based
 :meth:`FormScreen.validate`, :meth:`FormScreen.command` and :meth:`FormScreen.submit_blocking`
-(run in a thread; it may call the cloud layer) and :meth:`FormScreen.submitted` (UI thread).
+(run in a thread; it may call the cloud layer) and :meth:`FormScreen.submitted` (UI thread),
+which dismisses the form with a :class:`Created` for the list that opened it to follow.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 import re
 import shlex
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -33,7 +35,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["AskScreen", "DiscardScreen", "FieldRow", "FormScreen", "field_row", "follow_created"]
+__all__ = ["AskScreen", "Created", "DiscardScreen", "FieldRow", "FormScreen", "field_row"]
+
+
+@dataclass(frozen=True)
+class Created:
+    """What a create or edit form hands back to the screen that opened it: the resources to
+    follow there (fast polls until they settle), and the status to show them in meanwhile."""
+
+    ids: tuple[str, ...]
+    transitional: str | None = None
 
 
 class FieldRow(Vertical):
@@ -123,7 +134,7 @@ class DiscardScreen(AskScreen):
         super().__init__("Discard what you typed?  y discard · n keep editing")
 
 
-class FormScreen(Screen[None]):
+class FormScreen(Screen[Created | None]):
     """A full-screen form; subclasses fill in the fields and the cloud calls."""
 
     CSS_PATH = "forms.tcss"
@@ -380,16 +391,3 @@ class FormScreen(Screen[None]):
         if row is not None and row.widget.focusable:
             row.widget.focus()
             row.scroll_visible()
-
-
-def follow_created(app: Any, kind: str, ids: list[str], transitional: str | None) -> None:
-    """After a create: refresh the kind's list screen (the new rows appear) and follow the
-    new resources there (fast polls until they settle)."""
-    from tuicloud.screens.resource_list import ResourceListScreen
-
-    for screen in app.screen_stack:
-        if not isinstance(screen, ResourceListScreen) or screen.kind.name != kind:
-            continue
-        screen.poll_now()
-        if ids:
-            screen.follow(ids, transitional=transitional)

@@ -12,7 +12,7 @@ from textual import work
 from textual.widget import Widget
 from textual.widgets import Input, ProgressBar, Select
 
-from tuicloud.screens.forms.base import FormScreen, field_row, follow_created
+from tuicloud.screens.forms.base import Created, FormScreen, field_row
 from tuicloud.screens.host import connected
 
 VISIBILITIES = [("private", "private"), ("shared", "shared"), ("community", "community"),
@@ -227,6 +227,8 @@ class CreateImageForm(FormScreen):
     def submitted(self, result: Any) -> None:
         """Close, follow the new image."""
         name, ident = result
-        self.dismiss(None)
         self.app.notify(f"Uploaded image {name}")
-        follow_created(self.app, "images", [ident], "saving")
+        self.dismiss(Created((ident,), "saving"))
+
+
+CREATE_FORM = CreateImageForm

@@ -10,7 +10,7 @@ from textual import work
 from textual.widget import Widget
 from textual.widgets import Input, Select
 
-from tuicloud.screens.forms.base import FormScreen, field_row, follow_created
+from tuicloud.screens.forms.base import Created, FormScreen, field_row
 from tuicloud.screens.host import connected
 from tuicloud.widgets.sanitize import sanitize_text
 
@@ -185,6 +185,8 @@ class CreateVolumeForm(FormScreen):
     def submitted(self, result: Any) -> None:
         """Close and follow the new volume."""
         name, ident = result
-        self.dismiss(None)
         self.app.notify(f"Creating volume {name or ident}")
-        follow_created(self.app, "volumes", [ident] if ident else [], "creating")
+        self.dismiss(Created((ident,) if ident else (), "creating"))
+
+
+CREATE_FORM = CreateVolumeForm

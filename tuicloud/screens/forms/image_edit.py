@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, TextArea
 
-from tuicloud.screens.forms.base import FormScreen, field_row, follow_created
+from tuicloud.screens.forms.base import Created, FormScreen, field_row
 from tuicloud.screens.host import connected
 
 VISIBILITIES = [("private", "private"), ("shared", "shared"), ("community", "community"),
@@ -153,6 +153,5 @@ class ImageEditForm(FormScreen):
 
     def submitted(self, result: Any) -> None:
         """Close and refresh the images."""
-        self.dismiss(None)
         self.app.notify(f"Image {result.get('name') or self.image_id} updated")
-        follow_created(self.app, "images", [self.image_id], None)
+        self.dismiss(Created((self.image_id,)))

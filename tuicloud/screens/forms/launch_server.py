@@ -11,7 +11,7 @@ from textual import work
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, SelectionList
 
-from tuicloud.screens.forms.base import FormScreen, field_row, follow_created
+from tuicloud.screens.forms.base import Created, FormScreen, field_row
 from tuicloud.screens.host import connected
 from tuicloud.widgets.sanitize import sanitize_text
 
@@ -306,9 +306,8 @@ class LaunchServerForm(FormScreen):
     def submitted(self, result: Any) -> None:
         """Close, follow the new servers, and say so."""
         name, ids = result
-        self.dismiss(None)
         self.app.notify(f"Launching {name}" + (f" ({len(ids)} servers)" if len(ids) > 1 else ""))
-        follow_created(self.app, "servers", ids, "BUILD")
+        self.dismiss(Created(tuple(ids), "BUILD"))
 
 
 def _ratio(quota: Any, scale: int = 1, unit: str = "") -> str:
@@ -338,3 +337,6 @@ def _over_quota(room: dict[str, Any], count: int, flavor: dict[str, Any] | None)
         if quota is not None and quota.left is not None and count * need > quota.left:
             return f"needs {count * need} {what}, only {quota.left} left in the quota"
     return None
+
+
+CREATE_FORM = LaunchServerForm
