@@ -34,7 +34,7 @@ __all__ = ["LOOKUP_TABLES", "LookupRefresh", "Lookups", "tables_for"]
 
 log = logging.getLogger("tuicloud.cloud")
 
-LOOKUP_TABLES = ("flavors", "images", "networks", "servers", "projects", "subnets")
+LOOKUP_TABLES = ("flavors", "images", "networks", "servers", "projects", "subnets", "volumes")
 """Every map :class:`Lookups` keeps."""
 
 RECENT = 5.0
@@ -87,6 +87,9 @@ def _source(table: str, session: CloudSession) -> tuple[str, str, str, list[tupl
     if table == "servers":
         params = [("all_tenants", "1")] if session.is_admin else []
         return "compute", "/servers", "servers", params, 1000
+    if table == "volumes":
+        params = [("all_tenants", "1")] if session.is_admin else []
+        return "block-storage", "/volumes", "volumes", params, 1000
     if table == "projects":
         path = "/projects" if session.is_admin else "/auth/projects"
         return "identity", path, "projects", [], None

@@ -9,6 +9,7 @@ from tuicloud.cloud.kinds.keypairs import KEYPAIRS
 from tuicloud.cloud.kinds.networks import NETWORKS
 from tuicloud.cloud.kinds.security_groups import SECURITY_GROUPS
 from tuicloud.cloud.kinds.servers import SERVERS
+from tuicloud.cloud.kinds.volume_snapshots import VOLUME_SNAPSHOTS
 from tuicloud.cloud.kinds.volumes import VOLUMES
 
 __all__ = ["all_kinds", "kind_for", "register"]
@@ -44,5 +45,7 @@ def all_kinds() -> list[ResourceKind]:
     return list(_KINDS.values())
 
 
-for _kind in (SERVERS, VOLUMES, IMAGES, FLAVORS, NETWORKS, KEYPAIRS, SECURITY_GROUPS):
+# New kinds go last: the order is the views' order (menus, completion), which users learn.
+for _kind in (SERVERS, VOLUMES, IMAGES, FLAVORS, NETWORKS, KEYPAIRS, SECURITY_GROUPS,
+              VOLUME_SNAPSHOTS):
     register(_kind)
