@@ -150,6 +150,22 @@ class Service:
         self.flavor_access["8"] = {projects["ops"], projects["admin"]}
         self._seed_keypairs()
         self._seed_servers(projects)
+        self._seed_server_groups(projects)
+
+    def _seed_server_groups(self, projects: dict[str, str]) -> None:
+        """Two groups in the demo project, one holding two servers (ids from uuid4, not the
+        seeded rng, so every other seeded resource stays as it was)."""
+        from tuicloud.simcloud.core import new_id
+
+        groups: dict[str, dict[str, Any]] = self.__dict__.setdefault("server_groups", {})
+        demo = projects["demo"]
+        owner = next((u.id for u in self.cloud.users.values() if u.name == "demo"), "")
+        members = self.seeded_server_ids(demo)[:2]
+        for name, policy, held in (("web-anti-affinity", "anti-affinity", members),
+                                   ("db-soft-affinity", "soft-affinity", [])):
+            ident = new_id()
+            groups[ident] = {"id": ident, "name": name, "policy": policy, "rules": {},
+                             "members": list(held), "project_id": demo, "user_id": owner}
 
     def _seed_keypairs(self) -> None:
         from tuicloud.simcloud.nova_misc import fake_public_key

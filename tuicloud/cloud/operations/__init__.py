@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tuicloud.cloud.errors import CloudError
-from tuicloud.cloud.operations import images, servers, volume_snapshots, volumes
+from tuicloud.cloud.operations import images, server_groups, servers, volume_snapshots, volumes
 from tuicloud.cloud.operations.base import Choice, KindOperations, Needs, Operation, Raw, name_of
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ __all__ = ["Choice", "KindOperations", "Needs", "Operation", "Raw", "all_operati
 _BY_KIND: dict[str, KindOperations] = {
     declared.kind: declared
     for declared in (servers.OPERATIONS, volumes.OPERATIONS, volume_snapshots.OPERATIONS,
-                     images.OPERATIONS)
+                     images.OPERATIONS, server_groups.OPERATIONS)
 }
 _BY_ID = {op.id: op for declared in _BY_KIND.values() for op in declared.operations}
 
