@@ -74,11 +74,15 @@ def delete_server(conn: Connection, ident: str) -> None:
 
 
 def sweep(conn: Connection, prefix: str, keypairs: bool = True) -> None:
-    """Delete every server, volume snapshot, volume, image and key pair named ``prefix``…;
+    """Delete every server, server group, volume snapshot, volume, image and key pair named
+    ``prefix``…;
     failures are logged (a clean-up must not hide the test's own result)."""
     for found in list(conn.compute.servers()):
         if found.name.startswith(prefix):
             delete_server(conn, found.id)
+    for group in list(conn.compute.server_groups()):
+        if (group.name or "").startswith(prefix):
+            _quietly(lambda g=group: conn.compute.delete_server_group(g))
     for snap in list(conn.block_storage.snapshots()):
         if (snap.name or "").startswith(prefix):
             _quietly(lambda s=snap: conn.block_storage.delete_snapshot(s))

@@ -15,12 +15,20 @@ from tuicloud.screens.detail import DetailScreen
 
 @pytest.fixture(scope="module")
 def seeded(server: str, module_prefix: str, demo_sdk: Connection) -> Iterator[dict[str, str]]:
-    """A server, a volume and a key pair, so that every demo list has a row of ours."""
+    """A server, a volume, its snapshot, a server group holding nothing and a key pair, so
+    that every demo list has a row of ours."""
     volume = demo_sdk.block_storage.create_volume(size=1, name=module_prefix + "vol")
     rig.volume_status(demo_sdk, volume.id, "available")
+    snapshot = demo_sdk.block_storage.create_snapshot(volume_id=volume.id,
+                                                      name=module_prefix + "snap")
+    rig.wait_for(lambda: demo_sdk.block_storage.get_snapshot(snapshot.id).status == "available",
+                 "snapshot available")
+    group = demo_sdk.compute.create_server_group(name=module_prefix + "group",
+                                                 policy="anti-affinity")
     demo_sdk.compute.create_keypair(name=module_prefix + "key")
     demo_sdk.network.find_security_group("default", project_id=demo_sdk.current_project_id)
-    yield {"servers": server, "volumes": volume.id, "keypairs": module_prefix + "key"}
+    yield {"servers": server, "volumes": volume.id, "keypairs": module_prefix + "key",
+           "snapshots": snapshot.id, "server-groups": group.id}
 
 
 def _ids(items: Any, key: str = "id") -> dict[str, str]:
@@ -37,6 +45,8 @@ API_LISTS: dict[str, Callable[[Connection], dict[str, str]]] = {
     "keypairs": lambda c: _ids(c.compute.keypairs(), "name"),
     "security-groups": lambda c: _ids(c.network.security_groups(
         project_id=c.current_project_id)),
+    "snapshots": lambda c: _ids(c.block_storage.snapshots()),
+    "server-groups": lambda c: _ids(c.compute.server_groups()),
 }
 
 
@@ -96,3 +106,10 @@ def test_the_run_works_in_its_own_project(demo_sdk: Connection, run_clouds: obje
     """The SDK side of every comparison is the run's project, as the app's is."""
     project = demo_sdk.identity.get_project(demo_sdk.current_project_id)
     assert project.name.endswith("-project") and project.name.startswith("rt")
+
+
+def test_every_view_is_checked_against_the_api() -> None:
+    """A new kind joins the comparison above (or this fails)."""
+    from tuicloud.cloud.kinds.registry import all_kinds
+
+    assert set(API_LISTS) == {kind.name for kind in all_kinds()}
