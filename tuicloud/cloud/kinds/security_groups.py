@@ -88,8 +88,24 @@ def detail_sections(raw: Raw, lookups: Lookups) -> Sections:
             ("Created", time_field(raw.get("created_at"))),
             ("Updated", time_field(raw.get("updated_at"))),
         ] if v]),
-        ("Rules", [(describe_rule(r), text(r.get("description"))) for r in rules]),
+        ("Rules", [rule_pair(r) for r in sorted(rules, key=_rule_order)]),
     ]
+
+
+def _rule_order(rule: Raw) -> tuple[str, str, str, int]:
+    low = rule.get("port_range_min")
+    return (text(rule.get("direction")), text(rule.get("ethertype")),
+            text(rule.get("protocol")), low if isinstance(low, int) else -1)
+
+
+def rule_pair(rule: Raw) -> tuple[str, str]:
+    """One rule as a detail line: ("ingress IPv4", "tcp 22 from 0.0.0.0/0 · description"), in
+    the words of `openstack security group rule list`. Every rule shows, described or not."""
+    direction = text(rule.get("direction")) or "ingress"
+    label = " ".join(p for p in (direction, text(rule.get("ethertype"))) if p)
+    words = describe_rule(rule).split(" ")[len(label.split(" ")):]
+    description = text(rule.get("description"))
+    return label, " ".join(words) + (f" · {description}" if description else "")
 
 
 SECURITY_GROUPS = ResourceKind(
@@ -106,7 +122,7 @@ SECURITY_GROUPS = ResourceKind(
         Column("description", "Description", 30, 2),
         Column("rules", "Rules", 5, 1, numeric=True),
         Column("stateful", "Stateful", 8, 4),
-        Column("age", "Age", 5, 3, sort_key="created_ts"),
+        Column("age", "Age", 5, 3, sort_key="-created_ts"),
     ),
     all_projects_column=Column("project", "Project", 12, 2),
     to_row=to_row,

@@ -1,0 +1,47 @@
+"""A security group's detail lists every rule (issue 13: rules without a description were
+hidden, so a group listed with 5 rules showed an empty Rules section)."""
+
+from __future__ import annotations
+
+import openstack
+
+from tests.apphelpers import loaded, make_app, screen_text, wait_until
+from tuicloud.cloud.kinds.security_groups import rule_pair
+from tuicloud.screens.detail import DetailScreen
+from tuicloud.simcloud import RunningSim
+
+
+def test_rule_pair_reads_like_the_cli() -> None:
+    ssh = {"direction": "ingress", "ethertype": "IPv4", "protocol": "tcp",
+           "port_range_min": 22, "port_range_max": 22, "remote_ip_prefix": "0.0.0.0/0",
+           "description": ""}
+    assert rule_pair(ssh) == ("ingress IPv4", "tcp 22 from 0.0.0.0/0")
+    web = {**ssh, "port_range_min": 80, "port_range_max": 443, "description": "web"}
+    assert rule_pair(web) == ("ingress IPv4", "tcp 80-443 from 0.0.0.0/0 · web")
+    out = {"direction": "egress", "ethertype": "IPv6", "protocol": None}
+    assert rule_pair(out) == ("egress IPv6", "any to any")
+
+
+async def test_every_rule_shows_in_the_detail(sim: RunningSim) -> None:
+    conn = openstack.connect(cloud="simcloud")
+    group = conn.network.create_security_group(name="no-descriptions")
+    for port in (22, 80, 443):
+        conn.network.create_security_group_rule(
+            security_group_id=group.id, direction="ingress", ethertype="IPv4",
+            protocol="tcp", port_range_min=port, port_range_max=port,
+            remote_ip_prefix="10.0.0.0/8")
+    rules = list(conn.network.security_group_rules(security_group_id=group.id))
+    conn.close()
+    assert len(rules) >= 5  # the two default egress rules and ours, none described
+    app = make_app(view="security-groups")
+    async with app.run_test(size=(120, 50)) as pilot:
+        grid = await loaded(pilot, app)
+        await wait_until(pilot, lambda: grid.get_row(group.id) is not None, what="its row")
+        grid.cursor_id = group.id
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen)
+                         and app.screen.raw is not None, what="detail")
+        text = screen_text(app)
+        for port in (22, 80, 443):
+            assert f"tcp {port} from 10.0.0.0/8" in text
+        assert text.count("egress IPv4") + text.count("egress IPv6") >= 2
