@@ -39,3 +39,22 @@ def test_sort_uses_the_hidden_sort_key_not_the_shown_text() -> None:
     assert store.ids() == ["a", "b", "c", "d"]
     store.set_sort("age", True)
     assert store.ids() == ["d", "c", "b", "a"]
+
+
+@dataclass(frozen=True)
+class NewestFirstAgeColumn(AgeColumn):
+    sort_key: str | None = "-created_ts"
+
+
+def test_a_minus_sort_key_makes_ascending_age_the_newest_first() -> None:
+    """`Age ▲` reads "youngest first" (issue 13: it put the oldest first)."""
+    store = RowStore()
+    store.set_columns([NameColumn(), NewestFirstAgeColumn()])
+    store.apply({"old": {"name": "old", "age": "3d", "created_ts": 100.0},
+                 "new": {"name": "new", "age": "20s", "created_ts": 399.0},
+                 "mid": {"name": "mid", "age": "5h", "created_ts": 300.0},
+                 "none": {"name": "none", "age": "", "created_ts": None}}, ())
+    store.set_sort("age", False)
+    assert store.ids() == ["new", "mid", "old", "none"]  # no date: last either way
+    store.set_sort("age", True)
+    assert store.ids() == ["old", "mid", "new", "none"]

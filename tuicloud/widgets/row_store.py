@@ -195,6 +195,7 @@ class RowStore:
         self._column_keys: tuple[str, ...] = ()
         self._sort_numeric = False
         self._sort_field: str | None = None  # the row key sorted by (a column's sort_key)
+        self._sort_inverted = False  # a "-key" sort_key: its numbers sort the other way
         self.loaded = False
         """True once a diff has brought rows: later new rows are highlighted."""
 
@@ -205,6 +206,8 @@ class RowStore:
         if field is None:
             return (0, 0, 0, row.seq, row.id)
         sort_value = _sort_value(row.data.get(field), self._sort_numeric)
+        if sort_value is not None and self._sort_inverted and sort_value[0] == 0:
+            sort_value = (0, -sort_value[1])  # type: ignore[operator]
         # None always sorts last; the view is displayed reversed for a descending sort,
         # so the "missing" group flips sides to stay at the bottom.
         if sort_value is None:
@@ -298,13 +301,16 @@ class RowStore:
 
     def _is_numeric(self, column: str | None) -> bool:
         # A column may name a hidden row key to sort by ("Age" shows "3d" but sorts by the
-        # creation timestamp); such keys hold numbers.
+        # creation timestamp); such keys hold numbers. "-created_ts" sorts them the other way:
+        # ascending age is the newest first.
         self._sort_field = column
+        self._sort_inverted = False
         for c in self.columns:
             if c.key == column:
                 hidden = getattr(c, "sort_key", None)
                 if hidden:
-                    self._sort_field = hidden
+                    self._sort_inverted = hidden.startswith("-")
+                    self._sort_field = hidden.removeprefix("-")
                     return True
                 return c.numeric
         return False
