@@ -61,5 +61,5 @@ async def loaded(pilot: Pilot[Any], app: TuiCloudApp, minimum: int = 1) -> Resou
     """Wait for the current list screen's first complete poll (at least ``minimum`` rows)."""
     await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen)
                      and table(app).row_count >= minimum
-                     and list_screen(app)._fresh.state == "fresh", what="first rows")
+                     and list_screen(app).freshness.state == "fresh", what="first rows")
     return table(app)

@@ -9,10 +9,11 @@ import openstack
 import pytest
 
 from tests.apphelpers import list_screen, loaded, make_app, screen_text, table, wait_until
+from tuicloud.model.freshness import describe_freshness
 from tuicloud.screens.detail import DetailScreen
 from tuicloud.screens.resource_list import ResourceListScreen
 from tuicloud.simcloud import RunningSim
-from tuicloud.widgets.status_header import StatusHeader, describe_freshness
+from tuicloud.widgets.status_header import StatusHeader
 
 
 def demo_server_ids(sim: RunningSim) -> set[str]:
@@ -165,7 +166,7 @@ async def test_down_cloud_marks_view_stale_and_recovers(sim: RunningSim) -> None
         rows = table(app).row_count
         sim.set_down(True)
         try:
-            await wait_until(pilot, lambda: list_screen(app)._fresh.state == "stale",
+            await wait_until(pilot, lambda: list_screen(app).freshness.state == "stale",
                              what="stale")
             header = list_screen(app).query_one(StatusHeader)
             assert re.fullmatch(r"stale since \d\d:\d\d:\d\d: unreachable",
@@ -179,11 +180,11 @@ async def test_down_cloud_marks_view_stale_and_recovers(sim: RunningSim) -> None
             assert "connection refused" in screen_text(app)
             await pilot.press("escape")
             await pilot.pause(1.0)
-            assert list_screen(app)._fresh.state == "stale"
+            assert list_screen(app).freshness.state == "stale"
             assert "Traceback" not in screen_text(app)
         finally:
             sim.set_down(False)
-        await wait_until(pilot, lambda: list_screen(app)._fresh.state == "fresh",
+        await wait_until(pilot, lambda: list_screen(app).freshness.state == "fresh",
                          timeout=30, what="recovery")  # no key pressed: the backoff retries
         assert not table(app).has_class("-stale") and table(app).row_count == rows
 
@@ -203,7 +204,7 @@ async def test_pause_stops_polling_and_help_lists_keys(sim: RunningSim) -> None:
         assert "Filter" in text and "sort by Name" in text
         await pilot.press("escape")
         await pilot.press("p")
-        await wait_until(pilot, lambda: list_screen(app)._fresh.state == "fresh", what="resume")
+        await wait_until(pilot, lambda: list_screen(app).freshness.state == "fresh", what="resume")
 
 
 async def test_all_projects_toggle_needs_admin(sim: RunningSim) -> None:
@@ -222,39 +223,41 @@ async def test_all_projects_toggle_needs_admin(sim: RunningSim) -> None:
         await asyncio.sleep(0)
 
 
-def test_api_server_filter_translation() -> None:
-    from tuicloud.screens.resource_list import api_server_filter
-
-    assert api_server_filter("web") == ("web", None)
-    assert api_server_filter("error") == (None, "ERROR")
-    assert api_server_filter("!web") == (None, None)
-    assert api_server_filter("web-0[12]") == ("web-0[12]", None)
-    assert api_server_filter("a(b") == (r"a\(b", None)
-    assert api_server_filter("") == (None, None)
-
-
-async def test_filter_is_sent_to_nova_beyond_one_page(tmp_path, monkeypatch) -> None:
+async def test_filter_finds_every_column_beyond_one_page(tmp_path, monkeypatch) -> None:
+    """Above 1,000 servers `/` still filters what the table shows, on every column (an IP, a
+    flavor), locally: no name filter goes to Nova, so a row it would not match is not lost."""
     from tuicloud.simcloud import SimConfig, run_simcloud
 
     clouds = tmp_path / "clouds.yaml"
     with run_simcloud(SimConfig(servers=1500, build_delay=0.1), clouds_yaml=clouds) as sim:
         monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
         app = make_app()
-        async with app.run_test(size=(120, 40)) as pilot:
+        async with app.run_test(size=(160, 40)) as pilot:
             grid = await loaded(pilot, app, minimum=1001)
             total = grid.row_count
+            rows = {i: grid.get_row(i) or {} for i in grid.visible_ids()}
+
+            def cell(ident: str, key: str) -> str:
+                value = rows[ident].get(key)
+                return str(getattr(value, "plain", value) or "")
+
+            target = next(i for i in reversed(grid.visible_ids()) if cell(i, "addresses"))
+            address = cell(target, "addresses").split(",")[0].split("=")[-1].strip()
             seen = len(sim.cloud.request_log)
-            await pilot.press("slash", *"web", "enter")
-            await wait_until(pilot, lambda: any(
-                "name=web" in r.query for r in list(sim.cloud.request_log)[seen:]),
-                what="a name-filtered list request")
-            await wait_until(pilot, lambda: not list_screen(app)._polling, what="poll")
-            names = [str(grid.get_row(i)["name"]) for i in grid.visible_ids()]  # type: ignore[index]
-            assert names and all("web" in n.lower() for n in names)
-            assert grid.row_count < total  # the store now holds only what Nova returned
-            # Clearing the filter brings the whole list back.
+            await pilot.press("slash", *address, "enter")
+            await wait_until(pilot, lambda: target in grid.visible_ids(), what="the IP's row")
+            assert app.screen.focused is grid  # enter hands the keys back to the table
+            assert all(address in cell(i, "addresses") for i in grid.visible_ids())
+            flavor = cell(target, "flavor")
+            expected = {i for i in rows if flavor.casefold() in " ".join(
+                cell(i, c.key) for c in grid.columns).casefold()}
+            await pilot.press("slash", "ctrl+u", *flavor, "enter")
+            await wait_until(pilot, lambda: set(grid.visible_ids()) == expected,
+                             what="every row of that flavor")
+            assert f"{len(expected):,}/{total:,}" in screen_text(app)  # one form of the count
+            assert not any("name=" in r.query for r in list(sim.cloud.request_log)[seen:])
             await pilot.press("slash", "ctrl+u", "enter")
-            await wait_until(pilot, lambda: grid.row_count == total, what="full list again")
+            await wait_until(pilot, lambda: len(grid.visible_ids()) == total, what="all again")
 
 
 async def test_keys_typed_ahead_reach_the_command_and_filter_bars(sim: RunningSim) -> None:
@@ -278,3 +281,30 @@ async def test_keys_typed_ahead_reach_the_command_and_filter_bars(sim: RunningSi
         # The filter text arrives key by key; the final enter hands focus back to the table.
         await wait_until(pilot, lambda: table(app).filter_text == "web" and table(app).has_focus,
                          what="/web then enter")
+
+
+async def test_g_and_G_move_the_cursor_and_sort_letters_stay_put(sim: RunningSim) -> None:
+    """`G` is the last row and `g` the first (as the README says), never a sort; a column's
+    sort letter is the same with or without the project column (`0`)."""
+    app = make_app(cloud="simcloud-admin", all_projects=True)
+    async with app.run_test(size=(160, 40)) as pilot:
+        grid = await loaded(pilot, app)
+        before = grid.sort_column, grid.sort_reverse
+        await pilot.press("G")
+        await wait_until(pilot, lambda: grid.cursor_index == grid.visible_count - 1,
+                         what="cursor on the last row")
+        assert (grid.sort_column, grid.sort_reverse) == before
+        await pilot.press("g")
+        await wait_until(pilot, lambda: grid.cursor_index == 0, what="cursor on the first row")
+        await pilot.press("P")
+        await wait_until(pilot, lambda: grid.sort_column == "power", what="sorted by power")
+        await pilot.press("R")
+        await wait_until(pilot, lambda: grid.sort_column == "project", what="R is project")
+        await pilot.press("0")  # the admin's own project: no project column
+        await wait_until(pilot, lambda: "project" not in [c.key for c in table(app).columns],
+                         what="no project column")
+        await loaded(pilot, app, minimum=0)
+        await pilot.press("N")
+        await wait_until(pilot, lambda: table(app).sort_column == "name", what="by name")
+        await pilot.press("P")
+        await wait_until(pilot, lambda: table(app).sort_column == "power", what="P: power")

@@ -12,7 +12,8 @@ from textual.worker import Worker, WorkerState
 
 from tests.apphelpers import list_screen, loaded, make_app
 from tuicloud.app import TuiCloudApp
-from tuicloud.screens.resource_list import PollOutcome, ResourceListScreen
+from tuicloud.model.feed import Failure, Snapshot
+from tuicloud.screens.resource_list import ResourceListScreen
 from tuicloud.simcloud import RunningSim
 
 
@@ -33,9 +34,9 @@ class LateArrivals(Widget):
         app.post_message(app.ConnectFailed("wrong password", retry=False))
         app.post_message(app.ConnectFailed("cannot switch", retry=True, switch=True))
         app.post_message(app.Connected(app.session, app.lookups, app.switcher.target))
-        epoch = screen._epoch
-        screen.post_message(screen.PollFinished(PollOutcome({}, set(), 0.1, 10, epoch=epoch)))
-        screen.post_message(screen.PollFailed("timed out", epoch=epoch))
+        epoch = screen.feed.epoch
+        screen.post_message(screen.PollFinished(Snapshot({}, set(), 0.1, 10, epoch=epoch)))
+        screen.post_message(screen.PollFailed(Failure("timed out", epoch=epoch)))
         # Workers whose results come back through call_from_thread once the screen is gone.
         self.started.append(screen._relabel_worker())
 

@@ -659,7 +659,7 @@ async def test_errors_mark_the_header_stale_and_back_off(console_sim: RunningSim
     async with app.run_test(size=(120, 30)) as pilot:
         tail = ConsoleTail(min_interval=0.1, max_interval=0.2)
         screen = await push_console(pilot, app, "gpu-trainer-01", tail=tail)  # ERROR: 409
-        await wait_until(pilot, lambda: screen._fresh.state == "stale", what="stale header")
+        await wait_until(pilot, lambda: screen.freshness.state == "stale", what="stale header")
         assert "409" in screen._fresh.error and "stale since" in screen_text(app)
         first = console_requests(console_sim, screen.server_id)
         await pilot.pause(1.5)

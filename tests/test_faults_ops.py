@@ -118,7 +118,7 @@ async def test_expired_tokens_forms_and_actions_are_sent_exactly_once(sim: Runni
         # A reboot from the menu, tokens still expiring every 2 s.
         await pilot.press("colon", *"srv", "enter")
         await wait_until(pilot, lambda: list_screen(app).kind.name == "servers"
-                         and list_screen(app)._fresh.state == "fresh", what="servers")
+                         and list_screen(app).freshness.state == "fresh", what="servers")
         first = pick(sim, "active")[0]
         await pilot.pause(2.5)
         start = len(sim.cloud.request_log)
@@ -335,7 +335,7 @@ async def test_two_seconds_of_latency_actions_and_forms_show_progress(sim: Runni
         sim.faults.latency = {}
         await pilot.press("colon", *"vol", "enter")
         await wait_until(pilot, lambda: list_screen(app).kind.name == "volumes"
-                         and list_screen(app)._fresh.state == "fresh", what="volumes")
+                         and list_screen(app).freshness.state == "fresh", what="volumes")
         await pilot.press("c")
         await wait_until(pilot, lambda: volume_ready(app.screen), what="the volume form")
         screen = form(app)

@@ -168,7 +168,7 @@ async def test_hostile_names_in_the_forms(sim: RunningSim, names: dict[str, str]
 
         await pilot.press("colon", *"vol", "enter")
         await wait_until(pilot, lambda: list_screen(app).kind.name == "volumes"
-                         and list_screen(app)._fresh.state == "fresh", what="volumes")
+                         and list_screen(app).freshness.state == "fresh", what="volumes")
         await pilot.press("c")
         await wait_until(pilot, lambda: isinstance(app.screen, CreateVolumeForm)
                          and app.screen.choices is not None, what="the volume form")

@@ -58,7 +58,7 @@ async def shown(pilot: Pilot[Any], app: TuiCloudApp) -> OverviewScreen:
     """The overview has its first data."""
     await wait_until(pilot, lambda: isinstance(app.screen, OverviewScreen)
                      and app.screen.data is not None
-                     and app.screen._fresh.state == "fresh", what="overview data")
+                     and app.screen.freshness.state == "fresh", what="overview data")
     await pilot.pause()
     return overview(app)
 
@@ -220,7 +220,7 @@ async def test_goes_stale_keeping_its_numbers_when_the_cloud_is_down(sim: Runnin
         sim.set_down(True)
         try:
             await pilot.press("r")
-            await wait_until(pilot, lambda: screen._fresh.state == "stale", what="stale")
+            await wait_until(pilot, lambda: screen.freshness.state == "stale", what="stale")
             header = screen.query_one(StatusHeader)
             assert header.freshness.state == "stale"
             assert "compute" in header.freshness.error
@@ -229,7 +229,7 @@ async def test_goes_stale_keeping_its_numbers_when_the_cloud_is_down(sim: Runnin
             assert "stale since" in screen_text(app)
         finally:
             sim.set_down(False)
-        await refresh_until(pilot, app, lambda: screen._fresh.state == "fresh", "fresh again")
+        await refresh_until(pilot, app, lambda: screen.freshness.state == "fresh", "fresh again")
         assert not screen.has_class("-stale")
 
 
@@ -241,7 +241,7 @@ async def test_a_service_the_cloud_does_not_offer(sim: RunningSim) -> None:
         assert line_text(app, "absent-block-storage").strip() == "block storage: not offered"
         assert line_text(app, "volumes-title").strip() == "Volumes: not offered"
         assert line(app, "quota-volumes") is None and line(app, "quota-instances") is not None
-        assert screen._fresh.state == "fresh"  # missing is not broken
+        assert screen.freshness.state == "fresh"  # missing is not broken
 
 
 async def test_command_line_opens_the_overview(sim: RunningSim) -> None:

@@ -45,7 +45,7 @@ def frozen(frozen_overview_sim: RunningSim, monkeypatch: pytest.MonkeyPatch) -> 
 async def settle(pilot: Pilot[Any], app: TuiCloudApp) -> None:
     """The first refresh is in and the first line has the focus; the poll time is pinned."""
     await wait_until(pilot, lambda: isinstance(app.screen, OverviewScreen)
-                     and app.screen.data is not None and app.screen._fresh.state == "fresh"
+                     and app.screen.data is not None and app.screen.freshness.state == "fresh"
                      and app.focused is not None, what="overview")
     await app.workers.wait_for_complete()
     await pilot.pause()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tuicloud.screens.row_diff import RowDiffer
+from tuicloud.model.row_diff import RowDiffer
 
 
 def convert(raw: dict[str, Any]) -> dict[str, object]:

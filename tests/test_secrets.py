@@ -99,7 +99,7 @@ async def test_a_debug_session_leaks_no_password_or_token(
                               if str(grid.get_row(i)["status"]) == "ACTIVE")  # type: ignore[index]
         await pilot.press("l")
         await wait_until(pilot, lambda: isinstance(app.screen, ConsoleLogScreen)
-                         and app.screen._fresh.state == "fresh", what="console log")
+                         and app.screen.freshness.state == "fresh", what="console log")
         screens.append(screen_text(app))
         await pilot.press("escape")
         # an action from the `a` menu, and a form submission (each renews tokens: TTL 3 s)
@@ -112,7 +112,7 @@ async def test_a_debug_session_leaks_no_password_or_token(
         await wait_until(pilot, lambda: any(n.startswith("Reboot (soft)") for n in notes(app)),
                          what="the reboot done")
         await pilot.press("colon", *"vol", "enter")
-        await wait_until(pilot, lambda: list_screen(app)._fresh.state == "fresh", what="vol")
+        await wait_until(pilot, lambda: list_screen(app).freshness.state == "fresh", what="vol")
         await pilot.press("c")
         await wait_until(pilot, lambda: isinstance(app.screen, CreateVolumeForm)
                          and app.screen.choices is not None, what="the volume form")
@@ -127,7 +127,7 @@ async def test_a_debug_session_leaks_no_password_or_token(
                          what="the volume made")
         for view in ("vol", "img", "flavors", "networks", "keypairs", "secgroups"):
             await pilot.press("colon", *view, "enter")
-            await wait_until(pilot, lambda: list_screen(app)._fresh.state == "fresh",
+            await wait_until(pilot, lambda: list_screen(app).freshness.state == "fresh",
                              what=view)
             screens.append(screen_text(app))
         # re-authentication: tokens revoked under the SDK's feet; then failing requests
@@ -135,10 +135,10 @@ async def test_a_debug_session_leaks_no_password_or_token(
             for token in sim.cloud.tokens.values():
                 token.expires_at = time.time() - 1
         await pilot.press("r")
-        await wait_until(pilot, lambda: list_screen(app)._fresh.state == "fresh", what="reauth")
+        await wait_until(pilot, lambda: list_screen(app).freshness.state == "fresh", what="reauth")
         sim.faults.error_rate = 1.0
         await pilot.press("r")
-        await wait_until(pilot, lambda: list_screen(app)._fresh.state == "stale", what="stale")
+        await wait_until(pilot, lambda: list_screen(app).freshness.state == "stale", what="stale")
         screens.append(screen_text(app))
         sim.faults.error_rate = 0.0
 

@@ -235,7 +235,7 @@ async def test_ssh_to_a_server_that_is_not_active_is_refused(
         grid = table(app)
 
         def stopped() -> list[str]:
-            raws = [list_screen(app)._differ.raw(i) for i in grid.visible_ids()]
+            raws = [list_screen(app).feed.differ.raw(i) for i in grid.visible_ids()]
             return [raw["id"] for raw in raws if raw and raw.get("status") == "SHUTOFF"]
 
         await wait_until(pilot, lambda: bool(stopped()), what="a SHUTOFF row")

@@ -102,7 +102,7 @@ def connected_to(app: TuiCloudApp, cloud: str, project: str | None = None,
 
 
 def fresh(app: TuiCloudApp) -> bool:
-    return list_screen(app)._fresh.state == "fresh" and table(app).row_count > 0
+    return list_screen(app).freshness.state == "fresh" and table(app).row_count > 0
 
 
 async def test_switching_clouds_keeps_filter_and_sort(two: TwoClouds) -> None:

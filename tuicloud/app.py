@@ -22,12 +22,14 @@ from tuicloud.cloud.kinds.registry import all_kinds, kind_for
 from tuicloud.config import Settings, load_settings
 from tuicloud.key_order import KeySequencer
 from tuicloud.memory import release_free_memory
+from tuicloud.model.backoff import retry_delay
+from tuicloud.model.freshness import Freshness
 from tuicloud.screens.dialogs import CloudPicker, CommandLine, HelpScreen, NoCloudScreen
 from tuicloud.screens.overview import OverviewScreen
 from tuicloud.screens.resource_list import ResourceListScreen
 from tuicloud.switching import SwitchCommands, Switcher, Target
 from tuicloud.widgets.sanitize import sanitize_text
-from tuicloud.widgets.status_header import Freshness, Identity, StatusHeader
+from tuicloud.widgets.status_header import Identity, StatusHeader
 from tuicloud.widgets.textual_compat import screen_stacks
 
 if TYPE_CHECKING:
@@ -37,6 +39,8 @@ if TYPE_CHECKING:
     from tuicloud.screens.host import ConsoleHost
 
 log = logging.getLogger(__name__)
+CONNECT_RETRY = 2.0
+"""Seconds before the first retry of a failed connection (then doubled, at most a minute)."""
 
 
 def kind_for_or_none(name: str) -> str | None:
@@ -334,7 +338,7 @@ class TuiCloudApp(App[None]):
         for header in screen.query(StatusHeader):
             header.freshness = Freshness("unavailable", error=f"not connected: {message.error}")
         if message.retry and self.options.cloud:
-            delay = min(60.0, 2.0 * 2 ** min(self._connect_failures - 1, 5))  # 2, 4 … 60 s
+            delay = retry_delay(CONNECT_RETRY, self._connect_failures)  # 2, 4 … 60 s
             self.set_timer(delay, lambda: self._connect_worker(self.options.cloud or ""))
 
     def _update_headers(self) -> None:

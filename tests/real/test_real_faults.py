@@ -124,7 +124,7 @@ async def test_nova_api_stopped_then_started(server: str) -> None:
         try:
             os.killpg(pgid, signal.SIGTERM)
             rig.wait_for(lambda: not alive(pgid), "nova-api stopped")
-            await wait_until(pilot, lambda: list_screen(app)._fresh.state == "stale",
+            await wait_until(pilot, lambda: list_screen(app).freshness.state == "stale",
                              timeout=rig.SLOW, what="stale")
             assert "stale since" in str(list_screen(app).query_one("StatusHeader").render())
             assert table(app).get_row(server) is not None  # the last rows stay
@@ -133,7 +133,7 @@ async def test_nova_api_stopped_then_started(server: str) -> None:
             start_nova_api()
         assert alive(service_pgid("nova-api"))
         await pilot.press("r")
-        await wait_until(pilot, lambda: list_screen(app)._fresh.state == "fresh",
+        await wait_until(pilot, lambda: list_screen(app).freshness.state == "fresh",
                          timeout=rig.SLOW, what="fresh again")
         assert table(app).get_row(server) is not None
         assert rig.status_of(app, server) == "ACTIVE"
@@ -157,6 +157,6 @@ async def test_cinder_api_frozen_keys_still_act(two_volumes: list[str]) -> None:
         finally:
             os.killpg(pgid, signal.SIGCONT)
         assert len(took) > 10 and max(took) < KEY_LIMIT, took
-        await wait_until(pilot, lambda: list_screen(app)._fresh.state == "fresh"
+        await wait_until(pilot, lambda: list_screen(app).freshness.state == "fresh"
                          and all(table(app).get_row(v) for v in two_volumes),
                          timeout=rig.SLOW, what="volumes again")

@@ -33,7 +33,7 @@ async def test_launch_on_a_network(network: str, prefix: str, demo_sdk: Connecti
     app = make_app(cloud="real-demo", view="servers")
     async with app.run_test(size=(160, 50)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen)
-                         and list_screen(app)._fresh.state == "fresh", timeout=rig.SLOW,
+                         and list_screen(app).freshness.state == "fresh", timeout=rig.SLOW,
                          what="list (the run's project may have no server yet)")
         await pilot.press("c")
         await wait_until(pilot, lambda: _ready(app.screen), timeout=rig.SLOW, what="form")

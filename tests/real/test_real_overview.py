@@ -60,7 +60,7 @@ async def test_overview_numbers_match_the_apis(server: str, demo_sdk: Connection
         nonlocal expected, read_at
         screen = app.screen
         if not (isinstance(screen, OverviewScreen) and screen.data is not None
-                and screen._fresh.state == "fresh"):
+                and screen.freshness.state == "fresh"):
             return False
         if time.monotonic() - read_at > 3:
             expected, read_at = api_numbers(demo_sdk), time.monotonic()
@@ -119,5 +119,5 @@ async def test_deleted_outside_the_app_goes_at_the_next_poll(view: str, prefix: 
         # Five 2 s polls; a resync-only design needs ~50 s here.
         await wait_until(pilot, lambda: table(app).get_row(made.id) is None, timeout=20.0,
                          what="row gone within a few polls")
-        assert list_screen(app)._fresh.state == "fresh"
+        assert list_screen(app).freshness.state == "fresh"
         assert time.monotonic() - gone_at < 20.0

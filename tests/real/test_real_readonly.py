@@ -107,7 +107,7 @@ async def test_read_only_sends_no_write(server: str, demo_sdk: Connection) -> No
             await pilot.press(*view, "enter")
             await wait_until(pilot, lambda v=view: isinstance(app.screen, ResourceListScreen)
                              and app.screen.kind.name == v
-                             and app.screen._fresh.state == "fresh", timeout=rig.SLOW,
+                             and app.screen.freshness.state == "fresh", timeout=rig.SLOW,
                              what=view)
             if table(app).row_count:
                 await pilot.press("enter")

@@ -30,6 +30,7 @@ __all__ = [
     "CloudError",
     "ConfigError",
     "ReadOnlyError",
+    "NotConnectedError",
     "ServiceUnavailableError",
     "TlsError",
     "UnreachableError",
@@ -490,3 +491,15 @@ def _from_sdk_message(text: str, service: str | None) -> CloudError:
                                        request_id=found.group(2), service="identity")
         return CloudError(message, status=status, request_id=found.group(2), service=service)
     return CloudError(text, service=service)
+
+
+class NotConnectedError(CloudError):
+    """An action or poll needs the session before the first connection succeeded."""
+
+    def __init__(self) -> None:
+        super().__init__("Not connected yet.")
+
+    @property
+    def label(self) -> str:
+        """Shown in the header like any failure: "not connected"."""
+        return "not connected"

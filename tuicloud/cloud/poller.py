@@ -107,10 +107,6 @@ class Poller:
         self._since_full = 0
         self._known: dict[str, Raw] = {}
         self._cursor: datetime | None = None
-        self._multi_page = False
-        self._name_filter: str | None = None
-        self._status_filter: str | None = None
-        self._api_filter: tuple[str | None, str | None] = (None, None)
         self._watch_deleted: set[str] = set()
         # Every id the unfiltered list returns (before ``_keep``): what Cinder's count counts.
         self._listed: set[str] = set()
@@ -156,25 +152,6 @@ class Poller:
             self._cursor = None
             self._since_full = 0
 
-    @property
-    def api_filter(self) -> tuple[str | None, str | None]:
-        """The (name, status) filter the last full list was sent with."""
-        return self._api_filter
-
-    @property
-    def multi_page(self) -> bool:
-        """True when the unfiltered list is longer than one page (server-side filters pay)."""
-        return self._multi_page
-
-    def set_server_filter(self, name: str | None = None, status: str | None = None) -> None:
-        """Filter by name (a regex, as Nova applies it) and status on the server side.
-
-        Only used when the unfiltered list is more than one page; a short list is filtered by
-        the table instead. A change that alters the query makes the next poll a full one.
-        """
-        self._name_filter = name or None
-        self._status_filter = status.upper() if status else None
-
     def watch_deletion(self, ids: set[str] | list[str]) -> None:
         """Check these ids on the next polls and report them removed once they are gone.
 
@@ -182,11 +159,6 @@ class Poller:
         after a delete action so the row goes away before the next resync.
         """
         self._watch_deleted.update(ids)
-
-    def _wanted_api_filter(self) -> tuple[str | None, str | None]:
-        if not self.kind.can("server_side_filter") or not self._multi_page:
-            return (None, None)
-        return (self._name_filter, self._status_filter)
 
     # -- polling ---------------------------------------------------------------------------
     def poll(self, *, force_full: bool = False,
@@ -200,12 +172,11 @@ class Poller:
         with self._lock:
             started = time.monotonic()
             result = PollResult()
-            wanted_filter = self._wanted_api_filter()
             full = (force_full or self._cursor is None or self.strategy == "full"
-                    or self._resync_due() or wanted_filter != self._api_filter)
+                    or self._resync_due())
             if full:
                 self._names_first()
-                self._poll_full(result, wanted_filter, on_page)
+                self._poll_full(result, on_page)
             else:
                 # Work on a copy so readers in other threads always see a whole state.
                 known = dict(self._known)
@@ -215,7 +186,7 @@ class Poller:
                 if self._counts_deletions() and self._count(result) != len(listed):
                     # Something went away (or arrived between the two requests): the full
                     # list settles which; it replaces this poll's partial result.
-                    self._poll_full(result, wanted_filter, None)
+                    self._poll_full(result, None)
                 else:
                     self._known = known
                     self._listed = listed
@@ -283,26 +254,16 @@ class Poller:
         server_time = result.server_time or started_wall
         self._cursor = server_time - OVERLAP
 
-    def _poll_full(self, result: PollResult, api_filter: tuple[str | None, str | None],
+    def _poll_full(self, result: PollResult,
                    on_page: Callable[[dict[str, Raw]], None] | None) -> None:
         started_wall = datetime.now(timezone.utc)
         params = self._base_params()
-        name, status = api_filter
-        if name:
-            params.append(("name", name))
-        if status:
-            params.append(("status", status))
         first = self.first_page_size if on_page is not None else None
         if (self.lookups is not None and self.kind.names_table is not None
-                and self._covers_names_table(api_filter)):
+                and self._covers_names_table()):
             # This list fills the table: no lookup list beside it.
             self.lookups.keep_whole(self.kind.names_table)
         found = self._list(result, params, first_page_size=first, on_page=on_page)
-        if api_filter == (None, None):
-            # More than one page makes server-side filtering pay; a short list is filtered
-            # by the table.
-            self._multi_page = (self.kind.page_size is not None
-                                and len(found) > self.kind.page_size)
         # An unchanged resource keeps the dict already held: a resync of 10,000 servers then
         # leaves ~60,000 fresh JSON containers to refcounting instead of keeping them, so they
         # never reach the garbage collector's oldest generation, whose full passes stall keys.
@@ -317,7 +278,6 @@ class Poller:
         self._listed = set(found)
         result.removals = set(self._known) - set(kept)
         self._known = dict(kept)
-        self._api_filter = api_filter
         self._since_full = 0
         self._watch_deleted.clear()
         self._advance_cursor(result, started_wall)
@@ -339,11 +299,6 @@ class Poller:
         started_wall = datetime.now(timezone.utc)
         assert self._cursor is not None
         params = self._base_params()
-        name, status = self._api_filter
-        if name:
-            params.append(("name", name))
-        if status:
-            params.append(("status", status))
         since = _iso(self._cursor)
         if self.kind.refresh == "changes-since":
             found = self._list(result, [*params, ("changes-since", since)])
@@ -405,12 +360,11 @@ class Poller:
                 if known.pop(ident, None) is not None:
                     result.removals.add(ident)
 
-    def _covers_names_table(self, api_filter: tuple[str | None, str | None]) -> bool:
+    def _covers_names_table(self) -> bool:
         """True when this list sees every item its names table's lookup would list (all
-        projects, or a non-admin's own, unfiltered)."""
+        projects, or a non-admin's own)."""
         return (self.lookups is not None and self.kind.names_table is not None
-                and (self.all_projects or not self.session.is_admin)
-                and api_filter == (None, None))
+                and (self.all_projects or not self.session.is_admin))
 
     def _feed_lookups(self, raws: Any, removed: set[str], *, whole: bool) -> None:
         """Names for free (server names from the servers list); a poller that sees every item
@@ -418,7 +372,7 @@ class Poller:
         table = self.kind.names_table
         if self.lookups is None or table is None:
             return
-        if not self._covers_names_table(self._api_filter):
+        if not self._covers_names_table():
             self.lookups.feed(table, raws)
             return
         if whole:

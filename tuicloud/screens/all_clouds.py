@@ -29,25 +29,21 @@ from textual.widgets import Input
 
 from tuicloud.cloud.kinds.base import Column
 from tuicloud.cloud.kinds.servers import SERVERS
+from tuicloud.model.backoff import retry_delay
+from tuicloud.model.freshness import Freshness, describe_freshness, stale_after
+from tuicloud.model.row_diff import RowDiffer
 from tuicloud.screens.detail import DetailScreen
 from tuicloud.screens.host import ConsoleHost, console_host
-from tuicloud.screens.row_diff import RowDiffer
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.resource_table import ResourceTable
 from tuicloud.widgets.sanitize import sanitize_text
-from tuicloud.widgets.status_header import (
-    Freshness,
-    Identity,
-    StatusHeader,
-    describe_freshness,
-)
+from tuicloud.widgets.status_header import Identity, StatusHeader
 
 log = logging.getLogger("tuicloud.screens.all_clouds")
 
 __all__ = ["AllCloudsScreen", "CloudFeed", "CloudStatusLines"]
 
 CLOUD_COLUMN = Column("cloud", "Cloud", 14, 0)
-MAX_BACKOFF = 120.0
 STATUS_CLASSES = ("ok", "busy", "warn", "error", "muted")
 
 
@@ -402,11 +398,7 @@ class AllCloudsScreen(Screen[None]):
         if message.fatal:
             feed.fresh = Freshness("failed", error=message.error)
         else:
-            previous = feed.fresh
-            since = previous.stale_since if previous.state == "stale" else time.time()
-            feed.fresh = Freshness("stale", updated_at=previous.updated_at,
-                                   elapsed_ms=previous.elapsed_ms, stale_since=since,
-                                   error=message.error, count=previous.count)
+            feed.fresh = stale_after(feed.fresh, message.error, count=feed.fresh.count)
         if message.rows:
             feed.stale_rows = True
             self.table.apply_diff(message.rows, highlight=False)
@@ -417,10 +409,8 @@ class AllCloudsScreen(Screen[None]):
     def _schedule(self, feed: CloudFeed) -> None:
         if not self._active:
             return
-        interval = self.tui.refresh_for("all")
-        if feed.failures:
-            interval = min(MAX_BACKOFF, interval * (2 ** min(feed.failures, 5)))
-        feed.timer = self.set_timer(interval, lambda: self._poll(feed))
+        delay = retry_delay(self.tui.refresh_for("all"), feed.failures)
+        feed.timer = self.set_timer(delay, lambda: self._poll(feed))
 
     def _status_changed(self) -> None:
         lines = self.query_one(CloudStatusLines)

@@ -15,19 +15,20 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static
 
+from tuicloud.model.backoff import retry_delay
+from tuicloud.model.freshness import Freshness
 from tuicloud.screens.host import ConsoleHost, console_host
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.log_panel import LogPanel
 from tuicloud.widgets.log_view import GAP_TEXT, RESET_TEXT, LogView
 from tuicloud.widgets.sanitize import sanitize_text
-from tuicloud.widgets.status_header import Freshness, StatusHeader
+from tuicloud.widgets.status_header import StatusHeader
 
 log = logging.getLogger("tuicloud.screens.console_log")
 
 if TYPE_CHECKING:
     from tuicloud.cloud.console import ConsoleTail, RemoteConsole, TailUpdate
 
-MAX_BACKOFF = 60.0
 EARLIER_TEXT = "— older lines not fetched: showing the last {count:,} lines —"
 
 
@@ -90,6 +91,11 @@ class ConsoleLogScreen(Screen[None]):
         self._failures = 0
         self._fresh = Freshness("loading")
         self._url_note = ""
+
+    @property
+    def freshness(self) -> Freshness:
+        """How fresh what the screen shows is ("loading", "fresh", "stale" …)."""
+        return self._fresh
 
     @property
     def tui(self) -> ConsoleHost:
@@ -156,10 +162,8 @@ class ConsoleLogScreen(Screen[None]):
     def _schedule_next(self) -> None:
         if not self._active:
             return
-        interval = self.tail.next_interval()
-        if self._failures:
-            interval = min(MAX_BACKOFF, max(interval, 2.0) * 2 ** min(self._failures - 1, 5))
-        self._timer = self.set_timer(interval, self.poll_now)
+        self._timer = self.set_timer(retry_delay(self.tail.next_interval(), self._failures),
+                                     self.poll_now)
 
     @work(thread=True, exclusive=True, group="console", exit_on_error=False)
     def _poll_worker(self) -> None:

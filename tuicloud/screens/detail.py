@@ -17,10 +17,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
+from tuicloud.model.freshness import Freshness
 from tuicloud.screens.host import ConsoleHost, connected, console_host, lookups_of
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.sanitize import safe_text, sanitize_text
-from tuicloud.widgets.status_header import Freshness, StatusHeader
+from tuicloud.widgets.status_header import StatusHeader
 
 log = logging.getLogger("tuicloud.screens.detail")
 

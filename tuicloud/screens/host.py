@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from tuicloud.cloud.errors import CloudError
+from tuicloud.cloud.errors import NotConnectedError
 from tuicloud.cloud.lookups import Lookups
 
 if TYPE_CHECKING:
@@ -85,13 +85,6 @@ def console_host(node: DOMNode) -> ConsoleHost:
     if not isinstance(app, ConsoleHost):  # a screen mounted in some other app: a bug
         raise TypeError(f"{type(app).__name__} is not a tuicloud console app")
     return app
-
-
-class NotConnectedError(CloudError):
-    """An action needs the session before the first connection succeeded."""
-
-    def __init__(self) -> None:
-        super().__init__("Not connected yet.")
 
 
 def connected(session: CloudSession | None) -> CloudSession:

@@ -284,7 +284,7 @@ class ListOperations:
 
     def restore(self, ident: str) -> None:
         """Put back the row as the cloud last showed it (after a failed request)."""
-        raw = self.screen._differ.raw(ident)
+        raw = self.screen.feed.differ.raw(ident)
         if raw is not None:
             self.screen.table.apply_diff({ident: self.screen._row_converter()(raw)},
                                          highlight=False)
@@ -304,8 +304,8 @@ class ListOperations:
         kind = screen.kind
         if session is None or not ids:
             return
-        before = {ident: screen._differ.raw(ident) for ident in ids}
-        epoch = screen._epoch  # bumped when the cloud/project/region switches
+        before = {ident: screen.feed.differ.raw(ident) for ident in ids}
+        epoch = screen.feed.epoch  # bumped when the cloud/project/region switches
         convert = screen._row_converter()
         app = screen.app
 
@@ -321,7 +321,7 @@ class ListOperations:
             while pending:
                 polls += 1
                 for ident in list(pending):
-                    if worker.is_cancelled or screen._epoch != epoch:
+                    if worker.is_cancelled or screen.feed.epoch != epoch:
                         return  # quitting, or another cloud/project: these rows are gone
                     try:
                         raw = ops.fetch(session, kind.name, ident)
@@ -335,7 +335,7 @@ class ListOperations:
                         app.call_from_thread(self._gone, ident, label, deleting)
                         continue
                     item = kind.item(raw)
-                    screen._differ.diff({ident: item}, convert)
+                    screen.feed.differ.diff({ident: item}, convert)
                     row = convert(item)
                     app.call_from_thread(screen.table.apply_diff, {ident: row}, highlight=False)
                     if not ops.settled(kind.name, raw) or not ops.reached(op, raw):
@@ -372,7 +372,7 @@ class ListOperations:
 
     def _gone(self, ident: str, label: str | None, deleting: bool) -> None:
         name = self.name(ident)
-        self.screen._differ.diff({}, self.screen._row_converter(), removals=[ident])
+        self.screen.feed.differ.diff({}, self.screen._row_converter(), removals=[ident])
         self.screen.table.apply_diff({}, [ident])
         verb = "deleted" if deleting else "is gone"
         self.screen.notify(f"{label + ': ' if label and not deleting else ''}"

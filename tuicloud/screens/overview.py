@@ -25,10 +25,12 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 
+from tuicloud.model.backoff import retry_delay
+from tuicloud.model.freshness import Freshness
 from tuicloud.screens.host import ConsoleHost, console_host
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.sanitize import sanitize_text
-from tuicloud.widgets.status_header import Freshness, StatusHeader
+from tuicloud.widgets.status_header import StatusHeader
 
 log = logging.getLogger("tuicloud.screens.overview")
 
@@ -42,7 +44,6 @@ __all__ = ["OVERVIEW_REFRESH", "RECENT_MINUTES", "OverviewLine", "OverviewScreen
 OVERVIEW_REFRESH = 15.0
 """Seconds between refreshes when neither --refresh nor the settings file name one."""
 RECENT_MINUTES = 30
-MAX_BACKOFF = 120.0
 LABEL_WIDTH = 14
 BAR_MAX = 40  # wider bars read no better
 _SOURCE_LABELS = {"compute": "compute", "block-storage": "block storage",
@@ -218,6 +219,11 @@ class OverviewScreen(Screen[None]):
         self._changes_seen = -1
 
     @property
+    def freshness(self) -> Freshness:
+        """How fresh what the screen shows is ("loading", "fresh", "stale" …)."""
+        return self._fresh
+
+    @property
     def tui(self) -> ConsoleHost:
         """The app, as the screens may use it (never the concrete class)."""
         return console_host(self)
@@ -294,10 +300,8 @@ class OverviewScreen(Screen[None]):
     def _schedule_next(self) -> None:
         if not self._active or self.paused:
             return
-        interval = self.interval()
-        if self._failures:
-            interval = min(MAX_BACKOFF, interval * (2 ** min(self._failures, 4)))
-        self._timer = self.set_timer(interval, self.refresh_now)
+        self._timer = self.set_timer(retry_delay(self.interval(), self._failures),
+                                     self.refresh_now)
 
     @work(thread=True, exclusive=True, group="overview", exit_on_error=False)
     def _gather_worker(self, overview: Overview) -> None:

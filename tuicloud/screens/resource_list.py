@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import logging
-import re
 import string
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.style import Style
@@ -22,61 +19,41 @@ from textual.timer import Timer
 from textual.widgets import Input
 
 from tuicloud.memory import release_free_memory
-from tuicloud.screens.host import ConsoleHost, connected, console_host, lookups_of
+from tuicloud.model.feed import Failure, ListFeed, Snapshot
+from tuicloud.model.freshness import Freshness
+from tuicloud.screens.host import ConsoleHost, console_host, lookups_of
 from tuicloud.screens.operations import OPERATION_BINDINGS, ListOperations
-from tuicloud.screens.row_diff import RowDiffer
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.resource_table import ResourceTable
-from tuicloud.widgets.status_header import Freshness, StatusHeader
+from tuicloud.widgets.status_header import StatusHeader
 
 if TYPE_CHECKING:
     from tuicloud.cloud.kinds.base import ResourceKind
+    from tuicloud.cloud.poller import Poller
 
 log = logging.getLogger(__name__)
 
-MAX_BACKOFF = 60.0
 STATUS_CLASSES = ("ok", "busy", "warn", "error", "muted")
 
 
-@dataclass
-class PollOutcome:
-    """A finished poll, converted to display rows in the worker thread."""
-
-    rows: dict[str, dict[str, object]]
-    removals: set[str]
-    elapsed: float
-    bytes: int
-    partial: bool = False  # a first page shown while the rest loads
-    epoch: int = 0  # the screen's epoch when the poll started (older ones are dropped)
+NAVIGATION_LETTERS = frozenset({"g"})
+"""Letters whose shift form moves the cursor (`G`: the last row), never a sort."""
 
 
-NOVA_STATUSES = frozenset({
-    "ACTIVE", "BUILD", "DELETED", "ERROR", "HARD_REBOOT", "MIGRATING", "PASSWORD", "PAUSED",
-    "REBOOT", "REBUILD", "RESCUE", "RESIZE", "REVERT_RESIZE", "SHELVED", "SHELVED_OFFLOADED",
-    "SHUTOFF", "SOFT_DELETED", "SUSPENDED", "UNKNOWN", "VERIFY_RESIZE",
-})
-
-
-def api_server_filter(text: str) -> tuple[str | None, str | None]:
-    """The table filter as Nova's (name regex, status) filter; (None, None) when it can't be.
-
-    An inverted filter (`!x`) has no server-side form; a status word filters by status;
-    anything else filters names (Nova treats `name` as a regex, as the table does).
-    """
-    text = text.strip()
-    if not text or text.startswith("!"):
-        return None, None
-    if text.startswith("re:"):
-        return text[3:] or None, None
-    if text.upper() in NOVA_STATUSES:
-        return None, text.upper()
-    if any(c in text for c in ".^$*+?{}[]\\|()"):
-        try:
-            re.compile(text)
-            return text, None
-        except re.error:
-            pass
-    return re.escape(text), None
+def sort_letters(kind: ResourceKind) -> dict[str, str]:
+    """letter -> column key for shift+letter sorting: each column's first free letter of its
+    title, from every column the kind has (the project column included), so a letter never
+    changes when columns are hidden, chosen in settings or added by `0`."""
+    letters: dict[str, str] = {}
+    columns = [*kind.columns]
+    if kind.all_projects_column is not None:
+        columns.append(kind.all_projects_column)
+    for column in columns:
+        for char in column.title.lower() + string.ascii_lowercase:
+            if char.isalpha() and char not in letters and char not in NAVIGATION_LETTERS:
+                letters[char] = column.key
+                break
+    return letters
 
 
 class ResourceListScreen(Screen[None]):
@@ -101,36 +78,39 @@ class ResourceListScreen(Screen[None]):
     class PollFinished(Message):
         """A poll came back with rows."""
 
-        def __init__(self, outcome: PollOutcome) -> None:
+        def __init__(self, outcome: Snapshot) -> None:
             super().__init__()
             self.outcome = outcome
 
     class PollFailed(Message):
         """A poll failed; the view goes stale."""
 
-        def __init__(self, error: str, unavailable: bool = False, epoch: int = 0) -> None:
+        def __init__(self, failure: Failure) -> None:
             super().__init__()
-            self.error = error
-            self.unavailable = unavailable
-            self.epoch = epoch
+            self.failure = failure
 
     def __init__(self, kind: ResourceKind) -> None:
         super().__init__(name=kind.name)
         self.kind = kind
-        self.poller: Any = None
         self.paused = False
         self._active = False
         self._polling = False
         self._relabel_pending = False
         self._timer: Timer | None = None
-        self._failures = 0
-        self._fresh = Freshness("connecting")
         self._status_styles: dict[str, Style] = {}
         self._sort_letters: dict[str, str] = {}
-        self._differ = RowDiffer()
-        self._api_filter_timer: Timer | None = None
-        self._epoch = 0  # bumped by reset(): polls of the previous cloud/project are dropped
+        self.feed = ListFeed(kind)  # poller, diff, epoch, failures, freshness (model layer)
         self.operations = ListOperations(self)
+
+    @property
+    def poller(self) -> Poller | None:
+        """The feed's poller (None until the first poll of this session)."""
+        return self.feed.poller
+
+    @property
+    def freshness(self) -> Freshness:
+        """How fresh the rows are ("loading", "fresh", "stale" …)."""
+        return self.feed.fresh
 
     @property
     def tui(self) -> ConsoleHost:
@@ -181,12 +161,9 @@ class ResourceListScreen(Screen[None]):
         if self.tui.all_projects and self.kind.all_projects_column is not None:
             columns.insert(1, self.kind.all_projects_column)
         self.table.set_columns(columns)
-        self._sort_letters = {}
-        for column in columns:
-            for char in column.title.lower() + string.ascii_lowercase:
-                if char.isalpha() and char not in self._sort_letters:
-                    self._sort_letters[char] = column.key
-                    break
+        shown = {column.key for column in columns}
+        self._sort_letters = {letter: key for letter, key in sort_letters(self.kind).items()
+                              if key in shown}
 
     # -- visibility: only the visible view polls --------------------------------------------
     def on_screen_resume(self) -> None:
@@ -205,7 +182,7 @@ class ResourceListScreen(Screen[None]):
 
     def connected(self) -> None:
         """The app connected (or switched project): start over with a new poller."""
-        self.poller = None
+        self.feed.forget_poller()
         self.query_one(StatusHeader).identity = self.tui.identity
         self._apply_columns()
         if self._active:
@@ -213,11 +190,8 @@ class ResourceListScreen(Screen[None]):
 
     def reset(self) -> None:
         """Another cloud, project or region: drop every row; the filter and sort stay."""
-        self._epoch += 1
+        self.feed.reset()
         self._polling = False
-        self.poller = None
-        self._failures = 0
-        self._differ = RowDiffer()
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
@@ -233,64 +207,30 @@ class ResourceListScreen(Screen[None]):
             self._timer.stop()
             self._timer = None
         self._polling = True
-        if self._fresh.updated_at is None and self._fresh.state != "stale":
+        if self.freshness.updated_at is None and self.freshness.state != "stale":
             self._set_fresh(Freshness("loading"))
-        self._poll_worker(api_server_filter(self.table.filter_text))
+        self._poll_worker()
 
     def _schedule_next(self) -> None:
         if not self._active or self.paused:
             return
-        interval = self.tui.refresh_for(self.kind.name)
-        if self._failures:
-            interval = min(MAX_BACKOFF, interval * (2 ** min(self._failures, 5)))
-        self._timer = self.set_timer(interval, self.poll_now)
+        self._timer = self.set_timer(self.feed.next_delay(self.tui.refresh_for(self.kind.name)),
+                                     self.poll_now)
 
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
-    def _poll_worker(self, api_filter: tuple[str | None, str | None] = (None, None)) -> None:
-        from tuicloud.cloud.errors import CloudError, ServiceUnavailableError
-        from tuicloud.cloud.poller import Poller
+    def _poll_worker(self) -> None:
+        observer = self._observer()  # read from the app now: it may be gone after the poll
+        outcome = self.feed.poll(
+            self.tui.session, all_projects=self.tui.all_projects, lookups=self.tui.lookups,
+            convert=self._row_converter(), observer=observer,
+            on_partial=self._post_partial)
+        if isinstance(outcome, Snapshot):
+            self.post_message(self.PollFinished(outcome))
+        else:
+            self.post_message(self.PollFailed(outcome))
 
-        session = self.tui.session
-        epoch = self._epoch
-        try:
-            if self.poller is None or self.poller.session is not session:
-                self.poller = Poller(connected(session), self.kind,
-                                     all_projects=self.tui.all_projects, lookups=self.tui.lookups)
-                # A new poller (a switch, all projects) keeps the filter the API applies.
-                if self.kind.can("server_side_filter"):
-                    self.poller.set_server_filter(*api_filter)
-            first = self.poller.polls == 0
-            convert = self._row_converter()
-
-            def on_page(raws: dict[str, dict[str, Any]]) -> None:
-                # Progressive first paint: show the first page while the rest loads.
-                if first:
-                    rows, _ = self._differ.diff(raws, convert)
-                    self.post_message(self.PollFinished(PollOutcome(
-                        rows, set(), 0.0, 0, partial=True, epoch=epoch)))
-
-            scope = self.poller.api_filter
-            observer = self._observer()  # read from the app now: it may be gone after the poll
-            result = self.poller.poll(on_page=on_page)
-            # Feed the overview's change log, unless the set itself changed (first poll,
-            # another server-side filter): those rows did not come or go in the cloud.
-            observe = None if first or scope != self.poller.api_filter else observer
-            rows, removed = self._differ.diff(result.upserts, convert, full=result.full,
-                                              removals=result.removals, observe=observe)
-            self.post_message(self.PollFinished(PollOutcome(
-                rows, removed, result.elapsed, result.bytes, epoch=epoch)))
-            if result.full and len(result.upserts) > 1000:
-                release_free_memory()
-        except ServiceUnavailableError as error:
-            self.post_message(self.PollFailed(str(error), unavailable=True, epoch=epoch))
-        except CloudError as error:
-            self.post_message(self.PollFailed(error.short, epoch=epoch))
-        except Exception as error:  # noqa: BLE001 - a poll must never kill the app
-            # A bug (a row builder, the poller), not the cloud: the header shows one line,
-            # the log the whole trace.
-            log.exception("polling %s failed", self.kind.name)
-            self.post_message(self.PollFailed(f"{error.__class__.__name__}: {error}",
-                                              epoch=epoch))
+    def _post_partial(self, snapshot: Snapshot) -> None:
+        self.post_message(self.PollFinished(snapshot))
 
     def _observer(self) -> Callable[[str, Any, Any], None]:
         """Feeds the app's change log (the overview's "recent changes") from this list's diffs."""
@@ -324,15 +264,14 @@ class ResourceListScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="relabel", exit_on_error=False)
     def _relabel_worker(self) -> None:
-        epoch = self._epoch
-        rows = self._differ.relabel(self._row_converter())
+        epoch, rows = self.feed.relabel(self._row_converter())
         if rows:
             self.app.call_from_thread(self._apply_relabel, rows, epoch)
             if len(rows) > 1000:
                 release_free_memory()
 
     def _apply_relabel(self, rows: dict[str, dict[str, object]], epoch: int) -> None:
-        if epoch == self._epoch:  # not rows of the cloud/project before a switch
+        if self.feed.current(epoch):  # not rows of the cloud/project before a switch
             self.table.apply_diff(rows, highlight=False)
 
     def _row_converter(self) -> Callable[[dict[str, Any]], dict[str, object]]:
@@ -356,48 +295,43 @@ class ResourceListScreen(Screen[None]):
     @on(PollFinished)
     def _poll_finished(self, message: PollFinished) -> None:
         outcome = message.outcome
-        if outcome.epoch != self._epoch:
+        if not self.feed.current(outcome.epoch):
             return  # a poll of the cloud/project/region before a switch
         table = self.table
-        first_load = self._fresh.updated_at is None
+        first_load = self.freshness.updated_at is None
         if outcome.partial:
             table.apply_diff(outcome.rows, highlight=False)
-            self._set_fresh(Freshness("loading", count=table.row_count,
-                                      visible=table.visible_count))
+        else:
+            with self.app.batch_update():
+                # The worker already diffed against the table: rows and removals are the changes.
+                table.apply_diff(outcome.rows, outcome.removals, highlight=not first_load)
+        self.feed.finished(outcome, count=table.row_count, visible=table.visible_count,
+                           paused=self.paused)
+        self._set_fresh(self.feed.fresh)
+        if outcome.partial:
             return
-        with self.app.batch_update():
-            # The worker already diffed against the table: rows and removals are the changes.
-            table.apply_diff(outcome.rows, outcome.removals, highlight=not first_load)
         self._polling = False
-        self._failures = 0
         if self._relabel_pending:
             self._relabel_pending = False
             self._relabel_worker()
-        self._set_fresh(Freshness("paused" if self.paused else "fresh", updated_at=time.time(),
-                                  elapsed_ms=outcome.elapsed * 1000, count=table.row_count,
-                                  visible=table.visible_count))
         self._schedule_next()
 
     @on(PollFailed)
     def _poll_failed(self, message: PollFailed) -> None:
-        if message.epoch != self._epoch:
-            return
+        failure = message.failure
+        if not self.feed.failed(failure, count=self.table.row_count,
+                                visible=self.table.visible_count):
+            return  # a poll of the cloud/project/region before a switch
         self._polling = False
-        if message.unavailable:
-            self._set_fresh(Freshness("unavailable", error=message.error))
+        self._set_fresh(self.feed.fresh)
+        if failure.unavailable:
             return
-        self._failures += 1
-        previous = self._fresh
-        since = previous.stale_since if previous.state == "stale" else time.time()
-        self._set_fresh(Freshness("stale", updated_at=previous.updated_at,
-                                  elapsed_ms=previous.elapsed_ms, stale_since=since,
-                                  error=message.error, count=self.table.row_count,
-                                  visible=self.table.visible_count))
         self.table.set_class(True, "-stale")
         self._schedule_next()
 
     def _set_fresh(self, fresh: Freshness) -> None:
-        self._fresh = fresh
+        """Show ``fresh`` (the feed's own after a poll) in the header and the table."""
+        self.feed.fresh = fresh
         if fresh.state != "stale":
             self.table.set_class(False, "-stale")
         self.query_one(StatusHeader).freshness = fresh
@@ -414,9 +348,10 @@ class ResourceListScreen(Screen[None]):
             if self._timer is not None:
                 self._timer.stop()
                 self._timer = None
-            self._set_fresh(Freshness("paused", updated_at=self._fresh.updated_at,
-                                      elapsed_ms=self._fresh.elapsed_ms,
-                                      count=self._fresh.count, visible=self._fresh.visible))
+            fresh = self.freshness
+            self._set_fresh(Freshness("paused", updated_at=fresh.updated_at,
+                                      elapsed_ms=fresh.elapsed_ms, count=fresh.count,
+                                      visible=fresh.visible))
             self.notify("Live refresh paused (p resumes)")
         else:
             self.notify("Live refresh resumed")
@@ -443,7 +378,7 @@ class ResourceListScreen(Screen[None]):
         from tuicloud.screens.ssh import start_ssh
 
         row_id = self.table.cursor_id
-        raw = self._differ.raw(row_id) if row_id else None
+        raw = self.feed.differ.raw(row_id) if row_id else None
         if not self.kind.can("ssh") or raw is None:
             return
         start_ssh(self, raw)
@@ -544,21 +479,6 @@ class ResourceListScreen(Screen[None]):
     def _filter_changed(self, event: Input.Changed) -> None:
         self.table.set_filter(event.value)
         self._update_counts()
-        if self.kind.can("server_side_filter") and self.poller is not None:
-            if self._api_filter_timer is not None:
-                self._api_filter_timer.stop()
-            # Debounced: typing a name must not start a full list per keystroke.
-            self._api_filter_timer = self.set_timer(0.6, self._send_filter_to_api)
-
-    def _send_filter_to_api(self) -> None:
-        """Beyond one page of servers, Nova filters by name (regex) or status for us."""
-        self._api_filter_timer = None
-        if self.poller is None:
-            return
-        name, status = api_server_filter(self.table.filter_text)
-        self.poller.set_server_filter(name=name, status=status)
-        if self.poller.multi_page:
-            self.poll_now()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
@@ -567,7 +487,7 @@ class ResourceListScreen(Screen[None]):
         self.set_focus(self.table)
 
     def _update_counts(self) -> None:
-        fresh = self._fresh
+        fresh = self.freshness
         self._set_fresh(Freshness(fresh.state, fresh.updated_at, fresh.elapsed_ms,
                                   fresh.stale_since, fresh.error, self.table.row_count,
                                   self.table.visible_count))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from tuicloud.model.freshness import Freshness, describe_freshness
 from tuicloud.widgets.sanitize import sanitize_text
 
 
@@ -25,42 +25,6 @@ class Identity:
     all_projects: bool = False
     accent: str | None = None  # the cloud's accent colour (the stylesheet's $cloud-accent)
     protected: bool = False  # destructive actions need the resource's name typed
-
-
-@dataclass(frozen=True)
-class Freshness:
-    """The state of the current view's data."""
-
-    state: str  # "connecting", "loading", "fresh", "stale", "paused", "unavailable"
-    updated_at: float | None = None  # time.time() of the last good poll
-    elapsed_ms: float | None = None  # how long that poll took
-    stale_since: float | None = None
-    error: str = ""
-    count: int | None = None
-    visible: int | None = None
-
-
-def describe_freshness(fresh: Freshness, now: float | None = None) -> str:
-    """"updated 3 s ago, 40 ms" / "stale since 12:04:31: 503 Service Unavailable" ..."""
-    now = time.time() if now is None else now
-    if fresh.state == "connecting":
-        return "connecting…"
-    if fresh.state == "loading":
-        return "loading…"
-    if fresh.state == "unavailable":
-        return fresh.error
-    if fresh.state == "stale" and fresh.stale_since is not None:
-        since = time.strftime("%H:%M:%S", time.localtime(fresh.stale_since))
-        return f"stale since {since}: {fresh.error}"
-    text = ""
-    if fresh.updated_at is not None:
-        age = max(0, int(now - fresh.updated_at))
-        text = f"updated {age} s ago" if age < 120 else f"updated {age // 60} min ago"
-        if fresh.elapsed_ms is not None:
-            text += f", {fresh.elapsed_ms:.0f} ms"
-    if fresh.state == "paused":
-        text = "paused" + (f" ({text})" if text else "")
-    return text
 
 
 class StatusHeader(Widget):

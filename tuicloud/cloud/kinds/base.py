@@ -46,10 +46,10 @@ RowBuilder = Callable[[Raw, "Lookups"], Row]
 DetailBuilder = Callable[[Raw, "Lookups"], Sections]
 StatusClass = Literal["ok", "busy", "warn", "error", "muted"]
 Refresh = Literal["changes-since", "updated_at", "full"]
-Capability = Literal["console", "ssh", "download", "server_side_filter"]
+Capability = Literal["console", "ssh", "download"]
 """What a kind offers beyond list, detail and its operations (k9s's verbs):
 ``console`` its console log (`l`), ``ssh`` a shell on it (`s`), ``download`` its bytes to a
-file (`ctrl+s`), ``server_side_filter`` the API filters a long list by name and status."""
+file (`ctrl+s`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +58,8 @@ class Column:
 
     ``priority`` 0 is always shown; higher numbers are dropped first on narrow terminals.
     ``sort_key``, when set, names a hidden row key to sort by instead of the shown text (the
-    "age" column shows "3d" but sorts by the creation timestamp).
+    "age" column shows "3d" but sorts by the creation timestamp); a leading "-" sorts that
+    key's numbers the other way ("-created_ts": ascending age is the newest first).
     """
 
     key: str

@@ -214,7 +214,7 @@ SERVERS = ResourceKind(
         Column("image", "Image", 16, 4),
         Column("az", "AZ", 8, 7),
         Column("key_name", "Key pair", 10, 6),
-        Column("age", "Age", 5, 1, sort_key="created_ts"),
+        Column("age", "Age", 5, 1, sort_key="-created_ts"),
     ),
     all_projects_column=Column("project", "Project", 12, 2),
     to_row=to_row,
@@ -225,7 +225,7 @@ SERVERS = ResourceKind(
     lookups=frozenset({"flavors", "images", "projects"}),
     lookups_embedded_from=(("flavors", "2.47"),),
     names_table="servers",
-    capabilities=frozenset({"console", "ssh", "server_side_filter"}),
+    capabilities=frozenset({"console", "ssh"}),
     create_form="launch_server",
     list_fields=frozenset({
         "id", "name", "status", "tenant_id", "project_id", "image", "flavor", "created",

@@ -1,0 +1,166 @@
+"""A list's refresh loop, below the screens: the poller for the current session, the row differ,
+the epoch that drops answers from before a switch, the failures in a row and the freshness.
+
+The feed runs no thread and no timer: the list screen calls :meth:`ListFeed.poll` from its worker
+thread and posts what comes back (a :class:`Snapshot` or a :class:`Failure`, never an exception)
+to itself; on the UI thread it hands that back to :meth:`ListFeed.finished` /
+:meth:`ListFeed.failed`, which say whether it still counts, and asks :meth:`ListFeed.next_delay`
+when to poll again.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from tuicloud.cloud.errors import CloudError, NotConnectedError, ServiceUnavailableError
+from tuicloud.cloud.poller import Poller
+from tuicloud.memory import release_free_memory
+from tuicloud.model.backoff import retry_delay
+from tuicloud.model.freshness import Freshness, stale_after
+from tuicloud.model.row_diff import Observer, RowDiffer
+
+if TYPE_CHECKING:
+    from tuicloud.cloud.connection import CloudSession
+    from tuicloud.cloud.kinds.base import ResourceKind
+    from tuicloud.cloud.lookups import Lookups
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Failure", "ListFeed", "Snapshot"]
+
+Raw = dict[str, Any]
+RowData = dict[str, object]
+Converter = Callable[[Raw], RowData]
+
+
+@dataclass
+class Snapshot:
+    """A finished poll as the table's changes: rows converted (in the worker) and removals."""
+
+    rows: dict[str, RowData]
+    removals: set[str]
+    elapsed: float
+    bytes: int
+    partial: bool = False  # a first page shown while the rest loads
+    epoch: int = 0  # the feed's epoch when the poll started (older ones are dropped)
+
+
+@dataclass
+class Failure:
+    """A failed poll: one line for the header; ``unavailable`` when the service is missing
+    from the catalog (retrying cannot help)."""
+
+    error: str
+    unavailable: bool = False
+    epoch: int = 0
+
+
+@dataclass
+class ListFeed:
+    """One list's refresh state. ``poll`` runs in a worker thread; the rest on the UI thread."""
+
+    kind: ResourceKind
+    epoch: int = 0
+    poller: Poller | None = None
+    differ: RowDiffer = field(default_factory=RowDiffer)
+    failures: int = 0
+    fresh: Freshness = field(default_factory=lambda: Freshness("connecting"))
+
+    def reset(self) -> None:
+        """Another cloud, project or region: forget everything; answers in flight are dropped."""
+        self.epoch += 1
+        self.poller = None
+        self.failures = 0
+        self.differ = RowDiffer()
+        self.fresh = Freshness("connecting")
+
+    def forget_poller(self) -> None:
+        """A new session (or all projects toggled): the next poll starts a new poller."""
+        self.poller = None
+
+    # -- the worker's side ------------------------------------------------------------------
+    def poll(self, session: CloudSession | None, *, all_projects: bool,
+             lookups: Lookups | None, convert: Converter, observer: Observer | None = None,
+             on_partial: Callable[[Snapshot], None] | None = None) -> Snapshot | Failure:
+        """Poll once (blocking): the changed rows, or why not. ``observer`` sees each row that
+        came, changed or went in the cloud (not on the first poll: those rows did not change);
+        ``on_partial`` gets the first page of a first poll."""
+        epoch = self.epoch
+        try:
+            if session is None:
+                raise NotConnectedError()
+            poller = self.poller
+            if poller is None or poller.session is not session:
+                poller = self.poller = Poller(session, self.kind, all_projects=all_projects,
+                                              lookups=lookups)
+            first = poller.polls == 0
+            differ = self.differ
+
+            def on_page(raws: dict[str, Raw]) -> None:
+                # Progressive first paint: show the first page while the rest loads.
+                if first and on_partial is not None:
+                    rows, _ = differ.diff(raws, convert)
+                    on_partial(Snapshot(rows, set(), 0.0, 0, partial=True, epoch=epoch))
+
+            result = poller.poll(on_page=on_page)
+            observe = None if first else observer
+            rows, removed = differ.diff(result.upserts, convert, full=result.full,
+                                        removals=result.removals, observe=observe)
+            if result.full and len(result.upserts) > 1000:
+                release_free_memory()
+            return Snapshot(rows, removed, result.elapsed, result.bytes, epoch=epoch)
+        except ServiceUnavailableError as error:
+            return Failure(str(error), unavailable=True, epoch=epoch)
+        except CloudError as error:
+            return Failure(error.short, epoch=epoch)
+        except Exception as error:  # noqa: BLE001 - a poll must never kill the app
+            # A bug (a row builder, the poller), not the cloud: the header shows one line,
+            # the log the whole trace.
+            log.exception("polling %s failed", self.kind.name)
+            return Failure(f"{error.__class__.__name__}: {error}", epoch=epoch)
+
+    def relabel(self, convert: Converter) -> tuple[int, dict[str, RowData]]:
+        """Every row rebuilt (the name lookups changed): (the epoch it belongs to, the rows
+        that now read differently)."""
+        epoch = self.epoch
+        return epoch, self.differ.relabel(convert)
+
+    # -- the UI thread's side ---------------------------------------------------------------
+    def current(self, epoch: int) -> bool:
+        """True when an answer from ``epoch`` is about what the view shows now."""
+        return epoch == self.epoch
+
+    def finished(self, snapshot: Snapshot, *, count: int, visible: int,
+                 paused: bool) -> bool:
+        """A complete poll arrived: True (and the feed is fresh) unless it is from before a
+        switch. Partial snapshots only count as loading."""
+        if not self.current(snapshot.epoch):
+            return False
+        if snapshot.partial:
+            self.fresh = Freshness("loading", count=count, visible=visible)
+            return True
+        self.failures = 0
+        self.fresh = Freshness("paused" if paused else "fresh", updated_at=time.time(),
+                               elapsed_ms=snapshot.elapsed * 1000, count=count,
+                               visible=visible)
+        return True
+
+    def failed(self, failure: Failure, *, count: int, visible: int) -> bool:
+        """A poll failed: True (and the feed is stale, or unavailable) unless it is from
+        before a switch."""
+        if not self.current(failure.epoch):
+            return False
+        if failure.unavailable:
+            self.fresh = Freshness("unavailable", error=failure.error)
+            return True
+        self.failures += 1
+        self.fresh = stale_after(self.fresh, failure.error, count=count, visible=visible)
+        return True
+
+    def next_delay(self, interval: float) -> float:
+        """When to poll again (see :func:`tuicloud.model.backoff.retry_delay`)."""
+        return retry_delay(interval, self.failures)
