@@ -102,8 +102,9 @@ async def test_apply_diff_add_update_remove_10000_rows() -> None:
         assert table.get_row("id-00002") is None
         assert table.get_row("id-00001") == server(1, status="SHUTOFF")
         ids = table.visible_ids()
-        assert ids[:3] == ["id-00000", "id-00001", "id-00102"]
-        assert ids[-1] == "id-10099"
+        assert ids[:3] == ["id-10000", "id-10001", "id-10002"]  # new after the load: on top
+        assert ids[100:103] == ["id-00000", "id-00001", "id-00102"]
+        assert ids[-1] == "id-09999"
         assert screen_lines(table)[2].split() == ["server-00001", "SHUTOFF", "512"]
 
         table.sort_by("ram")
@@ -406,12 +407,13 @@ async def test_changed_cells_highlight_then_fade(monkeypatch: pytest.MonkeyPatch
         assert changed_bg not in cell_backgrounds(2, "server-00001")  # first load: no flash
         table.apply_diff({"id-00001": server(1, status="ERROR")} | servers(range(3, 4)))
         await pilot.pause()
-        assert changed_bg in cell_backgrounds(2, "ERROR")
-        assert changed_bg not in cell_backgrounds(2, "server-00001")
-        assert changed_bg in cell_backgrounds(4, "server-00003")  # a new row
+        # The new row came after the load: on top, the others one line down.
+        assert changed_bg in cell_backgrounds(3, "ERROR")
+        assert changed_bg not in cell_backgrounds(3, "server-00001")
+        assert changed_bg in cell_backgrounds(1, "server-00003")  # a new row
         await pilot.pause(0.5)
-        assert changed_bg not in cell_backgrounds(2, "ERROR")
-        assert changed_bg not in cell_backgrounds(4, "server-00003")
+        assert changed_bg not in cell_backgrounds(3, "ERROR")
+        assert changed_bg not in cell_backgrounds(1, "server-00003")
 
 
 # -- property tests -----------------------------------------------------------------------

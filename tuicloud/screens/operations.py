@@ -337,7 +337,7 @@ class ListOperations:
                     item = kind.item(raw)
                     screen.feed.differ.diff({ident: item}, convert)
                     row = convert(item)
-                    app.call_from_thread(screen.table.apply_diff, {ident: row}, highlight=False)
+                    app.call_from_thread(screen.apply_rows, {ident: row})
                     if not ops.settled(kind.name, raw) or not ops.reached(op, raw):
                         continue
                     if deleting:

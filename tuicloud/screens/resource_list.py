@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import string
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.style import Style
@@ -18,6 +20,7 @@ from textual.suggester import SuggestFromList
 from textual.timer import Timer
 from textual.widgets import Input
 
+from tuicloud.cloud.kinds.base import format_age_since
 from tuicloud.memory import release_free_memory
 from tuicloud.model.feed import Failure, ListFeed, Snapshot
 from tuicloud.model.freshness import Freshness
@@ -38,6 +41,8 @@ STATUS_CLASSES = ("ok", "busy", "warn", "error", "muted")
 
 NAVIGATION_LETTERS = frozenset({"g"})
 """Letters whose shift form moves the cursor (`G`: the last row), never a sort."""
+AGE_TICK_SECONDS = 2.0
+"""How often ages are recomputed: 10,000 rows cost about 7 ms (a 0.4% share of a core)."""
 
 
 def sort_letters(kind: ResourceKind) -> dict[str, str]:
@@ -56,6 +61,10 @@ def sort_letters(kind: ResourceKind) -> dict[str, str]:
     return letters
 
 
+def _age_cell(data: Mapping[str, object], *, source: str, now: float) -> str:
+    return format_age_since(data.get(source), now)
+
+
 class ResourceListScreen(Screen[None]):
     """Lists one resource kind; polls on its own timer only while it is the visible screen."""
 
@@ -71,6 +80,8 @@ class ResourceListScreen(Screen[None]):
         Binding("s", "ssh", "SSH", id="list.ssh"),
         Binding("c", "create", "Create", id="list.create"),
         Binding("ctrl+s", "save_image", "Save image", id="list.save_image"),
+        Binding("y", "copy", "Copy", id="list.copy", show=False,
+                tooltip="Copy the row's id, name or JSON to the clipboard"),
         *OPERATION_BINDINGS,  # a, ctrl+d and the direct action keys (screens/operations.py)
         Binding("escape", "clear_filter", "Clear filter", show=False, id="list.clear_filter"),
     ]
@@ -145,12 +156,17 @@ class ResourceListScreen(Screen[None]):
         # pull focus back from the command bar they opened.
         if self.focused is None:
             self.set_focus(self.table)
-        # Ages ("5m", "3d") are computed with the row; recompute them now and then.
-        self.set_interval(30.0, self._relabel_if_visible)
+        # An age ("40s", "3d") grows while the resource stays the same: no poll brings it.
+        self.set_interval(AGE_TICK_SECONDS, self._tick_ages)
 
-    def _relabel_if_visible(self) -> None:
-        if self._active:
-            self.relabel()
+    def _tick_ages(self) -> None:
+        if not self._active:
+            return
+        now = time.time()
+        for column in self.kind.columns:
+            if column.age_of is not None:
+                self.table.retick(column.key, functools.partial(
+                    _age_cell, source=column.age_of, now=now))
 
     def _apply_columns(self) -> None:
         columns = list(self.kind.columns)
@@ -272,7 +288,13 @@ class ResourceListScreen(Screen[None]):
 
     def _apply_relabel(self, rows: dict[str, dict[str, object]], epoch: int) -> None:
         if self.feed.current(epoch):  # not rows of the cloud/project before a switch
-            self.table.apply_diff(rows, highlight=False)
+            self.apply_rows(rows)
+
+    def apply_rows(self, rows: dict[str, dict[str, object]]) -> None:
+        """Rows a worker rebuilt (no highlight); nothing once the app took the screen down."""
+        tables = self.query(ResourceTable)
+        if tables:
+            tables.first().apply_diff(rows, highlight=False)
 
     def _row_converter(self) -> Callable[[dict[str, Any]], dict[str, object]]:
         """Raw API dict → display row, status coloured from the stylesheet (thread-safe)."""
@@ -460,8 +482,17 @@ class ResourceListScreen(Screen[None]):
         self.set_focus(self.table)
         self.tui.run_command(event.value)
 
+    def action_copy(self) -> None:
+        """`y`: the copy menu for the cursor row."""
+        from tuicloud.screens.copy_menu import CopyMenu
+
+        row_id = self.table.cursor_id
+        raw = self.feed.differ.raw(row_id) if row_id else None
+        if raw is not None:
+            self.app.push_screen(CopyMenu(raw))
+
     def action_clear_filter(self) -> None:
-        """`esc`: clear the filter, or go back when there is none."""
+        """`esc`: close the command bar, else clear the filter, else clear the marks."""
         command = self.query_one("#command", Input)
         if command.has_class("-visible"):
             command.remove_class("-visible")
@@ -474,6 +505,9 @@ class ResourceListScreen(Screen[None]):
             self.table.set_filter("")
             self._update_counts()
             self.set_focus(self.table)
+            return
+        if self.table.marked:
+            self.table.clear_marks()
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:

@@ -2,7 +2,9 @@
 
 Textual's Footer rebuilds one widget per key on every focus change; over SSH that is several
 frames and ~100 ms per keypress. This footer renders a single Text instead, and keeps `? Help`
-visible even at 80 columns (other keys are cut first).
+visible even at 80 columns (other keys are cut first). A view's own keys (actions, delete,
+start, console, ssh, create) come before the keys every list has, so a narrow terminal cuts
+the generic ones.
 """
 
 from __future__ import annotations
@@ -12,6 +14,17 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 ALWAYS_LAST = ("question_mark", "colon", "q")  # help, command, quit: shown at the end
+GENERIC = frozenset({  # keys every list has: after the view's own verbs, cut before them
+    "list.filter", "list.refresh", "list.pause", "list.all_projects",
+    "resource_table.toggle_mark", "resource_table.activate",
+})
+
+
+def _rank(binding_id: str | None) -> int:
+    """Actions, delete and the kind's direct operations ("list.server.start") first."""
+    if binding_id in ("list.actions", "list.delete"):
+        return 0
+    return 1 if binding_id and binding_id.count(".") >= 2 else 2
 
 
 class KeyFooter(Widget):
@@ -37,8 +50,9 @@ class KeyFooter(Widget):
         """key description pairs, the always-useful ones at the end and never cut."""
         key_style = self.get_component_rich_style("key-footer--key")
         text_style = self.get_component_rich_style("key-footer--description")
-        first: list[tuple[str, str]] = []
-        last: list[tuple[str, str]] = []
+        first: list[tuple[str, str, int]] = []
+        generic: list[tuple[str, str, int]] = []
+        last: list[tuple[str, str, int]] = []
         seen: set[str] = set()
         for key, active in self.screen.active_bindings.items():
             binding = active.binding
@@ -48,14 +62,16 @@ class KeyFooter(Widget):
                 continue
             seen.add(binding.action)
             display = self.app.get_key_display(binding)
-            target = last if key in ALWAYS_LAST else first
-            target.append((display, binding.description))
+            target = (last if key in ALWAYS_LAST
+                      else generic if binding.id in GENERIC else first)
+            target.append((display, binding.description, _rank(binding.id)))
         tail = Text()
-        for display, description in last:
+        for display, description, _ in last:
             tail.append(f" {display} ", key_style)
             tail.append(f"{description} ", text_style)
         head = Text()
-        for display, description in first:
+        first.sort(key=lambda entry: entry[2])  # stable: the bindings' order within a rank
+        for display, description, _ in first + generic:
             head.append(f" {display} ", key_style)
             head.append(f"{description} ", text_style)
         room = max(0, self.size.width - tail.cell_len)

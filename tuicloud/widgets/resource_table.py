@@ -9,7 +9,7 @@ column header; data rows start at line 1 and scroll beneath it.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -95,6 +95,8 @@ class ResourceTable(ScrollView, can_focus=True):
         Binding("end,G", "last", "Last", show=False, id="resource_table.last"),
         Binding("space", "toggle_mark", "Mark", id="resource_table.toggle_mark",
                 tooltip="Mark or unmark the row under the cursor and move down"),
+        Binding("v", "mark_range", "Mark range", show=False, id="resource_table.mark_range",
+                tooltip="Mark every row from the last one marked to the cursor"),
         Binding("enter", "activate", "Open", id="resource_table.activate",
                 tooltip="Open the row under the cursor"),
     ]
@@ -141,6 +143,7 @@ class ResourceTable(ScrollView, can_focus=True):
         self._cursor_id: str | None = None
         self.marked: set[str] = set()
         """Ids of marked rows. After mutating it directly, call `refresh()`."""
+        self._mark_anchor: str | None = None  # the row `v` marks from
         self._line_cache: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
         self._header_cache: tuple[tuple[object, ...], Strip] | None = None
         self._columns_layout_cache: tuple[int, list[tuple[int, int]]] | None = None
@@ -203,6 +206,15 @@ class ResourceTable(ScrollView, can_focus=True):
         row = self._store.rows.get(row_id)
         return row.data if row is not None else None
 
+    def cell_text(self, row_id: str, column_key: str) -> str | None:
+        """What a row shows in a column (before fitting to its width), or None."""
+        row = self._store.rows.get(row_id)
+        keys = [column.key for column in self._store.columns]
+        if row is None or column_key not in keys:
+            return None
+        cell = row.cells[keys.index(column_key)]
+        return cell if isinstance(cell, str) else cell.plain
+
     def visible_ids(self) -> list[str]:
         """Ids of the rows passing the filter, in display order (O(n))."""
         return self._store.ids()
@@ -259,6 +271,16 @@ class ResourceTable(ScrollView, can_focus=True):
         state = self._capture_cursor()
         store.set_sort(column_key, reverse)
         self._after_change(state)
+
+    def retick(self, column_key: str, compute: Callable[[Mapping[str, object]], str]) -> None:
+        """Recompute one column's cells from each row's data (ages tick; nothing else moves)."""
+        state = self._capture_cursor()
+        changed, refiltered = self._store.retick(column_key, compute)
+        if refiltered:
+            self._after_change(state)
+            return
+        for row_id in changed:  # only the lines on screen whose age now reads differently
+            self._refresh_index(self._store.index_of(row_id))
 
     def set_filter(self, text: str) -> None:
         """Filter rows (see `row_store.compile_filter` for the syntax); survives diffs."""
@@ -435,9 +457,24 @@ class ResourceTable(ScrollView, can_focus=True):
             self.marked.discard(row_id)
         else:
             self.marked.add(row_id)
+            self._mark_anchor = row_id
         self.post_message(self.MarksChanged(self))
         self.refresh()
         self._move_by(1)
+
+    def action_mark_range(self) -> None:
+        """Mark the rows (as shown now) from the last row marked with space to the cursor;
+        with no such row still shown, from the top."""
+        cursor = self._store.index_of(self._cursor_id)
+        if cursor is None:
+            return
+        anchor = self._store.index_of(self._mark_anchor)
+        start = 0 if anchor is None else anchor
+        low, high = sorted((start, cursor))
+        self.marked.update(self._store.id_at(i) for i in range(low, high + 1))
+        self._mark_anchor = self._cursor_id
+        self.post_message(self.MarksChanged(self))
+        self.refresh()
 
     def action_activate(self) -> None:
         """Post `RowActivated` for the cursor row."""

@@ -192,6 +192,7 @@ class RowStore:
         self.filter_text = ""
         self._matcher: Callable[[Row], bool] | None = None
         self._seq = 0
+        self._newest_seq = 0  # counts down: in arrival order a row new after the load goes on top
         self._column_keys: tuple[str, ...] = ()
         self._sort_numeric = False
         self._sort_field: str | None = None  # the row key sorted by (a column's sort_key)
@@ -346,11 +347,22 @@ class RowStore:
                 if row.visible:
                     drop.append(row.key)
         column_keys = self._column_keys
+        # The APIs list newest first, so resources that appear after the first load (just
+        # created) go above every row, in the order they came, not below a year-old one.
+        top: int | None = None
+        if self.loaded:
+            top = self._newest_seq - sum(1 for row_id in upserts if row_id not in rows) - 1
+            self._newest_seq = top + 1
         for row_id, new_data in upserts.items():
             row = rows.get(row_id)
             if row is None:
-                self._seq += 1
-                row = Row(row_id, {}, (), "", "", self._seq)
+                if top is not None:
+                    top += 1
+                    seq = top
+                else:
+                    self._seq += 1
+                    seq = self._seq
+                row = Row(row_id, {}, (), "", "", seq)
                 self._fill(row, dict(new_data))
                 rows[row_id] = row
                 result.upserted += 1
@@ -404,6 +416,37 @@ class RowStore:
                 del view[i]
         for key in add:
             insort(view, key)
+
+    def retick(self, key: str, compute: Callable[[Mapping[str, object]], str]
+               ) -> tuple[list[str], bool]:
+        """Recompute column ``key``'s cell of every row from its data (an age that grows
+        while the resource does not change): (the visible rows whose cell changed, whether
+        the filter now shows other rows)."""
+        try:
+            index = self._column_keys.index(key)
+        except ValueError:
+            return [], False
+        changed: list[str] = []
+        drop: list[SortKey] = []
+        add: list[SortKey] = []
+        for row in self.rows.values():
+            text = compute(row.data)
+            if row.cells[index] == text:
+                continue
+            cells = list(row.cells)
+            cells[index] = text
+            row.cells = tuple(cells)
+            row.haystack = "\n".join(c if isinstance(c, str) else c.plain for c in cells)
+            row.folded = row.haystack.casefold()
+            row.version += 1
+            was_visible = row.visible
+            row.visible = self._matcher is None or self._matcher(row)
+            if was_visible != row.visible:
+                (add if row.visible else drop).append(row.key)
+            elif row.visible:
+                changed.append(row.id)
+        self._patch_view(drop, add)
+        return changed, bool(drop or add)
 
     def clear_highlight(self, row_id: str) -> bool:
         """Drop a row's changed-cell highlight; True if the row exists and is visible."""

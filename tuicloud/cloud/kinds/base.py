@@ -30,6 +30,7 @@ __all__ = [
     "Sections",
     "StatusClass",
     "format_age",
+    "format_age_since",
     "format_bytes",
     "format_mib",
     "join_nonempty",
@@ -60,6 +61,8 @@ class Column:
     ``sort_key``, when set, names a hidden row key to sort by instead of the shown text (the
     "age" column shows "3d" but sorts by the creation timestamp); a leading "-" sorts that
     key's numbers the other way ("-created_ts": ascending age is the newest first).
+    ``age_of``, when set, names the row key (epoch seconds) whose age the cell shows: the
+    list recomputes it as time passes, since the resource itself does not change.
     """
 
     key: str
@@ -68,6 +71,7 @@ class Column:
     priority: int = 0
     numeric: bool = False
     sort_key: str | None = None
+    age_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -203,8 +207,12 @@ def parse_time(value: object) -> float | None:
 
 def format_age(value: object, now: float | None = None) -> str:
     """A short age for a timestamp: "40s", "12m", "5h", "3d", "2y"."""
-    when = parse_time(value)
-    if when is None:
+    return format_age_since(parse_time(value), now)
+
+
+def format_age_since(when: object, now: float | None = None) -> str:
+    """A short age for epoch seconds (as rows hold them); "" when absent."""
+    if not isinstance(when, (int, float)) or isinstance(when, bool):
         return ""
     seconds = max(0.0, (time.time() if now is None else now) - when)
     if seconds < 60:

@@ -129,7 +129,7 @@ IMAGES = ResourceKind(
         Column("disk_format", "Format", 6, 4),
         Column("size", "Size", 7, 1, sort_key="size_bytes"),
         Column("min", "Min disk/RAM", 13, 5),
-        Column("age", "Age", 5, 3, sort_key="-created_ts"),
+        Column("age", "Age", 5, 3, sort_key="-created_ts", age_of="created_ts"),
     ),
     all_projects_column=Column("project", "Owner", 12, 2),
     to_row=to_row,

@@ -107,7 +107,7 @@ NETWORKS = ResourceKind(
         Column("shared", "Shared", 6, 2),
         Column("external", "External", 8, 3),
         Column("mtu", "MTU", 5, 5, numeric=True),
-        Column("age", "Age", 5, 4, sort_key="-created_ts"),
+        Column("age", "Age", 5, 4, sort_key="-created_ts", age_of="created_ts"),
     ),
     all_projects_column=Column("project", "Project", 12, 2),
     to_row=to_row,

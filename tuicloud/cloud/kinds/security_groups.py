@@ -122,7 +122,7 @@ SECURITY_GROUPS = ResourceKind(
         Column("description", "Description", 30, 2),
         Column("rules", "Rules", 5, 1, numeric=True),
         Column("stateful", "Stateful", 8, 4),
-        Column("age", "Age", 5, 3, sort_key="-created_ts"),
+        Column("age", "Age", 5, 3, sort_key="-created_ts", age_of="created_ts"),
     ),
     all_projects_column=Column("project", "Project", 12, 2),
     to_row=to_row,

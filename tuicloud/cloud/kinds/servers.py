@@ -214,7 +214,7 @@ SERVERS = ResourceKind(
         Column("image", "Image", 16, 4),
         Column("az", "AZ", 8, 7),
         Column("key_name", "Key pair", 10, 6),
-        Column("age", "Age", 5, 1, sort_key="-created_ts"),
+        Column("age", "Age", 5, 1, sort_key="-created_ts", age_of="created_ts"),
     ),
     all_projects_column=Column("project", "Project", 12, 2),
     to_row=to_row,

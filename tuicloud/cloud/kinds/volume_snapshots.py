@@ -90,7 +90,7 @@ VOLUME_SNAPSHOTS = ResourceKind(
         Column("size", "GB", 5, 1, numeric=True),
         Column("volume", "Volume", 24, 2),
         Column("progress", "Progress", 8, 4),
-        Column("age", "Age", 5, 3, sort_key="-created_ts"),
+        Column("age", "Age", 5, 3, sort_key="-created_ts", age_of="created_ts"),
     ),
     all_projects_column=Column("project", "Project", 12, 2),
     to_row=to_row,

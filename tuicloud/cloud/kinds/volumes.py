@@ -129,7 +129,7 @@ VOLUMES = ResourceKind(
         Column("bootable", "Boot", 4, 6),
         Column("attached", "Attached to", 24, 2),
         Column("az", "AZ", 8, 7),
-        Column("age", "Age", 5, 3, sort_key="-created_ts"),
+        Column("age", "Age", 5, 3, sort_key="-created_ts", age_of="created_ts"),
     ),
     all_projects_column=Column("project", "Project", 12, 2),
     to_row=to_row,
