@@ -123,3 +123,24 @@ async def test_a_bad_protected_in_clouds_yaml_counts_as_on_and_is_reported(
         await wait_until(pilot, lambda: " PROTECTED " in screen_text(app), what="the badge")
         await wait_until(pilot, lambda: any("tuicloud.protected" in s and "'maybe'" in s
                                             for s in seen), what="the problem reported")
+
+
+async def test_many_bad_settings_give_one_notification_and_every_one_in_the_log(
+        sim: RunningSim, caplog: pytest.LogCaptureFixture) -> None:
+    """Eight toasts pushed the first ones off the screen: one summary, each problem logged."""
+    _write_settings('theme = 7\n[refresh]\nservers = "often"\nvolumes = -3\n'
+                    '[clouds.simcloud]\nread_only = "yes"\n')
+    expected = len(load_settings().problems)
+    assert expected >= 3
+    app = make_app()
+    seen = _notifications(app)
+    with caplog.at_level("WARNING", logger="tuicloud.switching"):
+        async with app.run_test(size=(120, 30)) as pilot:
+            await loaded(pilot, app)
+            await wait_until(pilot, lambda: any("more problems" in s for s in seen),
+                             what="the summary")
+            assert len([s for s in seen if "more problems" in s]) == 1
+            assert not any("refresh.volumes" in s and "more problems" not in s for s in seen)
+    logged = [r.getMessage() for r in caplog.records if r.getMessage().startswith("settings:")]
+    assert len(logged) == expected
+    assert any("refresh.volumes" in line for line in logged)

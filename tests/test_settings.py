@@ -175,10 +175,13 @@ def test_write_config_flag(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert out.strip() == str(settings_path())
     assert settings_path().read_text() == EXAMPLE
+    # Again (as after a first run, which writes the example): the file is already it.
+    assert main(["--write-config"]) == 0
+    assert capsys.readouterr().out.strip() == str(settings_path())
     settings_path().write_text("theme = 'nord'\n")
     assert main(["--write-config"]) == 1
     err = capsys.readouterr().err
-    assert f"{settings_path()} exists; add --force" in err
+    assert f"{settings_path()} exists and has your changes; add --force" in err
     assert settings_path().read_text() == "theme = 'nord'\n"
     assert main(["--write-config", "--force"]) == 0
     assert settings_path().read_text() == EXAMPLE

@@ -223,9 +223,9 @@ class TuiCloudApp(App[None]):
                                       severity="warning")
                 session = self._open_session(target.cloud, self.options.project,
                                              self.options.region)
-            for problem in self.switcher.prepare(session):
-                self.call_from_thread(self.switcher.report, problem)
+            self.call_from_thread(self.switcher.report, self.switcher.prepare(session))
             lookups = Lookups()
+            lookups.know_own_project(session)
             self.post_message(self.Connected(session, lookups, target))
             # The first page goes first; names follow (they compete on the API's workers).
             lookups.refresh(session, self._lookup_tables(session), after_first_page=5.0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.metadata
 import os
 import sys
@@ -120,14 +121,20 @@ def main(argv: list[str] | None = None) -> int:
 
 def _write_config(force: bool) -> int:
     """`--write-config`: the commented example at the settings path (never over a file)."""
-    from tuicloud.config.example import write_example
+    from tuicloud.config.example import EXAMPLE, write_example
     from tuicloud.config.settings import settings_path
 
     path = settings_path()
     try:
         write_example(path, force=force)
     except FileExistsError:
-        print(f"tuicloud: {path} exists; add --force to overwrite it", file=sys.stderr)
+        # The first run writes the example: that file is the one asked for, not a conflict.
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            if path.read_text(encoding="utf-8") == EXAMPLE:
+                print(path)
+                return 0
+        print(f"tuicloud: {path} exists and has your changes; add --force to overwrite it",
+              file=sys.stderr)
         return 1
     except OSError as error:
         print(f"tuicloud: cannot write {path}: {error.strerror or error}", file=sys.stderr)

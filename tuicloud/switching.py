@@ -195,14 +195,22 @@ class Switcher:
             problems += [unknown_binding(settings, bid, known)
                          for bid in settings.keys if bid not in known]
             self.app.set_keymap(keymap)
-        for problem in problems:
-            self.report(problem)
+        self.report(problems)
 
-    def report(self, message: str) -> None:
-        """A settings problem, as a notification, once per session."""
-        if message not in self._reported:
-            self._reported.add(message)
-            self.app.notify(message, title="Settings", severity="warning", timeout=15)
+    def report(self, problems: list[str]) -> None:
+        """Settings problems, each once per session: every one in the log, and one
+        notification (eight toasts pushed the first ones off the screen)."""
+        fresh = [p for p in dict.fromkeys(problems) if p not in self._reported]
+        if not fresh:
+            return
+        self._reported.update(fresh)
+        for problem in fresh:
+            log.warning("settings: %s", problem)
+        message = fresh[0]
+        if len(fresh) > 1:
+            message += f"\n… and {len(fresh) - 1} more problems: every one is in the log"
+        self.app.notify(message, title=f"Settings ({len(fresh)} problems)" if len(fresh) > 1
+                        else "Settings", severity="warning", timeout=15)
 
     # -- the session ---------------------------------------------------------------------------
     def prepare(self, session: Any) -> list[str]:

@@ -164,6 +164,12 @@ class Lookups:
             current.update({str(k): str(v) for k, v in names.items()})
             self._maps[table] = current
 
+    def know_own_project(self, session: CloudSession) -> None:
+        """The session's own project by name at once: its token says it, no list needed (a
+        user without a role to list projects would otherwise see an id for good)."""
+        if session.project_id and session.project_name:
+            self.set_names("projects", {session.project_id: session.project_name})
+
     def feed(self, table: str, items: Iterable[Mapping[str, Any]], *,
              id_key: str = "id", name_key: str = "name") -> None:
         """Learn names from raw dicts another view already fetched (no request)."""

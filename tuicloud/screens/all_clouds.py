@@ -319,6 +319,7 @@ class AllCloudsScreen(Screen[None]):
                 # Browse only: the session refuses anything but reads.
                 session = CloudSession.connect(feed.name, None, read_only=True)
                 lookups = Lookups()
+                lookups.know_own_project(session)
                 lookups.refresh(session, sorted(tables_for(SERVERS, session,
                                                            all_projects=False)))
                 feed.session, feed.lookups = session, lookups
@@ -385,7 +386,12 @@ class AllCloudsScreen(Screen[None]):
     def _unmark(self, feed: CloudFeed) -> None:
         rows = feed.differ.relabel(self._converter(feed.name, stale=False))
         if rows:
-            self.app.call_from_thread(self.table.apply_diff, rows, highlight=False)
+            self.app.call_from_thread(self._apply_rows, rows)
+
+    def _apply_rows(self, rows: dict[str, dict[str, object]]) -> None:
+        tables = self.query(ResourceTable)  # none once the app took the screen down
+        if tables:
+            tables.first().apply_diff(rows, highlight=False)
 
     @on(FeedFailed)
     def _feed_failed(self, message: FeedFailed) -> None:
