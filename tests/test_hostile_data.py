@@ -321,7 +321,7 @@ async def test_hostile_resources_end_to_end(hostile_cloud: dict[str, str]) -> No
         grid.cursor_id = hostile_cloud["server"]
         await pilot.pause()
         text = assert_terminal_safe(app)
-        assert "[bold red]OWNED[/]" in text and "日本語" in text
+        assert "[bold red]OWNED[/] \u241b]" in text  # the escape shown as a symbol
         assert "ERROR" in text
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen)
@@ -330,6 +330,7 @@ async def test_hostile_resources_end_to_end(hostile_cloud: dict[str, str]) -> No
         header = app.screen.query_one(StatusHeader).render().plain
         assert "[bold red]OWNED[/]" in header and len(header) < 200
         assert "Fault" in text and "[blink]key" in text and "click␀me WWW" in text
+        assert "\u241b]0;title\u2407" in text  # the hidden window title is seen, not dropped
         await pilot.press("y")
         await pilot.pause()
         assert_terminal_safe(app)

@@ -63,6 +63,21 @@ def assert_inert(text: str, *, newlines: bool = False) -> None:
     ],
 )
 def test_sanitize_cases(raw: str, expected: str) -> None:
+    assert sanitize_text(raw, strip_escapes=True) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("a\x1b]0;PWNED\x07b", "a\u241b]0;PWNED\u2407b"),  # the hidden text is seen
+        ("\x1b[31mred\x1b[0m", "\u241b[31mred\u241b[0m"),
+        ("a\x9d8;;http://evil\x9cb", f"a{REPLACEMENT}8;;http://evil{REPLACEMENT}b"),
+        ("plain", "plain"),
+    ],
+)
+def test_escape_sequences_are_shown_as_visible_symbols_by_default(raw: str,
+                                                                   expected: str) -> None:
+    """What the README promises for names and fields: controls as visible symbols."""
     assert sanitize_text(raw) == expected
 
 
@@ -74,13 +89,14 @@ def test_unterminated_sequences_leave_no_escape() -> None:
 
 
 def test_keep_newlines() -> None:
-    assert sanitize_text("a\r\nb\nc\rd\x1b[2Je", keep_newlines=True) == "a\nb\nc\u240dde"
+    assert sanitize_text("a\r\nb\nc\rd\x1b[2Je", keep_newlines=True,
+                         strip_escapes=True) == "a\nb\nc\u240dde"
 
 
 def test_max_len() -> None:
     assert sanitize_text("x" * 10_000, max_len=10) == "x" * 9 + "…"
     assert sanitize_text("short", max_len=10) == "short"
-    assert sanitize_text("\x1b[31m" + "y" * 50, max_len=5) == "yyyy…"
+    assert sanitize_text("\x1b[31m" + "y" * 50, max_len=5, strip_escapes=True) == "yyyy…"
     assert sanitize_text("abc", max_len=0) == ""
     assert sanitize_text("ab\u200dcd", max_len=4) == "ab…"
 
@@ -201,8 +217,9 @@ def test_clean_text_passes_through(text: str) -> None:
 def test_complete_escape_sequences_vanish(prefix: str, sequences: list[str],
                                           suffix: str) -> None:
     middle = "".join(sequences)
-    assert sanitize_text(prefix + middle + suffix) == prefix + suffix
-    assert sanitize_text(prefix + middle + suffix, keep_newlines=True) == prefix + suffix
+    assert sanitize_text(prefix + middle + suffix, strip_escapes=True) == prefix + suffix
+    assert sanitize_text(prefix + middle + suffix, keep_newlines=True,
+                         strip_escapes=True) == prefix + suffix
 
 
 @settings(max_examples=200, deadline=None)
@@ -248,5 +265,5 @@ def test_safe_text_values_and_styles() -> None:
     assert kept.plain == "ACTIVE" and kept.spans == styled.spans and kept.style == "green"
     assert kept is not styled
     dirty = safe_text(Text("ERR\x1b[31mOR", style="red"))
-    assert dirty.plain == "ERROR"
+    assert dirty.plain == "ERR\u241b[31mOR"  # the escape shown, not acted on
     assert dirty.style == "red" or any(span.style == "red" for span in dirty.spans)

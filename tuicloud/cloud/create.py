@@ -307,10 +307,17 @@ def server_body(spec: ServerSpec) -> dict[str, Any]:
     return {"server": server}
 
 
+def shown_name(names: Mapping[str, str] | None, ident: str | None) -> str:
+    """A resource in a command line: its name when known and printable, else its id (a name
+    with control characters is shown defanged, and a copied command must still work)."""
+    known = (names or {}).get(ident or "", "")
+    return known if known and known.isprintable() else (ident or "")
+
+
 def server_command(spec: ServerSpec, names: Mapping[str, str] | None = None) -> list[str]:
     """``openstack server create ...`` for the spec (ids shown by name when known)."""
     def name(ident: str | None) -> str:
-        return (names or {}).get(ident or "", "") or (ident or "")
+        return shown_name(names, ident)
 
     argv = ["openstack", "server", "create", "--flavor", name(spec.flavor_id)]
     if spec.boot == "image":
@@ -398,7 +405,7 @@ def volume_command(spec: VolumeSpec, names: Mapping[str, str] | None = None) -> 
     option = {"image": "--image", "snapshot": "--snapshot", "volume": "--source"}.get(
         spec.source)
     if option and spec.source_id:
-        argv += [option, (names or {}).get(spec.source_id) or spec.source_id]
+        argv += [option, shown_name(names, spec.source_id)]
     if spec.description:
         argv += ["--description", spec.description]
     if spec.name:

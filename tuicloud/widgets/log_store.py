@@ -31,7 +31,7 @@ def clean_line(text: str) -> str:
     """Sanitize one line; lone surrogates (undecodable bytes via JSON) become U+FFFD."""
     if "\t" in text:
         text = text.expandtabs(8)
-    text = sanitize_text(text)
+    text = sanitize_text(text, strip_escapes=True)  # colour codes: routine noise here
     if not text.isprintable():
         text = _SURROGATES.sub("\ufffd", text)
     return text

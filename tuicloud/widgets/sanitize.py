@@ -5,7 +5,10 @@ terminal escape sequences (CSI colour codes, OSC 52 clipboard writes, OSC 0 wind
 DCS/APC strings), bare control characters or bidirectional overrides. This module turns
 such text into something inert:
 
-* complete escape sequences are removed: CSI (``ESC [`` or 8-bit ``U+009B``), OSC
+* complete escape sequences are shown as visible symbols (``ESC ] 0 ; x BEL`` reads
+  ``␛]0;x␇``: the text an attacker hid is seen, not silently dropped); console output asks
+  for ``strip_escapes`` instead, since colour codes there are routine and only noise. The
+  sequences recognised (and stripped on request) are CSI (``ESC [`` or 8-bit ``U+009B``), OSC
   (``ESC ]`` / ``U+009D``, terminated by BEL or ST), DCS / SOS / PM / APC strings
   (``ESC P``, ``ESC X``, ``ESC ^``, ``ESC _`` and their 8-bit forms, terminated by ST) and
   other two-character ``ESC`` sequences (``ESC c``, ``ESC 7``, ``ESC ( B`` ...);
@@ -91,9 +94,10 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def sanitize_text(
-    s: str, *, max_len: int | None = None, keep_newlines: bool = False
+    s: str, *, max_len: int | None = None, keep_newlines: bool = False,
+    strip_escapes: bool = False,
 ) -> str:
-    """Return `s` with terminal escape sequences removed and control characters made visible.
+    """Return `s` with control characters made visible (escape sequences too, or removed).
 
     Args:
         s: Untrusted text.
@@ -102,6 +106,8 @@ def sanitize_text(
             business); applied after sanitising.
         keep_newlines: Keep LF as a line break (for multi-line text such as console output);
             CR and every other control is still replaced.
+        strip_escapes: Remove complete escape sequences instead of showing them (console
+            output's colour codes).
 
     Returns:
         Text that contains no C0/C1 control characters (except LF when `keep_newlines`),
@@ -117,7 +123,7 @@ def sanitize_text(
     pattern = _DANGEROUS_KEEP_NEWLINE if keep_newlines else _DANGEROUS
     if pattern.search(s) is None:
         return _truncate(s, max_len)
-    if "\x1b" in s or _8BIT_INTRODUCERS.search(s):
+    if strip_escapes and ("\x1b" in s or _8BIT_INTRODUCERS.search(s)):
         s = _ESCAPE_SEQUENCE.sub("", s)
     if keep_newlines:
         s = s.replace("\r\n", "\n")
