@@ -233,7 +233,19 @@ def test_server_detail_with_related(sim: RunningSim, small: CloudSession) -> Non
     assert raw["id"] == ident
     assert {"volume_attachments", "ports", "actions"} <= set(related)
     assert related["actions"], "a seeded server has at least its create action"
-    assert all(port.get("device_id") == ident for port in related["ports"])
+    ports, _ = small.get_json("network", "/ports", [("device_id", ident)])
+    assert {p["port id"] for p in related["ports"]} == {p["id"] for p in ports["ports"]}
+    for port in related["ports"]:  # addresses and MAC, not the port's project ids
+        listed = next(p for p in ports["ports"] if p["id"] == port["port id"])
+        assert port["fixed IPs"] == ", ".join(ip["ip_address"] for ip in listed["fixed_ips"])
+        assert port["MAC"] == listed["mac_address"] and "tenant_id" not in port
+    # An attached volume by name, as `openstack server show` gives it.
+    volumes, _ = small.get_json("block-storage", "/volumes/detail")
+    attached = next(v for v in volumes["volumes"] if v["attachments"] and v["name"])
+    _raw, related = fetch_detail(small, kind_for("servers"),
+                                 attached["attachments"][0]["server_id"])
+    assert any(row["volume"] == attached["name"] and row["volume id"] == attached["id"]
+               for row in related["volume_attachments"]), related["volume_attachments"]
     with pytest.raises(CloudError) as caught:
         fetch_detail(small, kind_for("servers"), "00000000-0000-0000-0000-000000000000")
     assert caught.value.status == 404

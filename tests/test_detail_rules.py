@@ -45,3 +45,26 @@ async def test_every_rule_shows_in_the_detail(sim: RunningSim) -> None:
         for port in (22, 80, 443):
             assert f"tcp {port} from 10.0.0.0/8" in text
         assert text.count("egress IPv4") + text.count("egress IPv6") >= 2
+
+
+async def test_a_long_fault_message_wraps_to_its_end_at_80_columns(sim: RunningSim) -> None:
+    """Issue 13: long values lost their end at the edge with no sign; they wrap now."""
+    nova = sim.cloud.service("compute")
+    message = "No valid host was found. " + "There are not enough hosts available. " * 3
+    message += "END-OF-FAULT"
+    with sim.cloud.lock:
+        server = next(s for s in nova.servers.values() if s.status == "ACTIVE")
+        server.vm_state = "error"
+        server.fault = (500, message, server.created, "")
+        nova.touch(server)
+    app = make_app()
+    async with app.run_test(size=(80, 60)) as pilot:
+        grid = await loaded(pilot, app)
+        await wait_until(pilot, lambda: grid.get_row(server.id) is not None, what="its row")
+        grid.cursor_id = server.id
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen)
+                         and app.screen.raw is not None, what="detail")
+        await wait_until(pilot, lambda: "END-OF-FAULT" in screen_text(app),
+                         what="the fault message's end")
+        assert "Volume attachments" in screen_text(app)  # a label, not the raw key

@@ -168,17 +168,32 @@ async def test_api_quota_error_is_shown_next_to_count(sim: RunningSim) -> None:
 
 
 async def test_api_bad_request_is_shown_next_to_flavor(sim: RunningSim) -> None:
-    """A flavor too small for the image is marked; Nova's 400 lands next to the flavor."""
+    """A flavor too small for the image is marked and not sent (issue 13: it could be
+    submitted); when the image grew after the form loaded, Nova's 400 lands next to the
+    flavor."""
     app = make_app(view="servers")
     async with app.run_test(size=(100, 40)) as pilot:
         screen = await open_form(pilot, app, LaunchServerForm, ready=ready)
         await pilot.press(*"lf-400")
-        pick(screen, "ubuntu-24.04-server-cloudimg-amd64", "m1.tiny", "demo-net")
+        image = "ubuntu-24.04-server-cloudimg-amd64"
+        pick(screen, image, "m1.tiny", "demo-net")
         await pilot.pause(0.2)
         hint = str(screen.query_one("#hint-flavor").render())
         assert "too small for the image: disk 1 GB < image min 10 GB" in hint
+        start = len(sim.cloud.request_log)
         await pilot.press("ctrl+s")
-        await wait_until(pilot, lambda: bool(field_error(screen, "flavor")), what="API error")
+        await wait_until(pilot, lambda: bool(field_error(screen, "flavor")), what="refusal")
+        assert field_error(screen, "flavor").startswith("too small for the image")
+        assert not [r for r in list(sim.cloud.request_log)[start:] if r.method == "POST"
+                    and r.path.endswith("/servers")]
+        pick(screen, image, "m1.small", "demo-net")
+        glance = sim.cloud.service("image")
+        with sim.cloud.lock:  # the image now needs more than the form knows
+            record = next(i for i in glance.images.values() if i["name"] == image)
+            record["min_disk"] = 500
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: "400" in field_error(screen, "flavor"),
+                         what="API error")
         assert field_error(screen, "flavor").startswith(
             "400 Bad Request: Flavor's disk is too small for requested image")
         assert screen.values()["name"] == "lf-400"
@@ -276,3 +291,24 @@ async def test_a_server_error_is_shown_on_the_form(sim: RunningSim) -> None:
         assert screen.values()["name"] == "lf-500"
         assert isinstance(app.screen, LaunchServerForm)
     assert not servers_named(sim, "lf-500")
+
+
+async def test_several_networks_and_none_chosen_is_refused_before_sending(
+        sim: RunningSim) -> None:
+    """Issue 13: the form submitted with no network among several; Nova refuses "auto" then
+    (409 Multiple possible networks found). The quota hint reads what is left."""
+    app = make_app(view="servers")
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await open_form(pilot, app, LaunchServerForm, ready=ready)
+        assert len(screen.choices.networks) > 1, "the demo project sees several networks"
+        await pilot.press(*"lf-nonet")
+        pick(screen, "cirros-0.6.2-x86_64-disk", "m1.small", "demo-net")
+        set_field(screen, "networks", [])
+        await pilot.pause(0.2)
+        assert " left" in str(screen.query_one("#hint-count").render())
+        start = len(sim.cloud.request_log)
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: bool(field_error(screen, "networks")), what="refusal")
+        assert "choose a network" in field_error(screen, "networks")
+        assert not [r for r in list(sim.cloud.request_log)[start:] if r.method == "POST"]
+    assert not servers_named(sim, "lf-nonet")

@@ -16,6 +16,7 @@ from urllib.parse import quote
 from tuicloud.cloud.connection import CloudSession
 from tuicloud.cloud.errors import CloudError
 from tuicloud.cloud.kinds.base import Raw, ResourceKind
+from tuicloud.cloud.kinds.volumes import VOLUMES
 
 __all__ = ["Related", "fetch_detail", "fetch_raw"]
 
@@ -54,17 +55,64 @@ def _related_list(session: CloudSession, related: Related, name: str, service: s
     related[name] = transform(items) if transform else items
 
 
+MAX_NAMED_ATTACHMENTS = 20  # one GET each for the volume's name
+
+
+def _volume_name(session: CloudSession, volume_id: str) -> str:
+    if not session.has_service(VOLUMES.service_type):
+        return ""
+    try:
+        body, _info = session.get_json(VOLUMES.service_type,
+                                       f"/volumes/{quote(volume_id, safe='')}")
+    except CloudError as error:
+        log.info("detail: volume %s not named: %s", volume_id, error)
+        return ""
+    volume = body.get("volume") if isinstance(body, dict) else None
+    return str(volume.get("name") or "") if isinstance(volume, dict) else ""
+
+
+def _attachments(session: CloudSession) -> Callable[[list[dict[str, Any]]], list[dict[str, Any]]]:
+    """Each attached volume by name, with its device, as `openstack server show` would."""
+    def transform(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        rows = []
+        for index, item in enumerate(items):
+            volume_id = str(item.get("volumeId") or item.get("volume_id") or "")
+            name = _volume_name(session, volume_id) if index < MAX_NAMED_ATTACHMENTS else ""
+            rows.append({"volume": name or "-", "device": item.get("device"),
+                         "volume id": volume_id,
+                         "delete on termination": item.get("delete_on_termination")})
+        return rows
+    return transform
+
+
+def _ports(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What a port is to its server: addresses and MAC, not its project ids."""
+    return [{"name": item.get("name") or "-",
+             "fixed IPs": ", ".join(str(ip.get("ip_address")) for ip in item.get("fixed_ips") or []
+                                    if isinstance(ip, dict)) or "-",
+             "MAC": item.get("mac_address"), "status": item.get("status"),
+             "port id": item.get("id")} for item in items]
+
+
+def _actions(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Newest first: what was done, when, by whom, with the request id to grep logs for."""
+    ordered = sorted(items, key=lambda a: str(a.get("start_time")), reverse=True)
+    return [{"action": item.get("action"), "started": item.get("start_time"),
+             "request id": item.get("request_id"), "user": item.get("user_id"),
+             "message": item.get("message")} for item in ordered]
+
+
 def _server_related(session: CloudSession, raw: Raw) -> Related:
     ident = quote(str(raw.get("id", "")), safe="")
     related: Related = {}
     _related_list(session, related, "volume_attachments", "compute",
-                  f"/servers/{ident}/os-volume_attachments", "volumeAttachments")
+                  f"/servers/{ident}/os-volume_attachments", "volumeAttachments",
+                  transform=_attachments(session))
     _related_list(session, related, "ports", "network", "/ports",
-                  "ports", [("device_id", str(raw.get("id", "")))])
+                  "ports", [("device_id", str(raw.get("id", "")))], transform=_ports)
     _related_list(session, related, "actions", "compute",
                   f"/servers/{ident}/os-instance-actions", "instanceActions",
-                  transform=lambda items: sorted(items, key=lambda a: str(a.get("start_time")),
-                                                 reverse=True))
+                  transform=_actions)
     return related
 
 

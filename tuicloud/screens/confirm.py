@@ -71,7 +71,7 @@ class ConfirmScreen(ModalScreen[bool]):
                 hint.append(sanitize_text(self.require_typing), style="bold")
                 hint.append(" to confirm.")
                 yield Static(hint, classes="ops-hint", id="confirm-hint")
-                yield Input(id="confirm-typed", placeholder=self.require_typing)
+                yield Input(id="confirm-typed", placeholder="the name above, typed out")
             keys = "enter" if self.require_typing is not None else "y"
             copy = " · ctrl+y copies the command" if self.command else ""
             yield Static(f"{keys} confirms · esc cancels{copy}", classes="ops-hint",

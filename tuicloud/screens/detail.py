@@ -156,12 +156,27 @@ def _section(title: str, fields: list[tuple[str, str]]) -> Table:
     for name, value in fields:
         if value in ("", None) and len(fields) > 1:
             continue  # empty fields only push the useful ones off a 24-line screen
-        table.add_row(safe_text(name), safe_text(str(value), max_len=MAX_VALUE))
+        table.add_row(safe_text(name), _wrapping(str(value), MAX_VALUE))
     return table
 
 
+def _wrapping(value: str, max_len: int) -> Text:
+    """A value that wraps at the edge (a fault message, an id, a MAC keeps its end); one cut
+    at ``max_len`` ends with "…"."""
+    text = safe_text(value, max_len=max_len)
+    text.no_wrap = False
+    text.overflow = "fold"
+    return text
+
+
+def _title(key: str) -> str:
+    """A related list's title as a label: "volume_attachments" reads "Volume attachments"."""
+    return key.replace("_", " ").capitalize() if "_" in key or key.islower() else key
+
+
 def _related(title: str, items: list[dict[str, Any]]) -> Table:
-    table = Table(title=title, title_justify="left", box=None, expand=True, padding=(0, 1),
+    table = Table(title=_title(title), title_justify="left", box=None, expand=True,
+                  padding=(0, 1),
                   title_style="bold")
     if not items:
         table.add_column("")
@@ -171,7 +186,7 @@ def _related(title: str, items: list[dict[str, Any]]) -> Table:
     for key in keys:
         table.add_column(safe_text(key), overflow="fold")
     for item in items[:50]:
-        table.add_row(*(safe_text(_short(item.get(k)), max_len=200) for k in keys))
+        table.add_row(*(_wrapping(_short(item.get(k)), 200) for k in keys))
     return table
 
 

@@ -49,9 +49,10 @@ class CreateImageForm(FormScreen):
         """The rows."""
         from tuicloud.cloud.transfer import CONTAINER_FORMATS, DISK_FORMATS
 
-        yield field_row("File", Input(self._start_path, placeholder="/path/to/disk.qcow2"),
+        yield field_row("File", Input(self._start_path,
+                                      placeholder="e.g. /path/to/disk.qcow2"),
                         "path", hint=" ")
-        yield field_row("Name", Input(placeholder="my-image"), "name")
+        yield field_row("Name", Input(placeholder="e.g. my-image"), "name")
         yield field_row("Disk format", Select(_choices(DISK_FORMATS), value="raw",
                                               allow_blank=False), "disk_format")
         yield field_row("Container format", Select(_choices(CONTAINER_FORMATS), value="bare",

@@ -43,7 +43,7 @@ class CreateServerGroupForm(FormScreen):
 
     def fields(self) -> Iterable[Widget]:
         """The rows."""
-        yield field_row("Name", Input(placeholder="web-anti-affinity"), "name")
+        yield field_row("Name", Input(placeholder="e.g. web-anti-affinity"), "name")
         yield field_row("Policy", Select([(p, p) for p in POLICIES], value="anti-affinity",
                                          allow_blank=False), "policy")
         yield field_row("Max per host", Input(type="integer", placeholder="(no limit)"),

@@ -38,9 +38,9 @@ class CreateVolumeForm(FormScreen):
 
     def fields(self) -> Iterable[Widget]:
         """The rows."""
-        yield field_row("Name", Input(placeholder="data-1"), "name")
-        yield field_row("Size GB", Input(type="integer", placeholder="10"), "size",
-                        hint="quota: loading…")
+        yield field_row("Name", Input(placeholder="e.g. data-1"), "name")
+        yield field_row("Size GB", Input(type="integer", placeholder="e.g. 10 (required)"),
+                        "size", hint="quota: loading…")
         yield field_row("Source", Select(SOURCES, value="empty", allow_blank=False), "source")
         yield field_row("From", Select([], prompt="(choose)"), "source_id")
         yield field_row("Type", Select([], prompt="(default)"), "volume_type")

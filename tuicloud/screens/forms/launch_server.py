@@ -55,12 +55,13 @@ class LaunchServerForm(FormScreen):
 
     def fields(self) -> Iterable[Widget]:
         """The rows."""
-        yield field_row("Name", Input(placeholder="web-1"), "name")
+        yield field_row("Name", Input(placeholder="e.g. web-1"), "name")
         yield field_row("Count", Input("1", type="integer"), "count", hint="quota: loading…")
         yield field_row("Boot from", Select(BOOT_SOURCES, value="image", allow_blank=False),
                         "boot")
         yield field_row("Image", Select([], prompt="(loading)"), "image")
-        yield field_row("Volume size GB", Input(type="integer", placeholder="20"),
+        yield field_row("Volume size GB",
+                        Input(type="integer", placeholder="e.g. 20 (required)"),
                         "volume_size")
         yield field_row("Volume", Select([], prompt="(no bootable volume)"), "volume")
         yield field_row("", Checkbox("delete volume with the server"), "delete_on_terminate")
@@ -71,7 +72,7 @@ class LaunchServerForm(FormScreen):
         yield field_row("Availability zone", Select([], prompt="(any)"), "zone")
         yield field_row("User data file", Input(placeholder="path to a cloud-init file"),
                         "user_data")
-        yield field_row("Metadata", Input(placeholder="key=value, key2=value2"), "metadata")
+        yield field_row("Metadata", Input(placeholder="e.g. key=value, key2=value2"), "metadata")
 
     def on_mount(self) -> None:
         """Fetch the choices in a worker."""
@@ -245,6 +246,16 @@ class LaunchServerForm(FormScreen):
         flavor = self._flavor(values.get("flavor"))
         if flavor is None:
             problems["flavor"] = "choose a flavor"
+        elif boot == "image":
+            from tuicloud.cloud.create import flavor_fits
+
+            too_small = flavor_fits(flavor, self._chosen_image())
+            if too_small:  # marked in the list, and Nova would refuse it: not sent
+                problems["flavor"] = f"too small for the image: {too_small}"
+        if self.choices is not None and len(self.choices.networks) > 1 \
+                and not values.get("networks"):
+            # Nova refuses a boot on "auto" when several networks are usable (409).
+            problems["networks"] = "choose a network: several are available"
         if count is not None and count >= 1 and self.choices is not None:
             room = self.choices.headroom
             quota = _over_quota(room, count, flavor)
@@ -311,10 +322,10 @@ class LaunchServerForm(FormScreen):
 
 
 def _ratio(quota: Any, scale: int = 1, unit: str = "") -> str:
-    """ "44/60" left of the limit, or "unlimited"."""
+    """ "44 of 60 left" (read as used/total, "44/60" misled), or "unlimited"."""
     if quota.left is None:
         return "unlimited"
-    return f"{quota.left // scale}/{quota.limit // scale}{unit}"
+    return f"{quota.left // scale} of {quota.limit // scale}{unit} left"
 
 
 def _int_or_none(value: Any) -> int | None:
