@@ -168,7 +168,7 @@ def options(menu: ActionsMenu) -> dict[str, tuple[bool, str]]:
     found = {}
     for index in range(widget.option_count):
         option = widget.get_option_at_index(index)
-        found[str(option.id)] = (not option.disabled, str(option.prompt))
+        found[str(option.id)] = (option.id not in menu.unavailable, str(option.prompt))
     return found
 
 

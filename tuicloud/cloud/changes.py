@@ -12,7 +12,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 __all__ = ["Change", "ChangeLog", "Event", "classify"]
@@ -91,8 +91,15 @@ class ChangeLog:
         """Add a change unless it repeats the last one recorded for the same resource."""
         key = (change.scope, change.kind, change.resource_id)
         with self._lock:
-            if self._last.get(key) == (change.event, change.new):
+            last = self._last.get(key)
+            if last == (change.event, change.new):
                 return False
+            if change.event == "created" and last is not None and last[0] != "deleted":
+                # A second poller (the overview after the list) meets it later: not created
+                # again, but a state change when its status moved meanwhile.
+                if last[1] == change.new:
+                    return False
+                change = replace(change, event="changed", old=last[1])
             self._last[key] = (change.event, change.new)
             if len(self._last) > 4 * (self._changes.maxlen or 300):
                 self._last = {(c.scope, c.kind, c.resource_id): (c.event, c.new)

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from tuicloud.cloud.operations import Operation, Raw
 
 READ_ONLY = "read-only"
+REREAD_SECONDS = 3.0  # the targets' state is read again this often while the menu is open
+REREAD_MAX = 10  # rows; more marked rows are read once (one GET each)
 
 
 @dataclass
@@ -91,6 +93,8 @@ class ActionsMenu(ModalScreen["MenuChoice | None"]):
         self.target_label = label
         self.read_only = read_only
         self.raws: list[Raw] | None = None
+        self._unavailable: dict[str, str] = {}  # entry id -> why it cannot run now
+        self._auto_highlight: str | None = None  # where _fill put the highlight itself
 
     def compose(self) -> ComposeResult:
         """Title, filter, the list of actions, the highlighted action's command."""
@@ -103,9 +107,12 @@ class ActionsMenu(ModalScreen["MenuChoice | None"]):
             yield Static(classes="ops-command", id="actions-command")
 
     def on_mount(self) -> None:
-        """List the actions at once (greyed while loading) and fetch the current state."""
+        """List the actions at once (greyed while loading) and fetch the current state, again
+        while the menu stays open (it said "spawning" long after the server was ACTIVE)."""
         self._fill("")
         self._fetch()
+        if len(self.ids) <= REREAD_MAX:
+            self.set_interval(REREAD_SECONDS, self._fetch)
 
     @work(thread=True, exclusive=True, group="actions-fetch", exit_on_error=False)
     def _fetch(self) -> None:
@@ -127,11 +134,15 @@ class ActionsMenu(ModalScreen["MenuChoice | None"]):
         self.app.call_from_thread(self._fetched, raws, gone)
 
     def _failed(self, error: str) -> None:
+        if not self.is_attached:
+            return  # closed while the state was read
         status = self.query_one("#actions-status", Static)
         status.update(Text(f"cannot read the current state: {sanitize_text(error)}"))
         status.set_classes("ops-error")
 
     def _fetched(self, raws: list[Raw], gone: list[str]) -> None:
+        if not self.is_attached:
+            return  # closed while the state was read
         self.raws = raws
         words = []
         if self.read_only:
@@ -146,7 +157,7 @@ class ActionsMenu(ModalScreen["MenuChoice | None"]):
 
     def _fill(self, query: str) -> None:
         options = self.query_one("#actions-list", OptionList)
-        previous = self._highlighted_id()
+        previous = self.highlighted_id()
         options.clear_options()
         total = len(self.raws) if self.raws is not None else len(self.ids)
         entries: list[Option] = []
@@ -159,31 +170,50 @@ class ActionsMenu(ModalScreen["MenuChoice | None"]):
                 usable, reason = [], ("read-only" if self.read_only else "…")
             else:
                 usable, reason = availability(op, self.raws, self.read_only)
-            label = Text(f"{op.label:<28}")
+            label = Text(f"{op.label:<28}", no_wrap=True, overflow="ellipsis")
             key = op.key or ("^d" if op.deletes else "")
             label.append(f"{key:<3}", style="bold")
             if reason is not None:
                 label.append(reason, style="italic")
             elif total > 1 and len(usable) < total:
                 label.append(f"{len(usable)} of {total} rows", style="italic")
-            entries.append(Option(label, id=op.id, disabled=reason is not None))
+            entries.append(self._entry(label, op.id, reason))
         for form_id, form_label in FORMS.get(self.kind, []):
             if not matches(query, form_label, "edit properties name visibility"):
                 continue
             reason = self._form_reason()
-            label = Text(f"{form_label:<31}")
+            label = Text(f"{form_label:<31}", no_wrap=True, overflow="ellipsis")
             if reason is not None:
                 label.append(reason, style="italic")
-            entries.append(Option(label, id=form_id, disabled=reason is not None))
-        # What can run now comes first; the rest follows, greyed, with the reason.
-        entries.sort(key=lambda option: option.disabled)
+            entries.append(self._entry(label, form_id, reason))
+        # What can run now comes first; the rest follows, greyed, with the reason. Greyed
+        # entries stay reachable: on one, the full reason shows below and enter says why.
+        entries.sort(key=lambda option: option.id in self._unavailable)
         options.add_options(entries)
-        enabled = [i for i in range(options.option_count)
-                   if not options.get_option_at_index(i).disabled]
-        ids = [options.get_option_at_index(i).id for i in enabled]
-        options.highlighted = (enabled[ids.index(previous)] if previous in ids
-                               else enabled[0] if enabled else None)
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        enabled = [i for i, ident in enumerate(ids) if ident not in self._unavailable]
+        # Stay where the user went (a greyed entry too); where the menu itself put the
+        # highlight (everything greyed while loading), move to the first that can run.
+        if previous in ids and (previous not in self._unavailable or not enabled
+                                or previous != self._auto_highlight):
+            options.highlighted = ids.index(previous)
+        else:
+            options.highlighted = enabled[0] if enabled else 0 if ids else None
+            self._auto_highlight = self.highlighted_id()
         self._show_command()
+
+    @property
+    def unavailable(self) -> dict[str, str]:
+        """Entry id -> why it cannot run now (greyed, still reachable)."""
+        return dict(self._unavailable)
+
+    def _entry(self, label: Text, ident: str, reason: str | None) -> Option:
+        if reason is None:
+            self._unavailable.pop(ident, None)
+        else:
+            self._unavailable[ident] = reason
+            label.stylize("dim")
+        return Option(label, id=ident)
 
     def _form_reason(self) -> str | None:
         if self.read_only:
@@ -192,15 +222,14 @@ class ActionsMenu(ModalScreen["MenuChoice | None"]):
             return "…"
         return None if len(self.raws) == 1 else "one at a time"
 
-    def _highlighted_id(self) -> str | None:
+    def highlighted_id(self) -> str | None:
         options = self.query_one("#actions-list", OptionList)
         if options.highlighted is None or options.option_count == 0:
             return None
-        option = options.get_option_at_index(options.highlighted)
-        return None if option.disabled else option.id
+        return options.get_option_at_index(options.highlighted).id
 
     def _commands(self) -> list[str]:
-        op_id = self._highlighted_id()
+        op_id = self.highlighted_id()
         if op_id is None or not self.raws or op_id.startswith("form."):
             return []
         op = ops.find(op_id)
@@ -210,6 +239,10 @@ class ActionsMenu(ModalScreen["MenuChoice | None"]):
     def _show_command(self) -> None:
         commands = self._commands()
         widget = self.query_one("#actions-command", Static)
+        why = self._unavailable.get(self.highlighted_id() or "")
+        if why is not None and why != "…":
+            widget.update(Text(f"not now: {sanitize_text(why)}", style="italic"))
+            return
         if not commands:
             widget.update("")
             return
@@ -249,12 +282,11 @@ class ActionsMenu(ModalScreen["MenuChoice | None"]):
 
     @on(Input.Submitted, "#actions-filter")
     def _submitted(self) -> None:
-        self._choose(self._highlighted_id())
+        self._choose(self.highlighted_id())
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
-        if not event.option.disabled:
-            self._choose(event.option.id)
+        self._choose(event.option.id)
 
     def action_cancel(self) -> None:
         """`escape`: close without doing anything."""

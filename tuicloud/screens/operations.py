@@ -187,7 +187,7 @@ class ListOperations:
                                "(not possible in their state)", severity="warning")
         needs = op.needs
         if needs is None:
-            self._confirm(op, raws, None)
+            self._confirm(op, raws, None, total)
             return
         from tuicloud.screens.prompts import ChoicePrompt, TextPrompt
 
@@ -199,7 +199,7 @@ class ListOperations:
 
         def given(value: str | None) -> None:
             if value is not None:
-                self._confirm(op, raws, value)
+                self._confirm(op, raws, value, total)
 
         session = self.screen.tui.session
         choices = needs.choices
@@ -213,8 +213,10 @@ class ListOperations:
                                 command_for)
         self.screen.app.push_screen(prompt, given)
 
-    def _confirm(self, op: Operation, raws: list[Raw], value: str | None) -> None:
-        if not op.destructive and len(raws) == 1:
+    def _confirm(self, op: Operation, raws: list[Raw], value: str | None, total: int) -> None:
+        # Marked rows always ask, however many of them the action can run on: whether a
+        # question comes must not depend on the state of the other rows.
+        if not op.destructive and total == 1 and len(raws) == 1:
             self.execute(op, raws, value)
             return
         from tuicloud.screens.confirm import ConfirmScreen
@@ -307,6 +309,7 @@ class ListOperations:
         before = {ident: screen.feed.differ.raw(ident) for ident in ids}
         epoch = screen.feed.epoch  # bumped when the cloud/project/region switches
         convert = screen._row_converter()
+        observe = screen.change_observer()  # what following sees goes to the change log too
         app = screen.app
 
         def work() -> None:
@@ -335,7 +338,7 @@ class ListOperations:
                         app.call_from_thread(self._gone, ident, label, deleting)
                         continue
                     item = kind.item(raw)
-                    screen.feed.differ.diff({ident: item}, convert)
+                    screen.feed.differ.diff({ident: item}, convert, observe=observe)
                     row = convert(item)
                     app.call_from_thread(screen.apply_rows, {ident: row})
                     if not ops.settled(kind.name, raw) or not ops.reached(op, raw):
@@ -352,6 +355,10 @@ class ListOperations:
                         continue  # the change may not be visible in the API yet
                     pending.remove(ident)
                     ok, words = ops.ends(kind.name, raw)
+                    if transitional and item.get("status") != transitional:
+                        # A quick transition (extending takes 0.1 s on a real Cinder) falls
+                        # between two reads: the change log still gets "extending → in-use".
+                        observe(ident, {**item, "status": transitional}, item)
                     request_id = None if ok else ops.last_request_id(session, raw)
                     app.call_from_thread(self._settled, ident, ok, words, request_id, label,
                                          quiet)

@@ -235,7 +235,7 @@ class ResourceListScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
     def _poll_worker(self) -> None:
-        observer = self._observer()  # read from the app now: it may be gone after the poll
+        observer = self.change_observer()  # read from the app now: it may be gone after the poll
         outcome = self.feed.poll(
             self.tui.session, all_projects=self.tui.all_projects, lookups=self.tui.lookups,
             convert=self._row_converter(), observer=observer,
@@ -248,7 +248,7 @@ class ResourceListScreen(Screen[None]):
     def _post_partial(self, snapshot: Snapshot) -> None:
         self.post_message(self.PollFinished(snapshot))
 
-    def _observer(self) -> Callable[[str, Any, Any], None]:
+    def change_observer(self) -> Callable[[str, Any, Any], None]:
         """Feeds the app's change log (the overview's "recent changes") from this list's diffs."""
         from tuicloud.cloud.changes import ChangeLog
 
