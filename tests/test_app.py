@@ -151,6 +151,8 @@ async def test_detail_view_and_raw_json(sim: RunningSim) -> None:
         await pilot.press("y")
         body = str(screen.query_one("#detail-body").render())
         assert f'"id": "{target}"' in body and name[:10] in body
+        rendered = screen.query_one("#detail-body").render()
+        assert getattr(rendered, "spans", None)  # coloured by the JSON highlighter
         await pilot.press("escape")
         assert isinstance(app.screen, ResourceListScreen)
         assert table(app).cursor_id == target

@@ -7,6 +7,7 @@ import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.console import Group
+from rich.highlighter import JSONHighlighter
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
@@ -26,9 +27,10 @@ from tuicloud.widgets.status_header import StatusHeader
 log = logging.getLogger("tuicloud.screens.detail")
 
 if TYPE_CHECKING:
-    from tuicloud.cloud.kinds.base import ResourceKind
+    from tuicloud.cloud.kinds.base import Jump, ResourceKind
+    from tuicloud.screens.resource_list import ResourceListScreen
 
-MAX_VALUE = 2000  # a 10,000-character name must not push everything else off the screen
+MAX_VALUE = 600  # wrapped: a 10,000-character value must not push the rest off the screen
 
 
 class DetailScreen(Screen[None]):
@@ -38,6 +40,13 @@ class DetailScreen(Screen[None]):
         Binding("escape", "app.pop_screen", "Back", id="detail.back"),
         Binding("y", "toggle_raw", "Raw JSON", id="detail.raw"),
         Binding("r", "reload", "Reload", id="detail.reload"),
+        # What the list offers on this resource, from here too (the list below acts).
+        Binding("a", "on_list('actions_menu')", "Actions", id="detail.actions"),
+        Binding("ctrl+d", "on_list('delete')", "Delete", id="detail.delete"),
+        Binding("l", "on_list('console_log')", "Console log", id="detail.console_log"),
+        Binding("s", "on_list('ssh')", "SSH", id="detail.ssh"),
+        Binding("J", "related", "Related", id="detail.related",
+                tooltip="Open what this resource points at (a volume's server …)"),
     ]
 
     class Loaded(Message):
@@ -84,6 +93,76 @@ class DetailScreen(Screen[None]):
         self.query_one("#detail-scroll").focus()
         self._fetch()
 
+    def _list_below(self) -> ResourceListScreen | None:
+        from tuicloud.screens.resource_list import ResourceListScreen
+
+        stack = self.app.screen_stack
+        below = stack[-2] if len(stack) > 1 and stack[-1] is self else None
+        if isinstance(below, ResourceListScreen) and below.kind.name == self.kind.name:
+            return below
+        return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The list's keys only where the list would offer them for this kind."""
+        if action == "on_list":
+            below = self._list_below()
+            return below is not None and below.check_action(str(parameters[0]), ()) is True
+        return True
+
+    def action_on_list(self, action: str) -> None:
+        """Back to the list with this resource under the cursor, and run the list's action
+        there (the menu, the confirmation, the console and ssh all live in the list)."""
+        below = self._list_below()
+        if below is None:
+            return
+        if below.table.marked:  # the list would act on the marked rows, not on this one
+            self.notify("Rows are marked in the list: clear them (esc) or act from the list",
+                        severity="warning")
+            return
+        below.table.cursor_id = self.resource_id
+        if below.table.cursor_id != self.resource_id:
+            self.notify("This resource is not in the list as filtered: clear the filter",
+                        severity="warning")
+            return
+        self.app.pop_screen()
+        self.app.call_later(below.run_action, action)
+
+    def related_jumps(self) -> list[Jump]:
+        """What this resource points at, once it is loaded."""
+        if self.raw is None or self.kind.jumps is None:
+            return []
+        return self.kind.jumps(self.raw, lookups_of(self.tui))
+
+    def action_related(self) -> None:
+        """`J` (jump): a related resource in its own view (one: at once; several: pick)."""
+        from tuicloud.screens.related_menu import RelatedMenu
+
+        jumps = self.related_jumps()
+        if not jumps:
+            self.notify("Nothing related to open here", timeout=3)
+        elif len(jumps) == 1:
+            self.open_jump(jumps[0])
+        else:
+            self.app.push_screen(RelatedMenu(jumps), self._picked)
+
+    def _picked(self, jump: Jump | None) -> None:
+        if jump is not None:
+            self.open_jump(jump)
+
+    def open_jump(self, jump: Jump) -> None:
+        """That resource's detail, on top of its kind's list (`esc` there, `-` back here)."""
+        from tuicloud.cloud.kinds.registry import kind_for
+
+        kind = kind_for(jump.kind)
+        mounted = self.app.switch_mode(kind.name)
+        app = self.app
+
+        async def show() -> None:
+            await mounted  # a view opened for the first time composes first
+            app.push_screen(DetailScreen(kind, jump.ident))
+
+        app.call_later(show)
+
     def _singular(self) -> str:
         title = self.kind.title
         return title[:-1] if title.endswith("s") else title
@@ -129,7 +208,9 @@ class DetailScreen(Screen[None]):
         body = self.query_one("#detail-body", Static)
         if self.show_raw:
             text = json.dumps(self.raw, indent=2, sort_keys=True, ensure_ascii=False)
-            body.update(Text(sanitize_text(text, keep_newlines=True)))
+            # Coloured by Rich's JSON highlighter over the sanitised text (never parsed as
+            # markup): keys, strings, numbers and null read apart.
+            body.update(JSONHighlighter()(Text(sanitize_text(text, keep_newlines=True))))
             return
         parts: list[Any] = []
         for title, fields in self.kind.detail_sections(self.raw, lookups_of(self.tui)):

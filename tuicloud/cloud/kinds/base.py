@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 if TYPE_CHECKING:
     from tuicloud.cloud.lookups import Lookups
@@ -22,6 +22,8 @@ __all__ = [
     "Capability",
     "Column",
     "DetailBuilder",
+    "Jump",
+    "JumpBuilder",
     "Raw",
     "Refresh",
     "ResourceKind",
@@ -45,6 +47,15 @@ Row = dict[str, object]
 Sections = list[tuple[str, list[tuple[str, str]]]]
 RowBuilder = Callable[[Raw, "Lookups"], Row]
 DetailBuilder = Callable[[Raw, "Lookups"], Sections]
+class Jump(NamedTuple):
+    """A related resource a detail can open: its kind's name, its id, what to call it."""
+
+    kind: str
+    ident: str
+    label: str
+
+
+JumpBuilder = Callable[[Raw, "Lookups"], list[Jump]]
 StatusClass = Literal["ok", "busy", "warn", "error", "muted"]
 Refresh = Literal["changes-since", "updated_at", "full"]
 Capability = Literal["console", "ssh", "download"]
@@ -127,6 +138,10 @@ class ResourceKind:
     lookups_embedded_from: tuple[tuple[str, str], ...] = ()
     """(lookup table, microversion) pairs: from that microversion of the kind's service the
     listed items embed what the table would name (Nova 2.47 embeds the flavor)."""
+
+    jumps: JumpBuilder | None = None
+    """The resources this one points at (a volume's server, a server's volumes), for the
+    detail view's `J`: each a :class:`Jump`."""
 
     def can(self, capability: Capability) -> bool:
         """True when this kind offers ``capability``."""

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tuicloud.cloud.kinds.base import Column, Raw, ResourceKind, Row, Sections, StatusClass, text
+from tuicloud.cloud.kinds.base import (
+    Column,
+    Jump,
+    Raw,
+    ResourceKind,
+    Row,
+    Sections,
+    StatusClass,
+    text,
+)
 
 if TYPE_CHECKING:
     from tuicloud.cloud.lookups import Lookups
@@ -62,6 +71,11 @@ def detail_sections(raw: Raw, lookups: Lookups) -> Sections:
     ]
 
 
+def jumps(raw: Raw, lookups: Lookups) -> list[Jump]:
+    """Its member servers."""
+    return [Jump("servers", m, f"server {lookups.server_name(m)}") for m in _members(raw)]
+
+
 SERVER_GROUPS = ResourceKind(
     name="server-groups",
     title="Server groups",
@@ -80,6 +94,7 @@ SERVER_GROUPS = ResourceKind(
     all_projects_column=Column("project", "Project", 12, 2),
     to_row=to_row,
     detail_sections=detail_sections,
+    jumps=jumps,
     status_class=status_class,
     status_key=None,
     page_size=None,

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from tuicloud.cloud.kinds.base import (
     Column,
+    Jump,
     Raw,
     ResourceKind,
     Row,
@@ -196,6 +197,17 @@ def detail_sections(raw: Raw, lookups: Lookups) -> Sections:
     return [(title, [(k, v) for k, v in fields if k]) for title, fields in sections]
 
 
+def jumps(raw: Raw, lookups: Lookups) -> list[Jump]:
+    """Its volumes and its image."""
+    found = [Jump("volumes", str(v["id"]), f"volume {lookups.name('volumes', v['id'])}")
+             for v in raw.get("os-extended-volumes:volumes_attached") or []
+             if isinstance(v, dict) and v.get("id")]
+    image = raw.get("image")
+    if isinstance(image, dict) and image.get("id"):
+        found.append(Jump("images", str(image["id"]), f"image {_image(raw, lookups)}"))
+    return found
+
+
 SERVERS = ResourceKind(
     name="servers",
     title="Servers",
@@ -219,6 +231,7 @@ SERVERS = ResourceKind(
     all_projects_column=Column("project", "Project", 12, 2),
     to_row=to_row,
     detail_sections=detail_sections,
+    jumps=jumps,
     status_class=status_class,
     refresh="changes-since",
     all_projects_params=(("all_tenants", "1"),),

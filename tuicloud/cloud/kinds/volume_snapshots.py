@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from tuicloud.cloud.kinds.base import (
     Column,
+    Jump,
     Raw,
     ResourceKind,
     Row,
@@ -75,6 +76,13 @@ def detail_sections(raw: Raw, lookups: Lookups) -> Sections:
     ]
 
 
+def jumps(raw: Raw, lookups: Lookups) -> list[Jump]:
+    """The volume it was taken of."""
+    volume = raw.get("volume_id")
+    return [Jump("volumes", str(volume), f"volume {lookups.name('volumes', volume)}")] \
+        if volume else []
+
+
 VOLUME_SNAPSHOTS = ResourceKind(
     name="snapshots",
     title="Volume snapshots",
@@ -95,6 +103,7 @@ VOLUME_SNAPSHOTS = ResourceKind(
     all_projects_column=Column("project", "Project", 12, 2),
     to_row=to_row,
     detail_sections=detail_sections,
+    jumps=jumps,
     status_class=status_class,
     all_projects_params=(("all_tenants", "1"),),
     lookups=frozenset({"volumes", "projects"}),

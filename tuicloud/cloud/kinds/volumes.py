@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from tuicloud.cloud.kinds.base import (
     Column,
+    Jump,
     Raw,
     ResourceKind,
     Row,
@@ -112,6 +113,12 @@ def detail_sections(raw: Raw, lookups: Lookups) -> Sections:
             for title, fields in sections]
 
 
+def jumps(raw: Raw, lookups: Lookups) -> list[Jump]:
+    """The servers it is attached to."""
+    return [Jump("servers", str(a["server_id"]), f"server {lookups.server_name(a['server_id'])}")
+            for a in raw.get("attachments") or [] if isinstance(a, dict) and a.get("server_id")]
+
+
 VOLUMES = ResourceKind(
     name="volumes",
     title="Volumes",
@@ -134,6 +141,7 @@ VOLUMES = ResourceKind(
     all_projects_column=Column("project", "Project", 12, 2),
     to_row=to_row,
     detail_sections=detail_sections,
+    jumps=jumps,
     status_class=status_class,
     refresh="updated_at",
     poll_created_at=True,
