@@ -129,6 +129,16 @@ def test_unknown_cloud_names_it_and_the_known_ones(env: dict[str, str], workdir:
     assert "alpha" in line and "beta" in line
 
 
+def test_a_missing_os_client_config_file_is_not_silently_replaced(
+        env: dict[str, str], workdir: Path, tmp_path: Path) -> None:
+    """Issue 13: openstacksdk would quietly read ./clouds.yaml instead of the file named."""
+    (workdir / "clouds.yaml").write_text(CLOUDS_YAML)  # what would be read instead
+    missing = tmp_path / "gone" / "clouds.yaml"
+    env["OS_CLIENT_CONFIG_FILE"] = str(missing)
+    line = one_error_line(run(TUICLOUD, ["--os-cloud", "alpha"], env, workdir))
+    assert f"OS_CLIENT_CONFIG_FILE={missing}: no such file" in line
+
+
 @pytest.mark.parametrize("args", [["--os-cloud", "alpha"], []], ids=["cloud", "no-cloud"])
 def test_malformed_clouds_yaml_names_the_file(env: dict[str, str], workdir: Path,
                                               tmp_path: Path, args: list[str]) -> None:

@@ -326,12 +326,25 @@ def clouds_for_port(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
 async def test_an_unreachable_cloud_at_start_is_retried_until_it_answers(
         clouds_for_port: int) -> None:
     app = make_app()
-    async with app.run_test(size=(120, 30)) as pilot:
+    toasts: list[str] = []
+    shown = app.notify
+
+    def notify(message: str, *args: object, **kwargs: object) -> None:
+        toasts.append(message)
+        shown(message, *args, **kwargs)  # type: ignore[arg-type]
+
+    app.notify = notify  # type: ignore[method-assign]
+    async with app.run_test(size=(160, 30)) as pilot:
         await wait_until(pilot, lambda: "not connected" in screen_text(app), what="error")
         text = screen_text(app)
-        assert f"not connected: cannot reach http://127.0.0.1:{clouds_for_port}" in text
+        assert f"cannot reach http://127.0.0.1:{clouds_for_port}" in text
         assert "connection refused" in text and "Traceback" not in text
         assert app.return_code is None  # it waits for the cloud: this may be a blip
+        # Issue 13: it says when it tries again, and the same error is toasted once.
+        await wait_until(pilot, lambda: re.search(r"not connected \(try 3 at \d\d:\d\d:\d\d\)",
+                                                  screen_text(app)) is not None,
+                         what="the third try announced")
+        assert len([t for t in toasts if "cannot reach" in t]) == 1, toasts
         with run_simcloud(SimConfig(servers=3, volumes=0, images=1), port=clouds_for_port):
             grid = await loaded(pilot, app)  # the next retry, 2 s after the failure
             assert grid.row_count > 0
@@ -343,7 +356,7 @@ async def test_keystone_answering_503_at_start_is_retried(sim: RunningSim) -> No
     app = make_app()
     async with app.run_test(size=(120, 30)) as pilot:
         await wait_until(pilot, lambda: "not connected" in screen_text(app), what="error")
-        assert re.search(r"not connected: 50[03] ", screen_text(app))
+        assert re.search(r"not connected \(try 2 at [\d:]+\): 50[03] ", screen_text(app))
         assert app.return_code is None
         sim.faults.error_rate = 0.0
         await loaded(pilot, app)

@@ -312,3 +312,26 @@ async def test_several_networks_and_none_chosen_is_refused_before_sending(
         assert "choose a network" in field_error(screen, "networks")
         assert not [r for r in list(sim.cloud.request_log)[start:] if r.method == "POST"]
     assert not servers_named(sim, "lf-nonet")
+
+
+async def test_type_to_search_in_the_image_and_flavor_pickers(sim: RunningSim) -> None:
+    """Issue 13: in an opened picker, typing jumps to the first entry starting so."""
+    from textual.widgets import Select
+
+    app = make_app(view="servers")
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await open_form(pilot, app, LaunchServerForm, ready=ready)
+        for field, typed, wanted in (("image", "fed", "fedora-cloud-base-41"),
+                                     ("flavor", "m1.l", "m1.large")):
+            select = screen.rows()[field].widget
+            assert isinstance(select, Select)
+            select.focus()
+            await pilot.pause()
+            await pilot.press("enter")
+            await wait_until(pilot, lambda select=select: select.expanded, what="drop-down")
+            await pilot.press(*typed, "enter")
+            await wait_until(pilot, lambda select=select: not select.expanded, what="closed")
+            chosen = screen.values()[field]
+            names = {str(c["id"]): c["name"] for c in
+                     (screen.choices.images if field == "image" else screen.choices.flavors)}
+            assert names.get(str(chosen)) == wanted, (field, chosen)

@@ -83,3 +83,41 @@ async def test_the_views_own_keys_show_first_in_the_footer_at_80_columns(
             assert words in footer, footer
         assert footer.rstrip().endswith("? Help")
         assert footer.index("a Actions") < footer.find("Filter") or "Filter" not in footer
+
+
+async def test_minus_goes_back_to_the_previous_view_and_forth(sim: RunningSim) -> None:
+    """Issue 13: a way back to the previous view (k9s `-`)."""
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await loaded(pilot, app)
+        await pilot.press("colon", *"vol", "enter")
+        await wait_until(pilot, lambda: app.current_mode == "volumes", what="volumes")
+        await pilot.press("minus")
+        await wait_until(pilot, lambda: app.current_mode == "servers", what="back")
+        await pilot.press("minus")
+        await wait_until(pilot, lambda: app.current_mode == "volumes", what="forth")
+        await pilot.press("slash", "minus")  # typed in the filter bar, not a jump
+        await pilot.pause()
+        assert app.current_mode == "volumes"
+
+
+async def test_w_shows_the_columns_80_columns_have_no_room_for(sim: RunningSim) -> None:
+    """Issue 13: Power, Flavor, Image and Key pair could not be reached at 80 columns."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        grid = await loaded(pilot, app)
+
+        def header() -> str:
+            return "".join(segment.text for segment in grid.render_line(0))
+
+        assert "Flavor" not in header() and "Name" in header()
+        seen: set[str] = set()
+        for _ in range(6):
+            await pilot.press("w")
+            await pilot.pause()
+            assert "Name" in header()  # the name stays on every page
+            seen.update(w for w in ("Flavor", "Image", "Power", "Key pair") if w in header())
+            if "Addresses" in header():
+                break  # back on the first page
+        assert seen == {"Flavor", "Image", "Power", "Key pair"}
+        assert "Addresses" in header() and "Flavor" not in header()

@@ -280,3 +280,17 @@ async def test_the_focus_stays_on_its_line_when_lines_come_and_go(sim: RunningSi
                             is not None, "the new lines")
         focused = app.focused
         assert isinstance(focused, OverviewLine) and focused.spec.key == "volumes-total"
+
+
+async def test_quota_bars_have_one_length_at_80_columns(sim: RunningSim) -> None:
+    """Issue 13: longer numbers ("1,308/1,388 GB") shortened their bar, so bars could not
+    be compared by eye."""
+    app = make_app(view="overview")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await shown(pilot, app)
+        lengths = {}
+        for line in app.screen.query(OverviewLine):
+            if line.spec.quota is not None and line.spec.quota.fraction is not None:
+                text = line.render().plain
+                lengths[text] = text.count("█") + text.count("░")
+        assert len(lengths) >= 5 and len(set(lengths.values())) == 1, lengths

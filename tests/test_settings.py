@@ -191,7 +191,9 @@ def test_settings_problems_go_to_stderr_when_the_tui_does_not_open(
         capsys: pytest.CaptureFixture[str], tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     write(settings_path(), "[refresh]\nservers = -1\n")
-    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(tmp_path / "none.yaml"))
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("clouds: {}\n")
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(empty))
     assert main(["--os-cloud", "nowhere"]) == 2
     err = capsys.readouterr().err
     assert "settings.toml line 2: refresh.servers: must be a number of seconds ≥ 1" in err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -83,6 +84,7 @@ class TuiCloudApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("colon", "command_line", "Command", id="app.command"),
         Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("minus", "previous_view", "Previous view", show=False, id="app.previous_view"),
     ]
 
     class Connected(Message):
@@ -124,6 +126,8 @@ class TuiCloudApp(App[None]):
         self.identity: Identity | None = None
         self._exit_stack = contextlib.ExitStack()
         self._connect_failures = 0
+        self._last_connect_error: str | None = None  # toasted once, not at every retry
+        self._previous_view: str | None = None  # `-` goes back to it
         self.fatal_error: str | None = None
         """Why the app gave up at start (the CLI prints it and exits 1), or None."""
         self._keys = KeySequencer(self, super().on_event)
@@ -260,6 +264,7 @@ class TuiCloudApp(App[None]):
             message.session.close()  # overtaken by a later switch
             return
         self._connect_failures = 0
+        self._last_connect_error = None
         previous = self.session
         self.session = message.session
         self.lookups = message.lookups
@@ -334,12 +339,18 @@ class TuiCloudApp(App[None]):
             self.fatal_error = message.error
             self.exit(return_code=1)
             return
-        self.notify(message.error, title="Cannot connect", severity="error", timeout=10)
-        for header in screen.query(StatusHeader):
-            header.freshness = Freshness("unavailable", error=f"not connected: {message.error}")
+        if message.error != self._last_connect_error:  # not one toast per retry
+            self.notify(message.error, title="Cannot connect", severity="error", timeout=10)
+        self._last_connect_error = message.error
+        status = f"not connected: {message.error}"
         if message.retry and self.options.cloud:
             delay = retry_delay(CONNECT_RETRY, self._connect_failures)  # 2, 4 … 60 s
             self.set_timer(delay, lambda: self._connect_worker(self.options.cloud or ""))
+            at = time.strftime("%H:%M:%S", time.localtime(time.time() + delay))
+            # When it tries again goes first: a long error is cut at the header's end.
+            status = f"not connected (try {self._connect_failures + 1} at {at}): {message.error}"
+        for header in screen.query(StatusHeader):
+            header.freshness = Freshness("unavailable", error=status)
 
     def _update_headers(self) -> None:
         for screen in self._all_screens():
@@ -377,7 +388,16 @@ class TuiCloudApp(App[None]):
     def switch_mode(self, mode: str) -> AwaitMount:
         """Show a mode (view); the state file remembers it for the next start."""
         self.switcher.remember_view(mode)
+        if mode != self.current_mode and self.current_mode != self.DEFAULT_MODE:
+            self._previous_view = self.current_mode
         return super().switch_mode(mode)
+
+    def action_previous_view(self) -> None:
+        """`-`: back to the view shown before this one (again: forth), as k9s does."""
+        if self._previous_view is None:
+            self.notify("No previous view yet", timeout=3)
+            return
+        self.switch_mode(self._previous_view)
 
     def all_screens(self) -> Iterable[Screen[Any]]:
         """Every screen of every mode."""

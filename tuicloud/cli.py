@@ -155,6 +155,12 @@ def _check_cloud(options: Options) -> str | None:
     from tuicloud.cloud.config import cloud_names
     from tuicloud.cloud.errors import CloudError
 
+    override = os.environ.get("OS_CLIENT_CONFIG_FILE")
+    if override and not os.path.isfile(override):
+        # openstacksdk would quietly read ./clouds.yaml or ~/.config/openstack instead: the
+        # user asked for this file, and another cloud than the one meant is worse than none.
+        return (f"OS_CLIENT_CONFIG_FILE={override}: no such file; fix the path or unset it "
+                "to use the usual clouds.yaml locations")
     try:
         names = cloud_names()
     except CloudError as error:

@@ -46,6 +46,7 @@ OVERVIEW_REFRESH = 15.0
 RECENT_MINUTES = 30
 LABEL_WIDTH = 14
 BAR_MAX = 40  # wider bars read no better
+NUMBERS_WIDTH = 14  # "1,308/1,388 GB"
 _SOURCE_LABELS = {"compute": "compute", "block-storage": "block storage",
                   "network": "network", "servers": "servers", "volumes": "volumes"}
 
@@ -146,7 +147,10 @@ class OverviewLine(Widget):
             return line
         numbers = format_quota(quota)
         width = max(20, self.size.width)
-        bar_width = min(BAR_MAX, max(4, width - LABEL_WIDTH - len(numbers) - 3))
+        # The numbers get a column of their own, so every bar has the same length and the
+        # bars can be compared by eye (a longer "1,308/1,388 GB" shortened its bar).
+        numbers_width = max(NUMBERS_WIDTH, len(numbers))
+        bar_width = min(BAR_MAX, max(4, width - LABEL_WIDTH - numbers_width - 3))
         fraction = quota.fraction
         line.append(f" {quota.label:<{LABEL_WIDTH - 1}}")
         css = fill_class(fraction)
@@ -158,7 +162,7 @@ class OverviewLine(Widget):
                 filled = 1
             line.append("█" * filled, self._style(css))
             line.append("░" * (bar_width - filled), self._style("bar-empty"))
-        line.append(f" {numbers}", self._style(css) if css != "ok" else "")
+        line.append(f" {numbers:>{numbers_width}}", self._style(css) if css != "ok" else "")
         return line
 
     def jump(self) -> None:

@@ -26,7 +26,14 @@ from textual.timer import Timer
 
 from tuicloud.widgets.row_store import Cell, Column, ColumnLike, Row, RowStore, SortKey
 from tuicloud.widgets.sanitize import sanitize_text
-from tuicloud.widgets.table_layout import GUTTER, SEPARATOR, fit_str, fit_text, layout_columns
+from tuicloud.widgets.table_layout import (
+    GUTTER,
+    SEPARATOR,
+    column_pages,
+    fit_str,
+    fit_text,
+    layout_columns,
+)
 from tuicloud.widgets.textual_compat import scrollbar_updater
 
 __all__ = ["Column", "ColumnLike", "ResourceTable", "layout_columns"]
@@ -97,6 +104,9 @@ class ResourceTable(ScrollView, can_focus=True):
                 tooltip="Mark or unmark the row under the cursor and move down"),
         Binding("v", "mark_range", "Mark range", show=False, id="resource_table.mark_range",
                 tooltip="Mark every row from the last one marked to the cursor"),
+        Binding("w", "next_columns", "More columns", show=False,
+                id="resource_table.next_columns",
+                tooltip="Show the columns that do not fit the terminal (again: the next ones)"),
         Binding("enter", "activate", "Open", id="resource_table.activate",
                 tooltip="Open the row under the cursor"),
     ]
@@ -147,6 +157,7 @@ class ResourceTable(ScrollView, can_focus=True):
         self._line_cache: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
         self._header_cache: tuple[tuple[object, ...], Strip] | None = None
         self._columns_layout_cache: tuple[int, list[tuple[int, int]]] | None = None
+        self._column_page = 0  # `w` shows the columns a narrow terminal has no room for
         self._highlight_until: dict[str, float] = {}
         self._highlight_timer: Timer | None = None
         self._columns_generation = 0
@@ -476,6 +487,23 @@ class ResourceTable(ScrollView, can_focus=True):
         self.post_message(self.MarksChanged(self))
         self.refresh()
 
+    def action_next_columns(self) -> None:
+        """`w`: the next page of columns (the name stays); back to the first after the last."""
+        width = self.scrollable_content_region.width
+        pages = column_pages(self._store.columns, width)
+        if len(pages) == 1:
+            self.notify("Every column fits already", timeout=3)
+            return
+        self._column_page = (self._column_page + 1) % len(pages)
+        self._columns_layout_cache = None
+        self._header_cache = None
+        self._line_cache.clear()
+        self.refresh()
+        titles = ", ".join(self._store.columns[i].title for i in pages[self._column_page]
+                           if self._store.columns[i].priority > 0)
+        self.notify(f"Columns {self._column_page + 1}/{len(pages)}: {titles} (w: next)",
+                    timeout=4)
+
     def action_activate(self) -> None:
         """Post `RowActivated` for the cursor row."""
         if self._cursor_id is not None:
@@ -544,7 +572,7 @@ class ResourceTable(ScrollView, can_focus=True):
         cached = self._columns_layout_cache
         if cached is not None and cached[0] == width:
             return cached[1]
-        layout = layout_columns(self._store.columns, width)
+        layout = layout_columns(self._store.columns, width, self._column_page)
         self._columns_layout_cache = (width, layout)
         return layout
 

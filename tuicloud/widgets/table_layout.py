@@ -9,7 +9,7 @@ from rich.text import Text
 
 from tuicloud.widgets.row_store import ColumnLike
 
-__all__ = ["GUTTER", "SEPARATOR", "fit_str", "fit_text", "layout_columns"]
+__all__ = ["GUTTER", "SEPARATOR", "column_pages", "fit_str", "fit_text", "layout_columns"]
 
 GUTTER = 2
 """Cells before the first column: the mark indicator and a space."""
@@ -17,11 +17,34 @@ SEPARATOR = 1
 """Cells between two columns."""
 
 
-def layout_columns(columns: Sequence[ColumnLike], width: int) -> list[tuple[int, int]]:
-    """Choose the columns that fit `width` cells and their widths.
+def column_pages(columns: Sequence[ColumnLike], width: int) -> list[list[int]]:
+    """The column indexes shown on each page at `width`: page 0 is what fits (columns with
+    the highest `priority` number dropped first, rightmost first on ties); each next page
+    shows the priority-0 columns with the next ones that did not fit (so a narrow terminal
+    can still reach Flavor or Image). One page when everything fits."""
+    anchors = [i for i in range(len(columns)) if columns[i].priority == 0]
+    others = sorted((i for i in range(len(columns)) if columns[i].priority > 0),
+                    key=lambda i: (columns[i].priority, i))
 
-    Columns with the highest `priority` number are dropped first (rightmost first on ties)
-    until the rest fit; priority 0 columns are never dropped (they are narrowed instead).
+    def needed(indexes: list[int]) -> int:
+        return GUTTER + sum(columns[i].width for i in indexes) + SEPARATOR * (len(indexes) - 1)
+
+    pages: list[list[int]] = []
+    while others or not pages:
+        taken = 0
+        while taken < len(others) and needed(anchors + others[:taken + 1]) <= width:
+            taken += 1
+        if pages and taken == 0:
+            taken = 1  # a column wider than the room still gets a page of its own (narrowed)
+        pages.append(sorted(anchors + others[:taken]))
+        others = others[taken:]
+    return pages
+
+
+def layout_columns(columns: Sequence[ColumnLike], width: int,
+                   page: int = 0) -> list[tuple[int, int]]:
+    """Choose the columns that fit `width` cells (those of `page`, see :func:`column_pages`)
+    and their widths. Priority 0 columns are never dropped (they are narrowed instead).
     Spare width is shared among the text (non-numeric) columns by their widths.
 
     Returns:
@@ -29,15 +52,12 @@ def layout_columns(columns: Sequence[ColumnLike], width: int) -> list[tuple[int,
     """
     if not columns or width <= 0:
         return []
-    kept = list(range(len(columns)))
+    pages = column_pages(columns, width)
+    kept = pages[page % len(pages)]
 
     def needed(indexes: list[int]) -> int:
         return GUTTER + sum(columns[i].width for i in indexes) + SEPARATOR * (len(indexes) - 1)
 
-    droppable = sorted((i for i in kept if columns[i].priority > 0),
-                       key=lambda i: (columns[i].priority, i))
-    while droppable and needed(kept) > width:
-        kept.remove(droppable.pop())
     widths = [max(1, columns[i].width) for i in kept]
     spare = width - needed(kept)
     if spare >= 0:
