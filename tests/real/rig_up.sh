@@ -19,5 +19,9 @@ sed -i "s/^\(\s*\)\(\$NM cell_v2 list_cells 2>\/dev\/null\) | grep -q ' cell1 ' 
 grep -q "<<<\"\$(\$NM cell_v2 list_cells" "$work/realcloud/up.sh" \
   || echo "rig_up.sh: the cell1 check changed upstream; running the rig's up.sh as it is" >&2
 chmod -R u+w "$work"
+# The daemons inherit our working directory: a checkout (a CI clone, deleted after the run)
+# is a bad one to pin. RabbitMQ started from a deleted folder can no longer spawn helpers, so
+# `rabbitmqctl status` fails and the next up.sh waits out its 90 tries. Paths here are absolute.
+cd /
 # One retry: a first start on a loaded machine can time out waiting for a service.
 bash "$work/realcloud/up.sh" || { echo "rig_up.sh: up.sh failed, retrying once" >&2; bash "$work/realcloud/up.sh"; }
