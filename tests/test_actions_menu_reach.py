@@ -3,21 +3,33 @@ again while it stays open; marked rows always ask, however many the action can r
 
 from __future__ import annotations
 
+from typing import Any
+
+from textual.pilot import Pilot
+
 from tests.apphelpers import loaded, screen_text, table, wait_until
 from tests.test_ops_app import make_app, notes, open_menu, pick, writes
+from tuicloud.app import TuiCloudApp
 from tuicloud.screens.actions_menu import ActionsMenu
 from tuicloud.screens.confirm import ConfirmScreen
 from tuicloud.simcloud import RunningSim
 
 
+async def menu_on_an_active_server(pilot: Pilot[Any], app: TuiCloudApp,
+                                   sim: RunningSim) -> tuple[ActionsMenu, Any]:
+    """The actions menu of an ACTIVE server, where Start cannot run."""
+    await loaded(pilot, app)
+    server = pick(sim, "active")[0]
+    table(app).cursor_id = server.id
+    menu = await open_menu(pilot, app)
+    assert "server.start" in menu.unavailable
+    return menu, server
+
+
 async def test_a_greyed_entry_is_reachable_and_says_why(sim: RunningSim) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await loaded(pilot, app)
-        server = pick(sim, "active")[0]
-        table(app).cursor_id = server.id
-        menu = await open_menu(pilot, app)
-        assert "server.start" in menu.unavailable
+        menu, _server = await menu_on_an_active_server(pilot, app, sim)
         listed = menu.query_one("#actions-list")
         for _ in range(listed.option_count):  # down through every entry, greyed ones too
             if menu.highlighted_id() == "server.start":
@@ -35,11 +47,7 @@ async def test_a_greyed_entry_is_reachable_and_says_why(sim: RunningSim) -> None
 async def test_the_menu_reads_the_state_again_while_open(sim: RunningSim) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await loaded(pilot, app)
-        server = pick(sim, "active")[0]
-        table(app).cursor_id = server.id
-        menu = await open_menu(pilot, app)
-        assert "server.start" in menu.unavailable
+        menu, server = await menu_on_an_active_server(pilot, app, sim)
         nova = sim.cloud.service("compute")
         with sim.cloud.lock:  # stopped from elsewhere while the menu is open
             server.vm_state = "stopped"

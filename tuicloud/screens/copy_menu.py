@@ -7,14 +7,9 @@ import json
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Static
 
-from tuicloud.widgets.sanitize import sanitize_text
+from tuicloud.screens.key_menu import KeyMenu
 
 
 def copy_choices(raw: Mapping[str, Any]) -> dict[str, tuple[str, str | None]]:
@@ -32,32 +27,22 @@ def copy_choices(raw: Mapping[str, Any]) -> dict[str, tuple[str, str | None]]:
     return choices
 
 
-class CopyMenu(ModalScreen[None]):
+class CopyMenu(KeyMenu[None]):
     """i, n or j copies; esc closes."""
 
-    CSS_PATH = "ops.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss_menu", "Close", id="copy.close"),
         Binding("i", "copy('i')", "Id", id="copy.id"),
         Binding("n", "copy('n')", "Name", id="copy.name"),
         Binding("j", "copy('j')", "JSON", id="copy.json"),
     ]
 
     def __init__(self, raw: Mapping[str, Any]) -> None:
-        super().__init__()
         self.choices = copy_choices(raw)
-        self.label = sanitize_text(str(raw.get("name") or raw.get("id") or ""), max_len=60)
-
-    def compose(self) -> ComposeResult:
-        """Title and the three keys."""
-        with Vertical(id="copy-box"):
-            yield Static(Text(f"Copy from {self.label}"), classes="ops-title")
-            lines = Text()
-            for key, (what, text) in self.choices.items():
-                lines.append(f"{key}  ", style="bold")
-                lines.append(f"{what}\n", style="" if text is not None else "dim")
-            yield Static(lines, id="copy-keys")
-            yield Static("esc closes · needs a terminal that accepts OSC 52", classes="ops-hint")
+        label = str(raw.get("name") or raw.get("id") or "")
+        super().__init__(f"Copy from {label}",
+                         [(key, what, text is not None)
+                          for key, (what, text) in self.choices.items()],
+                         "esc closes · needs a terminal that accepts OSC 52")
 
     def action_copy(self, key: str) -> None:
         """Copy the chosen text, or say why it cannot be copied."""
@@ -67,8 +52,4 @@ class CopyMenu(ModalScreen[None]):
             return
         self.app.copy_to_clipboard(text)
         self.app.notify(f"Copied the {what.removesuffix(' as listed')} to the clipboard")
-        self.dismiss(None)
-
-    def action_dismiss_menu(self) -> None:
-        """Close without copying."""
         self.dismiss(None)

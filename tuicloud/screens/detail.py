@@ -252,13 +252,12 @@ def _wrapping(value: str, max_len: int) -> Text:
 
 def _title(key: str) -> str:
     """A related list's title as a label: "volume_attachments" reads "Volume attachments"."""
-    return key.replace("_", " ").capitalize() if "_" in key or key.islower() else key
+    return key.replace("_", " ").capitalize()
 
 
 def _related(title: str, items: list[dict[str, Any]]) -> Table:
     table = Table(title=_title(title), title_justify="left", box=None, expand=True,
-                  padding=(0, 1),
-                  title_style="bold")
+                  padding=(0, 1), title_style="bold")
     if not items:
         table.add_column("")
         table.add_row(Text("none", style="dim"))

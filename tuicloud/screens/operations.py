@@ -216,7 +216,7 @@ class ListOperations:
     def _confirm(self, op: Operation, raws: list[Raw], value: str | None, total: int) -> None:
         # Marked rows always ask, however many of them the action can run on: whether a
         # question comes must not depend on the state of the other rows.
-        if not op.destructive and total == 1 and len(raws) == 1:
+        if not op.destructive and total == 1:
             self.execute(op, raws, value)
             return
         from tuicloud.screens.confirm import ConfirmScreen

@@ -21,9 +21,12 @@ GENERIC = frozenset({  # keys every list has: after the view's own verbs, cut be
 
 
 def _rank(binding_id: str | None) -> int:
-    """Actions, delete and the kind's direct operations ("list.server.start") first."""
+    """Where a key goes: actions and delete, then the kind's direct operations
+    ("list.server.start"), then the view's other keys, then the keys every list has."""
     if binding_id in ("list.actions", "list.delete"):
         return 0
+    if binding_id in GENERIC:
+        return 3
     return 1 if binding_id and binding_id.count(".") >= 2 else 2
 
 
@@ -50,9 +53,8 @@ class KeyFooter(Widget):
         """key description pairs, the always-useful ones at the end and never cut."""
         key_style = self.get_component_rich_style("key-footer--key")
         text_style = self.get_component_rich_style("key-footer--description")
-        first: list[tuple[str, str, int]] = []
-        generic: list[tuple[str, str, int]] = []
-        last: list[tuple[str, str, int]] = []
+        first: list[tuple[int, str, str]] = []
+        last: list[tuple[str, str]] = []
         seen: set[str] = set()
         for key, active in self.screen.active_bindings.items():
             binding = active.binding
@@ -62,16 +64,17 @@ class KeyFooter(Widget):
                 continue
             seen.add(binding.action)
             display = self.app.get_key_display(binding)
-            target = (last if key in ALWAYS_LAST
-                      else generic if binding.id in GENERIC else first)
-            target.append((display, binding.description, _rank(binding.id)))
+            if key in ALWAYS_LAST:
+                last.append((display, binding.description))
+            else:
+                first.append((_rank(binding.id), display, binding.description))
         tail = Text()
-        for display, description, _ in last:
+        for display, description in last:
             tail.append(f" {display} ", key_style)
             tail.append(f"{description} ", text_style)
         head = Text()
-        first.sort(key=lambda entry: entry[2])  # stable: the bindings' order within a rank
-        for display, description, _ in first + generic:
+        first.sort(key=lambda entry: entry[0])  # stable: the bindings' order within a rank
+        for _, display, description in first:
             head.append(f" {display} ", key_style)
             head.append(f"{description} ", text_style)
         room = max(0, self.size.width - tail.cell_len)
