@@ -86,6 +86,11 @@ async def test_admin_start_asks_each_thing_once(sim: RunningSim) -> None:
                          what="the start's lookups")
         await wait_until(pilot, lambda: app.lookups.loaded_at("images") is not None,
                          what="the start's lookups done")
+        # The switcher lists the projects in its own worker: on a loaded machine (CI) it came
+        # after the images, so wait for it too before counting.
+        await wait_until(pilot, lambda: any(e.path == "/identity/v3/auth/projects"
+                                            for e in sim.cloud.request_log),
+                         what="the switcher's project list")
         log = [e for e in sim.cloud.request_log if e.method == "GET"]
         assert sum(e.path == "/identity/v3/auth/projects" for e in log) == 1
         documents = [e.path for e in log if e.path.count("/") <= 2 and not e.query]

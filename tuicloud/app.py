@@ -227,7 +227,9 @@ class TuiCloudApp(App[None]):
                                       severity="warning")
                 session = self._open_session(target.cloud, self.options.project,
                                              self.options.region)
-            self.call_from_thread(self.switcher.report, self.switcher.prepare(session))
+            problems = self.switcher.prepare(session)
+            if problems:  # a round trip to the UI thread only when there is something to say
+                self.call_from_thread(self.switcher.report, problems)
             lookups = Lookups()
             lookups.know_own_project(session)
             self.post_message(self.Connected(session, lookups, target))
