@@ -133,6 +133,7 @@ class TuiCloudApp(App[None]):
         self._keys = KeySequencer(self, super().on_event)
         self.changes = ChangeLog()
         """Recent created/deleted/state changes seen by the pollers (for the overview)."""
+        self._changes_loaded = False
 
     async def on_event(self, event: events.Event) -> None:
         """Never lose keys typed ahead: ``/web``, ``:vol⏎`` or ``abc⇥5`` in a form, typed fast,
@@ -227,6 +228,7 @@ class TuiCloudApp(App[None]):
                                       severity="warning")
                 session = self._open_session(target.cloud, self.options.project,
                                              self.options.region)
+            self._load_changes()
             problems = self.switcher.prepare(session)
             if problems:  # a round trip to the UI thread only when there is something to say
                 self.call_from_thread(self.switcher.report, problems)
@@ -413,10 +415,23 @@ class TuiCloudApp(App[None]):
                                      or variables.get("primary", "ansi_blue"))
         return variables
 
+    def _load_changes(self) -> None:
+        """The change log of earlier runs, once, before the first poll (in the connect
+        worker: the file may hold thousands of states). The demo's cloud is new each time."""
+        from tuicloud.config.changes_file import load_changes
+
+        if not self.is_demo and not self._changes_loaded:
+            self._changes_loaded = True
+            load_changes(self.changes)
+
     def on_unmount(self) -> None:
-        """Save the state file; stop the demo cloud, if one was started from the no-cloud
-        screen."""
+        """Save the state file and the change log; stop the demo cloud, if one was started
+        from the no-cloud screen."""
+        from tuicloud.config.changes_file import save_changes
+
         self.switcher.flush()
+        if not self.is_demo and self._changes_loaded:  # never overwrite what was not read
+            save_changes(self.changes)
         if self.session is not None:
             # Workers still in a poll or a lookup stop at their next request, not pages later.
             self.session.close()

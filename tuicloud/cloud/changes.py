@@ -4,6 +4,12 @@ Pollers report deltas (a list screen's RowDiffer, the overview's own pollers); t
 the last few hundred as :class:`Change` records for the overview's "recent changes". Two
 pollers may see the same change (the overview and the servers view): a change equal to the
 last one recorded for that resource is dropped. Thread-safe: workers record, the UI reads.
+
+A first poll shows no deltas, so what changed while nobody looked (in another project, or
+while the app was closed) would be lost: each poll leaves the whole state it saw
+(:meth:`ChangeLog.remember`), and a first poll of the same scope and kind compares against it
+(:meth:`ChangeLog.catch_up`). The log and those states outlive the app as JSON
+(:meth:`ChangeLog.to_json` / :meth:`ChangeLog.load_json`; the file is the app's business).
 """
 
 from __future__ import annotations
@@ -13,12 +19,19 @@ import time
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any, Literal, cast
+
+from tuicloud.cloud.kinds.base import parse_time
 
 __all__ = ["Change", "ChangeLog", "Event", "classify"]
 
 Event = Literal["created", "deleted", "changed"]
+_EVENTS: tuple[Event, ...] = ("created", "deleted", "changed")
 _GONE = frozenset({"DELETED", "SOFT_DELETED", "deleted"})
+_FORMAT = 1
+KEEP_STATES = 24 * 3600.0  # a state older than a day is not worth a file write (nor a diff)
+MAX_SAVED_STATE = 20_000  # resources per (scope, kind) written to the file; larger ones are not
+StateKey = tuple[str, str, bool]  # scope, kind, all projects
 
 
 @dataclass(frozen=True)
@@ -58,12 +71,24 @@ def classify(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
     return None
 
 
+def _happened(raw: Mapping[str, Any], since: float, now: float) -> float:
+    """When a change found on catching up happened: the resource's own time when it falls
+    between the last look and now, else now (a deletion leaves no time behind)."""
+    for key in ("updated", "updated_at", "created", "created_at"):
+        stamp = parse_time(raw.get(key))
+        if stamp is not None and since <= stamp <= now:
+            return stamp
+    return now
+
+
 class ChangeLog:
-    """The last ``size`` changes, newest last."""
+    """The last ``size`` changes, newest last, and the last state seen of each list."""
 
     def __init__(self, size: int = 300) -> None:
         self._changes: deque[Change] = deque(maxlen=size)
         self._last: dict[tuple[str, str, str], tuple[Event, str]] = {}
+        # The pollers' own dicts (each poll replaces its dict, never edits it): no copy here.
+        self._states: dict[StateKey, tuple[float, Mapping[str, Mapping[str, Any]]]] = {}
         self._lock = threading.Lock()
         self.version = 0  # bumped on every record: readers redraw only when it moved
 
@@ -113,3 +138,143 @@ class ChangeLog:
         with self._lock:
             found = [c for c in reversed(self._changes) if c.scope == scope and c.at >= since]
         return found[:limit]
+
+    # -- what was there when we last looked --------------------------------------------------
+    def remember(self, scope: str, kind: str, states: Mapping[str, Mapping[str, Any]], *,
+                 all_projects: bool = False, at: float | None = None) -> None:
+        """The whole state a poll saw (raw dicts by id; the mapping is kept, not copied)."""
+        with self._lock:
+            self._states[(scope, kind, all_projects)] = (time.time() if at is None else at,
+                                                         states)
+
+    def catch_up(self, scope: str, kind: str, states: Mapping[str, Mapping[str, Any]], *,
+                 all_projects: bool = False) -> list[Change]:
+        """A first poll's state: record what changed since the state remembered for this
+        scope and kind (nothing when there is none), then remember this one."""
+        now = time.time()
+        key = (scope, kind, all_projects)
+        with self._lock:
+            seen = self._states.get(key)
+            self._states[key] = (now, states)
+            self._compact_others(key)
+        if seen is None:
+            return []
+        since, before = seen
+        found: list[Change] = []
+        for ident, raw in states.items():
+            old = before.get(ident)
+            if old is None or _status(old) != _status(raw):
+                change = self.observe(scope, kind, ident, old, raw,
+                                      at=_happened(raw, since, now))
+                if change is not None:
+                    found.append(change)
+        for ident, old in before.items():
+            if ident not in states:
+                change = self.observe(scope, kind, ident, old, None, at=now)
+                if change is not None:
+                    found.append(change)
+        return found
+
+    def _compact_others(self, current: StateKey) -> None:
+        """A first poll means a new session: the other scopes' states shrink to what a
+        comparison reads, so a project left behind does not keep its raw dicts in memory."""
+        for key, (at, raws) in list(self._states.items()):
+            if key != current and not isinstance(raws, _Compact):
+                self._states[key] = (at, _compact(raws))
+
+    # -- the file ------------------------------------------------------------------------------
+    def to_json(self, now: float | None = None) -> dict[str, Any]:
+        """What the next start needs: the changes, and the states of the last day (names and
+        statuses only; a list of more than MAX_SAVED_STATE is left out)."""
+        now = time.time() if now is None else now
+        with self._lock:
+            changes = list(self._changes)
+            states = dict(self._states)
+        saved_states = []
+        for (scope, kind, all_projects), (at, raws) in sorted(states.items()):
+            if now - at > KEEP_STATES or len(raws) > MAX_SAVED_STATE:
+                continue
+            saved_states.append({
+                "scope": scope, "kind": kind, "all_projects": all_projects, "at": at,
+                "states": {ident: [str(raw.get("name") or "")[:255], _status(raw)]
+                           for ident, raw in dict(raws).items()}})
+        return {"version": _FORMAT,
+                "changes": [[c.at, c.scope, c.kind, c.resource_id, c.name[:255], c.event,
+                             c.old, c.new] for c in changes],
+                "states": saved_states}
+
+    def load_json(self, data: object, now: float | None = None) -> int:
+        """Take back what :meth:`to_json` wrote (entries that do not read right are skipped);
+        the number of entries skipped."""
+        now = time.time() if now is None else now
+        if not isinstance(data, dict) or data.get("version") != _FORMAT:
+            raise ValueError("not a change log this version wrote")
+        entries, states = data.get("changes", []), data.get("states", [])
+        if not isinstance(entries, list) or not isinstance(states, list):
+            raise ValueError("its changes and states are not lists")
+        skipped = 0
+        for entry in entries:
+            change = _change_from(entry)
+            if change is None:
+                skipped += 1
+            else:
+                self.record(change)
+        for entry in states:
+            loaded = _states_from(entry)
+            if loaded is None:
+                skipped += 1
+            elif now - loaded[1] <= KEEP_STATES:
+                key, at, raws = loaded
+                with self._lock:
+                    if key not in self._states:  # a poll of this session already knows better
+                        self._states[key] = (at, raws)
+        return skipped
+
+
+class _Compact(dict[str, dict[str, str]]):
+    """States reduced to name and status (what a catch-up compares and the file keeps)."""
+
+
+def _compact(raws: Mapping[str, Mapping[str, Any]]) -> _Compact:
+    return _Compact({ident: {"name": str(raw.get("name") or ""), "status": _status(raw)}
+                     for ident, raw in dict(raws).items()})
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) \
+        else None
+
+
+def _change_from(entry: object) -> Change | None:
+    if not isinstance(entry, list) or len(entry) != 8:
+        return None
+    at = _number(entry[0])
+    texts = [_text(value) for value in entry[1:]]
+    if at is None or any(text is None for text in texts):
+        return None
+    scope, kind, ident, name, event, old, new = cast("list[str]", texts)
+    if event not in _EVENTS or not ident:
+        return None
+    return Change(at=at, scope=scope, kind=kind, resource_id=ident, name=name,
+                  event=event, old=old, new=new)
+
+
+def _states_from(entry: object
+                 ) -> tuple[StateKey, float, dict[str, dict[str, str]]] | None:
+    if not isinstance(entry, dict):
+        return None
+    scope, kind, at = _text(entry.get("scope")), _text(entry.get("kind")), _number(entry.get("at"))
+    states = entry.get("states")
+    if scope is None or kind is None or at is None or not isinstance(states, dict):
+        return None
+    raws = _Compact()
+    for ident, pair in states.items():
+        if (not isinstance(ident, str) or not isinstance(pair, list) or len(pair) != 2
+                or not all(isinstance(part, str) for part in pair)):
+            return None
+        raws[ident] = {"name": pair[0], "status": pair[1]}
+    return (scope, kind, entry.get("all_projects") is True), at, raws

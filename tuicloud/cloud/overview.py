@@ -291,7 +291,10 @@ class Overview:
         before = {} if first else poller.known
         result = poller.poll()
         data.requests += result.requests
-        if self.changes is not None and not first:
+        if self.changes is not None and first:
+            self.changes.catch_up(self.scope, kind.name, poller.states)
+        elif self.changes is not None:
+            self.changes.remember(self.scope, kind.name, poller.states)
             now = time.time()
             for ident, raw in result.upserts.items():
                 self.changes.observe(self.scope, kind.name, ident, before.get(ident), raw,

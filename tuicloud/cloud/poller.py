@@ -26,9 +26,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from types import MappingProxyType
 from typing import Any
 
 from tuicloud.cloud.connection import CloudSession
@@ -122,6 +123,12 @@ class Poller:
     def known(self) -> dict[str, Raw]:
         """The current raw dicts by id (a shallow copy)."""
         return dict(self._known)
+
+    @property
+    def states(self) -> Mapping[str, Raw]:
+        """The current raw dicts by id, read-only and without a copy: each poll replaces the
+        dict instead of editing it, so this one stays as the poll that made it left it."""
+        return MappingProxyType(self._known)
 
     @property
     def strategy(self) -> str:

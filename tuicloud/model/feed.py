@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +35,7 @@ __all__ = ["Failure", "ListFeed", "Snapshot"]
 Raw = dict[str, Any]
 RowData = dict[str, object]
 Converter = Callable[[Raw], RowData]
+StatesSeen = Callable[[Mapping[str, Raw], bool, bool], None]  # states, first poll, all projects
 
 
 @dataclass
@@ -85,10 +86,13 @@ class ListFeed:
     # -- the worker's side ------------------------------------------------------------------
     def poll(self, session: CloudSession | None, *, all_projects: bool,
              lookups: Lookups | None, convert: Converter, observer: Observer | None = None,
+             states_seen: StatesSeen | None = None,
              on_partial: Callable[[Snapshot], None] | None = None) -> Snapshot | Failure:
         """Poll once (blocking): the changed rows, or why not. ``observer`` sees each row that
         came, changed or went in the cloud (not on the first poll: those rows did not change);
-        ``on_partial`` gets the first page of a first poll."""
+        ``states_seen`` gets the whole state after each poll, and whether it was the first
+        (the change log catches up on what changed while nobody looked); ``on_partial`` gets
+        the first page of a first poll."""
         epoch = self.epoch
         try:
             if session is None:
@@ -107,6 +111,8 @@ class ListFeed:
                     on_partial(Snapshot(rows, set(), 0.0, 0, partial=True, epoch=epoch))
 
             result = poller.poll(on_page=on_page)
+            if states_seen is not None:
+                states_seen(poller.states, first, poller.all_projects)
             observe = None if first else observer
             rows, removed = differ.diff(result.upserts, convert, full=result.full,
                                         removals=result.removals, observe=observe)

@@ -33,6 +33,7 @@ from tuicloud.widgets.status_header import StatusHeader
 if TYPE_CHECKING:
     from tuicloud.cloud.kinds.base import ResourceKind
     from tuicloud.cloud.poller import Poller
+    from tuicloud.model.feed import StatesSeen
 
 log = logging.getLogger(__name__)
 
@@ -239,7 +240,7 @@ class ResourceListScreen(Screen[None]):
         outcome = self.feed.poll(
             self.tui.session, all_projects=self.tui.all_projects, lookups=self.tui.lookups,
             convert=self._row_converter(), observer=observer,
-            on_partial=self._post_partial)
+            states_seen=self._states_keeper(), on_partial=self._post_partial)
         if isinstance(outcome, Snapshot):
             self.post_message(self.PollFinished(outcome))
         else:
@@ -259,6 +260,22 @@ class ResourceListScreen(Screen[None]):
             changes.observe(scope, kind, ident, old, new)
 
         return observe
+
+    def _states_keeper(self) -> StatesSeen:
+        """Leaves each poll's whole state with the change log; a first poll catches up on what
+        changed since the last look (another project, or before the app started)."""
+        from tuicloud.cloud.changes import ChangeLog
+
+        changes = self.tui.changes
+        scope, kind = ChangeLog.scope_of(self.tui.session), self.kind.name
+
+        def seen(states: Mapping[str, Any], first: bool, all_projects: bool) -> None:
+            if first:
+                changes.catch_up(scope, kind, states, all_projects=all_projects)
+            else:
+                changes.remember(scope, kind, states, all_projects=all_projects)
+
+        return seen
 
     def apply_filter(self, text: str) -> None:
         """Show the list filtered by ``text``, as if typed after `/` (the overview's jumps)."""
