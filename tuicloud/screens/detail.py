@@ -1,4 +1,5 @@
-"""Detail view of one resource: grouped fields, related resources, and the raw JSON with `y`."""
+"""Detail view of one resource: grouped fields, related resources, and the raw JSON with `y`,
+searched with `/` (`n`/`N` move between matches)."""
 
 from __future__ import annotations
 
@@ -16,13 +17,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from tuicloud.model.freshness import Freshness
 from tuicloud.screens.host import ConsoleHost, connected, console_host, lookups_of
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.sanitize import safe_text, sanitize_text
 from tuicloud.widgets.status_header import StatusHeader
+from tuicloud.widgets.text_search import find_matches, wrapped_row
 
 log = logging.getLogger("tuicloud.screens.detail")
 
@@ -37,8 +39,12 @@ class DetailScreen(Screen[None]):
     """Fetches one resource in a worker and shows it; `y` toggles the raw JSON."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "Back", id="detail.back"),
+        Binding("escape", "back", "Back", id="detail.back"),
         Binding("y", "toggle_raw", "Raw JSON", id="detail.raw"),
+        Binding("slash", "search", "Search", id="detail.search",
+                tooltip="Search the raw JSON"),
+        Binding("n", "next_match(1)", "Next", id="detail.next_match"),
+        Binding("N", "next_match(-1)", "Prev", id="detail.previous_match"),
         Binding("r", "reload", "Reload", id="detail.reload"),
         # What the list offers on this resource, from here too (the list below acts).
         Binding("a", "on_list('actions_menu')", "Actions", id="detail.actions"),
@@ -64,6 +70,8 @@ class DetailScreen(Screen[None]):
             super().__init__()
             self.error = error
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"detail--match", "detail--current-match"}
+
     def __init__(self, kind: ResourceKind, resource_id: str) -> None:
         super().__init__()
         self.kind = kind
@@ -71,6 +79,11 @@ class DetailScreen(Screen[None]):
         self.raw: dict[str, Any] | None = None
         self.related: dict[str, list[dict[str, Any]]] = {}
         self.show_raw = False
+        self.search_text = ""
+        self.matches: list[tuple[int, int]] = []
+        self.match_index = 0
+        self._title = ""  # the header's title without the search's count
+        self._raw_plain = ""  # the raw JSON as shown (sanitised), what the search looks in
 
     @property
     def tui(self) -> ConsoleHost:
@@ -82,13 +95,15 @@ class DetailScreen(Screen[None]):
         yield StatusHeader()
         with VerticalScroll(id="detail-scroll"):
             yield Static(Text("loading…"), id="detail-body")
+        yield Input(placeholder="search the raw JSON (enter keeps it, esc clears it)",
+                    id="detail-search")
         yield KeyFooter()
 
     def on_mount(self) -> None:
         """Start the fetch."""
         header = self.query_one(StatusHeader)
         header.identity = self.tui.identity
-        header.view_title = f"{self._singular()} {sanitize_text(self.resource_id, max_len=40)}"
+        self._set_title(f"{self._singular()} {sanitize_text(self.resource_id, max_len=40)}")
         header.freshness = Freshness("loading")
         self.query_one("#detail-scroll").focus()
         self._fetch()
@@ -103,11 +118,20 @@ class DetailScreen(Screen[None]):
         return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The list's keys only where the list would offer them for this kind."""
+        """The list's keys only where the list would offer them for this kind; `n`/`N` only
+        while a search has matches."""
         if action == "on_list":
             below = self._list_below()
             return below is not None and below.check_action(str(parameters[0]), ()) is True
+        if action == "next_match":
+            return bool(self.matches)
         return True
+
+    def key_label(self, binding: Binding) -> str | None:
+        """`y` says what it shows next (the footer asks)."""
+        if binding.id == "detail.raw" and self.show_raw:
+            return "Fields"
+        return None
 
     def action_on_list(self, action: str) -> None:
         """Back to the list with this resource under the cursor, and run the list's action
@@ -189,7 +213,7 @@ class DetailScreen(Screen[None]):
         header = self.query_one(StatusHeader)
         name = message.raw.get("name")
         if isinstance(name, str) and name:
-            header.view_title = f"{self._singular()} {sanitize_text(name, max_len=40)}"
+            self._set_title(f"{self._singular()} {sanitize_text(name, max_len=40)}")
         header.freshness = Freshness("fresh", updated_at=time.time())
         self._render_body()
 
@@ -208,9 +232,11 @@ class DetailScreen(Screen[None]):
         body = self.query_one("#detail-body", Static)
         if self.show_raw:
             text = json.dumps(self.raw, indent=2, sort_keys=True, ensure_ascii=False)
-            # Coloured by Rich's JSON highlighter over the sanitised text (never parsed as
-            # markup): keys, strings, numbers and null read apart.
-            body.update(JSONHighlighter()(Text(sanitize_text(text, keep_newlines=True))))
+            self._raw_plain = sanitize_text(text, keep_newlines=True)
+            self.matches = find_matches(self._raw_plain, self.search_text)
+            self.match_index = min(self.match_index, max(0, len(self.matches) - 1))
+            self._show_raw_text()
+            self._show_count()
             return
         parts: list[Any] = []
         for title, fields in self.kind.detail_sections(self.raw, lookups_of(self.tui)):
@@ -219,10 +245,103 @@ class DetailScreen(Screen[None]):
             parts.append(_related(title, items))
         body.update(Group(*parts))
 
+    def _show_raw_text(self) -> None:
+        # Coloured by Rich's JSON highlighter over the sanitised text (never parsed as
+        # markup): keys, strings, numbers and null read apart; then the search's matches.
+        text = JSONHighlighter()(Text(self._raw_plain))
+        match_style = self.get_component_rich_style("detail--match")
+        current_style = self.get_component_rich_style("detail--current-match")
+        for index, (start, end) in enumerate(self.matches):
+            text.stylize(current_style if index == self.match_index else match_style,
+                         start, end)
+        self.query_one("#detail-body", Static).update(text)
+
     def action_toggle_raw(self) -> None:
         """`y`: raw JSON ⇄ grouped fields."""
         self.show_raw = not self.show_raw
+        if not self.show_raw:
+            self.matches = []  # the fields view has no highlights: n/N would move nothing
+            self._show_count()
         self._render_body()
+        self.refresh_bindings()
+
+    # -- search ---------------------------------------------------------------------------
+    def action_search(self) -> None:
+        """`/`: search the raw JSON (shown for it), matches highlighted as you type."""
+        bar = self.query_one("#detail-search", Input)
+        bar.value = self.search_text
+        bar.add_class("-visible")
+        bar.focus()
+        if not self.show_raw:
+            self.action_toggle_raw()
+
+    @on(Input.Changed, "#detail-search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self._search(event.value)
+
+    @on(Input.Submitted, "#detail-search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        self._close_search_bar()
+        if self.search_text and not self.matches:
+            self.notify(f"Not found: {sanitize_text(self.search_text, max_len=60)}",
+                        timeout=3)
+
+    def _close_search_bar(self) -> None:
+        self.query_one("#detail-search", Input).remove_class("-visible")
+        self.query_one("#detail-scroll").focus()
+
+    def _search(self, text: str) -> None:
+        self.search_text = text
+        self.match_index = 0
+        if self.raw is None or not self.show_raw:
+            return
+        self.matches = find_matches(self._raw_plain, text)
+        self._show_raw_text()
+        self._show_count()
+        self._scroll_to_match()
+        self.refresh_bindings()
+
+    def action_next_match(self, step: int) -> None:
+        """`n` / `N`: the next or previous match, round the end."""
+        if not self.matches:
+            return
+        self.match_index = (self.match_index + step) % len(self.matches)
+        self._show_raw_text()
+        self._show_count()
+        self._scroll_to_match()
+
+    def _scroll_to_match(self) -> None:
+        if not self.matches:
+            return
+        scroll = self.query_one("#detail-scroll", VerticalScroll)
+        body = self.query_one("#detail-body", Static)
+        row = wrapped_row(self._raw_plain, self.matches[self.match_index][0],
+                          body.content_region.width, self.app.console)
+        scroll.scroll_to(y=max(0, row - scroll.size.height // 3), animate=False)
+
+    def _set_title(self, title: str) -> None:
+        self._title = title
+        self._show_count()
+
+    def _show_count(self) -> None:
+        """The header: the title, then where the search stands ("/web 2 of 5")."""
+        title = self._title
+        if self.search_text and self.show_raw:
+            where = (f"{self.match_index + 1} of {len(self.matches)}" if self.matches
+                     else "not found")
+            title += f"  /{sanitize_text(self.search_text, max_len=30)} {where}"
+        self.query_one(StatusHeader).view_title = title
+
+    def action_back(self) -> None:
+        """esc: close the search bar, then clear the search, then back to the list."""
+        bar = self.query_one("#detail-search", Input)
+        if bar.has_class("-visible"):
+            self._close_search_bar()
+            self._search("")
+        elif self.search_text:
+            self._search("")
+        else:
+            self.app.pop_screen()
 
     def action_reload(self) -> None:
         """`r`: fetch again."""

@@ -17,13 +17,15 @@ ALWAYS_LAST = ("question_mark", "colon", "q")  # help, command, quit: shown at t
 GENERIC = frozenset({  # keys every list has: after the view's own verbs, cut before them
     "list.filter", "list.refresh", "list.pause", "list.all_projects",
     "resource_table.toggle_mark", "resource_table.activate",
+    "detail.search", "detail.reload",
 })
+VERBS = frozenset({"list.actions", "list.delete", "detail.actions", "detail.delete"})
 
 
 def _rank(binding_id: str | None) -> int:
     """Where a key goes: actions and delete, then the kind's direct operations
     ("list.server.start"), then the view's other keys, then the keys every list has."""
-    if binding_id in ("list.actions", "list.delete"):
+    if binding_id in VERBS:
         return 0
     if binding_id in GENERIC:
         return 3
@@ -56,6 +58,8 @@ class KeyFooter(Widget):
         first: list[tuple[int, str, str]] = []
         last: list[tuple[str, str]] = []
         seen: set[str] = set()
+        # A screen may name a key by what it does now (a toggle: "Raw JSON" ⇄ "Fields").
+        label = getattr(self.screen, "key_label", None)
         for key, active in self.screen.active_bindings.items():
             binding = active.binding
             if not binding.show or not active.enabled or not binding.description:
@@ -64,10 +68,11 @@ class KeyFooter(Widget):
                 continue
             seen.add(binding.action)
             display = self.app.get_key_display(binding)
+            description = (label(binding) if callable(label) else None) or binding.description
             if key in ALWAYS_LAST:
-                last.append((display, binding.description))
+                last.append((display, description))
             else:
-                first.append((_rank(binding.id), display, binding.description))
+                first.append((_rank(binding.id), display, description))
         tail = Text()
         for display, description in last:
             tail.append(f" {display} ", key_style)
