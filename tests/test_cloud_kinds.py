@@ -108,7 +108,7 @@ def test_hostile_names_are_kept_verbatim(lookups: Lookups) -> None:
     hostile = "\x1b[2J\x1b]52;c;ZXZpbA==\x07[bold red]pwn[/] \u202eevil\n" + "x" * 5000
     for kind in all_kinds():
         raw: dict[str, Any] = {"id": "id-1", "name": hostile, "status": hostile,
-                               "description": hostile}
+                               "description": hostile, kind.name_key: hostile}
         if kind.unwrap:
             raw = {kind.unwrap: raw}
         row = kind.row(kind.item(raw), lookups)

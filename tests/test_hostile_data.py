@@ -99,7 +99,7 @@ def poison(value: Any, draw: Any, keys: bool = False) -> Any:
 def hostile_document(draw: Any, kind: ResourceKind, raw: Raw) -> Raw:
     doc: Raw = poison(raw, draw)
     if draw(st.booleans()):
-        doc["name"] = draw(hostile)
+        doc[kind.name_key] = draw(hostile)
     doc["description"] = draw(hostile)
     doc["metadata"] = draw(st.dictionaries(hostile, hostile, max_size=3))
     if kind.name == "servers":
@@ -177,7 +177,7 @@ def rows_check(grid: ResourceTable, kind: ResourceKind, items: list[Raw],
         grid.cursor_id = next(iter(rows))
         shown = grid.scrollable_content_region.width
         layout = layout_columns(kind.columns, shown)
-        assert check_strip(grid.render_line(0), shown).split()[0] == "Name"
+        assert check_strip(grid.render_line(0), shown).split()[0] == kind.columns[0].title
         for y, row_id in enumerate(grid.visible_ids(), start=1):
             line = check_strip(grid.render_line(y), shown)
             check_name_cell(line, layout, kind, rows[row_id])
@@ -240,7 +240,7 @@ def test_every_kinds_detail_renders_inert(kind: ResourceKind,
                             for title, fields in kind.detail_sections(doc, lookups)]
         parts += [_related(title, items) for title, items in related_doc.items()]
         shown = check_renderable(Group(*parts), width)
-        name = doc.get("name")
+        name = doc.get(kind.name_key)
         if kind.name != "keypairs" and isinstance(name, str) and name and len(name) < 20 \
                 and width == 200 and "\n" not in sanitize_text(name):
             assert visible(sanitize_text(name)).strip() in visible(shown)

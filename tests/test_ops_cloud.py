@@ -289,7 +289,8 @@ def test_equivalent_commands() -> None:
 def _sample(session: CloudSession, kind: str) -> dict[str, Any]:
     path = {"servers": ("compute", "/servers/detail", "servers"),
             "volumes": ("block-storage", "/volumes/detail", "volumes"),
-            "images": ("image", "/images", "images")}[kind]
+            "images": ("image", "/images", "images"),
+            "floating-ips": ("network", "/floatingips", "floatingips")}[kind]
     body, _ = session.get_json(path[0], path[1])
     return dict(body[path[2]][0])
 
@@ -302,19 +303,20 @@ def test_read_only_refuses_every_operation(msim: RunningSim, session: CloudSessi
     fips, _ = session.get_json("network", "/floatingips")
     address = fips["floatingips"][0]["floating_ip_address"]
     with CloudSession.connect("simcloud", read_only=True) as read_only:
-        samples = {kind: _sample(read_only, kind) for kind in ("servers", "volumes", "images")}
+        samples = {kind: _sample(read_only, kind)
+                   for kind in ("servers", "volumes", "images", "floating-ips")}
         start = len(msim.cloud.request_log)
         count = 0
         for kind, raw in samples.items():
             for op in ops.operations_for(kind):
-                value = {"volume.extend": "999", "image.visibility": "public"}.get(op.id)
+                value = {"volume.extend": "999", "image.visibility": "public",
+                         "floating_ip.associate": "P1 10.0.0.5"}.get(op.id)
                 if op.id.endswith("floating_ip"):
                     value = address
                 with pytest.raises(ReadOnlyError, match="read-only mode: refusing to"):
                     op.run(read_only, raw, value if value is not None else "x")
                 count += 1
-        assert count == len(ops.operations_for("servers")) + len(ops.operations_for("volumes")) \
-            + len(ops.operations_for("images"))
+        assert count == sum(len(ops.operations_for(kind)) for kind in samples)
         sent = list(msim.cloud.request_log)[start:]
         writes = [(r.method, r.path) for r in sent
                   if r.method not in ("GET", "HEAD") and r.service != "identity"]
@@ -340,8 +342,11 @@ def test_every_command_parses_with_the_openstack_cli() -> None:
     samples: dict[str, dict[str, Any]] = {
                "servers": {"id": "S1", "name": "web", "status": "ACTIVE"},
                "volumes": {"id": "V1", "name": "data", "status": "in-use", "size": 1},
-               "images": {"id": "I1", "name": "img", "status": "active"}}
-    values = {"image.visibility": "community", "volume.extend": "5"}
+               "images": {"id": "I1", "name": "img", "status": "active"},
+               "floating-ips": {"id": "F1", "floating_ip_address": "203.0.113.5",
+                                "port_id": "P1"}}
+    values = {"image.visibility": "community", "volume.extend": "5",
+              "floating_ip.associate": "P2 10.0.0.5"}
     for kind, raw in samples.items():
         for op in ops.operations_for(kind):
             value = values.get(op.id, "VALUE") if op.needs else None
@@ -352,7 +357,7 @@ def test_every_command_parses_with_the_openstack_cli() -> None:
                 [str(x) for v in parsed.values() if isinstance(v, list) for x in v]
             assert raw["id"] in flat, (op.id, parsed)
             if value is not None and op.id != "image.visibility":
-                assert value in flat, (op.id, parsed)
+                assert set(value.split()) <= set(flat), (op.id, parsed)
     parser, rest = _osc_parser_for(ops.find("image.visibility").cli(samples["images"],
                                                                      "community"))
     assert vars(parser.parse_args(rest))["visibility"] == "community"

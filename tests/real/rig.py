@@ -74,8 +74,8 @@ def delete_server(conn: Connection, ident: str) -> None:
 
 
 def sweep(conn: Connection, prefix: str, keypairs: bool = True) -> None:
-    """Delete every server, server group, volume snapshot, volume, image and key pair named
-    ``prefix``…;
+    """Delete every server, server group, volume snapshot, volume, image, floating IP (by its
+    description), router, network and key pair named ``prefix``…;
     failures are logged (a clean-up must not hide the test's own result)."""
     for found in list(conn.compute.servers()):
         if found.name.startswith(prefix):
@@ -96,6 +96,13 @@ def sweep(conn: Connection, prefix: str, keypairs: bool = True) -> None:
     for image in list(conn.image.images(owner=conn.current_project_id)):
         if (image.name or "").startswith(prefix):
             _quietly(lambda i=image: _delete_image(conn, i))
+    # Floating IPs have no name: their description carries the prefix.
+    for address in list(conn.network.ips(project_id=conn.current_project_id)):
+        if (address.description or "").startswith(prefix):
+            _quietly(lambda a=address: conn.network.delete_ip(a))
+    for router in list(conn.network.routers(project_id=conn.current_project_id)):
+        if (router.name or "").startswith(prefix):
+            _quietly(lambda r=router: _delete_router(conn, r))
     for net in list(conn.network.networks(project_id=conn.current_project_id)):
         if (net.name or "").startswith(prefix):
             _quietly(lambda n=net: _delete_network(conn, n))
@@ -130,6 +137,13 @@ def _delete_network(conn: Connection, net: Any) -> None:
         if port.device_owner.startswith("compute:"):  # a deleted server's, going
             wait_for(lambda p=port: conn.network.find_port(p.id) is None, "port gone")
     conn.network.delete_network(net)
+
+
+def _delete_router(conn: Connection, router: Any) -> None:
+    for port in list(conn.network.ports(device_id=router.id)):
+        if port.device_owner == "network:router_interface":
+            conn.network.remove_interface_from_router(router, port_id=port.id)
+    conn.network.delete_router(router)
 
 
 def _delete_image(conn: Connection, image: Any) -> None:

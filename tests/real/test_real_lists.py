@@ -15,8 +15,8 @@ from tuicloud.screens.detail import DetailScreen
 
 @pytest.fixture(scope="module")
 def seeded(server: str, module_prefix: str, demo_sdk: Connection) -> Iterator[dict[str, str]]:
-    """A server, a volume, its snapshot, a server group holding nothing and a key pair, so
-    that every demo list has a row of ours."""
+    """A server, a volume, its snapshot, a server group holding nothing, a key pair and a
+    floating IP, so that every demo list has a row of ours."""
     volume = demo_sdk.block_storage.create_volume(size=1, name=module_prefix + "vol")
     rig.volume_status(demo_sdk, volume.id, "available")
     snapshot = demo_sdk.block_storage.create_snapshot(volume_id=volume.id,
@@ -27,8 +27,11 @@ def seeded(server: str, module_prefix: str, demo_sdk: Connection) -> Iterator[di
                                                  policy="anti-affinity")
     demo_sdk.compute.create_keypair(name=module_prefix + "key")
     demo_sdk.network.find_security_group("default", project_id=demo_sdk.current_project_id)
+    public = demo_sdk.network.find_network("public", ignore_missing=False)
+    address = demo_sdk.network.create_ip(floating_network_id=public.id,
+                                         description=module_prefix + "fip")
     yield {"servers": server, "volumes": volume.id, "keypairs": module_prefix + "key",
-           "snapshots": snapshot.id, "server-groups": group.id}
+           "snapshots": snapshot.id, "server-groups": group.id, "floating-ips": address.id}
 
 
 def _ids(items: Any, key: str = "id") -> dict[str, str]:
@@ -47,6 +50,9 @@ API_LISTS: dict[str, Callable[[Connection], dict[str, str]]] = {
         project_id=c.current_project_id)),
     "snapshots": lambda c: _ids(c.block_storage.snapshots()),
     "server-groups": lambda c: _ids(c.compute.server_groups()),
+    # No names: the address stands in the Name column.
+    "floating-ips": lambda c: {str(a.id): str(a.floating_ip_address)
+                               for a in c.network.ips(project_id=c.current_project_id)},
 }
 
 

@@ -9,7 +9,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tuicloud.cloud.errors import CloudError
-from tuicloud.cloud.operations import images, server_groups, servers, volume_snapshots, volumes
+from tuicloud.cloud.operations import (
+    floating_ips,
+    images,
+    server_groups,
+    servers,
+    volume_snapshots,
+    volumes,
+)
 from tuicloud.cloud.operations.base import Choice, KindOperations, Needs, Operation, Raw, name_of
 
 if TYPE_CHECKING:
@@ -23,7 +30,7 @@ __all__ = ["Choice", "KindOperations", "Needs", "Operation", "Raw", "all_operati
 _BY_KIND: dict[str, KindOperations] = {
     declared.kind: declared
     for declared in (servers.OPERATIONS, volumes.OPERATIONS, volume_snapshots.OPERATIONS,
-                     images.OPERATIONS, server_groups.OPERATIONS)
+                     images.OPERATIONS, server_groups.OPERATIONS, floating_ips.OPERATIONS)
 }
 _BY_ID = {op.id: op for declared in _BY_KIND.values() for op in declared.operations}
 

@@ -101,8 +101,8 @@ class KindOperations:
 
 # -- helpers for the kind modules -----------------------------------------------------------------
 def name_of(raw: Raw) -> str:
-    """The resource's name, or its id when it has none."""
-    return str(raw.get("name") or raw.get("id") or "")
+    """The resource's name, or its address (a floating IP) or its id when it has none."""
+    return str(raw.get("name") or raw.get("floating_ip_address") or raw.get("id") or "")
 
 
 def rid(raw: Raw) -> str:

@@ -1,0 +1,111 @@
+"""Floating IPs against the rig's Neutron (L3 API, no dataplane): allocated in the form from
+`public`, associated with a server's port from the picker (the server sits on a network routed
+to `public`, as Neutron requires), disassociated and released; each step checked in Neutron's
+own answer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from openstack.connection import Connection
+
+from tests.apphelpers import loaded, make_app, screen_text, table, wait_until
+from tests.formhelpers import open_form, set_field
+from tests.real import rig
+from tests.test_ops_app import open_menu
+from tuicloud.screens.confirm import ConfirmScreen
+from tuicloud.screens.forms.allocate_floating_ip import AllocateFloatingIpForm
+from tuicloud.screens.prompts import ChoicePrompt
+from tuicloud.screens.resource_list import ResourceListScreen
+
+
+@pytest.fixture
+def routed_server(prefix: str, demo_sdk: Connection) -> Iterator[tuple[str, str, str]]:
+    """A server on a subnet whose router has its gateway on `public`: (server, port, ip)."""
+    net = demo_sdk.network
+    public = net.find_network("public", ignore_missing=False)
+    network = net.create_network(name=prefix + "net")
+    subnet = net.create_subnet(network_id=network.id, name=prefix + "subnet", ip_version=4,
+                               cidr="10.77.0.0/24")
+    router = net.create_router(name=prefix + "router",
+                               external_gateway_info={"network_id": public.id})
+    net.add_interface_to_router(router, subnet_id=subnet.id)
+    image = demo_sdk.image.find_image("fake-image", ignore_missing=False)
+    flavor = demo_sdk.compute.find_flavor("m1.tiny", ignore_missing=False)
+    server = demo_sdk.compute.create_server(name=prefix + "vm", image_id=image.id,
+                                            flavor_id=flavor.id,
+                                            networks=[{"uuid": network.id}])
+    rig.server_status(demo_sdk, server.id, "ACTIVE")
+    port = next(iter(net.ports(device_id=server.id)))
+    yield server.id, str(port.id), str(port.fixed_ips[0]["ip_address"])
+    # The prefix's sweep deletes the server, the address, the router, then the network.
+
+
+def _ready(screen: object) -> bool:
+    return isinstance(screen, AllocateFloatingIpForm) and bool(screen._networks)
+
+
+async def test_allocate_associate_disassociate_release(
+        prefix: str, demo_sdk: Connection, routed_server: tuple[str, str, str]) -> None:
+    server, port, fixed = routed_server
+    public = demo_sdk.network.find_network("public", ignore_missing=False)
+    app = make_app(cloud="real-demo", view="floating-ips")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await loaded(pilot, app, 0)
+        screen = await open_form(pilot, app, AllocateFloatingIpForm, ready=_ready, minimum=0)
+        assert screen.values().get("network") == public.id  # the only external network
+        set_field(screen, "description", prefix + "fip")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen),
+                         timeout=rig.SLOW, what="form closed")
+        made = rig.wait_for(lambda: next((a for a in demo_sdk.network.ips(
+            project_id=demo_sdk.current_project_id) if a.description == prefix + "fip"),
+            None), "in Neutron")
+        assert made.floating_network_id == public.id and made.port_id is None
+        grid = table(app)
+        await wait_until(pilot, lambda: grid.get_row(made.id) is not None, timeout=rig.SLOW,
+                         what="its row")
+        grid.cursor_id = made.id
+        await open_menu(pilot, app)
+        await pilot.press(*"associate", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoicePrompt)
+                         and bool(app.screen.choices), timeout=rig.SLOW, what="ports")
+        prompt = app.screen
+        assert isinstance(prompt, ChoicePrompt)
+        wanted = f"{port} {fixed}"
+        assert wanted in [c.value for c in prompt.choices if not c.disabled]
+        for _ in range(len(prompt.choices)):
+            if prompt.current_value() == wanted:
+                break
+            await pilot.press("down")
+        assert prompt.current_value() == wanted
+        await pilot.press("enter")
+        bound = rig.wait_for(lambda: (found := demo_sdk.network.get_ip(made.id)).port_id == port
+                             and found, "associated in Neutron")
+        assert bound.fixed_ip_address == fixed
+        name = demo_sdk.compute.get_server(server).name
+
+        async def server_shown() -> bool:
+            await pilot.press("r")
+            await pilot.pause(0.5)
+            return name in str((grid.get_row(made.id) or {}).get("server"))
+
+        for _ in range(40):
+            if await server_shown():
+                break
+        assert name in str((grid.get_row(made.id) or {}).get("server"))
+        await open_menu(pilot, app)
+        await pilot.press(*"disassociate", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        await pilot.press("y")
+        rig.wait_for(lambda: demo_sdk.network.get_ip(made.id).port_id is None,
+                     "disassociated in Neutron")
+        await pilot.press("ctrl+d")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        assert made.floating_ip_address in screen_text(app)
+        await pilot.press("y")
+        await wait_until(pilot, lambda: grid.get_row(made.id) is None, timeout=rig.SLOW,
+                         what="row gone")
+        assert demo_sdk.network.find_ip(made.id) is None
