@@ -63,3 +63,10 @@ async def loaded(pilot: Pilot[Any], app: TuiCloudApp, minimum: int = 1) -> Resou
                      and table(app).row_count >= minimum
                      and list_screen(app).freshness.state == "fresh", what="first rows")
     return table(app)
+
+
+def private_network(conn: Any) -> list[dict[str, str]]:
+    """``networks`` for a boot on simcloud's shared "private" network: the demo project sees
+    more than one, and Nova (like the rig's) never guesses between them (409)."""
+    found = conn.network.find_network("private", ignore_missing=False)
+    return [{"uuid": str(found.id)}]

@@ -806,3 +806,38 @@ def check_volume_attachments_api(conn: Connection, name: str) -> None:
              "volume available after the attachment is deleted")
     finally:
         conn.block_storage.delete_volume(volume.id)
+
+
+MULTIPLE_NETWORKS = {"conflictingRequest": {"code": 409, "message": (
+    "Multiple possible networks found, use a Network ID to be more specific.")}}
+
+
+def check_boot_never_guesses_between_networks(conn: Connection, name: str, image_id: str,
+                                              flavor_id: str) -> None:
+    """With two networks the project may use, a boot that names none (2.1) or says "auto"
+    (2.37) is refused (409, in Nova's words); from 2.37 ``networks`` is required (400)."""
+    made = []
+    try:
+        for index in (1, 2):
+            network = conn.network.create_network(name=f"{name}-{index}")
+            conn.network.create_subnet(network_id=network.id, ip_version=4,
+                                       cidr=f"10.6{index}.0.0/24")
+            made.append(network)
+
+        def boot_asking(version: str, networks: Any = None) -> requests.Response:
+            server: dict[str, Any] = {"name": name, "imageRef": image_id, "flavorRef": flavor_id}
+            if networks is not None:
+                server["networks"] = networks
+            return call(conn, "compute", "POST", "/servers", f"compute {version}",
+                        json={"server": server})
+
+        for answer in (boot_asking("2.1"), boot_asking("2.37", "auto")):
+            assert (answer.status_code, answer.json()) == (409, MULTIPLE_NETWORKS)
+        required = boot_asking("2.37")
+        assert required.status_code == 400, required.text
+        message = required.json()["badRequest"]["message"]
+        assert message.startswith("Invalid input for field/attribute server. Value: {")
+        assert message.endswith("'networks' is a required property")
+    finally:
+        for network in made:
+            conn.network.delete_network(network)

@@ -8,7 +8,15 @@ import re
 import openstack
 import pytest
 
-from tests.apphelpers import list_screen, loaded, make_app, screen_text, table, wait_until
+from tests.apphelpers import (
+    list_screen,
+    loaded,
+    make_app,
+    private_network,
+    screen_text,
+    table,
+    wait_until,
+)
 from tuicloud.model.freshness import describe_freshness
 from tuicloud.screens.detail import DetailScreen
 from tuicloud.screens.resource_list import ResourceListScreen
@@ -122,7 +130,8 @@ async def test_cursor_stays_on_its_server_while_it_changes_and_others_come_and_g
         image = min((i for i in images if i["status"] == "active"),
                     key=lambda i: i["min_disk"])["id"]
         conn.compute.post("/servers", json={"server": {
-            "name": "newcomer", "flavorRef": flavor, "imageRef": image, "min_count": 2}})
+            "name": "newcomer", "flavorRef": flavor, "imageRef": image, "min_count": 2,
+            "networks": private_network(conn)}})
         for _ in range(3):
             await pilot.press("r")
             await pilot.pause(0.6)

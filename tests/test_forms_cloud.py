@@ -106,8 +106,11 @@ def test_create_servers_returns_every_id_of_a_multi_launch(sim: RunningSim) -> N
                  if i["status"] == "active" and not i.get("min_disk"))
     with CloudSession.connect("simcloud") as session:
         flavor = next(f for f, v in nova.flavors.items() if v["name"] == "m1.small")
+        private = next(n for n in sim.cloud.service("network").networks.values()
+                       if n["name"] == "private")
         ids = create_servers(session, ServerSpec(name="multi", flavor_id=flavor,
-                                                 image_id=image["id"], count=3))
+                                                 image_id=image["id"], count=3,
+                                                 networks=[private["id"]]))
     assert len(ids) == 3
     assert sorted(nova.servers[i].name for i in ids) == ["multi-1", "multi-2", "multi-3"]
 

@@ -28,7 +28,15 @@ from rich.segment import Segment
 from rich.text import Text
 from textual.app import App, ComposeResult
 
-from tests.apphelpers import list_screen, loaded, make_app, screen_text, table, wait_until
+from tests.apphelpers import (
+    list_screen,
+    loaded,
+    make_app,
+    private_network,
+    screen_text,
+    table,
+    wait_until,
+)
 from tests.test_resource_table import BIDI, CONTROLS, cells, check_strip, visible
 from tuicloud.cloud.connection import CloudSession
 from tuicloud.cloud.detail import Related, fetch_detail
@@ -269,7 +277,8 @@ def hostile_cloud(sim: RunningSim) -> Iterator[dict[str, str]]:
         image = next(i for i in conn.image.get("/images").json()["images"]
                      if i["status"] == "active" and i["min_disk"] <= 1)["id"]
         answer = conn.compute.post("/servers", json={"server": {
-            "name": EVIL_NAME, "flavorRef": flavor, "imageRef": image}})
+            "name": EVIL_NAME, "flavorRef": flavor, "imageRef": image,
+            "networks": private_network(conn)}})
         assert answer.status_code == 202, answer.text
         server = answer.json()["server"]["id"]
         volume = conn.block_storage.post("/volumes", json={"volume": {

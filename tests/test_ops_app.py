@@ -13,7 +13,14 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Input, OptionList
 
 from tests import apphelpers
-from tests.apphelpers import list_screen, loaded, screen_text, table, wait_until
+from tests.apphelpers import (
+    list_screen,
+    loaded,
+    private_network,
+    screen_text,
+    table,
+    wait_until,
+)
 from tuicloud.app import TuiCloudApp
 from tuicloud.screens.actions_menu import ActionsMenu
 from tuicloud.screens.confirm import ConfirmScreen
@@ -397,7 +404,8 @@ async def test_follow_reports_a_fault_with_its_request_id(sim: RunningSim) -> No
         flavor = next(f for f in conn.compute.flavors() if f.disk >= (image.min_disk or 0)
                       and f.disk >= 20)
         server = conn.compute.create_server(name="doomed", image_id=image.id,
-                                            flavor_id=flavor.id, networks="auto",
+                                            flavor_id=flavor.id,
+                                            networks=private_network(conn),
                                             metadata={"simcloud:fail": "no valid host"})
         conn.close()
         list_screen(app).follow([server.id], "BUILD")

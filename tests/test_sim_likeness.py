@@ -151,3 +151,9 @@ def test_simple_tenant_usage(conn: Connection, admin: Connection, server_id: str
 
 def test_volume_attachments_api(conn: Connection) -> None:
     likeness.check_volume_attachments_api(conn, "likeness-att")
+
+
+def test_boot_never_guesses_between_networks(conn: Connection) -> None:
+    image = conn.image.find_image("cirros-0.6.2-x86_64-disk", ignore_missing=False)
+    tiny = conn.compute.find_flavor("m1.tiny", ignore_missing=False)
+    likeness.check_boot_never_guesses_between_networks(conn, "likeness-net", image.id, tiny.id)

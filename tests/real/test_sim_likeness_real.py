@@ -89,3 +89,10 @@ def test_simple_tenant_usage(admin_sdk: Connection, demo_sdk: Connection, server
 
 def test_volume_attachments_api(demo_sdk: Connection, prefix: str) -> None:
     likeness.check_volume_attachments_api(demo_sdk, prefix + "att")
+
+
+def test_boot_never_guesses_between_networks(demo_sdk: Connection, prefix: str) -> None:
+    image = demo_sdk.image.find_image("fake-image", ignore_missing=False)
+    tiny = demo_sdk.compute.find_flavor("m1.tiny", ignore_missing=False)
+    likeness.check_boot_never_guesses_between_networks(demo_sdk, prefix + "net", image.id,
+                                                       tiny.id)

@@ -235,13 +235,25 @@ def bad_input(field: str, value: Any, why: str) -> ApiError:
     return ApiError(400, f"Invalid input for field/attribute {field}. Value: {value}. {why}")
 
 
-def requested_nics(ctx: Ctx, project_id: str, spec: Any) -> list[dict[str, Any]]:
-    """The requested NICs as [{"net", "port", "fixed_ip"}]; [] for "none"."""
+def requested_nics(ctx: Ctx, project_id: str, spec: Any,
+                   server: Any = None) -> list[dict[str, Any]]:
+    """The requested NICs as [{"net", "port", "fixed_ip"}]; [] for "none". ``server`` is the
+    request's server body, which Nova quotes when it refuses one without networks."""
     network = ctx.svc.network_service()
+    if spec is None and ctx.at_least(37):
+        raise bad_input("server", server, "'networks' is a required property")
     if spec is None or spec == "auto":
         if network is None:
             return []
-        return [{"net": network.default_network_id(project_id), "port": None, "fixed_ip": None}]
+        # As the rig's Nova: the one network the project may use (its own or shared, not
+        # external), else 409; several are never guessed between.
+        usable = [n for n in network.networks_visible_to(project_id)
+                  if not n["router:external"]]
+        if len(usable) > 1:
+            raise ApiError(409, "Multiple possible networks found, use a Network ID to be "
+                                "more specific.")
+        net_id = str(usable[0]["id"]) if usable else network.default_network_id(project_id)
+        return [{"net": net_id, "port": None, "fixed_ip": None}]
     if spec == "none":
         return []
     if not isinstance(spec, list):

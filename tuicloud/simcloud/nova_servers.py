@@ -423,7 +423,7 @@ def create_server(ctx: Ctx) -> Response:
                 group_name = network.security_group_name(group_id)
         if group_name not in group_names:
             group_names.append(group_name)
-    nics = requested_nics(ctx, project_id, body.get("networks"))
+    nics = requested_nics(ctx, project_id, body.get("networks"), body)
     if max_count > 1 and any(n["port"] for n in nics):
         raise ApiError(400, "Unable to launch multiple instances with a single configured "
                             "port ID. Please launch your instance one by one with different "
