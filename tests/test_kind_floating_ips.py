@@ -88,9 +88,16 @@ async def test_allocate_associate_disassociate_release(sim: RunningSim) -> None:
         assert usable and all(c.value.count(" ") == 1 for c in prompt.choices)
         taken = [c for c in prompt.choices if c.disabled]
         assert all(c.disabled and c.disabled.startswith("has ") for c in taken)
-        await wait_until(pilot, lambda: prompt.current_value() == usable[0].value,
-                         what="first usable highlighted")
-        port, address = usable[0].value.split(" ")
+        # One Neutron can reach from `public` (a subnet without a router gets a 404).
+        wanted = next(c.value for c in usable if neutron.router_for(
+            neutron.ports[c.value.split(" ")[0]], made["floating_network_id"]))
+        port, address = wanted.split(" ")
+        await wait_until(pilot, lambda: prompt.current_value() is not None, what="highlight")
+        for _ in range(len(prompt.choices)):
+            if prompt.current_value() == wanted:
+                break
+            await pilot.press("down")
+        assert prompt.current_value() == wanted
         await pilot.press("enter")
         await wait_until(pilot, lambda: made["port_id"] == port, what="associated in Neutron")
         assert made["fixed_ip_address"] == address
@@ -175,3 +182,82 @@ def test_the_sdk_sees_what_the_form_sends(sim: RunningSim) -> None:
     finally:
         conn.close()
     assert (found.floating_ip_address, found.description) == (address, "via session")
+
+
+def _routed_server(sim: RunningSim, conn: Any) -> tuple[Any, str]:
+    """A demo server whose first port Neutron can reach from `public` and that has no floating
+    IP: (the server, that port's id)."""
+    neutron = _neutron(sim)
+    public = next(n for n in neutron.networks.values() if n["router:external"])
+    demo = demo_id(sim)
+    for server in sim.cloud.service("compute").servers.values():
+        if server.project_id != demo or server.vm_state != "active":
+            continue
+        ports = list(conn.network.ports(device_id=server.id))
+        if ports and neutron.router_for(neutron.ports[ports[0].id], public["id"]) \
+                and not any(neutron.fips_by_port.get(p.id) for p in ports):
+            return server, str(ports[0].id)
+    raise AssertionError("no routed server without a floating IP")
+
+
+async def _add_floating_ip_picker(pilot: Any, app: Any, server_id: str) -> ChoicePrompt:
+    from tests.apphelpers import table
+
+    table(app).cursor_id = server_id
+    await open_menu(pilot, app)
+    await pilot.press(*"associate floating", "enter")
+    await wait_until(pilot, lambda: isinstance(app.screen, ChoicePrompt)
+                     and bool(app.screen.choices)
+                     and app.screen.current_value() is not None, what="addresses")
+    prompt = app.screen
+    assert isinstance(prompt, ChoicePrompt)
+    return prompt
+
+
+async def test_add_floating_ip_offers_a_free_address_first_else_allocates_one(
+        sim: RunningSim) -> None:
+    """Issue 14: "Add floating IP" on a server offers a free address first, and allocates one
+    when none is free (one request: the address is created bound to the server's port)."""
+    neutron = _neutron(sim)
+    public = next(n for n in neutron.networks.values() if n["router:external"])
+    conn = openstack.connect(cloud="simcloud")
+    try:
+        server, port = _routed_server(sim, conn)
+        spare = conn.network.create_ip(floating_network_id=public["id"], description="spare")
+        app = make_app(view="servers")
+        async with app.run_test(size=(160, 40)) as pilot:
+            await loaded(pilot, app)
+            prompt = await _add_floating_ip_picker(pilot, app, server.id)
+            values = [c.value for c in prompt.choices]
+            fresh = f"new {public['id']} {port}"
+            assert fresh in values
+            first_free = values[0]
+            assert not first_free.startswith("new ") and prompt.current_value() == first_free
+            assert values.index(fresh) < len([c for c in prompt.choices if not c.disabled])
+            await pilot.press("escape")
+            # No free address left: the highlighted choice allocates one.
+            for address in list(conn.network.ips(project_id=demo_id(sim))):
+                if not address.port_id:
+                    conn.network.delete_ip(address)
+            prompt = await _add_floating_ip_picker(pilot, app, server.id)
+            assert prompt.current_value() == fresh
+            assert prompt.command_for(fresh) == \
+                f"openstack floating ip create --port {port} {public['id']}"
+            before = set(neutron.floating_ips)
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: any(f["port_id"] == port for i, f in
+                                                neutron.floating_ips.items() if i not in before),
+                             what="allocated and bound")
+        assert spare.id not in neutron.floating_ips
+    finally:
+        conn.close()
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # osc_lib's own, on import
+def test_the_allocate_and_bind_command_parses_with_the_openstack_cli() -> None:
+    from tuicloud.cloud.operations import find
+
+    argv = find("server.add_floating_ip").cli({"id": "S1"}, "new NET1 PORT1")
+    parser, rest = _osc_parser_for(argv)
+    parsed = vars(parser.parse_args(rest))
+    assert (parsed["network"], parsed["port"]) == ("NET1", "PORT1")

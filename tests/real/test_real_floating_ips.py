@@ -109,3 +109,37 @@ async def test_allocate_associate_disassociate_release(
         await wait_until(pilot, lambda: grid.get_row(made.id) is None, timeout=rig.SLOW,
                          what="row gone")
         assert demo_sdk.network.find_ip(made.id) is None
+
+
+async def test_add_floating_ip_on_a_server_allocates_one_bound_to_its_port(
+        prefix: str, demo_sdk: Connection, routed_server: tuple[str, str, str]) -> None:
+    """The server action's "allocate a new address" choice: one POST, bound at once."""
+    server, port, fixed = routed_server
+    public = demo_sdk.network.find_network("public", ignore_missing=False)
+    fresh = f"new {public.id} {port}"
+    app = make_app(cloud="real-demo", view="servers")
+    async with app.run_test(size=(160, 50)) as pilot:
+        grid = await loaded(pilot, app)
+        await wait_until(pilot, lambda: grid.get_row(server) is not None, timeout=rig.SLOW,
+                         what="the server's row")
+        grid.cursor_id = server
+        await open_menu(pilot, app)
+        await pilot.press(*"associate floating", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoicePrompt)
+                         and bool(app.screen.choices)
+                         and app.screen.current_value() is not None, timeout=rig.SLOW,
+                         what="addresses")
+        prompt = app.screen
+        assert isinstance(prompt, ChoicePrompt)
+        assert fresh in [c.value for c in prompt.choices if not c.disabled]
+        for _ in range(len(prompt.choices)):
+            if prompt.current_value() == fresh:
+                break
+            await pilot.press("down")
+        assert prompt.current_value() == fresh
+        await pilot.press("enter")
+        bound = rig.wait_for(lambda: next((a for a in demo_sdk.network.ips(port_id=port)), None),
+                             "an address bound to the server's port")
+        assert bound.fixed_ip_address == fixed and bound.floating_network_id == public.id
+        # Named for the sweep: an address made by the action has no description.
+        demo_sdk.network.update_ip(bound, description=prefix + "fip")

@@ -156,7 +156,15 @@ def _floating_ips(raw: Raw) -> list[str]:
     return found
 
 
+NEW_ADDRESS = "new"
+"""A choice's value starts with this when it allocates an address: "new NETWORK PORT"."""
+
+
 def _free_floating_ips(session: CloudSession, raw: Raw) -> list[Choice]:
+    """The project's free addresses first, then a new one from each external network (what
+    runs when none is free), then the addresses in use, greyed."""
+    from tuicloud.cloud.operations.floating_ips import external_networks
+
     params: dict[str, str] = {}
     if session.project_id:
         params["project_id"] = session.project_id
@@ -169,7 +177,21 @@ def _free_floating_ips(session: CloudSession, raw: Raw) -> list[Choice]:
         choices.append(Choice(address, f"{address}  {note}".rstrip(),
                               "already associated" if used else None))
     choices.sort(key=lambda c: (c.disabled is not None, c.label))
-    return choices
+    ports, _ = session.get_json("network", "/ports", {"device_id": rid(raw)})
+    port = next((str(p["id"]) for p in ports.get("ports", []) if p.get("id")), None)
+    fresh = [Choice(f"{NEW_ADDRESS} {net['id']} {port or '-'}",
+                    f"allocate a new address from {net.get('name') or net['id']}",
+                    None if port else "the server has no port")
+             for net in external_networks(session)]
+    free = [c for c in choices if c.disabled is None]
+    return free + fresh + [c for c in choices if c.disabled is not None]
+
+
+def _add_fip_cli(raw: Raw, value: str | None) -> list[str]:
+    if value and value.startswith(NEW_ADDRESS + " "):
+        _, network, port = value.split(" ")
+        return ["openstack", "floating", "ip", "create", "--port", port, network]
+    return ["openstack", "server", "add", "floating", "ip", rid(raw), str(value)]
 
 
 def _server_floating_ips(session: CloudSession, raw: Raw) -> list[Choice]:
@@ -189,6 +211,13 @@ def _find_fip(session: CloudSession, address: str) -> dict[str, Any]:
 
 def _add_fip(session: CloudSession, raw: Raw, value: str | None) -> None:
     address = require(value, "a floating IP")
+    if address.startswith(NEW_ADDRESS + " "):
+        # Allocated and bound in one request, as `openstack floating ip create --port` does.
+        _, network, port = address.split(" ")
+        session.request("POST", "network", "/floatingips", json={"floatingip": {
+            "floating_network_id": network, "port_id": port}},
+            description=f"allocate a floating IP for server {name_of(raw)}")
+        return
     fip = _find_fip(session, address)
     ports, _ = session.get_json("network", "/ports", {"device_id": rid(raw)})
     if not ports.get("ports"):
@@ -340,7 +369,7 @@ SERVER_OPERATIONS: tuple[Operation, ...] = (
         destructive=True, single=True),
     Operation(
         "server.add_floating_ip", "servers", "Associate floating IP…", _not_busy, _add_fip,
-        lambda raw, v: ["openstack", "server", "add", "floating", "ip", rid(raw), str(v)],
+        _add_fip_cli,
         needs=Needs("Floating IP", "<ip-address>", choices=_free_floating_ips),
         keywords=("fip", "public"), single=True),
     Operation(
