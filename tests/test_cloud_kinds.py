@@ -192,7 +192,7 @@ def test_registry() -> None:
     assert kind_for(":s").name == "servers"
     assert kind_for("SG").name == "security-groups"
     with pytest.raises(KeyError, match="known"):
-        kind_for("routers")
+        kind_for("load-balancers")
 
 
 def test_narrow_terminals_keep_name_and_status() -> None:

@@ -290,7 +290,8 @@ def _sample(session: CloudSession, kind: str) -> dict[str, Any]:
     path = {"servers": ("compute", "/servers/detail", "servers"),
             "volumes": ("block-storage", "/volumes/detail", "volumes"),
             "images": ("image", "/images", "images"),
-            "floating-ips": ("network", "/floatingips", "floatingips")}[kind]
+            "floating-ips": ("network", "/floatingips", "floatingips"),
+            "routers": ("network", "/routers", "routers")}[kind]
     body, _ = session.get_json(path[0], path[1])
     return dict(body[path[2]][0])
 
@@ -304,7 +305,7 @@ def test_read_only_refuses_every_operation(msim: RunningSim, session: CloudSessi
     address = fips["floatingips"][0]["floating_ip_address"]
     with CloudSession.connect("simcloud", read_only=True) as read_only:
         samples = {kind: _sample(read_only, kind)
-                   for kind in ("servers", "volumes", "images", "floating-ips")}
+                   for kind in ("servers", "volumes", "images", "floating-ips", "routers")}
         start = len(msim.cloud.request_log)
         count = 0
         for kind, raw in samples.items():
@@ -344,7 +345,9 @@ def test_every_command_parses_with_the_openstack_cli() -> None:
                "volumes": {"id": "V1", "name": "data", "status": "in-use", "size": 1},
                "images": {"id": "I1", "name": "img", "status": "active"},
                "floating-ips": {"id": "F1", "floating_ip_address": "203.0.113.5",
-                                "port_id": "P1"}}
+                                "port_id": "P1"},
+               "routers": {"id": "R1", "name": "edge", "status": "ACTIVE",
+                           "external_gateway_info": {"network_id": "N1"}}}
     values = {"image.visibility": "community", "volume.extend": "5",
               "floating_ip.associate": "P2 10.0.0.5"}
     for kind, raw in samples.items():

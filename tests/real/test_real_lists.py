@@ -15,8 +15,8 @@ from tuicloud.screens.detail import DetailScreen
 
 @pytest.fixture(scope="module")
 def seeded(server: str, module_prefix: str, demo_sdk: Connection) -> Iterator[dict[str, str]]:
-    """A server, a volume, its snapshot, a server group holding nothing, a key pair and a
-    floating IP, so that every demo list has a row of ours."""
+    """A server, a volume, its snapshot, a server group holding nothing, a key pair, a
+    floating IP and a router, so that every demo list has a row of ours."""
     volume = demo_sdk.block_storage.create_volume(size=1, name=module_prefix + "vol")
     rig.volume_status(demo_sdk, volume.id, "available")
     snapshot = demo_sdk.block_storage.create_snapshot(volume_id=volume.id,
@@ -30,8 +30,11 @@ def seeded(server: str, module_prefix: str, demo_sdk: Connection) -> Iterator[di
     public = demo_sdk.network.find_network("public", ignore_missing=False)
     address = demo_sdk.network.create_ip(floating_network_id=public.id,
                                          description=module_prefix + "fip")
+    router = demo_sdk.network.create_router(name=module_prefix + "router",
+                                            external_gateway_info={"network_id": public.id})
     yield {"servers": server, "volumes": volume.id, "keypairs": module_prefix + "key",
-           "snapshots": snapshot.id, "server-groups": group.id, "floating-ips": address.id}
+           "snapshots": snapshot.id, "server-groups": group.id, "floating-ips": address.id,
+           "routers": router.id}
 
 
 def _ids(items: Any, key: str = "id") -> dict[str, str]:
@@ -53,6 +56,7 @@ API_LISTS: dict[str, Callable[[Connection], dict[str, str]]] = {
     # No names: the address stands in the Name column.
     "floating-ips": lambda c: {str(a.id): str(a.floating_ip_address)
                                for a in c.network.ips(project_id=c.current_project_id)},
+    "routers": lambda c: _ids(c.network.routers(project_id=c.current_project_id)),
 }
 
 

@@ -451,6 +451,11 @@ class CloudSession:
             yield page.items
 
     # -- mutating ----------------------------------------------------------------------------
+    def refuse_if_read_only(self, description: str) -> None:
+        """Raise ReadOnlyError now, for an action that reads before it writes (so read-only
+        refuses it before the reads, not with whatever the reads find)."""
+        self._refuse_if_read_only(description)
+
     def _refuse_if_read_only(self, description: str) -> None:
         if self.read_only:
             log.info("read-only: refused to %s", description)

@@ -123,9 +123,34 @@ def _network_related(session: CloudSession, raw: Raw) -> Related:
     return related
 
 
+def _router_related(session: CloudSession, raw: Raw) -> Related:
+    """Its interfaces (and gateway port): subnet by name, address, port."""
+    from tuicloud.cloud.operations.routers import router_ports, subnet_names
+
+    related: Related = {}
+    try:
+        ports = router_ports(session, str(raw.get("id", "")))
+        names = subnet_names(session)
+    except CloudError as error:
+        log.info("detail: router interfaces not fetched: %s", error)
+        related["interfaces"] = []
+        related.setdefault("errors", []).append({"source": "interfaces", "message": str(error),
+                                                 "status": error.status})
+        return related
+    related["interfaces"] = [
+        {"subnet": names.get(str(ip.get("subnet_id")), str(ip.get("subnet_id"))),
+         "address": ip.get("ip_address"),
+         "kind": "gateway" if port.get("device_owner") == "network:router_gateway"
+         else "interface",
+         "port id": port.get("id"), "status": port.get("status")}
+        for port in ports for ip in port.get("fixed_ips") or [] if isinstance(ip, dict)]
+    return related
+
+
 _RELATED: dict[str, Callable[[CloudSession, Raw], Related]] = {
     "servers": _server_related,
     "networks": _network_related,
+    "routers": _router_related,
 }
 
 

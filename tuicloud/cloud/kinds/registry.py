@@ -8,6 +8,7 @@ from tuicloud.cloud.kinds.floating_ips import FLOATING_IPS
 from tuicloud.cloud.kinds.images import IMAGES
 from tuicloud.cloud.kinds.keypairs import KEYPAIRS
 from tuicloud.cloud.kinds.networks import NETWORKS
+from tuicloud.cloud.kinds.routers import ROUTERS
 from tuicloud.cloud.kinds.security_groups import SECURITY_GROUPS
 from tuicloud.cloud.kinds.server_groups import SERVER_GROUPS
 from tuicloud.cloud.kinds.servers import SERVERS
@@ -49,5 +50,5 @@ def all_kinds() -> list[ResourceKind]:
 
 # New kinds go last: the order is the views' order (menus, completion), which users learn.
 for _kind in (SERVERS, VOLUMES, IMAGES, FLAVORS, NETWORKS, KEYPAIRS, SECURITY_GROUPS,
-              VOLUME_SNAPSHOTS, SERVER_GROUPS, FLOATING_IPS):
+              VOLUME_SNAPSHOTS, SERVER_GROUPS, FLOATING_IPS, ROUTERS):
     register(_kind)

@@ -12,6 +12,7 @@ from tuicloud.cloud.errors import CloudError
 from tuicloud.cloud.operations import (
     floating_ips,
     images,
+    routers,
     server_groups,
     servers,
     volume_snapshots,
@@ -30,7 +31,8 @@ __all__ = ["Choice", "KindOperations", "Needs", "Operation", "Raw", "all_operati
 _BY_KIND: dict[str, KindOperations] = {
     declared.kind: declared
     for declared in (servers.OPERATIONS, volumes.OPERATIONS, volume_snapshots.OPERATIONS,
-                     images.OPERATIONS, server_groups.OPERATIONS, floating_ips.OPERATIONS)
+                     images.OPERATIONS, server_groups.OPERATIONS, floating_ips.OPERATIONS,
+                     routers.OPERATIONS)
 }
 _BY_ID = {op.id: op for declared in _BY_KIND.values() for op in declared.operations}
 
