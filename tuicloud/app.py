@@ -463,7 +463,7 @@ class TuiCloudApp(App[None]):
 
     def command_words(self) -> list[str]:
         """What the `:` prompt completes."""
-        words = ["quit", "overview", "allclouds", "servers all"]
+        words = ["quit", "overview", "allclouds", "servers all", "why", "why 22"]
         for kind in all_kinds():
             words.append(kind.name)
             words.extend(kind.aliases)
@@ -485,6 +485,9 @@ class TuiCloudApp(App[None]):
         if self.switcher.run(command):
             return
         words = command.split()
+        if words[0].lower() == "why":
+            self._why(words[1:])
+            return
         if words[0].lower() == "allclouds":  # a toggle: back to this cloud's servers
             if self.current_mode == "all":
                 self.goto("servers")
@@ -496,6 +499,18 @@ class TuiCloudApp(App[None]):
             self.show_all_clouds(words[2] if len(words) > 2 else None)
             return
         self.goto(words[0])
+
+    def _why(self, args: list[str]) -> None:
+        """`:why [PORT]`: the reachability check of the server under the cursor."""
+        screen = self.live_screen()
+        if not isinstance(screen, ResourceListScreen) or not screen.kind.can("reach"):
+            self.notify(":why checks a server: use it on the servers view", severity="warning")
+            return
+        if args and not (args[0].isdigit() and 1 <= int(args[0]) <= 65535):
+            self.notify(f":why takes a TCP port (1 to 65535), not {args[0]!r}",
+                        severity="warning", markup=False)
+            return
+        screen.action_why(int(args[0]) if args else 22)
 
     def _all_clouds_screen(self) -> Screen[Any]:
         from tuicloud.screens.all_clouds import AllCloudsScreen

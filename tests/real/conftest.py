@@ -116,3 +116,25 @@ def server(module_prefix: str, demo_sdk: Connection) -> Iterator[str]:
     ident = rig.boot(demo_sdk, module_prefix + "vm")
     yield ident
     rig.delete_server(demo_sdk, ident)
+
+
+@pytest.fixture
+def routed_server(prefix: str, demo_sdk: Connection) -> Iterator[tuple[str, str, str]]:
+    """A server on a subnet whose router has its gateway on `public`: (server, port, ip)."""
+    net = demo_sdk.network
+    public = net.find_network("public", ignore_missing=False)
+    network = net.create_network(name=prefix + "net")
+    subnet = net.create_subnet(network_id=network.id, name=prefix + "subnet", ip_version=4,
+                               cidr="10.77.0.0/24")
+    router = net.create_router(name=prefix + "router",
+                               external_gateway_info={"network_id": public.id})
+    net.add_interface_to_router(router, subnet_id=subnet.id)
+    image = demo_sdk.image.find_image("fake-image", ignore_missing=False)
+    flavor = demo_sdk.compute.find_flavor("m1.tiny", ignore_missing=False)
+    server = demo_sdk.compute.create_server(name=prefix + "vm", image_id=image.id,
+                                            flavor_id=flavor.id,
+                                            networks=[{"uuid": network.id}])
+    rig.server_status(demo_sdk, server.id, "ACTIVE")
+    port = next(iter(net.ports(device_id=server.id)))
+    yield server.id, str(port.id), str(port.fixed_ips[0]["ip_address"])
+    # The prefix's sweep deletes the server, the address, the router, then the network.

@@ -5,9 +5,6 @@ own answer."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from openstack.connection import Connection
 
 from tests.apphelpers import loaded, make_app, screen_text, table, wait_until
@@ -18,28 +15,6 @@ from tuicloud.screens.confirm import ConfirmScreen
 from tuicloud.screens.forms.allocate_floating_ip import AllocateFloatingIpForm
 from tuicloud.screens.prompts import ChoicePrompt
 from tuicloud.screens.resource_list import ResourceListScreen
-
-
-@pytest.fixture
-def routed_server(prefix: str, demo_sdk: Connection) -> Iterator[tuple[str, str, str]]:
-    """A server on a subnet whose router has its gateway on `public`: (server, port, ip)."""
-    net = demo_sdk.network
-    public = net.find_network("public", ignore_missing=False)
-    network = net.create_network(name=prefix + "net")
-    subnet = net.create_subnet(network_id=network.id, name=prefix + "subnet", ip_version=4,
-                               cidr="10.77.0.0/24")
-    router = net.create_router(name=prefix + "router",
-                               external_gateway_info={"network_id": public.id})
-    net.add_interface_to_router(router, subnet_id=subnet.id)
-    image = demo_sdk.image.find_image("fake-image", ignore_missing=False)
-    flavor = demo_sdk.compute.find_flavor("m1.tiny", ignore_missing=False)
-    server = demo_sdk.compute.create_server(name=prefix + "vm", image_id=image.id,
-                                            flavor_id=flavor.id,
-                                            networks=[{"uuid": network.id}])
-    rig.server_status(demo_sdk, server.id, "ACTIVE")
-    port = next(iter(net.ports(device_id=server.id)))
-    yield server.id, str(port.id), str(port.fixed_ips[0]["ip_address"])
-    # The prefix's sweep deletes the server, the address, the router, then the network.
 
 
 def _ready(screen: object) -> bool:

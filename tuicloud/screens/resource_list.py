@@ -79,6 +79,8 @@ class ResourceListScreen(Screen[None]):
         Binding("0", "toggle_all_projects", "All projects", id="list.all_projects"),
         Binding("l", "console_log", "Console log", id="list.console_log"),
         Binding("s", "ssh", "SSH", id="list.ssh"),
+        Binding("ctrl+w", "why", "Why no SSH?", id="list.why",
+                tooltip="Check each link from here to the server, with fixes"),
         Binding("c", "create", "Create", id="list.create"),
         Binding("ctrl+s", "save_image", "Save image", id="list.save_image"),
         Binding("y", "copy", "Copy", id="list.copy", show=False,
@@ -422,6 +424,16 @@ class ResourceListScreen(Screen[None]):
             return
         start_ssh(self, raw)
 
+    def action_why(self, port: int = 22) -> None:
+        """`ctrl+w`: why SSH (or TCP ``port``) from here would not reach the server."""
+        from tuicloud.screens.why import WhyScreen
+
+        row_id = self.table.cursor_id
+        if not self.kind.can("reach") or row_id is None:
+            return
+        name = (self.table.get_row(row_id) or {}).get("name")
+        self.app.push_screen(WhyScreen(row_id, str(name) if name else row_id, port))
+
     def action_create(self) -> None:
         """`c`: the create form of this kind (servers, volumes, images)."""
         from tuicloud.screens.forms import open_create_form
@@ -472,6 +484,8 @@ class ResourceListScreen(Screen[None]):
             return self.kind.can("console")
         if action == "ssh":
             return self.kind.can("ssh")
+        if action == "why":
+            return self.kind.can("reach")
         if action == "create":
             return self.kind.create_form is not None
         if action == "save_image":

@@ -558,8 +558,10 @@ class Service:
 
     def allocate_port(self, project_id: str, network_id: str, device_id: str, *,
                       fixed_ip: str | None = None, device_owner: str = "compute:nova",
-                      port_id: str | None = None) -> dict[str, Any]:
-        """Create a bound port for a server (or bind the given unbound port). O(1)."""
+                      port_id: str | None = None,
+                      security_groups: list[str] | None = None) -> dict[str, Any]:
+        """Create a bound port for a server (or bind the given unbound port). O(1). A new port
+        gets ``security_groups`` (ids; the project's default when None), as Nova asks."""
         if port_id is not None:
             port = self.ports.get(port_id)
             if port is None:
@@ -585,6 +587,8 @@ class Service:
         port = self.new_port(project_id, network_id, device_id, device_owner=device_owner,
                              fixed=[(None, fixed_ip)], status="ACTIVE", host=host,
                              user_created=False)
+        if security_groups is not None and port.port_security_enabled:
+            self.set_security_groups(port, list(security_groups))
         return port.doc()
 
     def ports_for_device(self, device_id: str) -> list[dict[str, Any]]:

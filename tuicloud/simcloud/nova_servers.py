@@ -503,6 +503,9 @@ def _allocate(ctx: Ctx, server: Server, nics: list[dict[str, Any]]) -> None:
     network = ctx.svc.network_service()
     if network is None:
         return
+    # The server's groups go on the ports Nova makes (a port given by the user keeps its own).
+    groups = [network.security_group_id(server.project_id, name)
+              for name in server.security_groups] or None
     try:
         for nic in nics:
             if nic["port"]:
@@ -510,7 +513,7 @@ def _allocate(ctx: Ctx, server: Server, nics: list[dict[str, Any]]) -> None:
                                       port_id=nic["port"])
             else:
                 network.allocate_port(server.project_id, nic["net"], server.id,
-                                      fixed_ip=nic["fixed_ip"])
+                                      fixed_ip=nic["fixed_ip"], security_groups=groups)
     except ApiError as error:
         # Nova answers a bad port/network/IP in a create with 400 (409 for one in use).
         raise ApiError(409 if error.status == 409 else 400, error.message) from error

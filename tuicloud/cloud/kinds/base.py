@@ -58,10 +58,10 @@ class Jump(NamedTuple):
 JumpBuilder = Callable[[Raw, "Lookups"], list[Jump]]
 StatusClass = Literal["ok", "busy", "warn", "error", "muted"]
 Refresh = Literal["changes-since", "updated_at", "full"]
-Capability = Literal["console", "ssh", "download"]
+Capability = Literal["console", "ssh", "download", "reach"]
 """What a kind offers beyond list, detail and its operations (k9s's verbs):
 ``console`` its console log (`l`), ``ssh`` a shell on it (`s`), ``download`` its bytes to a
-file (`ctrl+s`)."""
+file (`ctrl+s`), ``reach`` why a connection to it would fail (`ctrl+w`, `:why`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -238,7 +238,7 @@ SERVERS = ResourceKind(
     lookups=frozenset({"flavors", "images", "projects"}),
     lookups_embedded_from=(("flavors", "2.47"),),
     names_table="servers",
-    capabilities=frozenset({"console", "ssh"}),
+    capabilities=frozenset({"console", "ssh", "reach"}),
     create_form="launch_server",
     list_fields=frozenset({
         "id", "name", "status", "tenant_id", "project_id", "image", "flavor", "created",
