@@ -57,11 +57,13 @@ def table(app: TuiCloudApp) -> ResourceTable:
     return list_screen(app).table
 
 
-async def loaded(pilot: Pilot[Any], app: TuiCloudApp, minimum: int = 1) -> ResourceTable:
+async def loaded(pilot: Pilot[Any], app: TuiCloudApp, minimum: int = 1,
+                 timeout: float = 15.0) -> ResourceTable:
     """Wait for the current list screen's first complete poll (at least ``minimum`` rows)."""
     await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen)
                      and table(app).row_count >= minimum
-                     and list_screen(app).freshness.state == "fresh", what="first rows")
+                     and list_screen(app).freshness.state == "fresh", timeout=timeout,
+                     what="first rows")
     return table(app)
 
 

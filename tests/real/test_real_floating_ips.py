@@ -27,7 +27,7 @@ async def test_allocate_associate_disassociate_release(
     public = demo_sdk.network.find_network("public", ignore_missing=False)
     app = make_app(cloud="real-demo", view="floating-ips")
     async with app.run_test(size=(160, 50)) as pilot:
-        await loaded(pilot, app, 0)
+        await loaded(pilot, app, 0, timeout=rig.SLOW)
         screen = await open_form(pilot, app, AllocateFloatingIpForm, ready=_ready, minimum=0)
         assert screen.values().get("network") == public.id  # the only external network
         set_field(screen, "description", prefix + "fip")
@@ -94,7 +94,7 @@ async def test_add_floating_ip_on_a_server_allocates_one_bound_to_its_port(
     fresh = f"new {public.id} {port}"
     app = make_app(cloud="real-demo", view="servers")
     async with app.run_test(size=(160, 50)) as pilot:
-        grid = await loaded(pilot, app)
+        grid = await loaded(pilot, app, timeout=rig.SLOW)
         await wait_until(pilot, lambda: grid.get_row(server) is not None, timeout=rig.SLOW,
                          what="the server's row")
         grid.cursor_id = server

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from openstack.connection import Connection
 
-from tests.apphelpers import make_app, table, wait_until
+from tests.apphelpers import loaded, make_app, table, wait_until
 from tests.formhelpers import open_form, set_field
 from tests.real import rig
 from tests.test_kind_routers import _confirm, _pick
@@ -30,6 +30,7 @@ async def test_router_made_wired_unwired_and_deleted(prefix: str,
     name = prefix + "edge"
     app = make_app(cloud="real-demo", view="routers")
     async with app.run_test(size=(160, 50)) as pilot:
+        await loaded(pilot, app, 0, timeout=rig.SLOW)
         screen = await open_form(pilot, app, CreateRouterForm, ready=_ready, minimum=0)
         set_field(screen, "name", name)
         set_field(screen, "gateway", public.id)

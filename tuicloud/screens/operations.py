@@ -192,7 +192,7 @@ class ListOperations:
         from tuicloud.screens.prompts import ChoicePrompt, TextPrompt
 
         first = raws[0]
-        title = f"{needs.prompt} — {self._describe([ops.base.rid(r) for r in raws])}"
+        title = f"{needs.prompt} — {self._describe([self.screen.kind.id_of(r) for r in raws])}"
 
         def command_for(value: str | None) -> str:
             return op.command(first, value)
@@ -227,7 +227,7 @@ class ListOperations:
         if op.destructive and session is not None and session.protected:
             typing = names[0] if len(raws) == 1 else str(len(raws))
         label = op.label.rstrip("…")
-        title = f"{label} {self._describe([ops.base.rid(r) for r in raws])}?"
+        title = f"{label} {self._describe([self.screen.kind.id_of(r) for r in raws])}?"
         command = "\n".join(op.command(raw, value) for raw in raws)
 
         def answered(yes: bool | None) -> None:
@@ -243,7 +243,7 @@ class ListOperations:
         for raw in raws:
             shown = op.shown_status(raw)
             if shown:
-                self.set_status(ops.base.rid(raw), shown)
+                self.set_status(self.screen.kind.id_of(raw), shown)
         session = self.screen.tui.session
 
         def work() -> None:
@@ -254,11 +254,11 @@ class ListOperations:
             for raw in raws:
                 try:
                     op.run(connected(session), raw, value)
-                    done.append(ops.base.rid(raw))
+                    done.append(self.screen.kind.id_of(raw))
                 except CloudError as error:
-                    failed.append((ops.base.rid(raw), ops.explain(error)))
+                    failed.append((self.screen.kind.id_of(raw), ops.explain(error)))
                 except ValueError as error:  # a missing or malformed input
-                    failed.append((ops.base.rid(raw), str(error)))
+                    failed.append((self.screen.kind.id_of(raw), str(error)))
             self.screen.app.call_from_thread(self._ran, op, done, failed)
 
         self._run_in_worker(work, "ops-run")

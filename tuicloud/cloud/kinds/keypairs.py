@@ -79,4 +79,5 @@ KEYPAIRS = ResourceKind(
     id_key="name",
     unwrap="keypair",
     page_size=None,
+    create_form="create_keypair",
 )

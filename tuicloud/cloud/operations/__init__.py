@@ -12,6 +12,7 @@ from tuicloud.cloud.errors import CloudError
 from tuicloud.cloud.operations import (
     floating_ips,
     images,
+    keypairs,
     routers,
     server_groups,
     servers,
@@ -32,7 +33,7 @@ _BY_KIND: dict[str, KindOperations] = {
     declared.kind: declared
     for declared in (servers.OPERATIONS, volumes.OPERATIONS, volume_snapshots.OPERATIONS,
                      images.OPERATIONS, server_groups.OPERATIONS, floating_ips.OPERATIONS,
-                     routers.OPERATIONS)
+                     routers.OPERATIONS, keypairs.OPERATIONS)
 }
 _BY_ID = {op.id: op for declared in _BY_KIND.values() for op in declared.operations}
 
