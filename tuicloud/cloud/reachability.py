@@ -166,6 +166,19 @@ def _address_links(session: CloudSession, server: Raw,
             router_link], port
 
 
+def _subnet(session: CloudSession, subnet: str) -> Raw:
+    """The subnet's document; {} when there is none or it cannot be read (policy)."""
+    if not subnet:
+        return {}
+    try:
+        found = _get(session, "network", f"/subnets/{quote(subnet, safe='')}")
+    except CloudError as error:
+        if error.status in (403, 404):
+            return {}
+        raise
+    return found.get("subnet") or {}
+
+
 def _router_link(session: CloudSession, subnet: str,
                  externals: dict[str, Raw]) -> tuple[Link, str | None]:
     """The router link and, when a router with a gateway serves the subnet, its network."""
@@ -194,8 +207,7 @@ def _router_link(session: CloudSession, subnet: str,
                           description=f"set the gateway of router {name}"))
         return Link("Router", "broken", f"{router.get('name')} has no external gateway",
                     fix), None
-    shared = _get(session, "network", f"/subnets/{quote(subnet, safe='')}")["subnet"] \
-        if subnet else {}
+    shared = _subnet(session, subnet)
     if shared and shared.get("project_id") not in (None, session.project_id):
         return Link("Router", "unknown", f"subnet {shared.get('name') or subnet[:8]} belongs to "
                                          "another project: its router is not visible here"
