@@ -291,7 +291,9 @@ def _sample(session: CloudSession, kind: str) -> dict[str, Any]:
             "volumes": ("block-storage", "/volumes/detail", "volumes"),
             "images": ("image", "/images", "images"),
             "floating-ips": ("network", "/floatingips", "floatingips"),
-            "routers": ("network", "/routers", "routers")}[kind]
+            "routers": ("network", "/routers", "routers"),
+            "security-groups": ("network", "/security-groups", "security_groups"),
+            "keypairs": ("compute", "/os-keypairs", "keypairs")}[kind]
     body, _ = session.get_json(path[0], path[1])
     return dict(body[path[2]][0])
 
@@ -305,7 +307,8 @@ def test_read_only_refuses_every_operation(msim: RunningSim, session: CloudSessi
     address = fips["floatingips"][0]["floating_ip_address"]
     with CloudSession.connect("simcloud", read_only=True) as read_only:
         samples = {kind: _sample(read_only, kind)
-                   for kind in ("servers", "volumes", "images", "floating-ips", "routers")}
+                   for kind in ("servers", "volumes", "images", "floating-ips", "routers",
+                                "security-groups", "keypairs")}
         start = len(msim.cloud.request_log)
         count = 0
         for kind, raw in samples.items():
@@ -347,9 +350,16 @@ def test_every_command_parses_with_the_openstack_cli() -> None:
                "floating-ips": {"id": "F1", "floating_ip_address": "203.0.113.5",
                                 "port_id": "P1"},
                "routers": {"id": "R1", "name": "edge", "status": "ACTIVE",
-                           "external_gateway_info": {"network_id": "N1"}}}
+                           "external_gateway_info": {"network_id": "N1"}},
+               "security-groups": {"id": "G1", "name": "web", "security_group_rules": []},
+               "keypairs": {"id": "laptop", "name": "laptop"}}
     values = {"image.visibility": "community", "volume.extend": "5",
-              "floating_ip.associate": "P2 10.0.0.5"}
+              "floating_ip.associate": "P2 10.0.0.5",
+              # Rules are typed as the detail shows them; the command spells them out.
+              "security_group.add_preset": "tcp 22 from 0.0.0.0/0",
+              "security_group.add_rule": "udp 53 from 10.0.0.0/8"}
+    spelled = {"security_group.add_preset": {"tcp", "0.0.0.0/0", "(22, 22)"},
+               "security_group.add_rule": {"udp", "10.0.0.0/8", "(53, 53)"}}
     for kind, raw in samples.items():
         for op in ops.operations_for(kind):
             value = values.get(op.id, "VALUE") if op.needs else None
@@ -358,8 +368,12 @@ def test_every_command_parses_with_the_openstack_cli() -> None:
             parsed = vars(parser.parse_args(rest))  # exits (SystemExit) on bad syntax
             flat = [str(v) for v in parsed.values() if not isinstance(v, list)] + \
                 [str(x) for v in parsed.values() if isinstance(v, list) for x in v]
-            assert raw["id"] in flat, (op.id, parsed)
-            if value is not None and op.id != "image.visibility":
+            if op.id != "security_group.delete_rule":  # names the rule (its value) alone
+                assert raw["id"] in flat, (op.id, parsed)
+            if op.id in spelled:
+                assert spelled[op.id] <= set(flat) | {str(v) for v in parsed.values()}, (
+                    op.id, parsed)
+            elif value is not None and op.id != "image.visibility":
                 assert set(value.split()) <= set(flat), (op.id, parsed)
     parser, rest = _osc_parser_for(ops.find("image.visibility").cli(samples["images"],
                                                                      "community"))

@@ -96,6 +96,9 @@ def sweep(conn: Connection, prefix: str, keypairs: bool = True) -> None:
     for image in list(conn.image.images(owner=conn.current_project_id)):
         if (image.name or "").startswith(prefix):
             _quietly(lambda i=image: _delete_image(conn, i))
+    for group in list(conn.network.security_groups(project_id=conn.current_project_id)):
+        if group.name != "default" and (group.name or "").startswith(prefix):
+            _quietly(lambda g=group: conn.network.delete_security_group(g))
     # Floating IPs have no name: their description carries the prefix.
     for address in list(conn.network.ips(project_id=conn.current_project_id)):
         if (address.description or "").startswith(prefix):

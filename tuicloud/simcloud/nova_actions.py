@@ -424,6 +424,13 @@ def _security_group(add: bool) -> Callable[[Ctx, Server, Any], Response]:
                                 f"{server.id}")
         server.security_groups = tuple(groups + [name]) if add else tuple(
             g for g in groups if g != name)
+        if network is not None:  # as Nova: the change goes onto the server's ports
+            ids = [network.security_group_id(server.project_id, g)
+                   for g in server.security_groups]
+            for port_id in list(network.ports_by_device.get(server.id, ())):
+                port = network.ports[port_id]
+                if port.port_security_enabled:
+                    network.set_security_groups(port, ids)
         ctx.svc.touch(server)
         return Response(202)
     return handle

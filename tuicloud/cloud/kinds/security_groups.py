@@ -132,4 +132,5 @@ SECURITY_GROUPS = ResourceKind(
     page_size=None,
     in_project=in_project,
     lookups=frozenset({"projects"}),
+    create_form="create_security_group",
 )

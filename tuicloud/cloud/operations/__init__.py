@@ -14,6 +14,7 @@ from tuicloud.cloud.operations import (
     images,
     keypairs,
     routers,
+    security_groups,
     server_groups,
     servers,
     volume_snapshots,
@@ -33,7 +34,7 @@ _BY_KIND: dict[str, KindOperations] = {
     declared.kind: declared
     for declared in (servers.OPERATIONS, volumes.OPERATIONS, volume_snapshots.OPERATIONS,
                      images.OPERATIONS, server_groups.OPERATIONS, floating_ips.OPERATIONS,
-                     routers.OPERATIONS, keypairs.OPERATIONS)
+                     routers.OPERATIONS, keypairs.OPERATIONS, security_groups.OPERATIONS)
 }
 _BY_ID = {op.id: op for declared in _BY_KIND.values() for op in declared.operations}
 

@@ -269,6 +269,40 @@ def _needs_fip(raw: Raw) -> str | None:
     return None if _floating_ips(raw) else "no floating IP associated"
 
 
+def _server_groups(raw: Raw) -> list[str]:
+    """The names of the server's security groups (Nova lists one per port: deduplicated)."""
+    return list(dict.fromkeys(str(g.get("name")) for g in raw.get("security_groups") or []
+                              if isinstance(g, dict) and g.get("name")))
+
+
+def _groups_to_add(session: CloudSession, raw: Raw) -> list[Choice]:
+    params = {"project_id": session.project_id} if session.project_id else {}
+    body, _ = session.get_json("network", "/security-groups", params)
+    has = set(_server_groups(raw))
+    choices = [Choice(str(g["name"]), f"{g['name']}  {g.get('description') or ''}".rstrip(),
+                      "on the server already" if g["name"] in has else None)
+               for g in body.get("security_groups", []) if isinstance(g, dict) and g.get("name")]
+    choices.sort(key=lambda c: (c.disabled is not None, c.label))
+    return choices
+
+
+def _groups_on(session: CloudSession, raw: Raw) -> list[Choice]:
+    return [Choice(name, name) for name in _server_groups(raw)]
+
+
+def _group_action(action: str, verb: str) -> Callable[[CloudSession, Raw, str | None], None]:
+    def run(session: CloudSession, raw: Raw, value: str | None) -> None:
+        group = require(value, "a security group")
+        session.request("POST", "compute", f"/servers/{rid(raw)}/action",
+                        json={action: {"name": group}},
+                        description=f"{verb} security group {group} on server {name_of(raw)}")
+    return run
+
+
+def _has_groups(raw: Raw) -> str | None:
+    return None if _server_groups(raw) else "the server has no security group"
+
+
 def _not_busy(raw: Raw) -> str | None:
     return f"server is busy: {task(raw)}" if task(raw) else None
 
@@ -378,6 +412,19 @@ SERVER_OPERATIONS: tuple[Operation, ...] = (
         lambda raw, v: ["openstack", "server", "remove", "floating", "ip", rid(raw), str(v)],
         needs=Needs("Floating IP", "<ip-address>", choices=_server_floating_ips),
         destructive=True, keywords=("fip", "public"), single=True),
+    Operation(
+        "server.add_security_group", "servers", "Add security group…", _not_busy,
+        _group_action("addSecurityGroup", "add"),
+        lambda raw, v: ["openstack", "server", "add", "security", "group", rid(raw), str(v)],
+        needs=Needs("Security group", "<group>", choices=_groups_to_add),
+        keywords=("sg", "firewall", "rules"), single=True),
+    Operation(
+        "server.remove_security_group", "servers", "Remove security group…", _has_groups,
+        _group_action("removeSecurityGroup", "remove"),
+        lambda raw, v: ["openstack", "server", "remove", "security", "group", rid(raw),
+                        str(v)],
+        needs=Needs("Security group", "<group>", choices=_groups_on),
+        destructive=True, keywords=("sg", "firewall", "rules"), single=True),
     Operation(
         "server.delete", "servers", "Delete", _deletable, _delete,
         lambda raw, _v: ["openstack", "server", "delete", rid(raw)],
