@@ -103,6 +103,9 @@ def sweep(conn: Connection, prefix: str, keypairs: bool = True) -> None:
     for address in list(conn.network.ips(project_id=conn.current_project_id)):
         if (address.description or "").startswith(prefix):
             _quietly(lambda a=address: conn.network.delete_ip(a))
+    for port in list(conn.network.ports(project_id=conn.current_project_id)):
+        if port.name and port.name.startswith(prefix) and not port.device_owner:
+            _quietly(lambda p=port: conn.network.delete_port(p))
     for router in list(conn.network.routers(project_id=conn.current_project_id)):
         if (router.name or "").startswith(prefix):
             _quietly(lambda r=router: _delete_router(conn, r))

@@ -16,7 +16,8 @@ from tuicloud.screens.detail import DetailScreen
 @pytest.fixture(scope="module")
 def seeded(server: str, module_prefix: str, demo_sdk: Connection) -> Iterator[dict[str, str]]:
     """A server, a volume, its snapshot, a server group holding nothing, a key pair, a
-    floating IP and a router, so that every demo list has a row of ours."""
+    floating IP, a router, a network with a subnet and a port, so that every demo list has a
+    row of ours."""
     volume = demo_sdk.block_storage.create_volume(size=1, name=module_prefix + "vol")
     rig.volume_status(demo_sdk, volume.id, "available")
     snapshot = demo_sdk.block_storage.create_snapshot(volume_id=volume.id,
@@ -32,9 +33,13 @@ def seeded(server: str, module_prefix: str, demo_sdk: Connection) -> Iterator[di
                                          description=module_prefix + "fip")
     router = demo_sdk.network.create_router(name=module_prefix + "router",
                                             external_gateway_info={"network_id": public.id})
+    network = demo_sdk.network.create_network(name=module_prefix + "net")
+    subnet = demo_sdk.network.create_subnet(network_id=network.id, name=module_prefix + "subnet",
+                                            ip_version=4, cidr="10.81.0.0/24")
+    port = demo_sdk.network.create_port(network_id=network.id, name=module_prefix + "port")
     yield {"servers": server, "volumes": volume.id, "keypairs": module_prefix + "key",
            "snapshots": snapshot.id, "server-groups": group.id, "floating-ips": address.id,
-           "routers": router.id}
+           "routers": router.id, "subnets": subnet.id, "ports": port.id}
 
 
 def _ids(items: Any, key: str = "id") -> dict[str, str]:
@@ -57,6 +62,9 @@ API_LISTS: dict[str, Callable[[Connection], dict[str, str]]] = {
     "floating-ips": lambda c: {str(a.id): str(a.floating_ip_address)
                                for a in c.network.ips(project_id=c.current_project_id)},
     "routers": lambda c: _ids(c.network.routers(project_id=c.current_project_id)),
+    "subnets": lambda c: _ids(c.network.subnets()),
+    # An unnamed port shows its short id, as `openstack port list` users know it.
+    "ports": lambda c: {str(p.id): str(p.name or p.id[:8]) for p in c.network.ports()},
 }
 
 

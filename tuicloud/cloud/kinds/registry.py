@@ -8,10 +8,12 @@ from tuicloud.cloud.kinds.floating_ips import FLOATING_IPS
 from tuicloud.cloud.kinds.images import IMAGES
 from tuicloud.cloud.kinds.keypairs import KEYPAIRS
 from tuicloud.cloud.kinds.networks import NETWORKS
+from tuicloud.cloud.kinds.ports import PORTS
 from tuicloud.cloud.kinds.routers import ROUTERS
 from tuicloud.cloud.kinds.security_groups import SECURITY_GROUPS
 from tuicloud.cloud.kinds.server_groups import SERVER_GROUPS
 from tuicloud.cloud.kinds.servers import SERVERS
+from tuicloud.cloud.kinds.subnets import SUBNETS
 from tuicloud.cloud.kinds.volume_snapshots import VOLUME_SNAPSHOTS
 from tuicloud.cloud.kinds.volumes import VOLUMES
 
@@ -50,5 +52,5 @@ def all_kinds() -> list[ResourceKind]:
 
 # New kinds go last: the order is the views' order (menus, completion), which users learn.
 for _kind in (SERVERS, VOLUMES, IMAGES, FLAVORS, NETWORKS, KEYPAIRS, SECURITY_GROUPS,
-              VOLUME_SNAPSHOTS, SERVER_GROUPS, FLOATING_IPS, ROUTERS):
+              VOLUME_SNAPSHOTS, SERVER_GROUPS, FLOATING_IPS, ROUTERS, SUBNETS, PORTS):
     register(_kind)

@@ -13,6 +13,7 @@ from tuicloud.cloud.operations import (
     floating_ips,
     images,
     keypairs,
+    network_parts,
     routers,
     security_groups,
     server_groups,
@@ -34,7 +35,8 @@ _BY_KIND: dict[str, KindOperations] = {
     declared.kind: declared
     for declared in (servers.OPERATIONS, volumes.OPERATIONS, volume_snapshots.OPERATIONS,
                      images.OPERATIONS, server_groups.OPERATIONS, floating_ips.OPERATIONS,
-                     routers.OPERATIONS, keypairs.OPERATIONS, security_groups.OPERATIONS)
+                     routers.OPERATIONS, keypairs.OPERATIONS, security_groups.OPERATIONS,
+                     network_parts.SUBNET_OPERATIONS, network_parts.PORT_OPERATIONS)
 }
 _BY_ID = {op.id: op for declared in _BY_KIND.values() for op in declared.operations}
 
