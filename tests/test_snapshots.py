@@ -44,7 +44,8 @@ FROZEN_NOW = datetime(2025, 6, 2, 9, 30, tzinfo=timezone.utc).timestamp()
 POLL_MS = 42.0
 CONFIG = SimConfig(servers=60, volumes=24, images=10, seed=42, build_delay=0.2,
                    action_delay=0.2)
-VIEWS = ["servers", "volumes", "images", "flavors", "networks", "keypairs", "secgroups"]
+VIEWS = ["servers", "volumes", "images", "flavors", "networks", "keypairs", "secgroups",
+         "floating-ips", "routers", "subnets", "ports"]
 SIZES = [(80, 24), (160, 50)]
 
 
@@ -140,6 +141,25 @@ def test_server_detail(frozen: RunningSim, snap_compare: Any) -> None:
         no_blinking_cursor(app)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_why(frozen: RunningSim, snap_compare: Any, size: tuple[int, int]) -> None:
+    """`ctrl+w` on the first server: the links of the path, the first fix's command."""
+    from tuicloud.screens.why import WhyScreen
+
+    app = make_app()
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot, app)
+        pin_poll_time(app)
+        await pilot.press("ctrl+w")
+        await wait_until(pilot, lambda: isinstance(app.screen, WhyScreen)
+                         and bool(app.screen.links), what="the links")
+        await pilot.pause()
+        no_blinking_cursor(app)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
 def test_help(frozen: RunningSim, snap_compare: Any) -> None:
