@@ -293,7 +293,10 @@ def _sample(session: CloudSession, kind: str) -> dict[str, Any]:
             "floating-ips": ("network", "/floatingips", "floatingips"),
             "routers": ("network", "/routers", "routers"),
             "security-groups": ("network", "/security-groups", "security_groups"),
-            "keypairs": ("compute", "/os-keypairs", "keypairs")}[kind]
+            "keypairs": ("compute", "/os-keypairs", "keypairs"),
+            "networks": ("network", "/networks", "networks"),
+            "subnets": ("network", "/subnets", "subnets"),
+            "ports": ("network", "/ports", "ports")}[kind]
     body, _ = session.get_json(path[0], path[1])
     return dict(body[path[2]][0])
 
@@ -308,7 +311,8 @@ def test_read_only_refuses_every_operation(msim: RunningSim, session: CloudSessi
     with CloudSession.connect("simcloud", read_only=True) as read_only:
         samples = {kind: _sample(read_only, kind)
                    for kind in ("servers", "volumes", "images", "floating-ips", "routers",
-                                "security-groups", "keypairs")}
+                                "security-groups", "keypairs", "networks", "subnets",
+                                "ports")}
         start = len(msim.cloud.request_log)
         count = 0
         for kind, raw in samples.items():
@@ -352,12 +356,16 @@ def test_every_command_parses_with_the_openstack_cli() -> None:
                "routers": {"id": "R1", "name": "edge", "status": "ACTIVE",
                            "external_gateway_info": {"network_id": "N1"}},
                "security-groups": {"id": "G1", "name": "web", "security_group_rules": []},
-               "keypairs": {"id": "laptop", "name": "laptop"}}
+               "keypairs": {"id": "laptop", "name": "laptop"},
+               "networks": {"id": "N1", "name": "app-net"},
+               "subnets": {"id": "S1", "name": "app-subnet"},
+               "ports": {"id": "P1", "device_owner": ""}}
     values = {"image.visibility": "community", "volume.extend": "5",
               "floating_ip.associate": "P2 10.0.0.5",
               # Rules are typed as the detail shows them; the command spells them out.
               "security_group.add_preset": "tcp 22 from 0.0.0.0/0",
-              "security_group.add_rule": "udp 53 from 10.0.0.0/8"}
+              "security_group.add_rule": "udp 53 from 10.0.0.0/8",
+              "network.add_subnet": "10.0.1.0/24"}
     spelled = {"security_group.add_preset": {"tcp", "0.0.0.0/0", "(22, 22)"},
                "security_group.add_rule": {"udp", "10.0.0.0/8", "(53, 53)"}}
     for kind, raw in samples.items():

@@ -116,4 +116,5 @@ NETWORKS = ResourceKind(
     page_size=None,
     in_project=in_project,
     lookups=frozenset({"subnets", "projects"}),
+    create_form="create_network",
 )

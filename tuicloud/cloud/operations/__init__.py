@@ -14,6 +14,7 @@ from tuicloud.cloud.operations import (
     images,
     keypairs,
     network_parts,
+    networks,
     routers,
     security_groups,
     server_groups,
@@ -36,7 +37,8 @@ _BY_KIND: dict[str, KindOperations] = {
     for declared in (servers.OPERATIONS, volumes.OPERATIONS, volume_snapshots.OPERATIONS,
                      images.OPERATIONS, server_groups.OPERATIONS, floating_ips.OPERATIONS,
                      routers.OPERATIONS, keypairs.OPERATIONS, security_groups.OPERATIONS,
-                     network_parts.SUBNET_OPERATIONS, network_parts.PORT_OPERATIONS)
+                     network_parts.SUBNET_OPERATIONS, network_parts.PORT_OPERATIONS,
+                     networks.OPERATIONS)
 }
 _BY_ID = {op.id: op for declared in _BY_KIND.values() for op in declared.operations}
 

@@ -180,6 +180,12 @@ class FormScreen(Screen[Created | None]):
         """The equivalent ``openstack ...`` argv, or None when not enough is filled in."""
         return None
 
+    def command_text(self, values: dict[str, Any]) -> str | None:
+        """The command as shown and copied: :meth:`command` quoted for a shell (a form that
+        sends several requests joins their commands with ``&&``)."""
+        argv = self.command(values)
+        return shlex.join(argv) if argv else None
+
     def submit_blocking(self, values: dict[str, Any]) -> Any:
         """Send the request (in a worker thread); return what :meth:`submitted` needs."""
         raise NotImplementedError
@@ -270,10 +276,10 @@ class FormScreen(Screen[Created | None]):
             shown = self._show_all_errors or values.get(name) != initial.get(name, values[name])
             text = self._api_errors.get(name) or (problems.get(name) if shown else None)
             row.set_error(text)
-        argv = self.command(values)
+        text = self.command_text(values)
         line = Text("$ ", style="bold")
         # Names come from the cloud: no terminal control sequence reaches the screen.
-        line.append(sanitize_text(shlex.join(argv), max_len=2000) if argv else self.NO_COMMAND)
+        line.append(sanitize_text(text, max_len=2000) if text else self.NO_COMMAND)
         self.query_one("#form-command", Static).update(line)
 
     def set_message(self, text: str, *, error: bool = False) -> None:
@@ -288,11 +294,10 @@ class FormScreen(Screen[Created | None]):
 
     def action_copy_command(self) -> None:
         """`ctrl+y`: copy the equivalent command (OSC 52)."""
-        argv = self.command(self.values())
-        if not argv:
+        text = self.command_text(self.values())
+        if not text:
             self.notify("Fill in the required fields first.", severity="warning")
             return
-        text = shlex.join(argv)
         self.app.copy_to_clipboard(text)
         self.notify(f"Copied: {text}")
 
