@@ -203,6 +203,12 @@ def yes_no(value: object) -> str:
     return "yes" if value else "no"
 
 
+def owned_by(raw: Raw, project_id: str) -> bool:
+    """True when the project owns the resource (Neutron's ``project_id``, or the older
+    ``tenant_id``): the own-project view of kinds where Neutron shows admins everything."""
+    return (raw.get("project_id") or raw.get("tenant_id")) == project_id
+
+
 def short_id(value: object) -> str:
     """The first 8 characters of an id (what the CLI users recognise)."""
     return str(value)[:8] if value else ""

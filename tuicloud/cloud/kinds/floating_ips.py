@@ -18,6 +18,7 @@ from tuicloud.cloud.kinds.base import (
     Sections,
     StatusClass,
     format_age,
+    owned_by,
     parse_time,
     short_id,
     text,
@@ -76,10 +77,6 @@ def status_class(value: object) -> StatusClass | None:
         return "error"
     return None
 
-
-def in_project(raw: Raw, project_id: str) -> bool:
-    """An admin's own-project view: the project's addresses only (Neutron shows admins all)."""
-    return (raw.get("project_id") or raw.get("tenant_id")) == project_id
 
 
 def detail_sections(raw: Raw, lookups: Lookups) -> Sections:
@@ -144,7 +141,7 @@ FLOATING_IPS = ResourceKind(
     jumps=jumps,
     status_class=status_class,
     page_size=None,
-    in_project=in_project,
+    in_project=owned_by,
     lookups=frozenset({"servers", "networks", "projects"}),
     create_form="allocate_floating_ip",
     name_key="floating_ip_address",

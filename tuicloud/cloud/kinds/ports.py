@@ -14,6 +14,7 @@ from tuicloud.cloud.kinds.base import (
     Sections,
     StatusClass,
     format_age,
+    owned_by,
     parse_time,
     short_id,
     text,
@@ -72,10 +73,6 @@ def status_class(value: object) -> StatusClass | None:
                                        "ERROR": "error"}
     return classes.get(str(value or ""))
 
-
-def in_project(raw: Raw, project_id: str) -> bool:
-    """An admin's own-project view: the project's ports (Neutron shows admins all)."""
-    return (raw.get("project_id") or raw.get("tenant_id")) == project_id
 
 
 def detail_sections(raw: Raw, lookups: Lookups) -> Sections:
@@ -145,6 +142,6 @@ PORTS = ResourceKind(
     jumps=jumps,
     status_class=status_class,
     page_size=None,
-    in_project=in_project,
+    in_project=owned_by,
     lookups=frozenset({"servers", "networks", "projects"}),
 )

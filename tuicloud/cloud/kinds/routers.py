@@ -17,6 +17,7 @@ from tuicloud.cloud.kinds.base import (
     StatusClass,
     format_age,
     join_nonempty,
+    owned_by,
     parse_time,
     short_id,
     text,
@@ -84,10 +85,6 @@ def status_class(value: object) -> StatusClass | None:
     return None
 
 
-def in_project(raw: Raw, project_id: str) -> bool:
-    """An admin's own-project view: the project's routers only (Neutron shows admins all)."""
-    return (raw.get("project_id") or raw.get("tenant_id")) == project_id
-
 
 def detail_sections(raw: Raw, lookups: Lookups) -> Sections:
     """The router, its gateway; its interfaces come as a related list."""
@@ -142,7 +139,7 @@ ROUTERS = ResourceKind(
     detail_sections=detail_sections,
     status_class=status_class,
     page_size=None,
-    in_project=in_project,
+    in_project=owned_by,
     lookups=frozenset({"networks", "projects"}),
     create_form="create_router",
 )

@@ -12,6 +12,7 @@ from tuicloud.cloud.kinds.base import (
     Sections,
     StatusClass,
     format_age,
+    owned_by,
     parse_time,
     text,
     time_field,
@@ -70,10 +71,6 @@ def status_class(value: object) -> StatusClass | None:
     return None
 
 
-def in_project(raw: Raw, project_id: str) -> bool:
-    """What a member of the project sees: its own groups."""
-    return (raw.get("project_id") or raw.get("tenant_id")) == project_id
-
 
 def detail_sections(raw: Raw, lookups: Lookups) -> Sections:
     """Grouped fields for a security group's detail view, one line per rule."""
@@ -130,7 +127,7 @@ SECURITY_GROUPS = ResourceKind(
     status_class=status_class,
     status_key=None,
     page_size=None,
-    in_project=in_project,
+    in_project=owned_by,
     lookups=frozenset({"projects"}),
     create_form="create_security_group",
 )

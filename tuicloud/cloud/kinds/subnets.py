@@ -12,6 +12,7 @@ from tuicloud.cloud.kinds.base import (
     Sections,
     StatusClass,
     format_age,
+    owned_by,
     parse_time,
     short_id,
     text,
@@ -52,10 +53,6 @@ def status_class(value: object) -> StatusClass | None:
     """Subnets have no status."""
     return None
 
-
-def in_project(raw: Raw, project_id: str) -> bool:
-    """An admin's own-project view: the project's subnets (Neutron shows admins all)."""
-    return (raw.get("project_id") or raw.get("tenant_id")) == project_id
 
 
 def detail_sections(raw: Raw, lookups: Lookups) -> Sections:
@@ -115,6 +112,6 @@ SUBNETS = ResourceKind(
     status_class=status_class,
     status_key=None,
     page_size=None,
-    in_project=in_project,
+    in_project=owned_by,
     lookups=frozenset({"networks", "projects"}),
 )

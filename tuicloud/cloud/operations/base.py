@@ -83,6 +83,11 @@ class Operation:
         return shlex.join(self.cli(raw, value))
 
 
+def always_available(raw: Raw) -> str | None:
+    """For operations that can run in any state (Neutron and Nova say no where they must)."""
+    return None
+
+
 def always_settled(raw: Raw) -> bool:
     """For kinds without transitional states: every state is a resting one."""
     return True

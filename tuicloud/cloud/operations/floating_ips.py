@@ -15,6 +15,7 @@ from tuicloud.cloud.operations.base import (
     Needs,
     Operation,
     Raw,
+    always_available,
     name_of,
     require,
     rid,
@@ -129,13 +130,10 @@ def _release(session: CloudSession, raw: Raw, _value: str | None) -> None:
                     description=f"release floating IP {name_of(raw)}")
 
 
-def _always(raw: Raw) -> str | None:
-    return None
-
 
 OPERATIONS = KindOperations("floating-ips", "floating IP", (
     Operation(
-        "floating_ip.associate", "floating-ips", "Associate with a server…", _always,
+        "floating_ip.associate", "floating-ips", "Associate with a server…", always_available,
         _associate, _associate_cli,
         needs=Needs("Server port and fixed IP", "<port>", choices=port_choices),
         keywords=("attach", "bind", "server", "port"), single=True),
@@ -144,7 +142,7 @@ OPERATIONS = KindOperations("floating-ips", "floating IP", (
         lambda raw, _v: ["openstack", "floating", "ip", "unset", "--port", rid(raw)],
         destructive=True, keywords=("detach", "unbind")),
     Operation(
-        "floating_ip.release", "floating-ips", "Release", _always, _release,
+        "floating_ip.release", "floating-ips", "Release", always_available, _release,
         lambda raw, _v: ["openstack", "floating", "ip", "delete", rid(raw)],
         destructive=True, deletes=True, keywords=("delete", "remove")),
 ))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tuicloud.cloud.operations.base import KindOperations, Operation, Raw
+from tuicloud.cloud.operations.base import KindOperations, Operation, Raw, always_available
 
 if TYPE_CHECKING:
     from tuicloud.cloud.connection import CloudSession
@@ -105,9 +105,6 @@ def _name(raw: Raw) -> str:
     return str(raw.get("name") or "")
 
 
-def _always(raw: Raw) -> str | None:
-    return None
-
 
 def _delete(session: CloudSession, raw: Raw, _value: str | None) -> None:
     from urllib.parse import quote
@@ -118,7 +115,7 @@ def _delete(session: CloudSession, raw: Raw, _value: str | None) -> None:
 
 OPERATIONS = KindOperations("keypairs", "key pair", (
     Operation(
-        "keypair.delete", "keypairs", "Delete", _always, _delete,
+        "keypair.delete", "keypairs", "Delete", always_available, _delete,
         lambda raw, _v: ["openstack", "keypair", "delete", _name(raw)],
         destructive=True, deletes=True, keywords=("remove",)),
 ))

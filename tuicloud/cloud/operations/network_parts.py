@@ -5,16 +5,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tuicloud.cloud.operations.base import KindOperations, Operation, Raw, name_of, rid
+from tuicloud.cloud.operations.base import (
+    KindOperations,
+    Operation,
+    Raw,
+    always_available,
+    name_of,
+    rid,
+)
 
 if TYPE_CHECKING:
     from tuicloud.cloud.connection import CloudSession
 
 __all__ = ["PORT_OPERATIONS", "SUBNET_OPERATIONS"]
 
-
-def _always(raw: Raw) -> str | None:
-    return None
 
 
 def _delete_subnet(session: CloudSession, raw: Raw, _value: str | None) -> None:
@@ -37,7 +41,7 @@ def _delete_port(session: CloudSession, raw: Raw, _value: str | None) -> None:
 
 SUBNET_OPERATIONS = KindOperations("subnets", "subnet", (
     Operation(
-        "subnet.delete", "subnets", "Delete", _always, _delete_subnet,
+        "subnet.delete", "subnets", "Delete", always_available, _delete_subnet,
         lambda raw, _v: ["openstack", "subnet", "delete", rid(raw)],
         destructive=True, deletes=True, keywords=("remove",)),
 ))

@@ -16,6 +16,7 @@ from tuicloud.cloud.operations.base import (
     Needs,
     Operation,
     Raw,
+    always_available,
     name_of,
     require,
     rid,
@@ -171,9 +172,6 @@ def _validate_cidr(raw: Raw, text: str) -> str | None:
     return next(iter(problems.values()), None)
 
 
-def _always(raw: Raw) -> str | None:
-    return None
-
 
 def _delete(session: CloudSession, raw: Raw, _value: str | None) -> None:
     session.request("DELETE", "network", f"/networks/{rid(raw)}",
@@ -182,7 +180,7 @@ def _delete(session: CloudSession, raw: Raw, _value: str | None) -> None:
 
 OPERATIONS = KindOperations("networks", "network", (
     Operation(
-        "network.add_subnet", "networks", "Add a subnet…", _always, _add_subnet,
+        "network.add_subnet", "networks", "Add a subnet…", always_available, _add_subnet,
         lambda raw, v: _subnet_command(SubnetSpec(cidr=str(v)), rid(raw)) if v and not
         _validate_cidr(raw, str(v)) else ["openstack", "subnet", "create", "--network",
                                           rid(raw), "--subnet-range", "<cidr>", "…"],
@@ -190,7 +188,7 @@ OPERATIONS = KindOperations("networks", "network", (
                     validate=_validate_cidr),
         keywords=("cidr", "ipv6", "range"), single=True),
     Operation(
-        "network.delete", "networks", "Delete", _always, _delete,
+        "network.delete", "networks", "Delete", always_available, _delete,
         lambda raw, _v: ["openstack", "network", "delete", rid(raw)],
         destructive=True, deletes=True, keywords=("remove",)),
 ))

@@ -16,6 +16,7 @@ from tuicloud.cloud.operations.base import (
     Needs,
     Operation,
     Raw,
+    always_available,
     name_of,
     require,
     rid,
@@ -145,13 +146,10 @@ def _delete(session: CloudSession, raw: Raw, _value: str | None) -> None:
                     description=f"delete router {name_of(raw)}")
 
 
-def _always(raw: Raw) -> str | None:
-    return None
-
 
 OPERATIONS = KindOperations("routers", "router", (
     Operation(
-        "router.set_gateway", "routers", "Set external gateway…", _always, _set_gateway,
+        "router.set_gateway", "routers", "Set external gateway…", always_available, _set_gateway,
         lambda raw, v: ["openstack", "router", "set", "--external-gateway", str(v), rid(raw)],
         needs=Needs("External network", "<network>", choices=_external_choices),
         keywords=("gateway", "external", "public"), single=True),
@@ -161,18 +159,18 @@ OPERATIONS = KindOperations("routers", "router", (
         lambda raw, _v: ["openstack", "router", "unset", "--external-gateway", rid(raw)],
         destructive=True, keywords=("gateway", "unset")),
     Operation(
-        "router.add_subnet", "routers", "Add subnet interface…", _always, _add_interface,
+        "router.add_subnet", "routers", "Add subnet interface…", always_available, _add_interface,
         lambda raw, v: ["openstack", "router", "add", "subnet", rid(raw), str(v)],
         needs=Needs("Subnet", "<subnet>", choices=_subnets_to_add),
         keywords=("interface", "attach"), single=True),
     Operation(
-        "router.remove_subnet", "routers", "Remove subnet interface…", _always,
+        "router.remove_subnet", "routers", "Remove subnet interface…", always_available,
         _remove_interface,
         lambda raw, v: ["openstack", "router", "remove", "subnet", rid(raw), str(v)],
         needs=Needs("Subnet", "<subnet>", choices=_subnets_on),
         destructive=True, keywords=("interface", "detach"), single=True),
     Operation(
-        "router.delete", "routers", "Delete", _always, _delete,
+        "router.delete", "routers", "Delete", always_available, _delete,
         lambda raw, _v: ["openstack", "router", "delete", rid(raw)],
         destructive=True, deletes=True, keywords=("remove",)),
 ))

@@ -16,6 +16,7 @@ from tuicloud.cloud.operations.base import (
     Needs,
     Operation,
     Raw,
+    always_available,
     name_of,
     require,
     rid,
@@ -206,19 +207,16 @@ def create_security_group(session: CloudSession, name: str, description: str) ->
     return str(made["id"]) if isinstance(made, dict) and made.get("id") else None
 
 
-def _always(raw: Raw) -> str | None:
-    return None
-
 
 OPERATIONS = KindOperations("security-groups", "security group", (
     Operation(
-        "security_group.add_preset", "security-groups", "Add a preset rule…", _always,
+        "security_group.add_preset", "security-groups", "Add a preset rule…", always_available,
         _add_rule, _add_rule_cli,
         needs=Needs("Rule", "<rule>", choices=_presets),
         keywords=("ssh", "http", "https", "icmp", "ping", "allow"), single=True),
     Operation(
-        "security_group.add_rule", "security-groups", "Add a custom rule…", _always, _add_rule,
-        _add_rule_cli,
+        "security_group.add_rule", "security-groups", "Add a custom rule…", always_available,
+        _add_rule, _add_rule_cli,
         needs=Needs(f"Rule ({RULE_HELP})", "<rule>", validate=_validate_rule,
                     default=lambda raw: "tcp 22 from 0.0.0.0/0"),
         keywords=("allow", "port", "custom"), single=True),
