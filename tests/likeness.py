@@ -629,6 +629,97 @@ def check_neutron_networking(admin: Connection, demo: Connection, name: str) -> 
         neutron(demo, "DELETE", f"/networks/{net['id']}")
 
 
+# -- Neutron: the errors the networking views show in Neutron's words --------------------------
+def check_neutron_errors(conn: Connection, name: str) -> None:
+    """Status, type and message of the refusals issue 14's views meet: a router with an
+    interface (naming its ports), a gateway on an unknown or a non-external network, a fixed
+    address taken, outside its subnet or outside every subnet, groups on a port without port
+    security (400) and port security turned off under groups (409), a group or a subnet in
+    use; a refused update changes nothing."""
+    def neutron(method: str, path: str, **kwargs: Any) -> requests.Response:
+        return call(conn, "network", method, f"/v2.0{path}", **kwargs)
+
+    def refused(answer: requests.Response) -> tuple[int, str, str]:
+        error = answer.json()["NeutronError"]
+        return answer.status_code, error["type"], error["message"]
+
+    net = neutron("POST", "/networks", json={"network": {"name": name}}).json()["network"]
+    sub = neutron("POST", "/subnets", json={"subnet": {
+        "network_id": net["id"], "cidr": "10.91.0.0/24", "ip_version": 4}}).json()["subnet"]
+    router = neutron("POST", "/routers", json={"router": {"name": name}}).json()["router"]
+    group = neutron("POST", "/security-groups", json={"security_group": {
+        "name": name}}).json()["security_group"]
+    port: dict[str, Any] = {}
+    try:
+        plugged = neutron("PUT", f"/routers/{router['id']}/add_router_interface",
+                          json={"subnet_id": sub["id"]}).json()
+        assert refused(neutron("DELETE", f"/routers/{router['id']}")) == (
+            409, "RouterInUse", f"Router {router['id']} has ports still attached: "
+                                f"{plugged['port_id']}")
+        nowhere = "00000000-0000-0000-0000-000000000000"
+        assert refused(neutron("PUT", f"/routers/{router['id']}", json={"router": {
+            "external_gateway_info": {"network_id": nowhere}}})) == (
+            404, "NetworkNotFound", f"Network {nowhere} could not be found.")
+        assert refused(neutron("PUT", f"/routers/{router['id']}", json={"router": {
+            "external_gateway_info": {"network_id": net["id"]}}})) == (
+            400, "BadRequest", f"Bad router request: Network {net['id']} is not an external "
+                               "network.")
+        at = [{"subnet_id": sub["id"], "ip_address": "10.91.0.50"}]
+        port = neutron("POST", "/ports", json={"port": {
+            "network_id": net["id"], "fixed_ips": at, "security_groups": [group["id"]]}}
+                       ).json()["port"]
+        assert refused(neutron("POST", "/ports", json={"port": {
+            "network_id": net["id"], "fixed_ips": at}})) == (
+            409, "IpAddressAlreadyAllocated",
+            f"IP address 10.91.0.50 already allocated in subnet {sub['id']}")
+        assert refused(neutron("POST", "/ports", json={"port": {
+            "network_id": net["id"], "fixed_ips": [{"subnet_id": sub["id"],
+                                                    "ip_address": "10.92.0.50"}]}})) == (
+            400, "InvalidIpForSubnet",
+            "IP address 10.92.0.50 is not a valid IP for the specified subnet.")
+        assert refused(neutron("POST", "/ports", json={"port": {
+            "network_id": net["id"], "fixed_ips": [{"ip_address": "10.92.0.50"}]}})) == (
+            400, "InvalidIpForNetwork", "IP address 10.92.0.50 is not a valid IP for any of "
+                                        "the subnets on the specified network.")
+        needs = "Port security must be enabled and port must have an IP address in order to " \
+                "use security groups."
+        assert refused(neutron("POST", "/ports", json={"port": {
+            "network_id": net["id"], "port_security_enabled": False,
+            "security_groups": [group["id"]]}})) == (
+            400, "PortSecurityAndIPRequiredForSecurityGroups", needs)
+        assert refused(neutron("PUT", f"/ports/{port['id']}", json={"port": {
+            "port_security_enabled": False, "name": "renamed"}})) == (
+            409, "PortSecurityPortHasSecurityGroup",
+            "Port has security group associated. Cannot disable port security or IP address "
+            "until security group is removed.")
+        kept = neutron("GET", f"/ports/{port['id']}").json()["port"]
+        assert (kept["name"], kept["port_security_enabled"]) == ("", True)
+        bare = neutron("PUT", f"/ports/{port['id']}", json={"port": {
+            "security_groups": [], "port_security_enabled": False}}).json()["port"]
+        assert (bare["security_groups"], bare["port_security_enabled"]) == ([], False)
+        assert refused(neutron("PUT", f"/ports/{port['id']}", json={"port": {
+            "security_groups": [group["id"]]}})) == (
+            400, "PortSecurityAndIPRequiredForSecurityGroups", needs)
+        again = neutron("PUT", f"/ports/{port['id']}", json={"port": {
+            "port_security_enabled": True}}).json()["port"]
+        assert (again["security_groups"], again["port_security_enabled"]) == ([], True)
+        neutron("PUT", f"/ports/{port['id']}", json={"port": {
+            "security_groups": [group["id"]]}})
+        assert refused(neutron("DELETE", f"/security-groups/{group['id']}")) == (
+            409, "SecurityGroupInUse", f"Security Group {group['id']} in use.")
+        assert refused(neutron("DELETE", f"/subnets/{sub['id']}")) == (
+            409, "SubnetInUse", f"Unable to complete operation on subnet {sub['id']}: One or "
+                                "more ports have an IP allocation from this subnet.")
+    finally:
+        if port:
+            neutron("DELETE", f"/ports/{port['id']}")
+        neutron("PUT", f"/routers/{router['id']}/remove_router_interface",
+                json={"subnet_id": sub["id"]})
+        neutron("DELETE", f"/routers/{router['id']}")
+        neutron("DELETE", f"/security-groups/{group['id']}")
+        neutron("DELETE", f"/networks/{net['id']}")
+
+
 # -- Nova: updating a volume attachment (2.85) -----------------------------------------------
 def check_volume_attachment_update(conn: Connection, server_id: str, name: str) -> None:
     """From 2.85 a member may change delete_on_termination with PUT (202); before 2.85 PUT is

@@ -137,6 +137,10 @@ def test_neutron_networking(conn: Connection, admin: Connection) -> None:
     likeness.check_neutron_networking(admin, conn, "likeness-net")
 
 
+def test_neutron_errors(conn: Connection) -> None:
+    likeness.check_neutron_errors(conn, "likeness-errors")
+
+
 def test_volume_attachment_update(conn: Connection, server_id: str) -> None:
     likeness.check_volume_attachment_update(conn, server_id, "likeness-vol")
 

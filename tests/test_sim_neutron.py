@@ -122,7 +122,7 @@ def test_ports_create_update_filter_and_errors(msim: RunningSim, conn: Connectio
     assert message == f"IP address 192.168.10.50 already allocated in subnet {subnet_id}"
     outside = raw(msim, conn, "POST", f"{V2}/ports", json={"port": {
         "network_id": net.id, "fixed_ips": [{"ip_address": "10.9.9.9"}]}})
-    _error(outside, 400, "InvalidIpForSubnet")
+    _error(outside, 400, "InvalidIpForNetwork")  # no subnet named: none of them holds it
     _error(raw(msim, conn, "POST", f"{V2}/ports", json={"port": {"network_id": "nope"}}), 404,
            "NetworkNotFound")
     updated = conn.network.update_port(port, name="app-1", device_id="dev-1",

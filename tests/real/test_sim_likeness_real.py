@@ -75,6 +75,10 @@ def test_neutron_networking(admin_sdk: Connection, demo_sdk: Connection, prefix:
     likeness.check_neutron_networking(admin_sdk, demo_sdk, prefix + "net")
 
 
+def test_neutron_errors(demo_sdk: Connection, prefix: str) -> None:
+    likeness.check_neutron_errors(demo_sdk, prefix + "errors")
+
+
 def test_volume_attachment_update(demo_sdk: Connection, server: str, prefix: str) -> None:
     likeness.check_volume_attachment_update(demo_sdk, server, prefix + "vol")
 

@@ -442,6 +442,10 @@ class Service:
                     raise ApiError(409, f"IP address {address} already allocated in subnet "
                                         f"{candidate}", kind="IpAddressAlreadyAllocated") from exc
                 return candidate, address
+            if subnet_id is None:  # Neutron looked in every subnet of the network
+                raise ApiError(400, f"IP address {address} is not a valid IP for any of the "
+                                    "subnets on the specified network.",
+                               kind="InvalidIpForNetwork")
             raise ApiError(400, f"IP address {address} is not a valid IP for the specified "
                                 "subnet.", kind="InvalidIpForSubnet")
         for candidate in candidates:

@@ -34,8 +34,15 @@ from tuicloud.simcloud.neutron_api import (
 )
 from tuicloud.simcloud.neutron_model import OrderedIds, Port
 
+GROUPS_NEED_SECURITY = ("Port security must be enabled and port must have an IP address in order "
+                        "to use security groups.")
+_UPDATABLE_PORT_KEYS = frozenset({"name", "description", "admin_state_up",
+                                  "port_security_enabled", "security_groups", "device_id",
+                                  "device_owner", "tags"})
+
 
 # -- networks ---------------------------------------------------------------------------------
+
 def _visible_network(svc: Service, network_id: str, token: Token) -> dict[str, Any]:
     network = _get_or_404(svc.networks, network_id, *NET_404)
     if not svc.network_visible(network, token.project_id, token.is_admin):
@@ -381,9 +388,7 @@ def create_port(cloud: SimCloud, request: Request) -> Response:
         groups = _groups(svc, body["security_groups"], project) if "security_groups" in body \
             else None
         if not security and groups:
-            raise _bad("Port has security group associated. Cannot disable port security or "
-                       "ip address until security group is removed",
-                       "PortSecurityAndIPRequiredForSecurityGroups")
+            raise _bad(GROUPS_NEED_SECURITY, "PortSecurityAndIPRequiredForSecurityGroups")
         port = svc.new_port(project, network["id"], str(body.get("device_id", "")),
                             device_owner=str(body.get("device_owner", "")),
                             fixed=fixed or None, security=security, security_groups=groups,
@@ -395,32 +400,39 @@ def create_port(cloud: SimCloud, request: Request) -> Response:
 
 
 def update_port(cloud: SimCloud, request: Request) -> Response:
-    """PUT /v2.0/ports/{id}: name, description, admin_state_up, security groups, device."""
+    """PUT /v2.0/ports/{id}: name, description, admin_state_up, security groups, device.
+    Checked whole before anything changes, as Neutron's single transaction does."""
     token = _token(request)
     body = _body(request, "port")
     svc = _svc(cloud)
     with cloud.lock:
         port = _visible_port(svc, request.params["item_id"], token)
-        for key, value in body.items():
-            if key in ("name", "description"):
-                setattr(port, key, "" if value is None else str(value))
-            elif key == "admin_state_up":
-                port.admin_state_up = _as_bool(value, key)
-            elif key == "port_security_enabled":
-                port.port_security_enabled = _as_bool(value, key)
-            elif key == "security_groups":
-                svc.set_security_groups(port, _groups(svc, value or [], port.project_id))
-            elif key in ("device_id", "device_owner"):
-                svc.set_device(port, str(value) if key == "device_id" else port.device_id,
-                               str(value) if key == "device_owner" else None)
-            elif key == "tags" and isinstance(value, list):
-                port.tags = [str(t) for t in value]
-            else:
+        for key in body:
+            if key not in _UPDATABLE_PORT_KEYS:
                 raise _bad(f"Cannot update read-only attribute {key}")
-        if port.security_groups and not port.port_security_enabled:
-            raise _bad("Port has security group associated. Cannot disable port security or "
-                       "ip address until security group is removed",
-                       "PortSecurityAndIPRequiredForSecurityGroups")
+        security = _as_bool(body.get("port_security_enabled", port.port_security_enabled),
+                            "port_security_enabled")
+        groups = _groups(svc, body["security_groups"] or [], port.project_id) \
+            if "security_groups" in body else port.security_groups
+        admin_up = _as_bool(body.get("admin_state_up", port.admin_state_up), "admin_state_up")
+        if groups and not security:
+            if "security_groups" in body:  # groups asked for on a port without security
+                raise _bad(GROUPS_NEED_SECURITY, "PortSecurityAndIPRequiredForSecurityGroups")
+            raise ApiError(409, "Port has security group associated. Cannot disable port "
+                                "security or IP address until security group is removed.",
+                           kind="PortSecurityPortHasSecurityGroup")
+        for key in ("name", "description"):
+            if key in body:
+                setattr(port, key, "" if body[key] is None else str(body[key]))
+        port.admin_state_up = admin_up
+        port.port_security_enabled = security
+        if "security_groups" in body:
+            svc.set_security_groups(port, groups)
+        if "device_id" in body or "device_owner" in body:
+            svc.set_device(port, str(body.get("device_id", port.device_id)),
+                           str(body["device_owner"]) if "device_owner" in body else None)
+        if isinstance(body.get("tags"), list):
+            port.tags = [str(t) for t in body["tags"]]
         port.updated_at = svc.stamp()
         port.revision_number += 1
         return Response(200, {"port": port.doc(token.is_admin)})

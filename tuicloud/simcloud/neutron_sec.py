@@ -437,6 +437,12 @@ def update_router(cloud: SimCloud, request: Request) -> Response:
         return Response(200, {"router": dict(router)})
 
 
+def _router_port_ids(svc: Service, router: dict[str, Any]) -> list[str]:
+    """The router's interface ports (Neutron's RouterInUse names them; not the gateway)."""
+    return [port_id for port_id in svc.ports_by_device.get(router["id"], ())
+            if svc.ports[port_id].device_owner.startswith("network:router_interface")]
+
+
 def delete_router(cloud: SimCloud, request: Request) -> Response:
     """DELETE /v2.0/routers/{id}: 409 while interfaces are plugged."""
     token = _token(request)
@@ -444,7 +450,8 @@ def delete_router(cloud: SimCloud, request: Request) -> Response:
     with cloud.lock:
         router = _visible_router(svc, request.params["item_id"], token)
         if svc.router_subnets[router["id"]]:
-            raise ApiError(409, f"Router {router['id']} still has ports", kind="RouterInUse")
+            raise ApiError(409, f"Router {router['id']} has ports still attached: "
+                                f"{', '.join(_router_port_ids(svc, router))}", kind="RouterInUse")
         for port_id in list(svc.ports_by_device.get(router["id"], ())):
             svc.delete_port(svc.ports[port_id])
         del svc.routers[router["id"]]
