@@ -108,11 +108,12 @@ def test_hostile_names_are_kept_verbatim(lookups: Lookups) -> None:
     hostile = "\x1b[2J\x1b]52;c;ZXZpbA==\x07[bold red]pwn[/] \u202eevil\n" + "x" * 5000
     for kind in all_kinds():
         raw: dict[str, Any] = {"id": "id-1", "name": hostile, "status": hostile,
-                               "description": hostile, kind.name_key: hostile}
+                               "description": hostile, kind.name_key or "name": hostile}
         if kind.unwrap:
             raw = {kind.unwrap: raw}
         row = kind.row(kind.item(raw), lookups)
-        assert row["name"] == hostile, kind.name
+        if kind.name_key is not None:  # else the first column names another resource
+            assert row["name"] == hostile, kind.name
         for section, fields in kind.detail_sections(kind.item(raw), lookups):
             assert isinstance(section, str)
             assert all(isinstance(k, str) and isinstance(v, str) for k, v in fields)

@@ -42,7 +42,7 @@ from tuicloud.cloud.connection import CloudSession
 from tuicloud.cloud.detail import Related, fetch_detail
 from tuicloud.cloud.kinds import all_kinds
 from tuicloud.cloud.kinds.base import Raw, ResourceKind
-from tuicloud.cloud.lookups import Lookups
+from tuicloud.cloud.lookups import LOOKUP_TABLES, Lookups
 from tuicloud.screens.detail import DetailScreen, _related, _section
 from tuicloud.simcloud import RunningSim, SimConfig, run_simcloud
 from tuicloud.widgets.resource_table import ResourceTable, layout_columns
@@ -106,7 +106,7 @@ def poison(value: Any, draw: Any, keys: bool = False) -> Any:
 
 def hostile_document(draw: Any, kind: ResourceKind, raw: Raw) -> Raw:
     doc: Raw = poison(raw, draw)
-    if draw(st.booleans()):
+    if kind.name_key is not None and draw(st.booleans()):
         doc[kind.name_key] = draw(hostile)
     doc["description"] = draw(hostile)
     doc["metadata"] = draw(st.dictionaries(hostile, hostile, max_size=3))
@@ -132,8 +132,7 @@ class HostileLookups(Lookups):
 
 
 def hostile_lookups(draw: Any) -> Lookups:
-    return HostileLookups({table: draw(hostile) for table in
-                           ("flavors", "images", "projects", "networks", "servers")})
+    return HostileLookups({table: draw(hostile) for table in LOOKUP_TABLES})
 
 
 # -- the list table ---------------------------------------------------------------------------
@@ -248,7 +247,8 @@ def test_every_kinds_detail_renders_inert(kind: ResourceKind,
                             for title, fields in kind.detail_sections(doc, lookups)]
         parts += [_related(title, items) for title, items in related_doc.items()]
         shown = check_renderable(Group(*parts), width)
-        name = doc.get(kind.name_key)
+        name = doc.get(kind.name_key) if kind.name_key else lookups.name(
+            "security_groups", doc.get("security_group_id"))  # a rule's group
         if kind.name != "keypairs" and isinstance(name, str) and name and len(name) < 20 \
                 and width == 200 and "\n" not in sanitize_text(name):
             assert visible(sanitize_text(name)).strip() in visible(shown)

@@ -45,7 +45,7 @@ POLL_MS = 42.0
 CONFIG = SimConfig(servers=60, volumes=24, images=10, seed=42, build_delay=0.2,
                    action_delay=0.2)
 VIEWS = ["servers", "volumes", "images", "flavors", "networks", "keypairs", "secgroups",
-         "floating-ips", "routers", "subnets", "ports"]
+         "floating-ips", "routers", "subnets", "ports", "rules"]
 SIZES = [(80, 24), (160, 50)]
 
 

@@ -96,9 +96,6 @@ def sweep(conn: Connection, prefix: str, keypairs: bool = True) -> None:
     for image in list(conn.image.images(owner=conn.current_project_id)):
         if (image.name or "").startswith(prefix):
             _quietly(lambda i=image: _delete_image(conn, i))
-    for group in list(conn.network.security_groups(project_id=conn.current_project_id)):
-        if group.name != "default" and (group.name or "").startswith(prefix):
-            _quietly(lambda g=group: conn.network.delete_security_group(g))
     # Floating IPs have no name: their description carries the prefix.
     for address in list(conn.network.ips(project_id=conn.current_project_id)):
         if (address.description or "").startswith(prefix):
@@ -106,6 +103,10 @@ def sweep(conn: Connection, prefix: str, keypairs: bool = True) -> None:
     for port in list(conn.network.ports(project_id=conn.current_project_id)):
         if port.name and port.name.startswith(prefix) and not port.device_owner:
             _quietly(lambda p=port: conn.network.delete_port(p))
+    # After the ports: a group a port still holds cannot go.
+    for group in list(conn.network.security_groups(project_id=conn.current_project_id)):
+        if group.name != "default" and (group.name or "").startswith(prefix):
+            _quietly(lambda g=group: conn.network.delete_security_group(g))
     for router in list(conn.network.routers(project_id=conn.current_project_id)):
         if (router.name or "").startswith(prefix):
             _quietly(lambda r=router: _delete_router(conn, r))

@@ -1,4 +1,5 @@
-"""Cached id -> name maps (flavors, images, networks, servers, projects) for display.
+"""Cached id -> name maps (flavors, images, networks, servers, projects, security groups ...)
+for display.
 
 Rows show "m1.small" rather than a flavor id and "web-1" rather than a server id. Each map is
 filled by one paginated list request (never one request per row) in :meth:`Lookups.refresh`, or
@@ -34,7 +35,8 @@ __all__ = ["LOOKUP_TABLES", "LookupRefresh", "Lookups", "tables_for"]
 
 log = logging.getLogger("tuicloud.cloud")
 
-LOOKUP_TABLES = ("flavors", "images", "networks", "servers", "projects", "subnets", "volumes")
+LOOKUP_TABLES = ("flavors", "images", "networks", "servers", "projects", "subnets", "volumes",
+                 "security_groups")
 """Every map :class:`Lookups` keeps."""
 
 RECENT = 5.0
@@ -84,6 +86,9 @@ def _source(table: str, session: CloudSession) -> tuple[str, str, str, list[tupl
     if table == "subnets":
         return ("network", "/subnets", "subnets",
                 [("fields", "id"), ("fields", "name"), ("fields", "cidr")], None)
+    if table == "security_groups":
+        return ("network", "/security-groups", "security_groups",
+                [("fields", "id"), ("fields", "name")], None)
     if table == "servers":
         params = [("all_tenants", "1")] if session.is_admin else []
         return "compute", "/servers", "servers", params, 1000

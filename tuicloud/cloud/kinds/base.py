@@ -139,9 +139,10 @@ class ResourceKind:
     """(lookup table, microversion) pairs: from that microversion of the kind's service the
     listed items embed what the table would name (Nova 2.47 embeds the flavor)."""
 
-    name_key: str = "name"
+    name_key: str | None = "name"
     """The field the first column (row key ``name``) shows: what people call the resource by.
-    Floating IPs have no name: their address stands in."""
+    Floating IPs have no name: their address stands in. None: nothing of the resource's own
+    does (a rule's first column is its group's name, from the lookups)."""
 
     jumps: JumpBuilder | None = None
     """The resources this one points at (a volume's server, a server's volumes), for the

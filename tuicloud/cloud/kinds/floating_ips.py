@@ -53,7 +53,7 @@ def to_row(raw: Raw, lookups: Lookups) -> Row:
     created = raw.get("created_at")
     server = server_of(raw)
     return {
-        "name": text(raw.get(FLOATING_IPS.name_key)),  # the address: see the module docstring
+        "name": text(raw.get("floating_ip_address")),  # the address: see the module docstring
         "status": text(raw.get("status")),
         "fixed_ip": text(raw.get("fixed_ip_address")),
         "server": lookups.server_name(server) if server else "",

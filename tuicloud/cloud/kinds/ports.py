@@ -144,4 +144,5 @@ PORTS = ResourceKind(
     page_size=None,
     in_project=owned_by,
     lookups=frozenset({"servers", "networks", "projects"}),
+    create_form="create_port",
 )

@@ -10,6 +10,7 @@ from tuicloud.cloud.kinds.keypairs import KEYPAIRS
 from tuicloud.cloud.kinds.networks import NETWORKS
 from tuicloud.cloud.kinds.ports import PORTS
 from tuicloud.cloud.kinds.routers import ROUTERS
+from tuicloud.cloud.kinds.security_group_rules import SECURITY_GROUP_RULES
 from tuicloud.cloud.kinds.security_groups import SECURITY_GROUPS
 from tuicloud.cloud.kinds.server_groups import SERVER_GROUPS
 from tuicloud.cloud.kinds.servers import SERVERS
@@ -52,5 +53,6 @@ def all_kinds() -> list[ResourceKind]:
 
 # New kinds go last: the order is the views' order (menus, completion), which users learn.
 for _kind in (SERVERS, VOLUMES, IMAGES, FLAVORS, NETWORKS, KEYPAIRS, SECURITY_GROUPS,
-              VOLUME_SNAPSHOTS, SERVER_GROUPS, FLOATING_IPS, ROUTERS, SUBNETS, PORTS):
+              VOLUME_SNAPSHOTS, SERVER_GROUPS, FLOATING_IPS, ROUTERS, SUBNETS, PORTS,
+              SECURITY_GROUP_RULES):
     register(_kind)

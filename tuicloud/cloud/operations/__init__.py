@@ -37,6 +37,7 @@ _BY_KIND: dict[str, KindOperations] = {
     for declared in (servers.OPERATIONS, volumes.OPERATIONS, volume_snapshots.OPERATIONS,
                      images.OPERATIONS, server_groups.OPERATIONS, floating_ips.OPERATIONS,
                      routers.OPERATIONS, keypairs.OPERATIONS, security_groups.OPERATIONS,
+                     security_groups.RULE_OPERATIONS,
                      network_parts.SUBNET_OPERATIONS, network_parts.PORT_OPERATIONS,
                      networks.OPERATIONS)
 }

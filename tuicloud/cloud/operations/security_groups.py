@@ -25,8 +25,8 @@ from tuicloud.cloud.operations.base import (
 if TYPE_CHECKING:
     from tuicloud.cloud.connection import CloudSession
 
-__all__ = ["OPERATIONS", "PRESETS", "create_group_command", "create_security_group",
-           "parse_rule", "rule_command"]
+__all__ = ["OPERATIONS", "PRESETS", "RULE_OPERATIONS", "create_group_command",
+           "create_security_group", "parse_rule", "rule_command"]
 
 PROTOCOLS = ("tcp", "udp", "icmp", "any")
 PRESETS = (
@@ -230,4 +230,21 @@ OPERATIONS = KindOperations("security-groups", "security group", (
         "security_group.delete", "security-groups", "Delete", _deletable, _delete,
         lambda raw, _v: ["openstack", "security", "group", "delete", rid(raw)],
         destructive=True, deletes=True, keywords=("remove",)),
+))
+
+
+# -- the rules view: rules as rows, so marks delete several at once ------------------------------
+def _delete_listed_rule(session: CloudSession, raw: Raw, _value: str | None) -> None:
+    from tuicloud.cloud.kinds.security_groups import describe_rule
+
+    session.request("DELETE", "network", f"/security-group-rules/{rid(raw)}",
+                    description=f"delete rule {describe_rule(raw)}")
+
+
+RULE_OPERATIONS = KindOperations("security-group-rules", "rule of group", (
+    Operation(
+        "security_group_rule.delete", "security-group-rules", "Delete", always_available,
+        _delete_listed_rule,
+        lambda raw, _v: ["openstack", "security", "group", "rule", "delete", rid(raw)],
+        destructive=True, deletes=True, keywords=("remove", "revoke")),
 ))
