@@ -65,7 +65,15 @@ API_LISTS: dict[str, Callable[[Connection], dict[str, str]]] = {
     "subnets": lambda c: _ids(c.network.subnets()),
     # An unnamed port shows its short id, as `openstack port list` users know it.
     "ports": lambda c: {str(p.id): str(p.name or p.id[:8]) for p in c.network.ports()},
+    # Rules have no name: their group's stands in (from the lookups, after the first page).
+    "security-group-rules": lambda c: _rule_groups(c),
 }
+
+
+def _rule_groups(conn: Connection) -> dict[str, str]:
+    groups = {str(g.id): str(g.name) for g in conn.network.security_groups()}
+    return {str(r.id): groups.get(str(r.security_group_id), str(r.security_group_id)[:8])
+            for r in conn.network.security_group_rules()}
 
 
 def _name(row: Any) -> str:
@@ -81,8 +89,9 @@ async def test_list_shows_what_the_api_reports_and_details_open(
     app = make_app(cloud="real-demo", view=view)
     async with app.run_test(size=(160, 50)) as pilot:
         grid = await loaded(pilot, app)
-        await wait_until(pilot, lambda: set(grid.visible_ids()) >= set(expected),
-                         timeout=rig.SLOW, what=f"every {view} row")
+        await wait_until(pilot, lambda: set(grid.visible_ids()) >= set(expected)
+                         and all(_name(grid.get_row(i)) == n for i, n in expected.items()),
+                         timeout=rig.SLOW, what=f"every {view} row, by name")
         shown = {ident: _name(grid.get_row(ident)) for ident in grid.visible_ids()}
         # Rows beyond the API's answer could only be made since; none are ours to expect.
         assert {i: n for i, n in shown.items() if i in expected} == expected
