@@ -76,16 +76,22 @@ def documents(tmp_path_factory: pytest.TempPathFactory
     folder = tmp_path_factory.mktemp("hostile")
     clouds = folder / "clouds.yaml"
     with run_simcloud(SimConfig(servers=4, volumes=3, images=3), clouds_yaml=clouds):
-        region = OpenStackConfig(config_files=[str(clouds)]).get_one("simcloud")
-        with CloudSession.from_cloud_region(region) as session:
-            found = {}
-            for kind in all_kinds():
-                body, _ = session.get_json(kind.service_type, kind.list_path,
-                                           list(kind.list_params))
-                items = [kind.item(item) for item in body[kind.list_key]][:3]
-                assert items, kind.name
-                raw, related = fetch_detail(session, kind, kind.id_of(items[0]))
-                found[kind.name] = (items, raw, related)
+        config = OpenStackConfig(config_files=[str(clouds)])
+        found = {}
+        for cloud, admin in (("simcloud", False), ("simcloud-admin", True)):
+            region = config.get_one(cloud)
+            with CloudSession.from_cloud_region(region) as session:
+                for kind in all_kinds():
+                    if kind.admin_only != admin:  # the operator's views, as an admin
+                        continue
+                    body, _ = session.get_json(kind.service_type, kind.list_path,
+                                               list(kind.list_params))
+                    items = [kind.item(item) for item in body[kind.list_key]][:3]
+                    assert items, kind.name
+                    if kind.enrich is not None:
+                        kind.enrich(session, items)
+                    raw, related = fetch_detail(session, kind, kind.id_of(items[0]))
+                    found[kind.name] = (items, raw, related)
         yield found
 
 

@@ -128,6 +128,21 @@ def test_view(frozen: RunningSim, snap_compare: Any, view: str, size: tuple[int,
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("view", ["hypervisors", "compute-services"])
+def test_operator_view(frozen: RunningSim, snap_compare: Any, view: str,
+                       size: tuple[int, int]) -> None:
+    """The operator's views, as an admin sees them."""
+    app = make_app(view=view, cloud="simcloud-admin")
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot, app)
+        pin_poll_time(app)
+        no_blinking_cursor(app)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
 def test_server_detail(frozen: RunningSim, snap_compare: Any) -> None:
     """The detail view of the first server in the list."""
     app = make_app()

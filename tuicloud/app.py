@@ -35,6 +35,7 @@ from tuicloud.widgets.textual_compat import screen_stacks
 
 if TYPE_CHECKING:
     from tuicloud.cloud.connection import CloudSession
+    from tuicloud.cloud.kinds.base import ResourceKind
     from tuicloud.cloud.lookups import Lookups
     from tuicloud.options import Options
     from tuicloud.screens.host import ConsoleHost
@@ -66,7 +67,7 @@ class ViewCommands(Provider):
             if score > 0:
                 yield Hit(score, matcher.highlight(label), partial(app.goto, view),
                           help=":overview" if view == "overview" else ":servers all")
-        for kind in all_kinds():
+        for kind in app.views():
             label = f"Show {kind.title.lower()}"
             score = matcher.match(label)
             if score > 0:
@@ -459,12 +460,24 @@ class TuiCloudApp(App[None]):
             self.notify(f"Unknown view ':{view}'. Try :servers, :volumes, :images …",
                         severity="warning")
             return
+        if kind.admin_only and self.session is not None and not self.session.is_admin:
+            self.notify(f"{kind.title} needs the admin role (this session's roles: "
+                        f"{', '.join(self.session.roles) or 'none'})", severity="warning",
+                        markup=False)
+            return
         self.switch_mode(kind.name)
+
+    def views(self) -> list[ResourceKind]:
+        """The kinds this user may open: the cloud's own views (hypervisors, services) only
+        with the admin role, and not before the session says which roles it has."""
+        session = self.session
+        admin = session is not None and session.is_admin
+        return [kind for kind in all_kinds() if admin or not kind.admin_only]
 
     def command_words(self) -> list[str]:
         """What the `:` prompt completes."""
         words = ["quit", "overview", "allclouds", "servers all", "why", "why 22"]
-        for kind in all_kinds():
+        for kind in self.views():
             words.append(kind.name)
             words.extend(kind.aliases)
         words.extend(self.switcher.words())
@@ -558,7 +571,7 @@ class TuiCloudApp(App[None]):
             keys.extend((key, f"sort by {title}") for key, title in screen.sort_help())
         title = getattr(getattr(screen, "kind", None), "title",
                         getattr(screen, "HELP_TITLE", screen.__class__.__name__))
-        commands = [("views", ["overview", *(k.name for k in all_kinds()), "servers all"]),
+        commands = [("views", ["overview", *(k.name for k in self.views()), "servers all"]),
                     ("switch to", ["cloud NAME", "project NAME", "region NAME"])]
         self.push_screen(HelpScreen(str(title), keys, commands))
 

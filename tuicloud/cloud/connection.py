@@ -71,6 +71,7 @@ _PROXY_ATTRS = {
     "block-storage": "block_storage",
     "network": "network",
     "identity": "identity",
+    "placement": "placement",
 }
 # The microversion tuicloud asks for, per service (lowered to what the cloud offers). Compute
 # 2.96 has the embedded flavor (2.47), locked_reason (2.73) and the pinned AZ; later ones only
@@ -79,7 +80,7 @@ _PROXY_ATTRS = {
 MICROVERSION_TARGETS = {"compute": "2.96", "block-storage": "3.71"}
 _LABELS = {"compute": "compute (Nova)", "image": "image (Glance)",
            "block-storage": "block storage (Cinder)", "network": "network (Neutron)",
-           "identity": "identity (Keystone)"}
+           "identity": "identity (Keystone)", "placement": "placement"}
 _service_types = os_service_types.ServiceTypes()
 
 

@@ -27,11 +27,22 @@ Related = dict[str, list[dict[str, Any]]]
 
 def fetch_raw(session: CloudSession, kind: ResourceKind, ident: str) -> Raw:
     """GET one resource by id and return its JSON document (unwrapped). Raises CloudError."""
-    path = kind.show_path.format(id=quote(ident, safe=""))
-    body, _info = session.get_json(kind.service_type, path)
-    raw = body.get(kind.show_key) if kind.show_key and isinstance(body, dict) else body
+    if kind.show_from_list:
+        body, _info = session.get_json(kind.service_type, kind.list_path)
+        items = body.get(kind.list_key) if isinstance(body, dict) else None
+        raw = next((kind.item(i) for i in items or [] if isinstance(i, dict)
+                    and kind.id_of(kind.item(i)) == ident), None)
+        if raw is None:
+            raise CloudError(f"{kind.name} {ident} could not be found", status=404,
+                             service=kind.service_type)
+    else:
+        path = kind.show_path.format(id=quote(ident, safe=""))
+        body, _info = session.get_json(kind.service_type, path)
+        raw = body.get(kind.show_key) if kind.show_key and isinstance(body, dict) else body
     if not isinstance(raw, dict):
         raise CloudError(f"unexpected answer for {kind.name} {ident}", service=kind.service_type)
+    if kind.enrich is not None:
+        kind.enrich(session, [raw])
     return raw
 
 

@@ -238,6 +238,8 @@ class Poller:
                 ident = kind.id_of(raw)
                 if ident:
                     rows[ident] = raw
+            if kind.enrich is not None and rows:
+                kind.enrich(self.session, list(rows.values()))
             found.update(rows)
             if on_page is not None and rows:
                 on_page({k: v for k, v in rows.items() if self._keep(v)})
@@ -265,7 +267,7 @@ class Poller:
                    on_page: Callable[[dict[str, Raw]], None] | None) -> None:
         started_wall = datetime.now(timezone.utc)
         params = self._base_params()
-        first = self.first_page_size if on_page is not None else None
+        first = self.first_page_size if on_page is not None and self.kind.paged else None
         if (self.lookups is not None and self.kind.names_table is not None
                 and self._covers_names_table()):
             # This list fills the table: no lookup list beside it.

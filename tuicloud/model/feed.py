@@ -97,6 +97,10 @@ class ListFeed:
         try:
             if session is None:
                 raise NotConnectedError()
+            if self.kind.admin_only and not session.is_admin:
+                # Not a fault to retry: this user's role will not change under the view.
+                return Failure(f"{self.kind.title}: needs the admin role", unavailable=True,
+                               epoch=epoch)
             poller = self.poller
             if poller is None or poller.session is not session:
                 poller = self.poller = Poller(session, self.kind, all_projects=all_projects,

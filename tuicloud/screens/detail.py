@@ -211,7 +211,7 @@ class DetailScreen(Screen[None]):
 
         self.raw, self.related = message.raw, message.related
         header = self.query_one(StatusHeader)
-        name = message.raw.get("name")
+        name = message.raw.get(self.kind.name_key or "name")
         if isinstance(name, str) and name:
             self._set_title(f"{self._singular()} {sanitize_text(name, max_len=40)}")
         header.freshness = Freshness("fresh", updated_at=time.time())

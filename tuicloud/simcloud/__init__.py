@@ -1,4 +1,5 @@
-"""simcloud: a simulated OpenStack (Keystone, Nova, Glance, Cinder, Neutron) over real HTTP.
+"""simcloud: a simulated OpenStack (Keystone, Nova, Glance, Cinder, Neutron, Placement) over real
+HTTP.
 
 It imports nothing from the rest of tuicloud. Start it in-process with :func:`run_simcloud`
 (a context manager) or as a program with ``tuicloud-sim``.

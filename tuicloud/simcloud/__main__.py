@@ -30,7 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The command line of tuicloud-sim."""
     parser = argparse.ArgumentParser(
         prog="tuicloud-sim",
-        description="A simulated OpenStack (Keystone, Nova, Glance, Cinder, Neutron) on 127.0.0.1.")
+        description="A simulated OpenStack (Keystone, Nova, Glance, Cinder, Neutron, Placement) "
+                    "on 127.0.0.1.")
     parser.add_argument("--port", type=_non_negative_int, default=0,
                         help="port on 127.0.0.1 (0 = a free port)")
     parser.add_argument("--servers", type=_non_negative_int, default=50)

@@ -384,10 +384,10 @@ class SimCloud:
         self.bytes_sent = 0
         self.request_log: collections.deque[Any] = collections.deque(maxlen=20000)
         self._fault_rng = random.Random(self.config.seed + 1)
-        from tuicloud.simcloud import cinder, glance, keystone, neutron, nova
+        from tuicloud.simcloud import cinder, glance, keystone, neutron, nova, placement
 
         # Order matters for seeding: identity first, then what others reference.
-        for module in (keystone, neutron, glance, nova, cinder):
+        for module in (keystone, neutron, glance, nova, cinder, placement):
             service = module.Service(self)
             self.services[module.NAME] = service
             service.register(self.router)

@@ -31,6 +31,7 @@ CATALOG = (
     ("block-storage", "cinder", "/volume/v3"),
     ("volumev3", "cinderv3", "/volume/v3"),
     ("network", "neutron", "/networking"),
+    ("placement", "placement", "/placement"),
 )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from tuicloud.simcloud.core import ApiError, Request, Response, Router, SimCloud
+from tuicloud.simcloud.nova_hosts import update_service
 from tuicloud.simcloud.nova_model import (
     HOST_ZONE,
     HOSTS,
@@ -53,6 +54,7 @@ def register(router: Router, service: str) -> None:
         ("GET", "/os-hypervisors", list_hypervisors),
         ("GET", "/os-hypervisors/detail", list_hypervisors_detail),
         ("GET", "/os-services", list_services),
+        ("PUT", "/os-services/{service_id}", update_service),
     ):
         add(method, v + path, api(handler), service=service)
 
@@ -398,31 +400,37 @@ def list_zones_detail(ctx: Ctx) -> Response:
 
 
 def hypervisor_docs(ctx: Ctx, detail: bool) -> list[dict[str, Any]]:
+    """Every host's hypervisor; its status and state follow its nova-compute service."""
+    from tuicloud.simcloud.nova_hosts import compute_service, hypervisor_id, servers_on
+
     require_admin(ctx, "os_compute_api:os-hypervisors:list")
-    counts: dict[str, int] = dict.fromkeys(HOST_ZONE, 0)
-    if detail:
-        for server in ctx.svc.servers.values():
-            if server.host in counts:
-                counts[server.host] += 1
+    with_servers = ctx.at_least(53) and str(ctx.req.arg("with_servers", "")).lower() in (
+        "true", "1", "yes")
     result = []
     for index, host in enumerate(HOST_ZONE):
-        ident: Any = (f"5c1b2a3d-0000-4000-8000-{index + 1:012d}" if ctx.at_least(53)
-                      else index + 1)
-        doc: dict[str, Any] = {"id": ident, "hypervisor_hostname": f"{host}.simcloud.local",
-                               "state": "up", "status": "enabled"}
+        service = compute_service(ctx.svc, host)
+        on_host = servers_on(ctx.svc, host) if detail or with_servers else []
+        doc: dict[str, Any] = {"id": hypervisor_id(index) if ctx.at_least(53) else index + 1,
+                               "hypervisor_hostname": f"{host}.simcloud.local",
+                               "state": "down" if service["forced_down"] else "up",
+                               "status": service["status"]}
         if detail:
             doc.update({"host_ip": f"192.168.10.{index + 11}", "hypervisor_type": "QEMU",
                         "hypervisor_version": 8002000,
-                        "service": {"host": host, "id": ident, "disabled_reason": None}})
+                        "service": {"host": host, "id": service["id"],
+                                    "disabled_reason": service["disabled_reason"]}})
             if not ctx.at_least(88):
+                count = len(on_host)
                 doc.update({"vcpus": 64, "memory_mb": 262144, "local_gb": 2000,
-                            "vcpus_used": min(64, counts[host]),
-                            "memory_mb_used": min(262144, counts[host] * 2048),
-                            "local_gb_used": min(2000, counts[host] * 20),
-                            "free_ram_mb": max(0, 262144 - counts[host] * 2048),
-                            "free_disk_gb": max(0, 2000 - counts[host] * 20),
-                            "current_workload": 0, "running_vms": counts[host],
+                            "vcpus_used": min(64, count),
+                            "memory_mb_used": min(262144, count * 2048),
+                            "local_gb_used": min(2000, count * 20),
+                            "free_ram_mb": max(0, 262144 - count * 2048),
+                            "free_disk_gb": max(0, 2000 - count * 20),
+                            "current_workload": 0, "running_vms": count,
                             "disk_available_least": 1800, "cpu_info": "{}"})
+        if with_servers and (on_host or ctx.at_least(75)):
+            doc["servers"] = [{"name": f"instance-{s.seq:08x}", "uuid": s.id} for s in on_host]
         result.append(doc)
     return result
 
@@ -439,16 +447,14 @@ def list_hypervisors_detail(ctx: Ctx) -> Response:
 
 def list_services(ctx: Ctx) -> Response:
     """GET /os-services (admin): conductor, scheduler and one nova-compute per host."""
+    from tuicloud.simcloud.nova_hosts import service_docs
+
     require_admin(ctx, "os_compute_api:os-services:list")
-    stamp = usage_time(time.time() - 5)
-    rows = [("nova-conductor", "controller", "internal"),
-            ("nova-scheduler", "controller", "internal")]
-    rows += [("nova-compute", host, zone) for host, zone in HOST_ZONE.items()]
-    services = []
-    for index, (binary, host, zone) in enumerate(rows):
-        services.append({"id": f"7d5c0f5e-0000-4000-8000-{index + 1:012d}"
-                         if ctx.at_least(53) else index + 1,
-                         "binary": binary, "host": host, "zone": zone, "status": "enabled",
-                         "state": "up", "updated_at": stamp, "disabled_reason": None,
-                         "forced_down": False})
-    return Response(200, {"services": services})
+    for name in ctx.req.query:
+        if name not in ("host", "binary"):  # Nova's query schema: nothing else, no paging
+            raise ApiError(400, f"Additional properties are not allowed ('{name}' was "
+                                "unexpected)")
+    host, binary = ctx.req.arg("host"), ctx.req.arg("binary")
+    return Response(200, {"services": [
+        doc for doc in service_docs(ctx)
+        if (host is None or doc["host"] == host) and (binary is None or doc["binary"] == binary)]})

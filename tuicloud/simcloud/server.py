@@ -45,6 +45,9 @@ def error_body(service: str, error: ApiError) -> dict[str, Any]:
         kind = error.kind or {404: "NotFound", 409: "Conflict", 400: "BadRequest",
                               403: "Forbidden", 401: "Unauthorized"}.get(error.status, "Error")
         return {"NeutronError": {"type": kind, "message": error.message, "detail": ""}}
+    if service == "placement":
+        return {"errors": [{"status": error.status, "title": error.kind or title,
+                            "detail": error.message}]}
     if service == "image":
         # Glance answers webob's JSON error document.
         return {"code": error.status, "title": title, "message": error.message,

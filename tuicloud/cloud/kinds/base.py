@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 if TYPE_CHECKING:
+    from tuicloud.cloud.connection import CloudSession
     from tuicloud.cloud.lookups import Lookups
 
 __all__ = [
@@ -56,6 +57,7 @@ class Jump(NamedTuple):
 
 
 JumpBuilder = Callable[[Raw, "Lookups"], list[Jump]]
+Enricher = Callable[["CloudSession", list[Raw]], None]
 StatusClass = Literal["ok", "busy", "warn", "error", "muted"]
 Refresh = Literal["changes-since", "updated_at", "full"]
 Capability = Literal["console", "ssh", "download", "reach"]
@@ -143,6 +145,21 @@ class ResourceKind:
     """The field the first column (row key ``name``) shows: what people call the resource by.
     Floating IPs have no name: their address stands in. None: nothing of the resource's own
     does (a rule's first column is its group's name, from the lookups)."""
+
+    paged: bool = True
+    """False when the list API refuses ``limit`` (Nova's services): no first short page."""
+
+    show_from_list: bool = False
+    """The API has no show URL (Nova's services): one resource is read from the list."""
+
+    admin_only: bool = False
+    """The cloud's own views (hypervisors, services): shown, completed and opened only for a
+    user whose token carries the admin role; others are told it needs that role."""
+
+    enrich: Enricher | None = None
+    """Adds what the kind's own API no longer reports to each listed (or shown) item, in
+    place, from another service: hypervisors' usage from placement. Blocking; raises
+    CloudError."""
 
     jumps: JumpBuilder | None = None
     """The resources this one points at (a volume's server, a server's volumes), for the

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from tuicloud.cloud.kinds.base import ResourceKind
+from tuicloud.cloud.kinds.compute_services import COMPUTE_SERVICES
 from tuicloud.cloud.kinds.flavors import FLAVORS
 from tuicloud.cloud.kinds.floating_ips import FLOATING_IPS
+from tuicloud.cloud.kinds.hypervisors import HYPERVISORS
 from tuicloud.cloud.kinds.images import IMAGES
 from tuicloud.cloud.kinds.keypairs import KEYPAIRS
 from tuicloud.cloud.kinds.networks import NETWORKS
@@ -54,5 +56,5 @@ def all_kinds() -> list[ResourceKind]:
 # New kinds go last: the order is the views' order (menus, completion), which users learn.
 for _kind in (SERVERS, VOLUMES, IMAGES, FLAVORS, NETWORKS, KEYPAIRS, SECURITY_GROUPS,
               VOLUME_SNAPSHOTS, SERVER_GROUPS, FLOATING_IPS, ROUTERS, SUBNETS, PORTS,
-              SECURITY_GROUP_RULES):
+              SECURITY_GROUP_RULES, HYPERVISORS, COMPUTE_SERVICES):
     register(_kind)

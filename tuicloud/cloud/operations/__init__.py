@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from tuicloud.cloud.errors import CloudError
 from tuicloud.cloud.operations import (
+    compute_services,
     floating_ips,
     images,
     keypairs,
@@ -39,7 +40,7 @@ _BY_KIND: dict[str, KindOperations] = {
                      routers.OPERATIONS, keypairs.OPERATIONS, security_groups.OPERATIONS,
                      security_groups.RULE_OPERATIONS,
                      network_parts.SUBNET_OPERATIONS, network_parts.PORT_OPERATIONS,
-                     networks.OPERATIONS)
+                     networks.OPERATIONS, compute_services.OPERATIONS)
 }
 _BY_ID = {op.id: op for declared in _BY_KIND.values() for op in declared.operations}
 
