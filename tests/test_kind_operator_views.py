@@ -14,10 +14,12 @@ from tests.formhelpers import plain_text
 from tests.test_kind_routers import _confirm
 from tests.test_ops_app import make_app, notes, open_menu, writes
 from tuicloud.cloud.kinds.hypervisors import capacity, usage_bar
+from tuicloud.screens.actions_menu import ActionsMenu
 from tuicloud.screens.detail import DetailScreen
-from tuicloud.screens.prompts import TextPrompt
+from tuicloud.screens.prompts import ChoicePrompt, TextPrompt
 from tuicloud.simcloud import RunningSim
 from tuicloud.simcloud.nova_hosts import compute_service, servers_on
+from tuicloud.simcloud.nova_model import HOST_ZONE
 from tuicloud.simcloud.placement import INVENTORY
 
 
@@ -130,3 +132,94 @@ async def test_a_member_sees_no_operator_view(sim: RunningSim) -> None:
         await wait_until(pilot, lambda: "needs the admin role" in screen_text(app),
                          what="said in the view")
         assert not any("os-hypervisors" in r.path for r in sim.cloud.request_log)
+
+
+async def _pick_host(pilot: Any, app: Any, action: str, wanted: str) -> None:
+    """Run a server action whose input is the host picker, choosing ``wanted``."""
+    await open_menu(pilot, app)
+    await pilot.press(*action, "enter")
+    await wait_until(pilot, lambda: isinstance(app.screen, ChoicePrompt)
+                     and len(app.screen.choices) > 1, what=f"{action} hosts")
+    prompt = app.screen
+    assert isinstance(prompt, ChoicePrompt)
+    for _ in range(len(prompt.choices)):
+        if prompt.current_value() == wanted:
+            break
+        await pilot.press("down")
+    assert prompt.current_value() == wanted, prompt.choices
+    await pilot.press("enter")
+    await _confirm(pilot, app, ())
+
+
+async def test_servers_migrated_live_and_cold_and_the_migrations_listed(
+        sim: RunningSim) -> None:
+    nova = _nova(sim)
+    server = next(s for s in nova.servers.values() if s.vm_state == "active" and s.host
+                  and not s.locked and not s.hostile)
+    zone_hosts = [h for h, z in HOST_ZONE.items() if z == HOST_ZONE[server.host]]
+    target = next(h for h in zone_hosts if h != server.host)
+    disabled = next(h for h in zone_hosts if h not in (server.host, target))
+    compute_service(nova, disabled).update(status="disabled", disabled_reason="broken fan")
+    before = len(nova.migrations)  # the seeded history
+    app = make_app(cloud="simcloud-admin", view="servers", all_projects=True)
+    async with app.run_test(size=(160, 40)) as pilot:
+        grid = await loaded(pilot, app)
+        await wait_until(pilot, lambda: grid.get_row(server.id) is not None, what="its row")
+        grid.cursor_id = server.id
+        await open_menu(pilot, app)
+        await pilot.press(*"live-migrate", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoicePrompt)
+                         and len(app.screen.choices) > 1, what="hosts")
+        prompt = app.screen
+        assert isinstance(prompt, ChoicePrompt)
+        reasons = {c.value: c.disabled for c in prompt.choices}
+        assert reasons[server.host] == "the server is here"
+        assert reasons[disabled] == "disabled: broken fan" and reasons[target] is None
+        await pilot.press("escape")
+        await _pick_host(pilot, app, "live-migrate", target)
+        await wait_until(pilot, lambda: server.host == target and server.task_state is None,
+                         what="moved")
+        # Fault injection: the next one fails, and the server stays where it was.
+        sim.cloud.faults.failing_migrations.add(server.id)
+        await wait_until(pilot, lambda: "migrating" not in str(
+            (grid.get_row(server.id) or {}).get("status")), what="settled in the list")
+        await _pick_host(pilot, app, "live-migrate", "*")
+        await wait_until(pilot, lambda: nova.migrations[-1]["status"] == "error",
+                         what="the migration failed")
+        assert server.host == target and server.vm_state == "active"
+        sim.cloud.faults.failing_migrations.clear()
+        await wait_until(pilot, lambda: server.task_state is None, what="settled")
+        await wait_until(pilot, lambda: "migrating" not in str(
+            (grid.get_row(server.id) or {}).get("status")), what="settled in the list")
+        await _pick_host(pilot, app, "migrate (cold)", "*")
+        await wait_until(pilot, lambda: server.vm_state == "resized", what="VERIFY_RESIZE")
+        cold = nova.migrations[-1]
+        assert (cold["migration_type"], cold["status"]) == ("migration", "finished")
+        await wait_until(pilot, lambda: "VERIFY_RESIZE" in str(
+            (grid.get_row(server.id) or {}).get("status")), what="shown")
+        await open_menu(pilot, app)
+        await pilot.press(*"confirm resize", "enter")
+        await wait_until(pilot, lambda: cold["status"] == "confirmed", what="confirmed")
+        app.goto("migrations")
+        await wait_until(pilot, lambda: app.current_mode == "migrations"
+                         and bool(app.screen.query("ResourceTable")), what="switched")
+        grid = await loaded(pilot, app)
+        mine = nova.migrations[before:]
+        assert {m["instance_uuid"] for m in mine} == {server.id}
+        await wait_until(pilot, lambda: all(grid.get_row(m["uuid"]) for m in mine),
+                         what="its migrations listed")
+        statuses = {_cell(grid, m["uuid"], "status") for m in mine}
+        assert statuses == {"completed", "error", "confirmed"}
+        assert (grid.get_row(mine[0]["uuid"]) or {}).get("route") == \
+            f"{mine[0]['source_compute']} → {target}"
+
+
+async def test_a_member_is_not_offered_admin_actions(sim: RunningSim) -> None:
+    app = make_app(view="servers")
+    async with app.run_test(size=(160, 40)) as pilot:
+        await loaded(pilot, app)
+        await open_menu(pilot, app)
+        await pilot.press(*"migrate")
+        await wait_until(pilot, lambda: isinstance(app.screen, ActionsMenu)
+                         and app.screen.raws is not None, what="menu filled")
+        assert "Live-migrate" not in plain_text(app) and "Reset state" not in plain_text(app)

@@ -16,7 +16,7 @@ from tests.test_kind_routers import _confirm
 from tests.test_ops_app import make_app as noting_app
 from tests.test_ops_app import notes, open_menu
 from tuicloud.cloud.kinds.hypervisors import capacity, usage_bar
-from tuicloud.screens.prompts import TextPrompt
+from tuicloud.screens.prompts import ChoicePrompt, TextPrompt
 
 
 def _compute_service(admin: Connection) -> dict[str, Any]:
@@ -96,3 +96,46 @@ async def test_a_member_is_refused_the_operator_views(demo_sdk: Connection) -> N
         app.goto("compute-services")
         await wait_until(pilot, lambda: any("needs the admin role" in n for n in notes(app)),
                          what="refused")
+
+
+async def test_live_migration_with_one_host_fails_and_is_listed(
+        admin_sdk: Connection, server: str) -> None:
+    """The rig has one compute host: the scheduler finds no other, Nova rolls back (the server
+    stays ACTIVE) and the migrations view shows the failed attempt."""
+    before = {m["uuid"] for m in call(admin_sdk, "compute", "GET", "/os-migrations",
+                                      version="compute 2.96").json()["migrations"]}
+    app = noting_app(cloud="real-admin", view="servers", all_projects=True)
+    async with app.run_test(size=(160, 50)) as pilot:
+        grid = await loaded(pilot, app, timeout=rig.SLOW)
+        await wait_until(pilot, lambda: grid.get_row(server) is not None, timeout=rig.SLOW,
+                         what="the server's row")
+        grid.cursor_id = server
+        await open_menu(pilot, app)
+        await pilot.press(*"live-migrate", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoicePrompt)
+                         and len(app.screen.choices) > 1, timeout=rig.SLOW, what="hosts")
+        prompt = app.screen
+        assert isinstance(prompt, ChoicePrompt)
+        assert [c.disabled for c in prompt.choices[1:]] == ["the server is here"]
+        assert prompt.current_value() == "*"
+        await pilot.press("enter")
+        await _confirm(pilot, app, ())
+
+        def attempt() -> dict[str, Any] | None:
+            found = call(admin_sdk, "compute", "GET", "/os-migrations",
+                         version="compute 2.96", params={"instance_uuid": server}
+                         ).json()["migrations"]
+            return next((m for m in found if m["uuid"] not in before
+                         and m["status"] in ("error", "failed")), None)
+
+        failed = rig.wait_for(attempt, "the failed migration")
+        rig.wait_for(lambda: admin_sdk.compute.get_server(server).status == "ACTIVE"
+                     and not admin_sdk.compute.get_server(server).task_state, "back ACTIVE")
+        app.goto("migrations")
+        await wait_until(pilot, lambda: app.current_mode == "migrations"
+                         and bool(app.screen.query("ResourceTable")), what="switched")
+        grid = await loaded(pilot, app, timeout=rig.SLOW)
+        await wait_until(pilot, lambda: grid.get_row(failed["uuid"]) is not None,
+                         timeout=rig.SLOW, what="listed")
+        assert _cell(grid, failed["uuid"], "status") == failed["status"]
+        assert (grid.get_row(failed["uuid"]) or {}).get("type") == "live-migration"

@@ -86,9 +86,11 @@ class ActionsMenu(ModalScreen["MenuChoice | None"]):
         Binding("up", "move(-1)", "Up", show=False, id="actions.up"),
     ]
 
-    def __init__(self, kind: str, ids: list[str], label: str, *, read_only: bool) -> None:
+    def __init__(self, kind: str, ids: list[str], label: str, *, read_only: bool,
+                 admin: bool = False) -> None:
         super().__init__()
         self.kind = kind
+        self.admin = admin  # admin-only operations are not even listed for others
         self.ids = ids
         self.target_label = label
         self.read_only = read_only
@@ -162,6 +164,8 @@ class ActionsMenu(ModalScreen["MenuChoice | None"]):
         total = len(self.raws) if self.raws is not None else len(self.ids)
         entries: list[Option] = []
         for op in ops.operations_for(self.kind):
+            if op.admin_only and not self.admin:
+                continue
             if not matches(query, op.label, op.id, *op.keywords):
                 continue
             usable: list[Raw]

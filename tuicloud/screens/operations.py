@@ -97,7 +97,7 @@ class ListOperations:
         if not ids or session is None or not ops.supports(self.screen.kind.name):
             return
         menu = ActionsMenu(self.screen.kind.name, ids, self._describe(ids),
-                           read_only=bool(session.read_only))
+                           read_only=bool(session.read_only), admin=session.is_admin)
 
         def chosen(choice: MenuChoice | None) -> None:
             if choice is None:

@@ -266,6 +266,7 @@ class Faults:
     down: bool = False  # refuse connections (the server closes its listening socket)
     token_ttl: float = 3600.0  # seconds a token lives
     catalog_omit: set[str] = field(default_factory=set)  # service types left out of the catalog
+    failing_migrations: set[str] = field(default_factory=set)  # server ids whose migrations fail
 
     def latency_for(self, service: str) -> float:
         """Added latency for one service."""

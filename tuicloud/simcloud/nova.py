@@ -151,6 +151,20 @@ class Service:
         self._seed_keypairs()
         self._seed_servers(projects)
         self._seed_server_groups(projects)
+        self._seed_migrations()
+
+    def _seed_migrations(self) -> None:
+        """A cloud's history: the first two placed servers came by live migration (one
+        completed, one failed and stayed), so the migrations view is never empty at first."""
+        from tuicloud.simcloud.nova_hosts import record_migration, set_migration
+        from tuicloud.simcloud.nova_model import HOST_ZONE
+
+        placed = [s for s in self.servers.values() if s.host][:2]
+        hosts = list(HOST_ZONE)
+        for server, status in zip(placed, ("completed", "error"), strict=False):
+            source = hosts[(hosts.index(str(server.host)) + 1) % len(hosts)]
+            record = record_migration(self, server, "live-migration", source, None, "running")
+            set_migration(record, status, str(server.host) if status == "completed" else None)
 
     def _seed_server_groups(self, projects: dict[str, str]) -> None:
         """Two groups in the demo project, one holding two servers (ids from uuid4, not the

@@ -10,6 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from tuicloud.simcloud import nova_console
 from tuicloud.simcloud.core import ApiError, Request, Response, Router, SimCloud
+from tuicloud.simcloud.nova_hosts import (
+    last_migration,
+    record_migration,
+    set_migration,
+    target_host,
+)
 from tuicloud.simcloud.nova_lifecycle import (
     check_image_fits,
     check_lock,
@@ -216,20 +222,34 @@ def _unrescue(ctx: Ctx, server: Server, body: Any) -> Response:
     return Response(202)
 
 
-def _resize_to(ctx: Ctx, server: Server, flavor_id: str, action: str, task: str) -> None:
+def _resize_to(ctx: Ctx, server: Server, flavor_id: str, action: str, task: str,
+               host: Any = None) -> None:
     svc = ctx.svc
     prior = server.vm_state
     old = server.flavor_id
+    source = server.host
+    if action == "migrate":
+        dest = target_host(svc, server, host)
+    else:
+        hosts = HOSTS[server.az]
+        dest = hosts[(hosts.index(server.host) + 1) % len(hosts)] \
+            if server.host in hosts else hosts[0]
+    record = record_migration(svc, server, "migration" if action == "migrate" else "resize",
+                              source, None, "migrating")
+
+    fails = server.id in ctx.cloud.faults.failing_migrations
 
     def final() -> None:
+        if dest is None or fails:  # no valid host: the server stays where it was
+            set_migration(record, "error")
+            return
         svc.charge(server.project_id, old, -1)
         svc.charge(server.project_id, flavor_id, 1)
         server.old_flavor_id, server.flavor_id = old, flavor_id
         server.prior_vm_state = prior
         server.vm_state = "resized"
-        hosts = HOSTS[server.az]
-        server.host = hosts[(hosts.index(server.host) + 1) % len(hosts)] \
-            if server.host in hosts else hosts[0]
+        server.host = dest
+        set_migration(record, "finished", dest)
         if prior == "active":
             new_boot(server)
     transition(ctx, svc, server, action, task, final)
@@ -258,7 +278,8 @@ def _migrate(ctx: Ctx, server: Server, body: Any) -> Response:
     if not ctx.is_admin:
         raise forbidden("os_compute_api:os-migrate-server:migrate")
     check_state(server, "migrate", ("active", "stopped"))
-    _resize_to(ctx, server, server.flavor_id, "migrate", "resize_prep")
+    wanted = body.get("host") if isinstance(body, dict) and ctx.at_least(56) else None
+    _resize_to(ctx, server, server.flavor_id, "migrate", "resize_prep", wanted)
     return Response(202)
 
 
@@ -266,11 +287,17 @@ def _live_migrate(ctx: Ctx, server: Server, body: Any) -> Response:
     if not ctx.is_admin:
         raise forbidden("os_compute_api:os-migrate-server:migrate_live")
     check_state(server, "live_migrate", ("active", "paused"))
+    wanted = body.get("host") if isinstance(body, dict) else None
+    dest = target_host(ctx.svc, server, wanted)
+    record = record_migration(ctx.svc, server, "live-migration", server.host, None, "running")
+    fails = server.id in ctx.cloud.faults.failing_migrations
 
     def final() -> None:
-        hosts = HOSTS[server.az]
-        server.host = hosts[(hosts.index(server.host) + 1) % len(hosts)] \
-            if server.host in hosts else hosts[0]
+        if dest is None or fails:  # Nova rolls back: the server stays ACTIVE where it was
+            set_migration(record, "error")
+            return
+        server.host = dest
+        set_migration(record, "completed", dest)
     transition(ctx, ctx.svc, server, "live-migration", "migrating", final)
     return Response(202)
 
@@ -284,6 +311,9 @@ def _confirm_resize(ctx: Ctx, server: Server, body: Any) -> Response:
         raise ApiError(400, "Instance has not been resized.")
     svc = ctx.svc
     server.old_flavor_id = None
+    record = last_migration(svc, server, "finished")
+    if record is not None:
+        set_migration(record, "confirmed")
     gen = server.gen = server.gen + 1
     entry = svc.record_action(server, "confirmResize", ctx)
     svc.touch(server)
@@ -313,6 +343,10 @@ def _revert_resize(ctx: Ctx, server: Server, body: Any) -> Response:
         svc.charge(server.project_id, server.flavor_id, -1)
         svc.charge(server.project_id, old, 1)
         server.flavor_id, server.old_flavor_id = old, None
+        record = last_migration(svc, server, "finished")
+        if record is not None:
+            server.host = record["source_compute"] or server.host
+            set_migration(record, "reverted")
         server.vm_state = server.prior_vm_state or "active"
         server.power_state = RUNNING if server.vm_state == "active" else SHUTDOWN
         server.prior_vm_state = None

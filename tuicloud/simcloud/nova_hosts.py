@@ -100,3 +100,83 @@ def update_service(ctx: Ctx) -> Response:
         record["updated"] = usage_time(time.time())
     doc = next(d for d in service_docs(ctx) if d["id"] == wanted)
     return Response(200, {"service": doc})
+
+
+# -- migrations ---------------------------------------------------------------------------------
+def usable_host(svc: Any, host: str) -> bool:
+    """The scheduler places servers only on an enabled host whose service is up."""
+    record = compute_service(svc, host)
+    return record["status"] == "enabled" and not record["forced_down"]
+
+
+def target_host(svc: Any, server: Server, wanted: Any) -> str | None:
+    """The host a migration goes to: ``wanted`` (400 when Nova knows no such host), else the
+    scheduler's choice in the server's zone; None when no host can take it (the migration
+    then fails after the 202, as NoValidHost does)."""
+    if wanted is not None:
+        if wanted not in HOST_ZONE:
+            raise ApiError(400, f"Compute host {wanted} could not be found.")
+        return str(wanted) if wanted != server.host and usable_host(svc, str(wanted)) else None
+    zone = HOST_ZONE.get(server.host or "", server.az)
+    return next((h for h, z in HOST_ZONE.items() if z == zone and h != server.host
+                 and usable_host(svc, h)), None)
+
+
+def record_migration(svc: Any, server: Server, kind: str, source: str | None,
+                     dest: str | None, status: str) -> dict[str, Any]:
+    """A new row of ``GET /os-migrations`` (newest first there)."""
+    import uuid
+
+    records: list[dict[str, Any]] = svc.__dict__.setdefault("migrations", [])
+    now = usage_time(time.time())
+    flavor = svc.flavors.get(server.flavor_id) or {}
+    record = {"id": len(records) + 1, "uuid": str(uuid.uuid4()), "source_compute": source,
+              "dest_compute": dest, "source_node": source, "dest_node": dest,
+              "dest_host": None, "old_instance_type_id": flavor.get("id"),
+              "new_instance_type_id": flavor.get("id"), "instance_uuid": server.id,
+              "status": status, "migration_type": kind, "user_id": server.user_id,
+              "project_id": server.project_id, "created_at": now, "updated_at": now}
+    records.append(record)
+    return record
+
+
+def set_migration(record: dict[str, Any], status: str, dest: str | None = None) -> None:
+    """Move a migration on (``dest`` once the scheduler chose one)."""
+    record["status"] = status
+    if dest is not None:
+        record["dest_compute"] = record["dest_node"] = dest
+    record["updated_at"] = usage_time(time.time())
+
+
+def last_migration(svc: Any, server: Server, status: str) -> dict[str, Any] | None:
+    """The server's newest migration in ``status`` (a resize waiting to be confirmed)."""
+    records: list[dict[str, Any]] = svc.__dict__.get("migrations", [])
+    return next((r for r in reversed(records)
+                 if r["instance_uuid"] == server.id and r["status"] == status), None)
+
+
+def list_migrations(ctx: Ctx) -> Response:
+    """GET /os-migrations (admin): newest first, filtered as Nova filters them."""
+    require_admin(ctx, "os_compute_api:os-migrations:index")
+    records: list[dict[str, Any]] = ctx.svc.__dict__.get("migrations", [])
+    filters = {key: ctx.req.arg(key) for key in ("instance_uuid", "migration_type", "status",
+                                                  "source_compute")}
+    found = [dict(r) for r in reversed(records)
+             if all(value is None or r.get(key) == value for key, value in filters.items())]
+    limit = ctx.req.arg("limit")
+    if limit is not None and ctx.at_least(59):
+        marker = ctx.req.arg("marker")
+        if marker is not None:
+            index = next((i for i, r in enumerate(found) if r["uuid"] == marker), None)
+            if index is None:
+                raise ApiError(400, f"Marker {marker} could not be found.")
+            found = found[index + 1:]
+        found = found[:int(limit)]
+    if not ctx.at_least(59):
+        for record in found:
+            record.pop("uuid", None)
+    if not ctx.at_least(80):
+        for record in found:
+            record.pop("user_id", None)
+            record.pop("project_id", None)
+    return Response(200, {"migrations": found})

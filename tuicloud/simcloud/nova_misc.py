@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from tuicloud.simcloud.core import ApiError, Request, Response, Router, SimCloud
-from tuicloud.simcloud.nova_hosts import update_service
+from tuicloud.simcloud.nova_hosts import list_migrations, update_service
 from tuicloud.simcloud.nova_model import (
     HOST_ZONE,
     HOSTS,
@@ -55,6 +55,7 @@ def register(router: Router, service: str) -> None:
         ("GET", "/os-hypervisors/detail", list_hypervisors_detail),
         ("GET", "/os-services", list_services),
         ("PUT", "/os-services/{service_id}", update_service),
+        ("GET", "/os-migrations", list_migrations),
     ):
         add(method, v + path, api(handler), service=service)
 

@@ -9,6 +9,7 @@ from tuicloud.cloud.kinds.floating_ips import FLOATING_IPS
 from tuicloud.cloud.kinds.hypervisors import HYPERVISORS
 from tuicloud.cloud.kinds.images import IMAGES
 from tuicloud.cloud.kinds.keypairs import KEYPAIRS
+from tuicloud.cloud.kinds.migrations import MIGRATIONS
 from tuicloud.cloud.kinds.networks import NETWORKS
 from tuicloud.cloud.kinds.ports import PORTS
 from tuicloud.cloud.kinds.routers import ROUTERS
@@ -56,5 +57,6 @@ def all_kinds() -> list[ResourceKind]:
 # New kinds go last: the order is the views' order (menus, completion), which users learn.
 for _kind in (SERVERS, VOLUMES, IMAGES, FLAVORS, NETWORKS, KEYPAIRS, SECURITY_GROUPS,
               VOLUME_SNAPSHOTS, SERVER_GROUPS, FLOATING_IPS, ROUTERS, SUBNETS, PORTS,
-              SECURITY_GROUP_RULES, HYPERVISORS, COMPUTE_SERVICES):
+              SECURITY_GROUP_RULES, HYPERVISORS, COMPUTE_SERVICES,
+              MIGRATIONS):
     register(_kind)

@@ -67,6 +67,7 @@ class Operation:
     # Following goes on until this holds as well as the kind's resting state: Nova answers
     # confirmResize with 204 and keeps VERIFY_RESIZE, with no task, until compute finishes.
     until: Callable[[Raw], bool] | None = None
+    admin_only: bool = False  # offered only to a token with the admin role (Nova's policy)
 
     def shown_status(self, raw: Raw) -> str | None:
         """The status cell to show at once: a Nova status ("REBOOT") as is; a server's task

@@ -18,6 +18,7 @@ from tuicloud.cloud.operations.base import (
     require,
     rid,
 )
+from tuicloud.cloud.operations.server_admin import ADMIN_OPERATIONS
 from tuicloud.cloud.validation import check_server_name
 
 log = logging.getLogger("tuicloud.cloud")
@@ -425,6 +426,7 @@ SERVER_OPERATIONS: tuple[Operation, ...] = (
                         str(v)],
         needs=Needs("Security group", "<group>", choices=_groups_on),
         destructive=True, keywords=("sg", "firewall", "rules"), single=True),
+    *ADMIN_OPERATIONS,
     Operation(
         "server.delete", "servers", "Delete", _deletable, _delete,
         lambda raw, _v: ["openstack", "server", "delete", rid(raw)],
