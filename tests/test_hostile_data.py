@@ -84,7 +84,8 @@ def documents(tmp_path_factory: pytest.TempPathFactory
                 for kind in all_kinds():
                     if kind.admin_only != admin:  # the operator's views, as an admin
                         continue
-                    body, _ = session.get_json(kind.service_type, kind.list_path,
+                    body, _ = session.get_json(kind.service_type,
+                                               kind.list_path_for(session.user_id),
                                                list(kind.list_params))
                     items = [kind.item(item) for item in body[kind.list_key]][:3]
                     assert items, kind.name

@@ -337,7 +337,7 @@ def _osc_parser_for(argv: list[str]) -> Any:
 
     shell = OpenStackShell()
     for group in ("openstack.compute.v2", "openstack.image.v2", "openstack.volume.v3",
-                  "openstack.network.v2"):
+                  "openstack.network.v2", "openstack.identity.v3"):
         shell.command_manager.add_command_group(group)
     factory, name, rest = shell.command_manager.find_command(argv[1:])
     command = factory(shell, None, cmd_name=name)
@@ -359,13 +359,16 @@ def test_every_command_parses_with_the_openstack_cli() -> None:
                "keypairs": {"id": "laptop", "name": "laptop"},
                "networks": {"id": "N1", "name": "app-net"},
                "subnets": {"id": "S1", "name": "app-subnet"},
-               "ports": {"id": "P1", "device_owner": ""}}
+               "ports": {"id": "P1", "device_owner": ""},
+               "projects": {"id": "PR1", "name": "lab", "enabled": True},
+               "users": {"id": "U1", "name": "ann", "enabled": False},
+               "app-credentials": {"id": "AC1", "name": "ci"}}
     values = {"image.visibility": "community", "volume.extend": "5",
               "floating_ip.associate": "P2 10.0.0.5",
               # Rules are typed as the detail shows them; the command spells them out.
               "security_group.add_preset": "tcp 22 from 0.0.0.0/0",
               "security_group.add_rule": "udp 53 from 10.0.0.0/8",
-              "network.add_subnet": "10.0.1.0/24"}
+              "network.add_subnet": "10.0.1.0/24", "server.reset_state": "error"}
     spelled = {"security_group.add_preset": {"tcp", "0.0.0.0/0", "(22, 22)"},
                "security_group.add_rule": {"udp", "10.0.0.0/8", "(53, 53)"}}
     for kind, raw in samples.items():

@@ -116,6 +116,12 @@ def sweep(conn: Connection, prefix: str, keypairs: bool = True) -> None:
     for pair in list(conn.compute.keypairs()) if keypairs else []:  # the user's, not the project's
         if pair.name.startswith(prefix):
             _quietly(lambda p=pair: conn.compute.delete_keypair(p))
+    # Application credentials are the user's too: only this run's (named), never all of them.
+    for cred in list(conn.identity.application_credentials(conn.current_user_id)) \
+            if keypairs else []:
+        if (cred.name or "").startswith(prefix):
+            _quietly(lambda c=cred: conn.identity.delete_application_credential(
+                conn.current_user_id, c.id))
 
 
 def _quietly(step: Callable[[], Any]) -> None:

@@ -16,8 +16,8 @@ from tuicloud.screens.detail import DetailScreen
 @pytest.fixture(scope="module")
 def seeded(server: str, module_prefix: str, demo_sdk: Connection) -> Iterator[dict[str, str]]:
     """A server, a volume, its snapshot, a server group holding nothing, a key pair, a
-    floating IP, a router, a network with a subnet and a port, so that every demo list has a
-    row of ours."""
+    floating IP, a router, a network with a subnet and a port, an application credential, so
+    that every demo list has a row of ours."""
     volume = demo_sdk.block_storage.create_volume(size=1, name=module_prefix + "vol")
     rig.volume_status(demo_sdk, volume.id, "available")
     snapshot = demo_sdk.block_storage.create_snapshot(volume_id=volume.id,
@@ -37,9 +37,12 @@ def seeded(server: str, module_prefix: str, demo_sdk: Connection) -> Iterator[di
     subnet = demo_sdk.network.create_subnet(network_id=network.id, name=module_prefix + "subnet",
                                             ip_version=4, cidr="10.81.0.0/24")
     port = demo_sdk.network.create_port(network_id=network.id, name=module_prefix + "port")
+    credential = demo_sdk.identity.create_application_credential(
+        demo_sdk.current_user_id, name=module_prefix + "cred", roles=[{"name": "reader"}])
     yield {"servers": server, "volumes": volume.id, "keypairs": module_prefix + "key",
            "snapshots": snapshot.id, "server-groups": group.id, "floating-ips": address.id,
-           "routers": router.id, "subnets": subnet.id, "ports": port.id}
+           "routers": router.id, "subnets": subnet.id, "ports": port.id,
+           "app-credentials": credential.id}
 
 
 def _ids(items: Any, key: str = "id") -> dict[str, str]:
@@ -67,6 +70,8 @@ API_LISTS: dict[str, Callable[[Connection], dict[str, str]]] = {
     "ports": lambda c: {str(p.id): str(p.name or p.id[:8]) for p in c.network.ports()},
     # Rules have no name: their group's stands in (from the lookups, after the first page).
     "security-group-rules": lambda c: _rule_groups(c),
+    # The demo user's own, in every project (Keystone keeps them under the user).
+    "app-credentials": lambda c: _ids(c.identity.application_credentials(c.current_user_id)),
 }
 
 

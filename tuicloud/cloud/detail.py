@@ -28,7 +28,7 @@ Related = dict[str, list[dict[str, Any]]]
 def fetch_raw(session: CloudSession, kind: ResourceKind, ident: str) -> Raw:
     """GET one resource by id and return its JSON document (unwrapped). Raises CloudError."""
     if kind.show_from_list:
-        body, _info = session.get_json(kind.service_type, kind.list_path)
+        body, _info = session.get_json(kind.service_type, kind.list_path_for(session.user_id))
         items = body.get(kind.list_key) if isinstance(body, dict) else None
         raw = next((kind.item(i) for i in items or [] if isinstance(i, dict)
                     and kind.id_of(kind.item(i)) == ident), None)
@@ -36,7 +36,7 @@ def fetch_raw(session: CloudSession, kind: ResourceKind, ident: str) -> Raw:
             raise CloudError(f"{kind.name} {ident} could not be found", status=404,
                              service=kind.service_type)
     else:
-        path = kind.show_path.format(id=quote(ident, safe=""))
+        path = kind.show_path_for(ident, session.user_id)
         body, _info = session.get_json(kind.service_type, path)
         raw = body.get(kind.show_key) if kind.show_key and isinstance(body, dict) else body
     if not isinstance(raw, dict):

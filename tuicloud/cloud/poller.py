@@ -225,7 +225,9 @@ class Poller:
               on_page: Callable[[dict[str, Raw]], None] | None = None) -> dict[str, Raw]:
         kind = self.kind
         found: dict[str, Raw] = {}
-        for page in self.session.iter_pages(kind.service_type, kind.list_path, kind.list_key,
+        for page in self.session.iter_pages(kind.service_type,
+                                            kind.list_path_for(self.session.user_id),
+                                            kind.list_key,
                                             params, page_size=kind.page_size,
                                             first_page_size=first_page_size):
             result.requests += 1
@@ -296,7 +298,8 @@ class Poller:
         """How many items the unfiltered list holds now, by Cinder's ``with_count``."""
         kind = self.kind
         params = [*self._base_params(), ("limit", "1"), ("with_count", "true")]
-        path = kind.list_path.removesuffix("/detail")  # the short list: one id, one count
+        # The short list: one id, one count.
+        path = kind.list_path_for(self.session.user_id).removesuffix("/detail")
         body, info = self.session.get_json(kind.service_type, path, params)
         result.requests += 1
         result.bytes += info.bytes
@@ -349,8 +352,8 @@ class Poller:
             if ident in result.upserts:
                 continue
             try:
-                body, info = self.session.get_json(kind.service_type,
-                                                   kind.show_path.format(id=ident))
+                body, info = self.session.get_json(
+                    kind.service_type, kind.show_path_for(ident, self.session.user_id))
             except CloudError as error:
                 if error.status != 404:
                     raise

@@ -327,6 +327,10 @@ class User:
     password: str
     domain_id: str = "default"
     roles: dict[str, list[str]] = field(default_factory=dict)  # project id -> role names
+    enabled: bool = True
+    email: str = ""
+    description: str = ""
+    default_project_id: str | None = None
 
 
 @dataclass
@@ -337,6 +341,7 @@ class Project:
     name: str
     domain_id: str = "default"
     description: str = ""
+    enabled: bool = True
 
 
 @dataclass

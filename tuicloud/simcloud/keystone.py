@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from tuicloud.simcloud import keystone_admin
 from tuicloud.simcloud.core import (
     ApiError,
     Project,
@@ -40,6 +41,7 @@ class Service:
 
     def __init__(self, cloud: SimCloud) -> None:
         self.cloud = cloud
+        self.admin_state = keystone_admin.IdentityState()
 
     def seed(self) -> None:
         """Projects demo/ops/research/admin; user demo (member of demo and ops), user admin."""
@@ -58,6 +60,7 @@ class Service:
         admin = User(id="%032x" % rng.getrandbits(128), name="admin", password=ADMIN_PASSWORD,
                      roles={pid: ["admin", "member", "reader"] for pid in cloud.projects})
         cloud.users = {demo.id: demo, admin.id: admin}
+        keystone_admin.seed(cloud)
 
     def project_by_name(self, name: str) -> Project:
         """A project by name (for seeding other services)."""
@@ -90,6 +93,7 @@ class Service:
         add("GET", "/identity/v3/projects/{project_id}", show_project, service=NAME)
         add("GET", "/identity/v3/domains", list_domains, service=NAME)
         add("GET", "/identity/v3/domains/{domain_id}", show_domain, service=NAME)
+        keystone_admin.register(router, NAME)
 
 
 def _version_doc(cloud: SimCloud) -> dict[str, Any]:
@@ -211,6 +215,8 @@ def issue_token(cloud: SimCloud, request: Request) -> Response:
         user = _find_user(cloud, spec)
         if user is None or not isinstance(spec, dict) or spec.get("password") != user.password:
             raise ApiError(401, "The request you have made requires authentication.")
+        if not user.enabled:
+            raise ApiError(401, "The account is disabled for user: " + user.id + ".")
     elif "token" in methods:
         token_id = str((identity.get("token") or {}).get("id", ""))
         old = cloud.validate_token(token_id)
@@ -223,7 +229,7 @@ def issue_token(cloud: SimCloud, request: Request) -> Response:
     scope = body.get("scope")
     if isinstance(scope, dict) and "project" in scope:
         project = _find_project(cloud, scope["project"])
-        if project is None or project.id not in user.roles:
+        if project is None or project.id not in user.roles or not project.enabled:
             raise ApiError(401, "The request you have made requires authentication.")
         project_id = project.id
     elif isinstance(scope, dict) and scope.get("system") == {"all": True}:
@@ -270,16 +276,9 @@ def show_catalog(cloud: SimCloud, request: Request) -> Response:
                           "links": {"self": f"{cloud.base_url}/identity/v3/auth/catalog"}})
 
 
-def _project_doc(cloud: SimCloud, project: Project) -> dict[str, Any]:
-    return {"id": project.id, "name": project.name, "domain_id": project.domain_id,
-            "description": project.description, "enabled": True, "is_domain": False,
-            "parent_id": project.domain_id, "tags": [], "options": {},
-            "links": {"self": f"{cloud.base_url}/identity/v3/projects/{project.id}"}}
-
-
 def _projects_of(cloud: SimCloud, user_id: str) -> list[dict[str, Any]]:
     user = cloud.users[user_id]
-    return [_project_doc(cloud, cloud.projects[pid]) for pid in user.roles]
+    return [keystone_admin.project_doc(cloud, cloud.projects[pid]) for pid in user.roles]
 
 
 def auth_projects(cloud: SimCloud, request: Request) -> Response:
@@ -307,15 +306,14 @@ def show_user(cloud: SimCloud, request: Request) -> Response:
         raise ApiError(404, f"Could not find user: {request.params['user_id']}.")
     if user.id != request.token.user_id and not request.token.is_admin:
         raise ApiError(403, "You are not authorized to perform the requested action.")
-    return Response(200, {"user": {"id": user.id, "name": user.name, "domain_id": "default",
-                                   "enabled": True, "password_expires_at": None}})
+    return Response(200, {"user": keystone_admin.user_doc(cloud, user)})
 
 
 def list_projects(cloud: SimCloud, request: Request) -> Response:
     """GET /identity/v3/projects: all for admins, else the user's own."""
     assert request.token is not None
     if request.token.is_admin:
-        projects = [_project_doc(cloud, p) for p in cloud.projects.values()]
+        projects = [keystone_admin.project_doc(cloud, p) for p in cloud.projects.values()]
     else:
         projects = _projects_of(cloud, request.token.user_id)
     name = request.arg("name")
@@ -332,7 +330,7 @@ def show_project(cloud: SimCloud, request: Request) -> Response:
         raise ApiError(404, f"Could not find project: {request.params['project_id']}.")
     if not request.token.is_admin and project.id not in cloud.users[request.token.user_id].roles:
         raise ApiError(403, "You are not authorized to perform the requested action.")
-    return Response(200, {"project": _project_doc(cloud, project)})
+    return Response(200, {"project": keystone_admin.project_doc(cloud, project)})
 
 
 DEFAULT_DOMAIN = {"id": "default", "name": "Default", "description": "The default domain",

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from urllib.parse import quote
 
 if TYPE_CHECKING:
     from tuicloud.cloud.connection import CloudSession
@@ -165,6 +166,9 @@ class ResourceKind:
     """The resources this one points at (a volume's server, a server's volumes), for the
     detail view's `J`: each a :class:`Jump`."""
 
+    id_from: Callable[[Mapping[str, Any]], str] | None = None
+    """Builds the id when the API gives none (a role assignment is its grant's path)."""
+
     def can(self, capability: Capability) -> bool:
         """True when this kind offers ``capability``."""
         return capability in self.capabilities
@@ -192,7 +196,19 @@ class ResourceKind:
 
     def id_of(self, raw: Mapping[str, Any]) -> str:
         """The id that keys this resource in tables and pollers."""
+        if self.id_from is not None:
+            return self.id_from(raw)
         return str(raw.get(self.id_key) or "")
+
+    def list_path_for(self, user_id: str | None) -> str:
+        """The list URL; ``{user_id}`` stands for the signed-in user (Keystone keeps a user's
+        application credentials under the user)."""
+        return self.list_path.replace("{user_id}", quote(user_id or "", safe=""))
+
+    def show_path_for(self, ident: str, user_id: str | None) -> str:
+        """The URL of one resource (see :meth:`list_path_for`)."""
+        return self.show_path.replace("{user_id}", quote(user_id or "", safe="")).format(
+            id=quote(ident, safe=""))
 
     def row(self, raw: Raw, lookups: Lookups) -> Row:
         """``to_row`` plus the ``id`` key every row carries."""

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from tuicloud.cloud.kinds.app_credentials import APP_CREDENTIALS
 from tuicloud.cloud.kinds.base import ResourceKind
 from tuicloud.cloud.kinds.compute_services import COMPUTE_SERVICES
 from tuicloud.cloud.kinds.flavors import FLAVORS
 from tuicloud.cloud.kinds.floating_ips import FLOATING_IPS
 from tuicloud.cloud.kinds.hypervisors import HYPERVISORS
+from tuicloud.cloud.kinds.identity import PROJECTS, USERS
 from tuicloud.cloud.kinds.images import IMAGES
 from tuicloud.cloud.kinds.keypairs import KEYPAIRS
 from tuicloud.cloud.kinds.migrations import MIGRATIONS
 from tuicloud.cloud.kinds.networks import NETWORKS
 from tuicloud.cloud.kinds.ports import PORTS
+from tuicloud.cloud.kinds.role_assignments import ROLE_ASSIGNMENTS
 from tuicloud.cloud.kinds.routers import ROUTERS
 from tuicloud.cloud.kinds.security_group_rules import SECURITY_GROUP_RULES
 from tuicloud.cloud.kinds.security_groups import SECURITY_GROUPS
@@ -58,5 +61,5 @@ def all_kinds() -> list[ResourceKind]:
 for _kind in (SERVERS, VOLUMES, IMAGES, FLAVORS, NETWORKS, KEYPAIRS, SECURITY_GROUPS,
               VOLUME_SNAPSHOTS, SERVER_GROUPS, FLOATING_IPS, ROUTERS, SUBNETS, PORTS,
               SECURITY_GROUP_RULES, HYPERVISORS, COMPUTE_SERVICES,
-              MIGRATIONS):
+              MIGRATIONS, PROJECTS, USERS, ROLE_ASSIGNMENTS, APP_CREDENTIALS):
     register(_kind)

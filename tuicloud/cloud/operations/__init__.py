@@ -12,6 +12,7 @@ from tuicloud.cloud.errors import CloudError
 from tuicloud.cloud.operations import (
     compute_services,
     floating_ips,
+    identity,
     images,
     keypairs,
     network_parts,
@@ -40,7 +41,9 @@ _BY_KIND: dict[str, KindOperations] = {
                      routers.OPERATIONS, keypairs.OPERATIONS, security_groups.OPERATIONS,
                      security_groups.RULE_OPERATIONS,
                      network_parts.SUBNET_OPERATIONS, network_parts.PORT_OPERATIONS,
-                     networks.OPERATIONS, compute_services.OPERATIONS)
+                     networks.OPERATIONS, compute_services.OPERATIONS,
+                     identity.PROJECT_OPERATIONS, identity.USER_OPERATIONS,
+                     identity.ASSIGNMENT_OPERATIONS, identity.APP_CREDENTIAL_OPERATIONS)
 }
 _BY_ID = {op.id: op for declared in _BY_KIND.values() for op in declared.operations}
 

@@ -1,0 +1,120 @@
+"""Identity against the rig's Keystone, as its admin: a project, a user and a role assignment
+made here (by the SDK) are shown by name, disabled, revoked and deleted from the app, each
+read back from Keystone; the demo user is refused the admin views."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from openstack import exceptions as os_exc
+from openstack.connection import Connection
+
+from tests.apphelpers import loaded, wait_until
+from tests.real import rig
+from tests.test_kind_routers import _confirm
+from tests.test_ops_app import make_app as noting_app
+from tests.test_ops_app import notes, open_menu
+
+
+def _cell(grid: Any, ident: str, key: str) -> str:
+    value = (grid.get_row(ident) or {}).get(key)
+    return str(getattr(value, "plain", value))
+
+
+@pytest.fixture
+def people(admin_sdk: Connection, prefix: str) -> Iterator[dict[str, Any]]:
+    """A project, a user in it (email, default project) holding the reader role there."""
+    identity = admin_sdk.identity
+    project = identity.create_project(name=prefix + "idp", domain_id="default",
+                                      description="tuicloud identity test")
+    user = identity.create_user(name=prefix + "idu", domain_id="default",
+                                password=prefix + "pw-not-secret", email="idu@example.org",
+                                default_project_id=project.id)
+    reader = identity.find_role("reader", ignore_missing=False)
+    identity.assign_project_role_to_user(project, user, reader)
+    try:
+        yield {"project": project, "user": user, "reader": reader}
+    finally:
+        for step in (lambda: identity.delete_user(user, ignore_missing=True),
+                     lambda: identity.delete_project(project, ignore_missing=True)):
+            try:
+                step()
+            except os_exc.SDKException:
+                rig.log.exception("identity clean-up")
+
+
+async def test_a_user_shown_disabled_and_deleted(people: dict[str, Any],
+                                                 admin_sdk: Connection) -> None:
+    user, project = people["user"], people["project"]
+    app = noting_app(cloud="real-admin", view="users")
+    async with app.run_test(size=(160, 50)) as pilot:
+        grid = await loaded(pilot, app, timeout=rig.SLOW)
+        await wait_until(pilot, lambda: _cell(grid, user.id, "project") == project.name,
+                         timeout=rig.SLOW, what="the default project by name")
+        assert _cell(grid, user.id, "email") == "idu@example.org"
+        grid.cursor_id = user.id
+        await open_menu(pilot, app)
+        await _confirm(pilot, app, (*"disable", "enter"))
+        await wait_until(pilot, lambda: admin_sdk.identity.get_user(user.id).is_enabled
+                         is False, timeout=rig.SLOW, what="disabled in Keystone")
+        await wait_until(pilot, lambda: _cell(grid, user.id, "enabled") == "no",
+                         timeout=rig.SLOW, what="the row says so")
+        await open_menu(pilot, app)
+        await _confirm(pilot, app, (*"delete", "enter"))
+        await wait_until(pilot, lambda: admin_sdk.identity.find_user(user.id) is None,
+                         timeout=rig.SLOW, what="deleted in Keystone")
+        await wait_until(pilot, lambda: user.id not in grid.visible_ids(), timeout=rig.SLOW,
+                         what="row gone")
+
+
+async def test_a_role_assignment_by_name_revoked(people: dict[str, Any],
+                                                 admin_sdk: Connection) -> None:
+    user, project, reader = people["user"], people["project"], people["reader"]
+    ident = f"projects/{project.id}/users/{user.id}/roles/{reader.id}"
+    app = noting_app(cloud="real-admin", view="role-assignments")
+    async with app.run_test(size=(160, 50)) as pilot:
+        grid = await loaded(pilot, app, timeout=rig.SLOW)
+        await wait_until(pilot, lambda: ident in grid.visible_ids(), timeout=rig.SLOW,
+                         what="the assignment listed")
+        assert (_cell(grid, ident, "name"), _cell(grid, ident, "role"),
+                _cell(grid, ident, "scope")) == (user.name, "reader", f"project {project.name}")
+        grid.cursor_id = ident
+        await open_menu(pilot, app)
+        await _confirm(pilot, app, (*"revoke", "enter"))
+        await wait_until(pilot, lambda: not list(admin_sdk.identity.role_assignments(
+            scope_project_id=project.id, user_id=user.id)), timeout=rig.SLOW, what="revoked")
+        await wait_until(pilot, lambda: ident not in grid.visible_ids(), timeout=rig.SLOW,
+                         what="row gone")
+
+
+async def test_a_project_disabled_and_deleted(people: dict[str, Any],
+                                              admin_sdk: Connection) -> None:
+    project = people["project"]
+    app = noting_app(cloud="real-admin", view="projects")
+    async with app.run_test(size=(160, 50)) as pilot:
+        grid = await loaded(pilot, app, timeout=rig.SLOW)
+        await wait_until(pilot, lambda: project.id in grid.visible_ids(), timeout=rig.SLOW,
+                         what="the project listed")
+        assert _cell(grid, project.id, "description") == "tuicloud identity test"
+        grid.cursor_id = project.id
+        await open_menu(pilot, app)
+        await _confirm(pilot, app, (*"disable", "enter"))
+        await wait_until(pilot, lambda: admin_sdk.identity.get_project(project.id).is_enabled
+                         is False, timeout=rig.SLOW, what="disabled in Keystone")
+        await open_menu(pilot, app)
+        await _confirm(pilot, app, (*"delete", "enter"))
+        await wait_until(pilot, lambda: admin_sdk.identity.find_project(project.id) is None,
+                         timeout=rig.SLOW, what="deleted in Keystone")
+
+
+async def test_the_demo_user_is_refused_identity_administration() -> None:
+    app = noting_app(cloud="real-demo", view="flavors")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await loaded(pilot, app, timeout=rig.SLOW)
+        words = app.command_words()
+        assert "app-credentials" in words and "users" not in words
+        app.goto("role-assignments")
+        await wait_until(pilot, lambda: any("needs the admin role" in n for n in notes(app)),
+                         timeout=rig.SLOW, what="refused")

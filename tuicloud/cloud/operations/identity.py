@@ -1,0 +1,110 @@
+"""Identity actions (Keystone): enable, disable and delete projects and users; revoke a role
+assignment; delete one's own application credential. Disabling is how an operator takes a
+project or a person out without losing what they own, so it asks first as deleting does."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tuicloud.cloud.kinds.role_assignments import actor, grant_path, inherited, scope
+from tuicloud.cloud.operations.base import (
+    Cli,
+    KindOperations,
+    Operation,
+    Raw,
+    Runner,
+    always_available,
+    rid,
+)
+
+if TYPE_CHECKING:
+    from tuicloud.cloud.connection import CloudSession
+
+__all__ = ["APP_CREDENTIAL_OPERATIONS", "ASSIGNMENT_OPERATIONS", "PROJECT_OPERATIONS",
+           "USER_OPERATIONS"]
+
+
+def _enabled(raw: Raw) -> bool:
+    return raw.get("enabled") is not False
+
+
+def _set_enabled(what: str, enabled: bool) -> Runner:
+    def run(session: CloudSession, raw: Raw, _value: str | None) -> None:
+        verb = "enable" if enabled else "disable"
+        session.request("PATCH", "identity", f"/{what}s/{rid(raw)}",
+                        json={what: {"enabled": enabled}},
+                        description=f"{verb} {what} {raw.get('name')}")
+    return run
+
+
+def _delete(what: str) -> Runner:
+    def run(session: CloudSession, raw: Raw, _value: str | None) -> None:
+        session.request("DELETE", "identity", f"/{what}s/{rid(raw)}",
+                        description=f"delete {what} {raw.get('name')}")
+    return run
+
+
+def _toggles(what: str) -> tuple[Operation, ...]:
+    """Enable, disable, delete: the same three on projects and users."""
+    kind = f"{what}s"
+
+    def cli(*args: str) -> Cli:
+        # By id: a name may repeat across domains.
+        return lambda raw, _v: ["openstack", what, *args, rid(raw)]
+
+    return (
+        Operation(f"{what}.disable", kind, "Disable",
+                  lambda raw: None if _enabled(raw) else "disabled already",
+                  _set_enabled(what, False), cli("set", "--disable"), destructive=True,
+                  keywords=("lock", "off", "suspend")),
+        Operation(f"{what}.enable", kind, "Enable",
+                  lambda raw: "enabled already" if _enabled(raw) else None,
+                  _set_enabled(what, True), cli("set", "--enable"), keywords=("unlock", "on")),
+        Operation(f"{what}.delete", kind, "Delete", always_available, _delete(what),
+                  cli("delete"), destructive=True, deletes=True, keywords=("remove",)),
+    )
+
+
+def _revoke(session: CloudSession, raw: Raw, _value: str | None) -> None:
+    session.request("DELETE", "identity", "/" + grant_path(raw),
+                    description=f"revoke role assignment {grant_path(raw)}")
+
+
+def _revoke_cli(raw: Raw, _value: str | None) -> list[str]:
+    """``openstack role remove --project P --user U ROLE`` (ids: names may repeat across
+    domains)."""
+    where, target = scope(raw)
+    who, person = actor(raw)
+    role = raw.get("role") if isinstance(raw.get("role"), dict) else {}
+    place = ["--system", "all"] if where == "system" else [f"--{where}", str(target.get("id"))]
+    return ["openstack", "role", "remove", *place, f"--{who}", str(person.get("id")),
+            str(role.get("id") if isinstance(role, dict) else "")]
+
+
+def _revocable(raw: Raw) -> str | None:
+    if inherited(raw):
+        return "inherited: revoke it on the project or domain that sets it"
+    return None
+
+
+PROJECT_OPERATIONS = KindOperations("projects", "project", _toggles("project"))
+USER_OPERATIONS = KindOperations("users", "user", _toggles("user"))
+
+ASSIGNMENT_OPERATIONS = KindOperations("role-assignments", "role assignment", (
+    Operation("role_assignment.revoke", "role-assignments", "Revoke", _revocable, _revoke,
+              _revoke_cli, destructive=True, deletes=True, keywords=("remove", "delete")),
+))
+
+
+def _delete_credential(session: CloudSession, raw: Raw, _value: str | None) -> None:
+    session.request("DELETE", "identity",
+                    f"/users/{session.user_id}/application_credentials/{rid(raw)}",
+                    description=f"delete application credential {raw.get('name')}")
+
+
+APP_CREDENTIAL_OPERATIONS = KindOperations("app-credentials", "application credential", (
+    Operation("app_credential.delete", "app-credentials", "Delete", always_available,
+              _delete_credential,
+              lambda raw, _v: ["openstack", "application", "credential", "delete", rid(raw)],
+              destructive=True, deletes=True, keywords=("remove", "revoke")),
+))
