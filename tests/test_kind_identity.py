@@ -3,11 +3,23 @@ name and revoked, each only for an admin; every user's own application credentia
 
 from __future__ import annotations
 
+import os
+import stat
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
-from tests.apphelpers import loaded, screen_text, wait_until
+import openstack
+import pytest
+import yaml
+
+from tests.apphelpers import loaded, screen_text, table, wait_until
+from tests.formhelpers import field_error, form, set_field, settle
 from tests.test_kind_routers import _confirm
 from tests.test_ops_app import make_app, notes, open_menu
+from tuicloud.cloud.operations.app_credentials import parse_expiry
+from tuicloud.screens.forms.create_app_credential import CreateAppCredentialForm
+from tuicloud.screens.resource_list import ResourceListScreen
 from tuicloud.simcloud import RunningSim
 
 
@@ -98,3 +110,66 @@ async def test_a_member_has_own_credentials_and_no_identity_admin(sim: RunningSi
         await _confirm(pilot, app, (*"delete", "enter"))
         await wait_until(pilot, lambda: ident not in state.app_credentials, what="deleted")
         await wait_until(pilot, lambda: ident not in grid.visible_ids(), what="row gone")
+
+
+def test_expiry_in_the_words_people_use() -> None:
+    now = datetime(2027, 1, 1, 12, 0, tzinfo=timezone.utc)
+    assert parse_expiry("30d", now) == ("2027-01-31T12:00:00", None)
+    assert parse_expiry("12h", now) == ("2027-01-02T00:00:00", None)
+    assert parse_expiry("never", now) == (None, None) == parse_expiry("", now)
+    assert parse_expiry("2027-03-01", now) == ("2027-03-01T00:00:00", None)
+    assert parse_expiry("2026-03-01", now)[1] == "that is in the past"
+    assert parse_expiry("0d", now)[1] == "at least 1"
+    assert "30d" in str(parse_expiry("soon", now)[1])
+
+
+async def test_a_credential_made_saved_as_clouds_yaml_and_signing_in(
+        sim: RunningSim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    state = sim.cloud.service("identity").admin_state
+    target = tmp_path / "backup.clouds.yaml"
+    target_taken = tmp_path / "taken.yaml"
+    target_taken.write_text("mine")
+    app = make_app(view="app-credentials")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await loaded(pilot, app, 1)
+        await pilot.press("c")
+        await wait_until(pilot, lambda: isinstance(app.screen, CreateAppCredentialForm),
+                         what="form")
+        screen = form(app)
+        set_field(screen, "name", "backup-job")
+        set_field(screen, "expires", "yesterday")
+        set_field(screen, "file", str(target_taken))
+        await settle(pilot)
+        before = len(state.app_credentials)
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: "never overwritten" in field_error(screen, "file"),
+                         what="an existing file refused")
+        assert "30d" in field_error(screen, "expires")
+        assert len(state.app_credentials) == before and target_taken.read_text() == "mine"
+        set_field(screen, "expires", "30d")
+        set_field(screen, "file", str(target))
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen),
+                         what="form closed")
+        assert stat.S_IMODE(target.stat().st_mode) == 0o600
+        entry = yaml.safe_load(target.read_text())["clouds"]["simcloud-backup-job"]
+        secret = entry["auth"]["application_credential_secret"]
+        made = state.app_credentials[entry["auth"]["application_credential_id"]]
+        assert made["name"] == "backup-job" and made["expires_at"]
+        assert [r["name"] for r in made["roles"]] == ["reader"]  # the safe default
+        await wait_until(pilot, lambda: made["id"] in table(app).visible_ids(), what="new row")
+        assert secret not in screen_text(app)
+        assert any("clouds.yaml saved to" in n for n in notes(app))
+    for root, _dirs, files in os.walk(os.environ["XDG_STATE_HOME"]):
+        for name in files:
+            assert secret not in Path(root, name).read_text(errors="replace"), name
+    # The file signs in, as the note says to use it, with the credential's roles only.
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(target))
+    conn = openstack.connect(cloud="simcloud-backup-job")
+    try:
+        token = conn.session.auth.get_access(conn.session)
+        assert token.role_names == ["reader"]
+        assert conn.current_project_id == made["project_id"]
+    finally:
+        conn.close()

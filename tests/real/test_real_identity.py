@@ -5,17 +5,23 @@ read back from Keystone; the demo user is refused the admin views."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import openstack
 import pytest
+import yaml
 from openstack import exceptions as os_exc
 from openstack.connection import Connection
 
-from tests.apphelpers import loaded, wait_until
+from tests.apphelpers import loaded, screen_text, table, wait_until
+from tests.formhelpers import form, set_field, settle
 from tests.real import rig
 from tests.test_kind_routers import _confirm
 from tests.test_ops_app import make_app as noting_app
 from tests.test_ops_app import notes, open_menu
+from tuicloud.screens.forms.create_app_credential import CreateAppCredentialForm
+from tuicloud.screens.resource_list import ResourceListScreen
 
 
 def _cell(grid: Any, ident: str, key: str) -> str:
@@ -118,3 +124,40 @@ async def test_the_demo_user_is_refused_identity_administration() -> None:
         app.goto("role-assignments")
         await wait_until(pilot, lambda: any("needs the admin role" in n for n in notes(app)),
                          timeout=rig.SLOW, what="refused")
+
+
+async def test_an_application_credential_made_and_signing_in(
+        prefix: str, demo_sdk: Connection, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Made from the form, saved as a clouds.yaml entry, which the real Keystone accepts."""
+    target = tmp_path / "cred.clouds.yaml"
+    name = prefix + "cred"
+    app = noting_app(cloud="real-demo", view="app-credentials")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await loaded(pilot, app, 0, timeout=rig.SLOW)  # the run's user may have none yet
+        await pilot.press("c")
+        await wait_until(pilot, lambda: isinstance(app.screen, CreateAppCredentialForm),
+                         what="form")
+        screen = form(app)
+        set_field(screen, "name", name)
+        set_field(screen, "expires", "1d")
+        set_field(screen, "file", str(target))
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen),
+                         timeout=rig.SLOW, what="form closed")
+        assert target.exists(), notes(app)
+        entry = yaml.safe_load(target.read_text())["clouds"][f"real-demo-{name}"]
+        ident = entry["auth"]["application_credential_id"]
+        await wait_until(pilot, lambda: ident in table(app).visible_ids(), timeout=rig.SLOW,
+                         what="new row")
+        assert entry["auth"]["application_credential_secret"] not in screen_text(app)
+    made = demo_sdk.identity.get_application_credential(demo_sdk.current_user_id, ident)
+    assert [r["name"] for r in made.roles] == ["reader"] and made.expires_at
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(target))
+    conn = openstack.connect(cloud=f"real-demo-{name}")
+    try:
+        assert conn.session.auth.get_access(conn.session).role_names == ["reader"]
+        assert conn.current_project_id == demo_sdk.current_project_id
+    finally:
+        conn.close()

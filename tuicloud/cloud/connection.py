@@ -451,6 +451,12 @@ class CloudSession:
                                     first_page_size=first_page_size, max_items=max_items):
             yield page.items
 
+    @property
+    def auth_url(self) -> str:
+        """The identity URL this cloud signs in at (for a clouds.yaml entry made from it)."""
+        auth = self._config.config.get("auth") or {}
+        return str(auth.get("auth_url") or "")
+
     # -- mutating ----------------------------------------------------------------------------
     def refuse_if_read_only(self, description: str) -> None:
         """Raise ReadOnlyError now, for an action that reads before it writes (so read-only

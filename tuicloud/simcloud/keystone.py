@@ -217,6 +217,13 @@ def issue_token(cloud: SimCloud, request: Request) -> Response:
             raise ApiError(401, "The request you have made requires authentication.")
         if not user.enabled:
             raise ApiError(401, "The account is disabled for user: " + user.id + ".")
+    elif "application_credential" in methods:
+        holder, scoped_to, kept = keystone_admin.app_credential_auth(
+            cloud, identity.get("application_credential"))
+        issued = cloud.issue_token(holder, scoped_to, methods)
+        issued.roles = kept  # the credential's roles, not all the user holds there
+        return Response(201, {"token": _token_body(cloud, issued)},
+                        {"X-Subject-Token": issued.id})
     elif "token" in methods:
         token_id = str((identity.get("token") or {}).get("id", ""))
         old = cloud.validate_token(token_id)

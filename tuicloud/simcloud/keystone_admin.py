@@ -452,6 +452,29 @@ def _create_app_credential(cloud: SimCloud, request: Request) -> Response:
     return Response(201, {"application_credential": {**_public(cloud, record), "secret": secret}})
 
 
+def app_credential_auth(cloud: SimCloud, spec: Any) -> tuple[User, str, list[str]]:
+    """(user, project id, roles) for an ``application_credential`` sign-in, or 401."""
+    refused = ApiError(401, "The request you have made requires authentication.")
+    if not isinstance(spec, dict) or not isinstance(spec.get("secret"), str):
+        raise refused
+    records = _state(cloud).app_credentials.values()
+    record = next((r for r in records if r["id"] == spec.get("id")), None)
+    if record is None:
+        owner: dict[str, Any] = spec["user"] if isinstance(spec.get("user"), dict) else {}
+        record = next((r for r in records if r["name"] == spec.get("name") and (
+            r["user_id"] == owner.get("id") or cloud.users.get(r["user_id"]) is not None
+            and cloud.users[r["user_id"]].name == owner.get("name"))), None)
+    user = cloud.users.get(record["user_id"]) if record else None
+    if record is None or user is None or not user.enabled \
+            or hashlib.sha256(spec["secret"].encode()).hexdigest() != record["secret_hash"]:
+        raise refused
+    expires = record.get("expires_at")
+    if expires and time.mktime(time.strptime(expires[:19], "%Y-%m-%dT%H:%M:%S")) \
+            - time.timezone < time.time():
+        raise refused
+    return user, str(record["project_id"]), [str(r["name"]) for r in record["roles"]]
+
+
 def _credential(cloud: SimCloud, request: Request, user: User) -> dict[str, Any]:
     record = _state(cloud).app_credentials.get(request.params["credential_id"])
     if record is None or record["user_id"] != user.id:

@@ -94,4 +94,5 @@ APP_CREDENTIALS = ResourceKind(
     status_class=status_class,
     status_key="unrestricted",
     lookups=frozenset({"projects"}),
+    create_form="create_app_credential",
 )

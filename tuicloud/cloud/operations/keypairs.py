@@ -8,12 +8,12 @@ never shown, logged or kept anywhere else.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tuicloud.cloud.operations.base import KindOperations, Operation, Raw, always_available
+from tuicloud.cloud.private_files import write_private_file
 
 if TYPE_CHECKING:
     from tuicloud.cloud.connection import CloudSession
@@ -74,16 +74,8 @@ def read_public_key(path: str) -> tuple[str | None, str | None]:
 def save_private_key(path: str, key: GeneratedKey) -> str | None:
     """Write the private key to ``path`` (created 0600, never over an existing file): why not,
     or None."""
-    file = Path(path).expanduser()
-    try:
-        fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return "the file exists: choose another (an existing key is never overwritten)"
-    except OSError as error:
-        return f"cannot create it: {error.strerror or error}"
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(key.private)
-    return None
+    why = write_private_file(path, key.private)
+    return why.replace("existing file", "existing key") if why else None
 
 
 def import_command(name: str, public_key_file: str) -> list[str]:
