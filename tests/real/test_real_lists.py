@@ -37,9 +37,12 @@ def seeded(server: str, module_prefix: str, demo_sdk: Connection) -> Iterator[di
     subnet = demo_sdk.network.create_subnet(network_id=network.id, name=module_prefix + "subnet",
                                             ip_version=4, cidr="10.81.0.0/24")
     port = demo_sdk.network.create_port(network_id=network.id, name=module_prefix + "port")
-    yield {"servers": server, "volumes": volume.id, "keypairs": module_prefix + "key",
+    container = module_prefix + "container"
+    demo_sdk.object_store.create_container(container)
+    yield {"containers": container, "servers": server, "volumes": volume.id, "keypairs": module_prefix + "key",
            "snapshots": snapshot.id, "server-groups": group.id, "floating-ips": address.id,
            "routers": router.id, "subnets": subnet.id, "ports": port.id}
+    demo_sdk.object_store.delete_container(container)  # Swift keeps no project's leftovers
 
 
 def _ids(items: Any, key: str = "id") -> dict[str, str]:
@@ -67,6 +70,8 @@ API_LISTS: dict[str, Callable[[Connection], dict[str, str]]] = {
     "ports": lambda c: {str(p.id): str(p.name or p.id[:8]) for p in c.network.ports()},
     # Rules have no name: their group's stands in (from the lookups, after the first page).
     "security-group-rules": lambda c: _rule_groups(c),
+    # A container's name is its id.
+    "containers": lambda c: {str(x.name): str(x.name) for x in c.object_store.containers()},
 }
 
 

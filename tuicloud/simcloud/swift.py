@@ -50,7 +50,26 @@ class Service:
                              auth=False, stream_body=method == "PUT")
 
     def seed(self) -> None:
-        """Nothing: accounts appear on first use."""
+        """A few containers in the demo project's account, so the demo has something to
+        browse: backups with folders, a public site, an empty one."""
+        demo = self.cloud.service("identity").project_by_name("demo")
+        account = self.account(f"AUTH_{demo.id}")
+        rng = self.cloud.rng
+        seeds = {"backups": ("db/2026-12-01.sql.gz", "db/2026-12-02.sql.gz",
+                             "etc/nginx/nginx.conf", "README.txt"),
+                 "public-assets": ("index.html", "css/site.css", "img/logo.png"),
+                 "logs": ()}
+        for name, objects in seeds.items():
+            now = time.time()
+            container = Container(name, now, now)
+            if name == "public-assets":
+                container.read_acl = ".r:*,.rlistings"
+            for object_name in objects:
+                body = rng.randbytes(rng.randint(100, 5000))
+                path, size, etag = self.files.write([body])
+                container.put(StoredObject(object_name, path, size, etag,
+                                           guess_type(object_name, ""), now))
+            account.add(container)
 
     def close(self) -> None:
         """Remove the object files."""

@@ -165,6 +165,17 @@ class ResourceKind:
     """The resources this one points at (a volume's server, a server's volumes), for the
     detail view's `J`: each a :class:`Jump`."""
 
+    opens: Callable[[str], ResourceKind | None] | None = None
+    """Enter on a row opens this list instead of the detail (a container's objects, a
+    pseudo-folder); None for that row: the detail as usual."""
+
+    nested: bool = False
+    """A list opened from a row of another (objects in a container): backspace goes up."""
+
+    show_from_headers: Callable[[Mapping[str, str], str], Raw] | None = None
+    """The resource is read with HEAD on ``show_path`` and its headers make the document
+    (Swift: a GET would download the object)."""
+
     def can(self, capability: Capability) -> bool:
         """True when this kind offers ``capability``."""
         return capability in self.capabilities
