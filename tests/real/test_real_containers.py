@@ -13,10 +13,13 @@ import pytest
 from openstack.connection import Connection
 
 from tests.apphelpers import list_screen, loaded, make_app, screen_text, wait_until
+from tests.formhelpers import form, set_field, settle
 from tests.real import rig
 from tuicloud.cloud.connection import CloudSession
 from tuicloud.cloud.errors import CloudError
+from tuicloud.screens.confirm import ConfirmScreen
 from tuicloud.screens.detail import DetailScreen
+from tuicloud.screens.forms.create_container import CreateContainerForm
 
 
 def delete_containers(conn: Connection, prefix: str) -> None:
@@ -125,3 +128,36 @@ def test_listing_beyond_the_rigs_page_follows_markers(prefix: str,
         assert err.value.status == 412  # past the rig's page of 1,000: refused, as simcloud
     finally:
         delete_containers(demo_sdk, prefix)
+
+
+async def test_create_public_and_delete_a_non_empty_container(containers: str,
+                                                              demo_sdk: Connection) -> None:
+    files, new = containers + "files", containers + "new"
+    store = demo_sdk.object_store
+    app = make_app(cloud="real-demo", view="containers")
+    async with app.run_test(size=(160, 40)) as pilot:
+        grid = await loaded(pilot, app, timeout=rig.SLOW)
+        await pilot.press("c")
+        await wait_until(pilot, lambda: isinstance(app.screen, CreateContainerForm),
+                         what="form")
+        screen = form(app)
+        set_field(screen, "name", new)
+        set_field(screen, "access", "public")
+        await settle(pilot)
+        await wait_until(pilot, lambda: f"openstack container create --public {new}"
+                         in screen_text(app), what="the command")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: grid.get_row(new) is not None, timeout=rig.SLOW,
+                         what="the new container's row")
+        assert store.get_container_metadata(new).read_ACL == ".r:*,.rlistings"
+        grid.cursor_id = files
+        await pilot.press("ctrl+d")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen),
+                         timeout=rig.SLOW, what="confirm")
+        text = screen_text(app)
+        assert f"{files} and its 4 objects (88 B)" in text
+        assert f"openstack container delete --recursive {files}" in text
+        await pilot.press("y")
+        await wait_until(pilot, lambda: grid.get_row(files) is None, timeout=rig.SLOW,
+                         what="row gone")
+    assert files not in {c.name for c in store.containers(prefix=containers)}

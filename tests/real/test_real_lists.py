@@ -10,7 +10,9 @@ from openstack.connection import Connection
 
 from tests.apphelpers import loaded, make_app, screen_text, table, wait_until
 from tests.real import rig
+from tuicloud.cloud.kinds.registry import kind_for
 from tuicloud.screens.detail import DetailScreen
+from tuicloud.screens.resource_list import ResourceListScreen
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +41,8 @@ def seeded(server: str, module_prefix: str, demo_sdk: Connection) -> Iterator[di
     port = demo_sdk.network.create_port(network_id=network.id, name=module_prefix + "port")
     container = module_prefix + "container"
     demo_sdk.object_store.create_container(container)
-    yield {"containers": container, "servers": server, "volumes": volume.id, "keypairs": module_prefix + "key",
+    yield {"containers": container, "servers": server, "volumes": volume.id,
+           "keypairs": module_prefix + "key",
            "snapshots": snapshot.id, "server-groups": group.id, "floating-ips": address.id,
            "routers": router.id, "subnets": subnet.id, "ports": port.id}
     demo_sdk.object_store.delete_container(container)  # Swift keeps no project's leftovers
@@ -103,6 +106,17 @@ async def test_list_shows_what_the_api_reports_and_details_open(
         target = seeded.get(view) or sorted(expected)[0]
         grid.cursor_id = target
         await pilot.press("enter")
+        if kind_for(view).opens is not None:  # enter opens a list of its own (a container's
+            # objects), backspace comes back to the row
+            await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen)
+                             and app.screen.kind.nested
+                             and app.screen.freshness.state == "fresh", timeout=rig.SLOW,
+                             what="the inner list")
+            await pilot.press("backspace")
+            await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen)
+                             and app.screen.kind.name == view, what="back")
+            assert table(app).cursor_id == target
+            return
         await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen)
                          and app.screen.raw is not None, timeout=rig.SLOW, what="detail")
         detail = app.screen

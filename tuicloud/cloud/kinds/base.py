@@ -23,6 +23,7 @@ __all__ = [
     "Capability",
     "Column",
     "DetailBuilder",
+    "GONE",
     "Jump",
     "JumpBuilder",
     "Raw",
@@ -45,6 +46,8 @@ __all__ = [
 
 Raw = dict[str, Any]
 Row = dict[str, object]
+GONE = "_tuicloud_gone"
+"""Set by an enricher on an item deleted between the list and its own request."""
 Sections = list[tuple[str, list[tuple[str, str]]]]
 RowBuilder = Callable[[Raw, "Lookups"], Row]
 DetailBuilder = Callable[[Raw, "Lookups"], Sections]
@@ -159,7 +162,8 @@ class ResourceKind:
     enrich: Enricher | None = None
     """Adds what the kind's own API no longer reports to each listed (or shown) item, in
     place, from another service: hypervisors' usage from placement. Blocking; raises
-    CloudError."""
+    CloudError. An item it finds gone meanwhile (404) it marks with ``GONE`` (a True value):
+    the list drops it."""
 
     jumps: JumpBuilder | None = None
     """The resources this one points at (a volume's server, a server's volumes), for the

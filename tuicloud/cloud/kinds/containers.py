@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from tuicloud.cloud.errors import CloudError
 from tuicloud.cloud.kinds.base import (
+    GONE,
     Column,
     Raw,
     ResourceKind,
@@ -74,6 +75,9 @@ def add_read_acls(session: CloudSession, items: list[Raw]) -> None:
         try:
             headers, _info = session.head("object-store", "/" + quote(name, safe=""))
         except CloudError as exc:
+            if exc.status == 404:  # deleted since the listing: not a row any more
+                item[GONE] = True
+                continue
             log.info("container %r: read ACL not read: %s", name, exc)
             item["read_acl"] = None
             continue
@@ -156,4 +160,5 @@ CONTAINERS = ResourceKind(
     status_key="access",
     enrich=add_read_acls,
     opens=_open_objects,
+    create_form="create_container",
 )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from tuicloud.cloud.errors import CloudError
 from tuicloud.cloud.operations import (
     compute_services,
+    containers,
     floating_ips,
     images,
     keypairs,
@@ -40,7 +41,8 @@ _BY_KIND: dict[str, KindOperations] = {
                      routers.OPERATIONS, keypairs.OPERATIONS, security_groups.OPERATIONS,
                      security_groups.RULE_OPERATIONS,
                      network_parts.SUBNET_OPERATIONS, network_parts.PORT_OPERATIONS,
-                     networks.OPERATIONS, compute_services.OPERATIONS)
+                     networks.OPERATIONS, compute_services.OPERATIONS,
+                     containers.OPERATIONS)
 }
 _BY_ID = {op.id: op for declared in _BY_KIND.values() for op in declared.operations}
 
