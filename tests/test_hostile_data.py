@@ -87,7 +87,8 @@ def documents(tmp_path_factory: pytest.TempPathFactory
                     body, _ = session.get_json(kind.service_type,
                                                kind.list_path_for(session.user_id),
                                                list(kind.list_params))
-                    items = [kind.item(item) for item in body[kind.list_key]][:3]
+                    listed = body if isinstance(body, list) else body[kind.list_key]  # Swift
+                    items = [kind.item(item) for item in listed][:3]
                     assert items, kind.name
                     if kind.enrich is not None:
                         kind.enrich(session, items)
@@ -106,7 +107,8 @@ def poison(value: Any, draw: Any, keys: bool = False) -> Any:
         out = {}
         for key, inner in value.items():
             new_key = draw(hostile) if keys and draw(st.booleans()) else key
-            out[new_key] = poison(inner, draw, keys=key in ("metadata", "properties"))
+            out[new_key] = poison(inner, draw,
+                                  keys=key in ("metadata", "properties", "meta", "headers"))
         return out
     return value
 

@@ -265,7 +265,7 @@ def test_catalog_omit_hides_a_service_from_the_sdk(sim: RunningSim) -> None:
         catalog = requests.get(f"{sim.server.url}/identity/v3/auth/catalog", timeout=10,
                                headers={"X-Auth-Token": token}).json()["catalog"]
         assert {entry["type"] for entry in catalog} == {"identity", "compute", "network",
-                                                                "placement"}
+                                                                "placement", "object-store"}
         conn = openstack.connect(cloud="simcloud")
         assert not conn.has_service("image") and not conn.has_service("block-storage")
         assert conn.has_service("compute") and conn.has_service("network")

@@ -10,7 +10,9 @@ from openstack.connection import Connection
 
 from tests.apphelpers import loaded, make_app, screen_text, table, wait_until
 from tests.real import rig
+from tuicloud.cloud.kinds.registry import kind_for
 from tuicloud.screens.detail import DetailScreen
+from tuicloud.screens.resource_list import ResourceListScreen
 
 
 @pytest.fixture(scope="module")
@@ -39,10 +41,14 @@ def seeded(server: str, module_prefix: str, demo_sdk: Connection) -> Iterator[di
     port = demo_sdk.network.create_port(network_id=network.id, name=module_prefix + "port")
     credential = demo_sdk.identity.create_application_credential(
         demo_sdk.current_user_id, name=module_prefix + "cred", roles=[{"name": "reader"}])
-    yield {"servers": server, "volumes": volume.id, "keypairs": module_prefix + "key",
+    container = module_prefix + "container"
+    demo_sdk.object_store.create_container(container)
+    yield {"containers": container, "servers": server, "volumes": volume.id,
+           "keypairs": module_prefix + "key",
            "snapshots": snapshot.id, "server-groups": group.id, "floating-ips": address.id,
            "routers": router.id, "subnets": subnet.id, "ports": port.id,
            "app-credentials": credential.id}
+    demo_sdk.object_store.delete_container(container)  # Swift keeps no project's leftovers
 
 
 def _ids(items: Any, key: str = "id") -> dict[str, str]:
@@ -72,6 +78,8 @@ API_LISTS: dict[str, Callable[[Connection], dict[str, str]]] = {
     "security-group-rules": lambda c: _rule_groups(c),
     # The demo user's own, in every project (Keystone keeps them under the user).
     "app-credentials": lambda c: _ids(c.identity.application_credentials(c.current_user_id)),
+    # A container's name is its id.
+    "containers": lambda c: {str(x.name): str(x.name) for x in c.object_store.containers()},
 }
 
 
@@ -103,6 +111,17 @@ async def test_list_shows_what_the_api_reports_and_details_open(
         target = seeded.get(view) or sorted(expected)[0]
         grid.cursor_id = target
         await pilot.press("enter")
+        if kind_for(view).opens is not None:  # enter opens a list of its own (a container's
+            # objects), backspace comes back to the row
+            await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen)
+                             and app.screen.kind.nested
+                             and app.screen.freshness.state == "fresh", timeout=rig.SLOW,
+                             what="the inner list")
+            await pilot.press("backspace")
+            await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen)
+                             and app.screen.kind.name == view, what="back")
+            assert table(app).cursor_id == target
+            return
         await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen)
                          and app.screen.raw is not None, timeout=rig.SLOW, what="detail")
         detail = app.screen

@@ -39,6 +39,7 @@ from tuicloud.cloud.errors import (
     SessionClosedError,
     cloud_error_from,
     error_message,
+    request_id_from_headers,
     scrub_secrets,
 )
 from tuicloud.cloud.paging import (
@@ -48,6 +49,8 @@ from tuicloud.cloud.paging import (
     next_query,
     params_list,
     response_info,
+    swift_items,
+    swift_next_query,
     with_limit,
 )
 
@@ -72,6 +75,7 @@ _PROXY_ATTRS = {
     "network": "network",
     "identity": "identity",
     "placement": "placement",
+    "object-store": "object_store",
 }
 # The microversion tuicloud asks for, per service (lowered to what the cloud offers). Compute
 # 2.96 has the embedded flavor (2.47), locked_reason (2.73) and the pinned AZ; later ones only
@@ -80,7 +84,8 @@ _PROXY_ATTRS = {
 MICROVERSION_TARGETS = {"compute": "2.96", "block-storage": "3.71"}
 _LABELS = {"compute": "compute (Nova)", "image": "image (Glance)",
            "block-storage": "block storage (Cinder)", "network": "network (Neutron)",
-           "identity": "identity (Keystone)", "placement": "placement"}
+           "identity": "identity (Keystone)", "placement": "placement",
+           "object-store": "object storage (Swift)"}
 _service_types = os_service_types.ServiceTypes()
 
 
@@ -423,13 +428,17 @@ class CloudSession:
         number = 0
         while True:
             body, info = self.get_json(service_type, path, query, microversion=microversion)
-            items = body.get(key, []) if isinstance(body, dict) else []
+            if isinstance(body, list):  # Swift: a bare list, paged by the last name
+                items = swift_items(body)
+                following = swift_next_query(query, items)
+            else:
+                items = body.get(key, []) if isinstance(body, dict) else []
+                following = next_query(body, key) if isinstance(body, dict) else None
             if not isinstance(items, list):
                 items = []
             if max_items is not None and count + len(items) > max_items:
                 items = items[:max_items - count]
             count += len(items)
-            following = next_query(body, key) if isinstance(body, dict) else None
             if following is not None:
                 following = with_limit(following, size)
                 frozen = tuple((str(k), str(v)) for k, v in following)
@@ -456,6 +465,53 @@ class CloudSession:
         """The identity URL this cloud signs in at (for a clouds.yaml entry made from it)."""
         auth = self._config.config.get("auth") or {}
         return str(auth.get("auth_url") or "")
+
+    def head(self, service_type: str, path: str,
+             params: Params | None = None) -> tuple[dict[str, str], ResponseInfo]:
+        """HEAD ``path``: the response's headers (Swift keeps counts, ACLs and metadata
+        there), with lower-cased names. Raises :class:`CloudError` as the other reads do."""
+        return self.send_raw("HEAD", service_type, path, params=params)[:2]
+
+    def send_raw(self, method: str, service_type: str, path: str, *,
+                 params: Params | None = None, headers: Mapping[str, str] | None = None,
+                 data: Any = None, stream: bool = False,
+                 description: str | None = None) -> tuple[dict[str, str], ResponseInfo, Any]:
+        """Send a request whose answer is headers and bytes, not JSON (Swift's objects):
+        (lower-cased headers, info, the requests.Response for ``stream``). A write passes the
+        read-only check first; errors become :class:`CloudError`."""
+        method = method.upper()
+        if method not in _READ_METHODS:
+            self._refuse_if_read_only(description or f"{method} {path}")
+            log.info("mutate: %s", description or f"{method} {path}")
+        if self._closed:
+            raise SessionClosedError(f"{method} {path}: the session is closed",
+                                     service=service_type)
+        name = canonical_service_type(service_type)
+        adapter = self.adapter(name)
+        kwargs: dict[str, Any] = {"headers": dict(headers or {}), "stream": stream}
+        if data is not None:
+            kwargs["data"] = data
+        started = time.monotonic()
+        try:
+            resp = adapter.request(path, method, params=params_list(params) or None, **kwargs)
+        except CloudError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every failure becomes one CloudError
+            raise self._error(exc, name) from exc
+        if resp.status_code >= 400:
+            content = resp.content
+            info = response_info(resp, method, path, time.monotonic() - started)
+            message = (error_message(content, resp.headers.get("content-type"))
+                       or resp.reason or "no message")
+            raise CloudError(scrub_secrets(message, self._secrets()), status=resp.status_code,
+                             request_id=info.request_id, service=name)
+        header_bytes = 17 + sum(len(k) + len(v) + 4 for k, v in resp.headers.items())
+        info = ResponseInfo(status=resp.status_code, bytes=header_bytes,
+                            elapsed=time.monotonic() - started,
+                            request_id=request_id_from_headers(resp.headers), server_date=None,
+                            method=method, path=path)
+        lowered = {k.lower(): v for k, v in resp.headers.items()}
+        return lowered, info, resp
 
     # -- mutating ----------------------------------------------------------------------------
     def refuse_if_read_only(self, description: str) -> None:

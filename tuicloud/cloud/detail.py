@@ -35,6 +35,10 @@ def fetch_raw(session: CloudSession, kind: ResourceKind, ident: str) -> Raw:
         if raw is None:
             raise CloudError(f"{kind.name} {ident} could not be found", status=404,
                              service=kind.service_type)
+    elif kind.show_from_headers is not None:
+        path = kind.show_path.format(id=quote(ident, safe=""))
+        headers, _info = session.head(kind.service_type, path)
+        raw = kind.show_from_headers(headers, ident)
     else:
         path = kind.show_path_for(ident, session.user_id)
         body, _info = session.get_json(kind.service_type, path)

@@ -21,7 +21,7 @@ import requests
 from tuicloud.cloud.errors import request_id_from_headers
 
 __all__ = ["Page", "Params", "ResponseInfo", "next_query", "params_list", "response_info",
-           "with_limit"]
+           "swift_items", "swift_next_query", "with_limit"]
 
 Params = Mapping[str, Any] | Sequence[tuple[str, Any]]
 """Query parameters: a mapping, or (name, value) pairs when a name repeats."""
@@ -107,3 +107,29 @@ def with_limit(pairs: list[tuple[str, Any]], limit: int | None) -> list[tuple[st
     if limit is not None:
         kept.append(("limit", str(limit)))
     return kept
+
+
+def swift_items(body: list[Any]) -> list[dict[str, Any]]:
+    """A Swift listing's entries; a pseudo-folder (``{"subdir": "a/"}``) also carries its
+    path as ``name``, so folders and objects are keyed and sorted alike."""
+    items = []
+    for entry in body:
+        if isinstance(entry, dict):
+            if "subdir" in entry and "name" not in entry:
+                entry = {"name": entry["subdir"], **entry}
+            items.append(entry)
+    return items
+
+
+def swift_next_query(query: list[tuple[str, Any]],
+                     items: list[dict[str, Any]]) -> list[tuple[str, Any]] | None:
+    """The next page of a Swift listing: after the last name, while pages come back full
+    (Swift has no next link; an account can cap pages below the limit asked, so a short
+    page ends the list only when it is shorter than the cloud's own page, 1,000 or more)."""
+    if not items:
+        return None
+    limit = next((int(v) for k, v in query if k == "limit"), None)
+    if limit is not None and len(items) < min(limit, 1000):
+        return None
+    last = str(items[-1].get("name") or "")
+    return [(k, v) for k, v in query if k != "marker"] + [("marker", last)]

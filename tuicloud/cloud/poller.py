@@ -34,7 +34,7 @@ from typing import Any
 
 from tuicloud.cloud.connection import CloudSession
 from tuicloud.cloud.errors import CloudError
-from tuicloud.cloud.kinds.base import Raw, ResourceKind
+from tuicloud.cloud.kinds.base import GONE, Raw, ResourceKind
 from tuicloud.cloud.lookups import Lookups
 
 __all__ = ["OVERLAP", "PollResult", "Poller"]
@@ -242,6 +242,7 @@ class Poller:
                     rows[ident] = raw
             if kind.enrich is not None and rows:
                 kind.enrich(self.session, list(rows.values()))
+                rows = {k: v for k, v in rows.items() if not v.get(GONE)}
             found.update(rows)
             if on_page is not None and rows:
                 on_page({k: v for k, v in rows.items() if self._keep(v)})

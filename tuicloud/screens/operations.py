@@ -221,11 +221,12 @@ class ListOperations:
             return
         from tuicloud.screens.confirm import ConfirmScreen
 
-        names = [ops.name_of(r) for r in raws]
+        describe = op.describe or ops.name_of
+        names = [describe(r) for r in raws]
         session = self.screen.tui.session
         typing = None
         if op.destructive and session is not None and session.protected:
-            typing = names[0] if len(raws) == 1 else str(len(raws))
+            typing = ops.name_of(raws[0]) if len(raws) == 1 else str(len(raws))
         label = op.label.rstrip("…")
         title = f"{label} {self._describe([self.screen.kind.id_of(r) for r in raws])}?"
         command = "\n".join(op.command(raw, value) for raw in raws)

@@ -28,6 +28,7 @@ from tuicloud.screens.host import ConsoleHost, console_host, lookups_of
 from tuicloud.screens.operations import OPERATION_BINDINGS, ListOperations
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.resource_table import ResourceTable
+from tuicloud.widgets.sanitize import sanitize_text
 from tuicloud.widgets.status_header import StatusHeader
 
 if TYPE_CHECKING:
@@ -86,6 +87,7 @@ class ResourceListScreen(Screen[None]):
         Binding("y", "copy", "Copy", id="list.copy", show=False,
                 tooltip="Copy the row's id, name or JSON to the clipboard"),
         *OPERATION_BINDINGS,  # a, ctrl+d and the direct action keys (screens/operations.py)
+        Binding("backspace", "go_up", "Up", id="list.go_up"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="list.clear_filter"),
     ]
 
@@ -153,7 +155,7 @@ class ResourceListScreen(Screen[None]):
             self._status_styles[name] = self.table.get_component_rich_style(
                 f"resource-table--status-{name}")
         header = self.query_one(StatusHeader)
-        header.view_title = self.kind.title
+        header.view_title = sanitize_text(self.kind.title, max_len=120)  # may hold a name
         header.identity = self.tui.identity
         # Now, not deferred: a deferred focus() would run after keys typed ahead (`:srv`) and
         # pull focus back from the command bar they opened.
@@ -490,6 +492,8 @@ class ResourceListScreen(Screen[None]):
             return self.kind.create_form is not None
         if action == "save_image":
             return self.kind.can("download")
+        if action == "go_up":
+            return self.kind.nested
         return True
 
     def action_filter(self) -> None:
@@ -571,7 +575,16 @@ class ResourceListScreen(Screen[None]):
     def _open_detail(self, event: ResourceTable.RowActivated) -> None:
         from tuicloud.screens.detail import DetailScreen
 
+        inner = self.kind.opens(event.row_id) if self.kind.opens is not None else None
+        if inner is not None:  # a container's objects, a folder: a list of its own
+            self.app.push_screen(ResourceListScreen(inner))
+            return
         self.app.push_screen(DetailScreen(self.kind, event.row_id))
+
+    def action_go_up(self) -> None:
+        """Backspace in a folder or a container: back to the list it was opened from."""
+        if self.kind.nested and self.app.screen is self and len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
 
     def sort_help(self) -> list[tuple[str, str]]:
         """(key, column title) pairs for the help screen."""

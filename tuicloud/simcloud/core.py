@@ -121,6 +121,11 @@ class Request:
 
     def iter_body(self, chunk_size: int = 1 << 16) -> Iterator[bytes]:
         """Stream the request body (Content-Length or chunked) without holding it in memory."""
+        yield from self._read_body(chunk_size)
+        if self._body is None:
+            self._body = b""  # read to the end: nothing left for the server to drain
+
+    def _read_body(self, chunk_size: int) -> Iterator[bytes]:
         stream = self.body_stream
         if stream is None:
             return
@@ -223,6 +228,14 @@ class Router:
         route = Route(method, re.compile(regex), handler, service, auth, stream_body)
         self.routes.append(route)
         prefix = path.strip("/").split("/")[0]
+        self._by_prefix.setdefault(prefix, []).append(route)
+
+    def add_regex(self, method: str, regex: str, handler: Handler, *, service: str, prefix: str,
+                  auth: bool = True, stream_body: bool = False) -> None:
+        """Register ``handler`` for paths matching ``regex`` under ``/prefix``: Swift's object
+        names hold slashes, which ``{name}`` segments cannot."""
+        route = Route(method, re.compile(regex), handler, service, auth, stream_body)
+        self.routes.append(route)
         self._by_prefix.setdefault(prefix, []).append(route)
 
     def match(self, method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
@@ -390,10 +403,10 @@ class SimCloud:
         self.bytes_sent = 0
         self.request_log: collections.deque[Any] = collections.deque(maxlen=20000)
         self._fault_rng = random.Random(self.config.seed + 1)
-        from tuicloud.simcloud import cinder, glance, keystone, neutron, nova, placement
+        from tuicloud.simcloud import cinder, glance, keystone, neutron, nova, placement, swift
 
         # Order matters for seeding: identity first, then what others reference.
-        for module in (keystone, neutron, glance, nova, cinder, placement):
+        for module in (keystone, neutron, glance, nova, cinder, placement, swift):
             service = module.Service(self)
             self.services[module.NAME] = service
             service.register(self.router)

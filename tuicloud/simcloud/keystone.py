@@ -33,6 +33,8 @@ CATALOG = (
     ("volumev3", "cinderv3", "/volume/v3"),
     ("network", "neutron", "/networking"),
     ("placement", "placement", "/placement"),
+    # Swift's endpoint names the project's account, as the rig's AUTH_%(project_id)s does.
+    ("object-store", "swift", "/object-store/v1/AUTH_{project_id}"),
 )
 
 
@@ -115,7 +117,7 @@ def version(cloud: SimCloud, request: Request) -> Response:
     return Response(200, {"version": _version_doc(cloud)})
 
 
-def catalog(cloud: SimCloud) -> list[dict[str, Any]]:
+def catalog(cloud: SimCloud, project_id: str | None = None) -> list[dict[str, Any]]:
     """The service catalog: one public endpoint per service and region (the configured region,
     then ``extra_regions``, which serve the same data)."""
     regions = (cloud.config.region, *cloud.config.extra_regions)
@@ -125,6 +127,10 @@ def catalog(cloud: SimCloud) -> list[dict[str, Any]]:
                 stype in ("block-storage", "volumev3")
                 and {"block-storage", "volumev3"} & cloud.faults.catalog_omit):
             continue
+        if "{project_id}" in path:
+            if project_id is None:
+                continue  # a system token has no account
+            path = path.format(project_id=project_id)
         sid = "%032x" % (index + 1)
         entries.append({
             "id": sid, "type": stype, "name": name,
@@ -153,7 +159,7 @@ def _token_body(cloud: SimCloud, token: Token) -> dict[str, Any]:
                            "domain": {"id": "default", "name": "Default"}}
         body["roles"] = [{"id": "%032x" % int.from_bytes(r.encode()[:16], "big"), "name": r}
                          for r in token.roles]
-        body["catalog"] = catalog(cloud)
+        body["catalog"] = catalog(cloud, token.project_id)
         body["is_domain"] = False
     elif token.id in system_tokens(cloud):
         body["system"] = {"all": True}
@@ -279,7 +285,8 @@ def revoke_token(cloud: SimCloud, request: Request) -> Response:
 
 def show_catalog(cloud: SimCloud, request: Request) -> Response:
     """GET /identity/v3/auth/catalog."""
-    return Response(200, {"catalog": catalog(cloud),
+    assert request.token is not None
+    return Response(200, {"catalog": catalog(cloud, request.token.project_id),
                           "links": {"self": f"{cloud.base_url}/identity/v3/auth/catalog"}})
 
 

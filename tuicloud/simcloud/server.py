@@ -16,6 +16,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, BinaryIO, cast
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -30,9 +31,10 @@ log = logging.getLogger("tuicloud.simcloud")
 
 ERROR_TITLES = {
     400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-    405: "Method Not Allowed", 409: "Conflict", 413: "Request Entity Too Large",
-    415: "Unsupported Media Type", 500: "Internal Server Error", 501: "Not Implemented",
-    503: "Service Unavailable",
+    405: "Method Not Allowed", 409: "Conflict", 411: "Length Required",
+    412: "Precondition Failed", 413: "Request Entity Too Large", 415: "Unsupported Media Type",
+    416: "Requested Range Not Satisfiable", 422: "Unprocessable Entity",
+    500: "Internal Server Error", 501: "Not Implemented", 503: "Service Unavailable",
 }
 
 
@@ -60,6 +62,11 @@ def error_response(service: str, error: ApiError, request: Request) -> Response:
     """The error as the service answers it; Glance's depends on the Accept header."""
     if service == "image":
         return glance_error(error, request.header("accept"))
+    if service == "object-store":  # Swift answers a small HTML page
+        title = ERROR_TITLES.get(error.status, "Error")
+        page = f"<html><h1>{title}</h1><p>{escape(error.message)}</p></html>".encode()
+        return Response(error.status, page,
+                        {"Content-Type": "text/html; charset=UTF-8", **error.headers})
     return Response(error.status, error_body(service, error), dict(error.headers))
 
 
@@ -131,7 +138,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         split = urlsplit(self.path)
         path = unquote(split.path) or "/"
-        if len(path) > 1 and path.endswith("/"):
+        # A Swift object name may end in "/" (a folder marker): keep it.
+        if len(path) > 1 and path.endswith("/") and not path.startswith("/object-store/"):
             path = path.rstrip("/")
         headers = {k.lower(): v for k, v in self.headers.items()}
         chunked = "chunked" in headers.get("transfer-encoding", "").lower()
@@ -195,6 +203,8 @@ class _Handler(BaseHTTPRequestHandler):
         response.headers.setdefault("x-openstack-request-id", request_id)
         if service == "compute":
             response.headers.setdefault("x-compute-request-id", request_id)
+        if service == "object-store":
+            response.headers.setdefault("X-Trans-Id", request_id)
         self._send(response, service, started)
 
     def _send(self, response: Response, service: str, started: float = 0.0) -> None:
@@ -272,13 +282,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"0\r\n\r\n")
         return sent
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _dispatch
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_COPY = _dispatch
 
 
 def _service_of(path: str) -> str:
     prefix = path.strip("/").split("/")[0]
     return {"identity": "identity", "compute": "compute", "image": "image", "volume": "volume",
-            "networking": "network"}.get(prefix, "identity")
+            "networking": "network", "object-store": "object-store"}.get(prefix, "identity")
 
 
 class _Server(ThreadingHTTPServer):

@@ -24,6 +24,7 @@ __all__ = [
     "Capability",
     "Column",
     "DetailBuilder",
+    "GONE",
     "Jump",
     "JumpBuilder",
     "Raw",
@@ -46,6 +47,8 @@ __all__ = [
 
 Raw = dict[str, Any]
 Row = dict[str, object]
+GONE = "_tuicloud_gone"
+"""Set by an enricher on an item deleted between the list and its own request."""
 Sections = list[tuple[str, list[tuple[str, str]]]]
 RowBuilder = Callable[[Raw, "Lookups"], Row]
 DetailBuilder = Callable[[Raw, "Lookups"], Sections]
@@ -160,7 +163,8 @@ class ResourceKind:
     enrich: Enricher | None = None
     """Adds what the kind's own API no longer reports to each listed (or shown) item, in
     place, from another service: hypervisors' usage from placement. Blocking; raises
-    CloudError."""
+    CloudError. An item it finds gone meanwhile (404) it marks with ``GONE`` (a True value):
+    the list drops it."""
 
     jumps: JumpBuilder | None = None
     """The resources this one points at (a volume's server, a server's volumes), for the
@@ -168,6 +172,17 @@ class ResourceKind:
 
     id_from: Callable[[Mapping[str, Any]], str] | None = None
     """Builds the id when the API gives none (a role assignment is its grant's path)."""
+
+    opens: Callable[[str], ResourceKind | None] | None = None
+    """Enter on a row opens this list instead of the detail (a container's objects, a
+    pseudo-folder); None for that row: the detail as usual."""
+
+    nested: bool = False
+    """A list opened from a row of another (objects in a container): backspace goes up."""
+
+    show_from_headers: Callable[[Mapping[str, str], str], Raw] | None = None
+    """The resource is read with HEAD on ``show_path`` and its headers make the document
+    (Swift: a GET would download the object)."""
 
     def can(self, capability: Capability) -> bool:
         """True when this kind offers ``capability``."""

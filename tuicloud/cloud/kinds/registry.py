@@ -5,6 +5,7 @@ from __future__ import annotations
 from tuicloud.cloud.kinds.app_credentials import APP_CREDENTIALS
 from tuicloud.cloud.kinds.base import ResourceKind
 from tuicloud.cloud.kinds.compute_services import COMPUTE_SERVICES
+from tuicloud.cloud.kinds.containers import CONTAINERS
 from tuicloud.cloud.kinds.flavors import FLAVORS
 from tuicloud.cloud.kinds.floating_ips import FLOATING_IPS
 from tuicloud.cloud.kinds.hypervisors import HYPERVISORS
@@ -61,5 +62,6 @@ def all_kinds() -> list[ResourceKind]:
 for _kind in (SERVERS, VOLUMES, IMAGES, FLAVORS, NETWORKS, KEYPAIRS, SECURITY_GROUPS,
               VOLUME_SNAPSHOTS, SERVER_GROUPS, FLOATING_IPS, ROUTERS, SUBNETS, PORTS,
               SECURITY_GROUP_RULES, HYPERVISORS, COMPUTE_SERVICES,
-              MIGRATIONS, PROJECTS, USERS, ROLE_ASSIGNMENTS, APP_CREDENTIALS):
+              MIGRATIONS, PROJECTS, USERS, ROLE_ASSIGNMENTS, APP_CREDENTIALS,
+              CONTAINERS):
     register(_kind)

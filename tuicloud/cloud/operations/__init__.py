@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from tuicloud.cloud.errors import CloudError
 from tuicloud.cloud.operations import (
     compute_services,
+    containers,
     floating_ips,
     identity,
     images,
@@ -43,7 +44,8 @@ _BY_KIND: dict[str, KindOperations] = {
                      network_parts.SUBNET_OPERATIONS, network_parts.PORT_OPERATIONS,
                      networks.OPERATIONS, compute_services.OPERATIONS,
                      identity.PROJECT_OPERATIONS, identity.USER_OPERATIONS,
-                     identity.ASSIGNMENT_OPERATIONS, identity.APP_CREDENTIAL_OPERATIONS)
+                     identity.ASSIGNMENT_OPERATIONS, identity.APP_CREDENTIAL_OPERATIONS,
+                     containers.OPERATIONS)
 }
 _BY_ID = {op.id: op for declared in _BY_KIND.values() for op in declared.operations}
 

@@ -68,6 +68,9 @@ class Operation:
     # confirmResize with 204 and keeps VERIFY_RESIZE, with no task, until compute finishes.
     until: Callable[[Raw], bool] | None = None
     admin_only: bool = False  # offered only to a token with the admin role (Nova's policy)
+    # How the confirmation names one resource, when its name alone would hide what goes with
+    # it (a container's objects and bytes).
+    describe: Callable[[Raw], str] | None = None
 
     def shown_status(self, raw: Raw) -> str | None:
         """The status cell to show at once: a Nova status ("REBOOT") as is; a server's task

@@ -1,0 +1,137 @@
+"""Container actions (Swift): create (public or private), delete. Swift refuses to delete a
+container that holds objects (409), so deleting a non-empty one deletes its objects first, as
+``openstack container delete --recursive`` does, after a confirmation that names how many
+objects and bytes go with it.
+
+Creating is a form (``screens/forms/create_container.py``); this module builds what it sends
+and the command it shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from tuicloud.cloud.errors import CloudError
+from tuicloud.cloud.kinds.base import format_bytes
+from tuicloud.cloud.operations.base import KindOperations, Operation, Raw, name_of
+
+if TYPE_CHECKING:
+    from tuicloud.cloud.connection import CloudSession
+
+__all__ = ["OPERATIONS", "PUBLIC_READ_ACL", "ContainerSpec", "container_command",
+           "create_container", "delete_container", "validate_container_name"]
+
+PUBLIC_READ_ACL = ".r:*,.rlistings"
+"""What ``openstack container create --public`` sets: anyone may read and list."""
+MAX_NAME_BYTES = 256
+
+
+@dataclass(frozen=True)
+class ContainerSpec:
+    """What the form collected."""
+
+    name: str
+    public: bool = False
+
+
+def validate_container_name(name: str) -> str | None:
+    """Swift's rules: not empty, no "/", at most 256 bytes of UTF-8, no control characters."""
+    if not name.strip():
+        return "a name is required"
+    if "/" in name:
+        return "no \"/\" in a container name (objects hold the folders)"
+    if len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+        return f"at most {MAX_NAME_BYTES} bytes"
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        return "no control characters"
+    return None
+
+
+def container_path(name: str) -> str:
+    """A container's path on the account (its name quoted, whatever it holds)."""
+    return "/" + quote(name, safe="")
+
+
+def container_command(spec: ContainerSpec) -> list[str]:
+    """``openstack container create [--public] NAME``."""
+    return ["openstack", "container", "create", *(["--public"] if spec.public else []),
+            spec.name]
+
+
+def create_container(session: CloudSession, spec: ContainerSpec) -> str:
+    """Create the container (blocking; ReadOnlyError before sending). Swift answers 202 for
+    one that exists already, so that is checked first: an existing container is not changed."""
+    problem = validate_container_name(spec.name)
+    if problem:
+        raise ValueError(problem)
+    session.refuse_if_read_only(f"create container {spec.name}")
+    try:
+        session.head("object-store", container_path(spec.name))
+    except CloudError as exc:
+        if exc.status != 404:
+            raise
+    else:
+        raise CloudError(f"a container named {spec.name} exists already", status=409,
+                         service="object-store")
+    headers = {"X-Container-Read": PUBLIC_READ_ACL} if spec.public else {}
+    session.request("PUT", "object-store", container_path(spec.name), headers=headers,
+                    description=f"create container {spec.name}")
+    return spec.name
+
+
+def _count(raw: Raw) -> int:
+    count = raw.get("count")
+    return count if isinstance(count, int) else 0
+
+
+def describe(raw: Raw) -> str:
+    """The container as the confirmation names it: with what goes with it."""
+    count = _count(raw)
+    if not count:
+        return f"{name_of(raw)} (empty)"
+    bytes_used = raw.get("bytes")
+    size = format_bytes(bytes_used) if isinstance(bytes_used, int) else "? bytes"
+    return f"{name_of(raw)} and its {count} object{'s' if count != 1 else ''} ({size})"
+
+
+def delete_container(session: CloudSession, raw: Raw, _value: str | None) -> None:
+    """Delete the container's objects (a page at a time: the listing is never held whole),
+    then the container. An object already gone (404) counts as deleted, as Swift's own
+    clients treat it; any other failure stops here, naming how many went."""
+    name = name_of(raw)
+    session.refuse_if_read_only(f"delete container {name}")
+    path = container_path(name)
+    deleted = 0
+    while True:
+        body, _info = session.get_json("object-store", path, [("format", "json"),
+                                                              ("limit", 1000)])
+        names = [str(item.get("name")) for item in body or [] if isinstance(item, dict)
+                 and item.get("name") is not None]
+        if not names:
+            break
+        for obj in names:
+            try:
+                session.request("DELETE", "object-store", f"{path}/{quote(obj, safe='')}",
+                                description=f"delete object {obj} of container {name}")
+            except CloudError as exc:
+                if exc.status != 404:
+                    raise CloudError(f"{exc.message} (after deleting {deleted} objects of {name})",
+                                     status=exc.status, request_id=exc.request_id,
+                                     service="object-store") from exc
+            deleted += 1
+    session.request("DELETE", "object-store", path, description=f"delete container {name}")
+
+
+def _delete_cli(raw: Raw, _value: str | None) -> list[str]:
+    recursive = ["--recursive"] if _count(raw) else []
+    return ["openstack", "container", "delete", *recursive, name_of(raw)]
+
+
+OPERATIONS = KindOperations("containers", "container", (
+    Operation(
+        "container.delete", "containers", "Delete", lambda raw: None, delete_container,
+        _delete_cli, destructive=True, deletes=True, keywords=("remove", "recursive"),
+        describe=describe),
+))
