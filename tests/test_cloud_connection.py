@@ -61,7 +61,7 @@ def test_connect_reads_identity_from_the_token(sim: RunningSim, session: CloudSe
     assert not session.insecure
     for service in ("compute", "image", "volume", "block-storage", "network", "identity"):
         assert session.has_service(service), service
-    assert not session.has_service("object-store")
+    assert not session.has_service("dns")
     assert str(session.endpoint("compute")).endswith("/compute/v2.1")
 
 

@@ -61,14 +61,13 @@ def tables_for(kind: ResourceKind, session: CloudSession, *, all_projects: bool)
 
     A table the kind's items embed from some microversion is not needed once the session speaks
     it (servers embed the flavor's name from compute 2.47); project names only matter in the
-    all-projects view, except to kinds without one that name projects in their own columns
-    (users' default project, application credentials).
+    all-projects view.
     """
     tables = set(kind.lookups)
     for table, microversion in kind.lookups_embedded_from:
         if session.supports_microversion(kind.service_type, microversion):
             tables.discard(table)
-    if not all_projects and kind.supports_all_projects:
+    if not all_projects:
         tables.discard("projects")
     return tables
 
