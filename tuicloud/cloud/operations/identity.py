@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from tuicloud.cloud.connection import CloudSession
 
 __all__ = ["APP_CREDENTIAL_OPERATIONS", "ASSIGNMENT_OPERATIONS", "PROJECT_OPERATIONS",
-           "USER_OPERATIONS"]
+           "USER_OPERATIONS", "delete_app_credential"]
 
 
 def _enabled(raw: Raw) -> bool:
@@ -96,10 +96,15 @@ ASSIGNMENT_OPERATIONS = KindOperations("role-assignments", "role assignment", (
 ))
 
 
-def _delete_credential(session: CloudSession, raw: Raw, _value: str | None) -> None:
+def delete_app_credential(session: CloudSession, ident: str, name: object) -> None:
+    """Delete one of the signed-in user's application credentials (blocking)."""
     session.request("DELETE", "identity",
-                    f"/users/{session.user_id}/application_credentials/{rid(raw)}",
-                    description=f"delete application credential {raw.get('name')}")
+                    f"/users/{session.user_id}/application_credentials/{ident}",
+                    description=f"delete application credential {name}")
+
+
+def _delete_credential(session: CloudSession, raw: Raw, _value: str | None) -> None:
+    delete_app_credential(session, rid(raw), raw.get("name"))
 
 
 APP_CREDENTIAL_OPERATIONS = KindOperations("app-credentials", "application credential", (

@@ -20,6 +20,7 @@ from tuicloud.cloud.operations.app_credentials import (
     create_command,
     parse_expiry,
 )
+from tuicloud.cloud.operations.identity import delete_app_credential
 from tuicloud.cloud.private_files import new_file_problem, write_private_file
 from tuicloud.screens.forms.base import Created, FormScreen, field_row
 from tuicloud.screens.host import connected
@@ -122,9 +123,7 @@ class CreateAppCredentialForm(FormScreen):
         if why:
             # Without the file the secret is lost: delete the credential rather than keep one
             # nobody can use.
-            session.request("DELETE", "identity",
-                            f"/users/{session.user_id}/application_credentials/{made['id']}",
-                            description=f"delete application credential {name}")
+            delete_app_credential(session, str(made["id"]), name)
             raise CloudError(f"clouds.yaml file: {why}", status=400, service="identity")
         return str(made["id"]), str(Path(target).expanduser()), entry
 
