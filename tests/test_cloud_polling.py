@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from tuicloud.cloud.detail import fetch_detail
 from tuicloud.cloud.errors import CloudError
 from tuicloud.cloud.kinds import all_kinds, kind_for
 from tuicloud.cloud.lookups import Lookups, tables_for
-from tuicloud.cloud.poller import Poller
+from tuicloud.cloud.poller import OVERLAP, Poller
 from tuicloud.simcloud import RunningSim, SimConfig, run_simcloud
 
 
@@ -34,6 +35,15 @@ def _wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         time.sleep(0.1)
+
+
+def _nothing_changed_within_overlap(admin: CloudSession) -> bool:
+    """No server changed within the poll cursor's overlap (plus a second of margin)."""
+    since = (datetime.now(timezone.utc) - OVERLAP - timedelta(seconds=1)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+    return not any(page for page in admin.list_raw(
+        "compute", "/servers", "servers", {"all_tenants": "1", "changes-since": since},
+        page_size=1000))
 
 
 @pytest.fixture(scope="module")
@@ -77,10 +87,10 @@ def test_list_raw_follows_next_links_to_the_end(big_sim: RunningSim,
 
 def test_quiet_servers_poll_is_tiny(big_sim: RunningSim, admin: CloudSession) -> None:
     # Let the seeded BUILD servers finish, and their changes fall out of the cursor's overlap.
-    _wait_for(lambda: not any(s["status"] == "BUILD" for page in admin.list_raw(
+    _wait_for(lambda: not any(page for page in admin.list_raw(
         "compute", "/servers", "servers", {"all_tenants": "1", "status": "BUILD"},
-        page_size=1000) for s in page))
-    time.sleep(2.5)
+        page_size=1000)))
+    _wait_for(lambda: _nothing_changed_within_overlap(admin))
     poller = Poller(admin, kind_for("servers"), all_projects=True)
     first = poller.poll()
     assert first.full and len(first.upserts) >= 5000

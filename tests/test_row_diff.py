@@ -33,3 +33,27 @@ def test_incremental_removals_and_relabel() -> None:
     assert differ.relabel(convert) == {}
     relabelled = differ.relabel(lambda raw: {"name": raw["name"].upper(), "status": "x"})
     assert relabelled == {"b": {"name": "B", "status": "x"}}
+
+
+def test_a_list_poll_older_than_a_single_read_does_not_undo_it() -> None:
+    """An action's follow reads the resource after the change; a list poll that started
+    before that read answers with the old state and must not put it back (nor drop it)."""
+    differ = RowDiffer()
+    differ.diff({"a": {"name": "a", "status": "up"}, "b": {"name": "b", "status": "up"}},
+                convert, full=True, as_of=1.0)
+    row = differ.read_singly("a", {"name": "a", "status": "down"}, convert, started=5.0)
+    assert row["status"] == "down"
+    # The poll in flight started at 4.0: its "up" for a is older; b's change still counts.
+    rows, gone = differ.diff({"a": {"name": "a", "status": "up"},
+                              "b": {"name": "b", "status": "down"}}, convert, full=True,
+                             as_of=4.0)
+    assert set(rows) == {"b"} and not gone
+    rows, gone = differ.diff({"b": {"name": "b", "status": "down"}}, convert, full=True,
+                             as_of=4.5)
+    assert not rows and not gone  # a missing from an older list is not a deletion either
+    assert differ.raw("a") == {"name": "a", "status": "down"}
+    # A poll that started after the read is the truth again.
+    rows, gone = differ.diff({"a": {"name": "a", "status": "up"},
+                              "b": {"name": "b", "status": "down"}}, convert, full=True,
+                             as_of=6.0)
+    assert rows == {"a": {"name": "a", "status": "up"}} and not gone

@@ -108,10 +108,12 @@ class ListFeed:
             first = poller.polls == 0
             differ = self.differ
 
+            started = time.monotonic()
+
             def on_page(raws: dict[str, Raw]) -> None:
                 # Progressive first paint: show the first page while the rest loads.
                 if first and on_partial is not None:
-                    rows, _ = differ.diff(raws, convert)
+                    rows, _ = differ.diff(raws, convert, as_of=started)
                     on_partial(Snapshot(rows, set(), 0.0, 0, partial=True, epoch=epoch))
 
             result = poller.poll(on_page=on_page)
@@ -119,7 +121,8 @@ class ListFeed:
                 states_seen(poller.states, first, poller.all_projects)
             observe = None if first else observer
             rows, removed = differ.diff(result.upserts, convert, full=result.full,
-                                        removals=result.removals, observe=observe)
+                                        removals=result.removals, observe=observe,
+                                        as_of=started)
             if result.full and len(result.upserts) > 1000:
                 release_free_memory()
             return Snapshot(rows, removed, result.elapsed, result.bytes, epoch=epoch)

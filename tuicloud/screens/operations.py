@@ -327,6 +327,7 @@ class ListOperations:
                 for ident in list(pending):
                     if worker.is_cancelled or screen.feed.epoch != epoch:
                         return  # quitting, or another cloud/project: these rows are gone
+                    read_started = time.monotonic()
                     try:
                         raw = ops.fetch(session, kind.name, ident)
                     except CloudError as error:
@@ -339,8 +340,9 @@ class ListOperations:
                         app.call_from_thread(self._gone, ident, label, deleting)
                         continue
                     item = kind.item(raw)
-                    screen.feed.differ.diff({ident: item}, convert, observe=observe)
-                    row = convert(item)
+                    # Kept over a list poll already in flight: its answer predates this read.
+                    row = screen.feed.differ.read_singly(ident, item, convert,
+                                                         started=read_started, observe=observe)
                     app.call_from_thread(screen.apply_rows, {ident: row})
                     if not ops.settled(kind.name, raw) or not ops.reached(op, raw):
                         continue
