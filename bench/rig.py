@@ -3,7 +3,7 @@
 Runs only when the rig answers on 127.0.0.1 and its clouds.yaml is readable. tuicloud runs in
 a real pty (``--view servers``) until the newest server's name is on screen; the CLI runs to
 completion; the two alternate so both meet the same load. (What an admin start asks is
-counted on simcloud, in tests/test_start_order.py: the rig is shared, and other tuicloud
+counted on simcloud, in tests/screens/test_start_order.py: the rig is shared, and other tuicloud
 clients' requests would mix into its access logs.)
 """
 

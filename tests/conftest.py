@@ -1,4 +1,5 @@
-"""Shared fixtures: a simcloud per test (or per module) on a free 127.0.0.1 port."""
+"""Shared fixtures: a simcloud per test (or per module) on a free 127.0.0.1 port, and every
+test's own settings, state, cache and log folders."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import settings
 from openstack.connection import Connection
 
+from tests.helpers.forms import using_simcloud
 from tuicloud.simcloud import RunningSim, SimConfig, run_simcloud
 
 # tests/real drives the real OpenStack rig (`make test-real` sets TUICLOUD_REAL=1); a plain
@@ -23,14 +25,40 @@ settings.register_profile("tuicloud", derandomize=True, database=None, deadline=
 settings.load_profile("tuicloud")
 
 
+SMALL_SIMCLOUD = SimConfig(servers=30, volumes=10, images=8, build_delay=0.3, action_delay=0.2)
+
+
+@pytest.fixture(scope="module")
+def msim(request: pytest.FixtureRequest,
+         tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSim]:
+    """One simcloud for a whole module whose tests each make resources of their own: built
+    from the module's ``MODULE_SIMCLOUD`` (a SimConfig), quick builds and actions."""
+    config = getattr(request.module, "MODULE_SIMCLOUD", SMALL_SIMCLOUD)
+    folder = request.module.__name__.rpartition(".")[2]
+    clouds = tmp_path_factory.mktemp(folder) / "clouds.yaml"
+    with run_simcloud(config, clouds_yaml=clouds) as running:
+        yield running
+
+
 @pytest.fixture
-def sim(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningSim]:
-    """A small simcloud with its clouds.yaml in OS_CLIENT_CONFIG_FILE; stopped after the test."""
+def sim(request: pytest.FixtureRequest, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningSim]:
+    """The simcloud of this test, its clouds.yaml in OS_CLIENT_CONFIG_FILE.
+
+    A module that sets ``MODULE_SIMCLOUD`` shares one (``msim``), with the quota overrides of
+    its ``QUOTAS_RESET`` service undone after each test; otherwise each test gets its own,
+    from the module's ``TEST_SIMCLOUD`` or a small default, stopped after the test."""
+    monkeypatch.delenv("OS_CLOUD", raising=False)
+    if hasattr(request.module, "MODULE_SIMCLOUD"):
+        shared: RunningSim = request.getfixturevalue("msim")
+        with using_simcloud(shared, monkeypatch,
+                            quotas_of=getattr(request.module, "QUOTAS_RESET", None)) as running:
+            yield running
+        return
+    config = getattr(request.module, "TEST_SIMCLOUD", SMALL_SIMCLOUD)
     clouds = tmp_path / "clouds.yaml"
-    with run_simcloud(SimConfig(servers=30, volumes=10, images=8, build_delay=0.3,
-                                action_delay=0.2), clouds_yaml=clouds) as running:
+    with run_simcloud(config, clouds_yaml=clouds) as running:
         monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
-        monkeypatch.delenv("OS_CLOUD", raising=False)
         yield running
 
 
@@ -54,7 +82,7 @@ def _sdk_connection(running: RunningSim, monkeypatch: pytest.MonkeyPatch,
 
 @pytest.fixture
 def conn(msim: RunningSim, monkeypatch: pytest.MonkeyPatch) -> Iterator[Connection]:
-    """The demo user's SDK connection to the module's simcloud (`msim`, defined per module)."""
+    """The demo user's SDK connection to the module's simcloud (`msim`)."""
     connection = _sdk_connection(msim, monkeypatch, "simcloud")
     yield connection
     connection.close()

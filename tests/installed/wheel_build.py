@@ -1,6 +1,6 @@
 """Build tuicloud's wheel the way pip and pipx do, from a clean copy of the source tree.
 
-Shared by tests/test_wheel.py and tests/installed/check_wheel.py (`make check-wheel`).
+Shared by tests/project/test_wheel.py and tests/installed/check_wheel.py (`make check-wheel`).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from openstack.connection import Connection
 from textual.pilot import Pilot
 from textual.widgets import OptionList
 
-from tests.apphelpers import table, wait_until
+from tests.helpers.app import table, wait_until
 from tuicloud.app import TuiCloudApp
 from tuicloud.screens.actions_menu import ActionsMenu
 

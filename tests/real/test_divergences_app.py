@@ -11,10 +11,16 @@ from typing import Any
 import pytest
 from openstack.connection import Connection
 
-from tests.apphelpers import loaded, make_app, wait_until
+from tests.helpers.app import (
+    capture_notifications,
+    command,
+    connected_to,
+    loaded,
+    make_app,
+    wait_until,
+)
+from tests.helpers.console import LogApp
 from tests.real import rig
-from tests.test_console_log import LogApp
-from tests.test_switching import capture_notifications, command, connected_to
 from tuicloud.cloud import operations as ops
 from tuicloud.cloud.connection import CloudSession
 from tuicloud.cloud.console import ConsoleTail

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from openstack.connection import Connection
 
-from tests.apphelpers import list_screen, loaded, make_app, screen_text, wait_until
-from tests.formhelpers import form, set_field, settle
+from tests.helpers.app import list_screen, loaded, make_app, screen_text, wait_until
+from tests.helpers.forms import form, set_field, settle
 from tests.real import rig
 from tuicloud.cloud.connection import CloudSession
 from tuicloud.cloud.errors import CloudError

@@ -14,7 +14,7 @@ import pytest
 from openstack.connection import Connection
 from textual.pilot import Pilot
 
-from tests.apphelpers import list_screen, loaded, make_app, table, wait_until
+from tests.helpers.app import list_screen, loaded, make_app, table, wait_until
 from tests.real import rig
 from tuicloud.app import TuiCloudApp
 from tuicloud.screens.dialogs import HelpScreen

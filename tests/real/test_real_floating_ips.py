@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from openstack.connection import Connection
 
-from tests.apphelpers import loaded, make_app, screen_text, table, wait_until
-from tests.formhelpers import open_form, set_field
+from tests.helpers.app import loaded, make_app, screen_text, table, wait_until
+from tests.helpers.forms import open_form, set_field
+from tests.helpers.ops import open_menu
 from tests.real import rig
-from tests.test_ops_app import open_menu
 from tuicloud.screens.confirm import ConfirmScreen
 from tuicloud.screens.forms.allocate_floating_ip import AllocateFloatingIpForm
 from tuicloud.screens.prompts import ChoicePrompt

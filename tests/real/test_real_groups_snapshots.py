@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from openstack.connection import Connection
 
-from tests.apphelpers import loaded, make_app, screen_text, table, wait_until
-from tests.formhelpers import open_form, set_field
+from tests.helpers.app import loaded, make_app, screen_text, table, wait_until
+from tests.helpers.forms import open_form, set_field
 from tests.real import rig
 from tuicloud.screens.confirm import ConfirmScreen
 from tuicloud.screens.forms.create_server_group import CreateServerGroupForm

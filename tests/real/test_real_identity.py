@@ -14,12 +14,10 @@ import yaml
 from openstack import exceptions as os_exc
 from openstack.connection import Connection
 
-from tests.apphelpers import loaded, screen_text, table, wait_until
-from tests.formhelpers import form, set_field, settle
+from tests.helpers.app import loaded, make_app, notes, screen_text, table, wait_until
+from tests.helpers.forms import form, set_field, settle
+from tests.helpers.ops import open_menu, press_and_confirm
 from tests.real import rig
-from tests.test_kind_routers import _confirm
-from tests.test_ops_app import make_app as noting_app
-from tests.test_ops_app import notes, open_menu
 from tuicloud.screens.forms.create_app_credential import CreateAppCredentialForm
 from tuicloud.screens.resource_list import ResourceListScreen
 
@@ -54,7 +52,7 @@ def people(admin_sdk: Connection, prefix: str) -> Iterator[dict[str, Any]]:
 async def test_a_user_shown_disabled_and_deleted(people: dict[str, Any],
                                                  admin_sdk: Connection) -> None:
     user = people["user"]
-    app = noting_app(cloud="real-admin", view="users")
+    app = make_app(cloud="real-admin", view="users")
     async with app.run_test(size=(160, 50)) as pilot:
         grid = await loaded(pilot, app, timeout=rig.SLOW)
         await wait_until(pilot, lambda: user.id in grid.visible_ids(), timeout=rig.SLOW,
@@ -62,13 +60,13 @@ async def test_a_user_shown_disabled_and_deleted(people: dict[str, Any],
         assert _cell(grid, user.id, "email") == "idu@example.org"
         grid.cursor_id = user.id
         await open_menu(pilot, app)
-        await _confirm(pilot, app, (*"disable", "enter"))
+        await press_and_confirm(pilot, app, (*"disable", "enter"))
         await wait_until(pilot, lambda: admin_sdk.identity.get_user(user.id).is_enabled
                          is False, timeout=rig.SLOW, what="disabled in Keystone")
         await wait_until(pilot, lambda: _cell(grid, user.id, "enabled") == "no",
                          timeout=rig.SLOW, what="the row says so")
         await open_menu(pilot, app)
-        await _confirm(pilot, app, (*"delete", "enter"))
+        await press_and_confirm(pilot, app, (*"delete", "enter"))
         await wait_until(pilot, lambda: admin_sdk.identity.find_user(user.id) is None,
                          timeout=rig.SLOW, what="deleted in Keystone")
         await wait_until(pilot, lambda: user.id not in grid.visible_ids(), timeout=rig.SLOW,
@@ -79,7 +77,7 @@ async def test_a_role_assignment_by_name_revoked(people: dict[str, Any],
                                                  admin_sdk: Connection) -> None:
     user, project, reader = people["user"], people["project"], people["reader"]
     ident = f"projects/{project.id}/users/{user.id}/roles/{reader.id}"
-    app = noting_app(cloud="real-admin", view="role-assignments")
+    app = make_app(cloud="real-admin", view="role-assignments")
     async with app.run_test(size=(160, 50)) as pilot:
         grid = await loaded(pilot, app, timeout=rig.SLOW)
         await wait_until(pilot, lambda: ident in grid.visible_ids(), timeout=rig.SLOW,
@@ -88,7 +86,7 @@ async def test_a_role_assignment_by_name_revoked(people: dict[str, Any],
                 _cell(grid, ident, "scope")) == (user.name, "reader", f"project {project.name}")
         grid.cursor_id = ident
         await open_menu(pilot, app)
-        await _confirm(pilot, app, (*"revoke", "enter"))
+        await press_and_confirm(pilot, app, (*"revoke", "enter"))
         await wait_until(pilot, lambda: not list(admin_sdk.identity.role_assignments(
             scope_project_id=project.id, user_id=user.id)), timeout=rig.SLOW, what="revoked")
         await wait_until(pilot, lambda: ident not in grid.visible_ids(), timeout=rig.SLOW,
@@ -98,7 +96,7 @@ async def test_a_role_assignment_by_name_revoked(people: dict[str, Any],
 async def test_a_project_disabled_and_deleted(people: dict[str, Any],
                                               admin_sdk: Connection) -> None:
     project = people["project"]
-    app = noting_app(cloud="real-admin", view="projects")
+    app = make_app(cloud="real-admin", view="projects")
     async with app.run_test(size=(160, 50)) as pilot:
         grid = await loaded(pilot, app, timeout=rig.SLOW)
         await wait_until(pilot, lambda: project.id in grid.visible_ids(), timeout=rig.SLOW,
@@ -106,17 +104,17 @@ async def test_a_project_disabled_and_deleted(people: dict[str, Any],
         assert _cell(grid, project.id, "description") == "tuicloud identity test"
         grid.cursor_id = project.id
         await open_menu(pilot, app)
-        await _confirm(pilot, app, (*"disable", "enter"))
+        await press_and_confirm(pilot, app, (*"disable", "enter"))
         await wait_until(pilot, lambda: admin_sdk.identity.get_project(project.id).is_enabled
                          is False, timeout=rig.SLOW, what="disabled in Keystone")
         await open_menu(pilot, app)
-        await _confirm(pilot, app, (*"delete", "enter"))
+        await press_and_confirm(pilot, app, (*"delete", "enter"))
         await wait_until(pilot, lambda: admin_sdk.identity.find_project(project.id) is None,
                          timeout=rig.SLOW, what="deleted in Keystone")
 
 
 async def test_the_demo_user_is_refused_identity_administration() -> None:
-    app = noting_app(cloud="real-demo", view="flavors")
+    app = make_app(cloud="real-demo", view="flavors")
     async with app.run_test(size=(160, 50)) as pilot:
         await loaded(pilot, app, timeout=rig.SLOW)
         words = app.command_words()
@@ -132,7 +130,7 @@ async def test_an_application_credential_made_and_signing_in(
     """Made from the form, saved as a clouds.yaml entry, which the real Keystone accepts."""
     target = tmp_path / "cred.clouds.yaml"
     name = prefix + "cred"
-    app = noting_app(cloud="real-demo", view="app-credentials")
+    app = make_app(cloud="real-demo", view="app-credentials")
     async with app.run_test(size=(160, 50)) as pilot:
         await loaded(pilot, app, 0, timeout=rig.SLOW)  # the run's user may have none yet
         await pilot.press("c")

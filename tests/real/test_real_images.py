@@ -10,8 +10,8 @@ from pathlib import Path
 from openstack.connection import Connection
 from textual.widgets import TextArea
 
-from tests.apphelpers import make_app, table, wait_until
-from tests.formhelpers import form, open_form, set_field
+from tests.helpers.app import make_app, table, wait_until
+from tests.helpers.forms import form, open_form, set_field
 from tests.real import rig
 from tuicloud.screens.confirm import ConfirmScreen
 from tuicloud.screens.forms.create_image import CreateImageForm

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from openstack.connection import Connection
 
-from tests.apphelpers import list_screen, make_app, wait_until
-from tests.formhelpers import form, set_field
+from tests.helpers.app import list_screen, make_app, wait_until
+from tests.helpers.forms import form, set_field
 from tests.real import rig
 from tuicloud.screens.forms.launch_server import LaunchServerForm
 from tuicloud.screens.resource_list import ResourceListScreen

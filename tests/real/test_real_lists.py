@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from openstack.connection import Connection
 
-from tests.apphelpers import loaded, make_app, screen_text, table, wait_until
+from tests.helpers.app import loaded, make_app, screen_text, table, wait_until
 from tests.real import rig
 from tuicloud.cloud.kinds.registry import kind_for
 from tuicloud.screens.detail import DetailScreen

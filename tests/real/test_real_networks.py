@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from openstack.connection import Connection
 
-from tests.apphelpers import loaded, make_app, table, wait_until
-from tests.formhelpers import open_form, set_field
+from tests.helpers.app import loaded, make_app, table, wait_until
+from tests.helpers.forms import open_form, set_field
+from tests.helpers.ops import open_menu, press_and_confirm
 from tests.real import rig
-from tests.test_kind_routers import _confirm
-from tests.test_ops_app import open_menu
 from tuicloud.screens.forms.create_network import CreateNetworkForm
 from tuicloud.screens.prompts import TextPrompt
 from tuicloud.screens.resource_list import ResourceListScreen
@@ -55,13 +54,13 @@ async def test_network_made_with_subnets_then_deleted(prefix: str,
         await wait_until(pilot, lambda: grid.get_row(six.id) is not None, timeout=rig.SLOW,
                          what="the IPv6 subnet's row")
         grid.cursor_id = six.id
-        await _confirm(pilot, app, ("ctrl+d",))
+        await press_and_confirm(pilot, app, ("ctrl+d",))
         rig.wait_for(lambda: net.find_subnet(six.id) is None, "subnet gone")
     app = make_app(cloud="real-demo", view="networks")
     async with app.run_test(size=(160, 50)) as pilot:
         grid = await loaded(pilot, app, timeout=rig.SLOW)
         grid.cursor_id = network.id
-        await _confirm(pilot, app, ("ctrl+d",))
+        await press_and_confirm(pilot, app, ("ctrl+d",))
         await wait_until(pilot, lambda: grid.get_row(network.id) is None, timeout=rig.SLOW,
                          what="row gone")
         assert net.find_network(network.id) is None

@@ -9,12 +9,10 @@ from typing import Any
 
 from openstack.connection import Connection
 
-from tests.apphelpers import loaded, make_app, wait_until
-from tests.likeness import call
+from tests.helpers.app import loaded, make_app, notes, wait_until
+from tests.helpers.likeness import call
+from tests.helpers.ops import open_menu, press_and_confirm
 from tests.real import rig
-from tests.test_kind_routers import _confirm
-from tests.test_ops_app import make_app as noting_app
-from tests.test_ops_app import notes, open_menu
 from tuicloud.cloud.kinds.hypervisors import capacity, usage_bar
 from tuicloud.screens.prompts import ChoicePrompt, TextPrompt
 
@@ -64,7 +62,7 @@ async def test_compute_service_disabled_forced_down_and_back(admin_sdk: Connecti
             await pilot.press(*"disable", "enter")
             await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt), what="reason")
             await pilot.press(*["backspace"] * 20, *"tuicloud test", "enter")
-            await _confirm(pilot, app, ())
+            await press_and_confirm(pilot, app, ())
             rig.wait_for(lambda: _compute_service(admin_sdk)["status"] == "disabled",
                          "disabled in Nova")
             assert _compute_service(admin_sdk)["disabled_reason"] == "tuicloud test"
@@ -72,7 +70,7 @@ async def test_compute_service_disabled_forced_down_and_back(admin_sdk: Connecti
                              == "tuicloud test", timeout=rig.SLOW, what="the reason shown")
             await open_menu(pilot, app)
             await pilot.press(*"mark forced down", "enter")
-            await _confirm(pilot, app, ())
+            await press_and_confirm(pilot, app, ())
             rig.wait_for(lambda: _compute_service(admin_sdk)["forced_down"], "forced down")
             await wait_until(pilot, lambda: _cell(grid, ident, "state") == "down (forced)",
                              timeout=rig.SLOW, what="the state shown")
@@ -88,7 +86,7 @@ async def test_compute_service_disabled_forced_down_and_back(admin_sdk: Connecti
 
 
 async def test_a_member_is_refused_the_operator_views(demo_sdk: Connection) -> None:
-    app = noting_app(cloud="real-demo", view="servers")
+    app = make_app(cloud="real-demo", view="servers")
     async with app.run_test(size=(160, 50)) as pilot:
         await wait_until(pilot, lambda: app.session is not None, timeout=rig.SLOW,
                          what="connected")
@@ -104,7 +102,7 @@ async def test_live_migration_with_one_host_fails_and_is_listed(
     stays ACTIVE) and the migrations view shows the failed attempt."""
     before = {m["uuid"] for m in call(admin_sdk, "compute", "GET", "/os-migrations",
                                       version="compute 2.96").json()["migrations"]}
-    app = noting_app(cloud="real-admin", view="servers", all_projects=True)
+    app = make_app(cloud="real-admin", view="servers", all_projects=True)
     async with app.run_test(size=(160, 50)) as pilot:
         grid = await loaded(pilot, app, timeout=rig.SLOW)
         await wait_until(pilot, lambda: grid.get_row(server) is not None, timeout=rig.SLOW,
@@ -119,7 +117,7 @@ async def test_live_migration_with_one_host_fails_and_is_listed(
         assert [c.disabled for c in prompt.choices[1:]] == ["the server is here"]
         assert prompt.current_value() == "*"
         await pilot.press("enter")
-        await _confirm(pilot, app, ())
+        await press_and_confirm(pilot, app, ())
 
         def attempt() -> dict[str, Any] | None:
             found = call(admin_sdk, "compute", "GET", "/os-migrations",

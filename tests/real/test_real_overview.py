@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from openstack.connection import Connection
 
-from tests.apphelpers import list_screen, loaded, make_app, table, wait_until
+from tests.helpers.app import list_screen, loaded, make_app, table, wait_until
 from tests.real import rig
 from tuicloud.screens.overview import OverviewScreen
 

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from openstack.connection import Connection
 
-from tests.apphelpers import loaded, make_app, screen_text, table, wait_until
-from tests.formhelpers import field_error, open_form, set_field
+from tests.helpers.app import loaded, make_app, screen_text, table, wait_until
+from tests.helpers.forms import field_error, open_form, set_field
+from tests.helpers.ops import open_menu, press_and_confirm, run_with_choice
 from tests.real import rig
-from tests.test_kind_routers import _confirm, _pick
-from tests.test_ops_app import open_menu
 from tuicloud.screens.forms.create_port import CreatePortForm
 from tuicloud.screens.resource_list import ResourceListScreen
 
@@ -49,15 +48,15 @@ async def test_port_with_a_fixed_ip_and_its_groups(prefix: str, demo_sdk: Connec
         await wait_until(pilot, lambda: grid.get_row(port.id) is not None, timeout=rig.SLOW,
                          what="its row")
         grid.cursor_id = port.id
-        await _pick(pilot, app, "add security group", group.id)
+        await run_with_choice(pilot, app, "add security group", group.id)
         rig.wait_for(lambda: group.id in net.get_port(port.id).security_group_ids, "added")
-        await _pick(pilot, app, "remove security group", default)
-        await _confirm(pilot, app, ())
+        await run_with_choice(pilot, app, "remove security group", default)
+        await press_and_confirm(pilot, app, ())
         rig.wait_for(lambda: net.get_port(port.id).security_group_ids == [group.id],
                      "default removed")
         await open_menu(pilot, app)
         await pilot.press(*"disable port security", "enter")
-        await _confirm(pilot, app, ())
+        await press_and_confirm(pilot, app, ())
         rig.wait_for(lambda: not net.get_port(port.id).is_port_security_enabled,
                      "port security off")
         assert net.get_port(port.id).security_group_ids == []
@@ -88,7 +87,7 @@ async def test_rules_deleted_with_marks(prefix: str, demo_sdk: Connection) -> No
         for rule in made[:2]:
             grid.cursor_id = rule.id
             await pilot.press("space")
-        await _confirm(pilot, app, ("ctrl+d",))
+        await press_and_confirm(pilot, app, ("ctrl+d",))
         rig.wait_for(lambda: {r.id for r in net.security_group_rules(
             security_group_id=group.id)} & {r.id for r in made} == {made[2].id},
             "two of three deleted")

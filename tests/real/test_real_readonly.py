@@ -8,7 +8,7 @@ from pathlib import Path
 
 from openstack.connection import Connection
 
-from tests.apphelpers import loaded, make_app, table, wait_until
+from tests.helpers.app import loaded, make_app, table, wait_until
 from tests.real import rig
 from tuicloud.screens.actions_menu import ActionsMenu
 from tuicloud.screens.confirm import ConfirmScreen

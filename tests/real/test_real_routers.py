@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from openstack.connection import Connection
 
-from tests.apphelpers import loaded, make_app, table, wait_until
-from tests.formhelpers import open_form, set_field
+from tests.helpers.app import loaded, make_app, table, wait_until
+from tests.helpers.forms import open_form, set_field
+from tests.helpers.ops import open_menu, press_and_confirm, run_with_choice
 from tests.real import rig
-from tests.test_kind_routers import _confirm, _pick
-from tests.test_ops_app import open_menu
 from tuicloud.screens.forms.create_router import CreateRouterForm
 from tuicloud.screens.resource_list import ResourceListScreen
 
@@ -44,7 +43,7 @@ async def test_router_made_wired_unwired_and_deleted(prefix: str,
         await wait_until(pilot, lambda: grid.get_row(router.id) is not None, timeout=rig.SLOW,
                          what="its row")
         grid.cursor_id = router.id
-        await _pick(pilot, app, "add subnet", subnet.id)
+        await run_with_choice(pilot, app, "add subnet", subnet.id)
 
         def interfaces() -> set[str]:
             return {str(ip["subnet_id"]) for port in net.ports(device_id=router.id)
@@ -52,21 +51,21 @@ async def test_router_made_wired_unwired_and_deleted(prefix: str,
                     for ip in port.fixed_ips}
 
         rig.wait_for(lambda: subnet.id in interfaces(), "interface in Neutron")
-        await _confirm(pilot, app, ("ctrl+d",))
+        await press_and_confirm(pilot, app, ("ctrl+d",))
         await wait_until(pilot, lambda: any(f"(subnet {prefix}subnet): remove it first"
                                             in n for n in rig.notes(app)),
                          timeout=rig.SLOW, what="delete refused")
         assert net.find_router(router.id) is not None
-        await _pick(pilot, app, "remove subnet", subnet.id)
+        await run_with_choice(pilot, app, "remove subnet", subnet.id)
         await wait_until(pilot, lambda: app.screen.__class__.__name__ == "ConfirmScreen",
                          what="confirm")
         await pilot.press("y")
         rig.wait_for(lambda: not interfaces(), "interface gone from Neutron")
         await open_menu(pilot, app)
-        await _confirm(pilot, app, (*"clear", "enter"))
+        await press_and_confirm(pilot, app, (*"clear", "enter"))
         rig.wait_for(lambda: not net.get_router(router.id).external_gateway_info,
                      "gateway cleared in Neutron")
-        await _confirm(pilot, app, ("ctrl+d",))
+        await press_and_confirm(pilot, app, ("ctrl+d",))
         await wait_until(pilot, lambda: grid.get_row(router.id) is None, timeout=rig.SLOW,
                          what="row gone")
         assert net.find_router(router.id) is None

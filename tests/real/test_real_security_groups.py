@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from openstack.connection import Connection
 
-from tests.apphelpers import loaded, make_app, table, wait_until
-from tests.formhelpers import open_form, set_field
+from tests.helpers.app import loaded, make_app, table, wait_until
+from tests.helpers.forms import open_form, set_field
+from tests.helpers.ops import open_menu, press_and_confirm, run_with_choice
 from tests.real import rig
-from tests.test_kind_routers import _confirm, _pick
-from tests.test_ops_app import open_menu
 from tuicloud.screens.confirm import ConfirmScreen
 from tuicloud.screens.forms.create_security_group import CreateSecurityGroupForm
 from tuicloud.screens.prompts import TextPrompt
@@ -37,7 +36,7 @@ async def test_group_ruled_worn_and_deleted(prefix: str, demo_sdk: Connection,
         await wait_until(pilot, lambda: grid.get_row(group.id) is not None, timeout=rig.SLOW,
                          what="its row")
         grid.cursor_id = group.id
-        await _pick(pilot, app, "preset rule", "tcp 22 from 0.0.0.0/0")
+        await run_with_choice(pilot, app, "preset rule", "tcp 22 from 0.0.0.0/0")
 
         def rules() -> list[object]:
             return list(net.security_group_rules(security_group_id=group.id,
@@ -52,7 +51,7 @@ async def test_group_ruled_worn_and_deleted(prefix: str, demo_sdk: Connection,
                              "typed rule")
         assert (typed.port_range_min, typed.port_range_max, typed.remote_ip_prefix) == (
             5000, 5010, "10.0.0.0/8")
-        await _pick(pilot, app, "delete a rule", typed.id)
+        await run_with_choice(pilot, app, "delete a rule", typed.id)
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
         await pilot.press("y")
         rig.wait_for(lambda: all(r.id != typed.id for r in rules()), "rule gone")
@@ -62,10 +61,10 @@ async def test_group_ruled_worn_and_deleted(prefix: str, demo_sdk: Connection,
         await wait_until(pilot, lambda: grid.get_row(server) is not None, timeout=rig.SLOW,
                          what="the server")
         grid.cursor_id = server
-        await _pick(pilot, app, "add security", name)
+        await run_with_choice(pilot, app, "add security", name)
         rig.wait_for(lambda: group.id in net.get_port(port).security_group_ids,
                      "on the server's port")
-        await _pick(pilot, app, "remove security", name)
+        await run_with_choice(pilot, app, "remove security", name)
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
         await pilot.press("y")
         rig.wait_for(lambda: group.id not in net.get_port(port).security_group_ids,
@@ -74,7 +73,7 @@ async def test_group_ruled_worn_and_deleted(prefix: str, demo_sdk: Connection,
     async with app.run_test(size=(160, 50)) as pilot:
         grid = await loaded(pilot, app, timeout=rig.SLOW)
         grid.cursor_id = group.id
-        await _confirm(pilot, app, ("ctrl+d",))
+        await press_and_confirm(pilot, app, ("ctrl+d",))
         await wait_until(pilot, lambda: grid.get_row(group.id) is None, timeout=rig.SLOW,
                          what="row gone")
         assert net.find_security_group(group.id) is None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from openstack.connection import Connection
 from textual.pilot import Pilot
 
-from tests.apphelpers import loaded, make_app, table, wait_until
+from tests.helpers.app import loaded, make_app, table, wait_until
 from tests.real import rig
 from tuicloud.app import TuiCloudApp
 from tuicloud.screens.confirm import ConfirmScreen

@@ -1,11 +1,11 @@
-"""The likeness checks (tests/likeness.py) against the real rig: what simcloud is held to in
-tests/test_sim_likeness.py must hold for the real services (`make test-real`)."""
+"""The likeness checks (tests/helpers/likeness.py) against the real rig: what simcloud is held to in
+tests/simcloud/test_sim_likeness.py must hold for the real services (`make test-real`)."""
 
 from __future__ import annotations
 
 from openstack.connection import Connection
 
-from tests import likeness
+from tests.helpers import likeness
 
 
 def test_deleted_volume_vanishes_at_once(demo_sdk: Connection, prefix: str) -> None:

@@ -2,7 +2,7 @@
 what changed recently, for the session's cloud and project. Call :meth:`Overview.gather`
 from a worker; it blocks.
 
-What one refresh costs (measured in tests/test_overview_cloud.py):
+What one refresh costs (measured in tests/cloud/test_overview_cloud.py):
 
 - quotas: three small GETs whatever the size of the project: Nova ``/limits``, Cinder
   ``/limits`` and Neutron ``/quotas/{project}/details`` (each only when the catalog offers
@@ -101,12 +101,20 @@ class OverviewData:
     """Everything the overview shows. Sections of a failed source keep their last values."""
 
     quotas: dict[str, list[Quota]] = field(default_factory=dict)  # source -> quotas
-    server_counts: dict[str, int] | None = None
-    volume_counts: dict[str, int] | None = None
+    # kind name -> status -> how many; a kind is absent while its service is
+    status_counts: dict[str, dict[str, int]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     sources: dict[str, SourceState] = field(default_factory=dict)
     requests: int = 0
     elapsed: float = 0.0
+
+    @property
+    def server_counts(self) -> dict[str, int] | None:
+        return self.status_counts.get("servers")
+
+    @property
+    def volume_counts(self) -> dict[str, int] | None:
+        return self.status_counts.get("volumes")
 
     @property
     def failures(self) -> dict[str, str]:
@@ -227,8 +235,8 @@ class Overview:
         with self._lock:
             started = time.monotonic()
             old = self.data
-            data = OverviewData(quotas=dict(old.quotas), server_counts=old.server_counts,
-                                volume_counts=old.volume_counts, sources=dict(old.sources))
+            data = OverviewData(quotas=dict(old.quotas), status_counts=dict(old.status_counts),
+                                sources=dict(old.sources))
             problems: dict[str, list[Problem]] = {}
             for p in old.problems:
                 problems.setdefault(p.kind, []).append(p)
@@ -249,6 +257,7 @@ class Overview:
                 if progress is not None and index:
                     progress(dataclasses.replace(
                         data, quotas=dict(data.quotas), sources=dict(data.sources),
+                        status_counts=dict(data.status_counts),
                         problems=problems.get("servers", []) + problems.get("volumes", [])))
                 try:
                     step(data)
@@ -257,10 +266,7 @@ class Overview:
                     data.sources[source] = SourceState("absent", error.message)
                     data.quotas.pop(source, None)
                     problems.pop(source, None)
-                    if source == "servers":
-                        data.server_counts = None
-                    elif source == "volumes":
-                        data.volume_counts = None
+                    data.status_counts.pop(source, None)
                 except CloudError as error:
                     previous = old.sources.get(source)
                     data.sources[source] = SourceState(
@@ -312,10 +318,7 @@ class Overview:
                                      _fault(raw)))
         found.sort(key=lambda p: (p.name.lower(), p.resource_id))
         problems[kind.name] = found
-        if kind.name == "servers":
-            data.server_counts = dict(counts)
-        else:
-            data.volume_counts = dict(counts)
+        data.status_counts[kind.name] = dict(counts)
 
 
 def _when(raw: Raw, now: float) -> float:

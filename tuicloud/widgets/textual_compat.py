@@ -1,8 +1,8 @@
 """Every private Textual API tuicloud uses, and nothing else.
 
-pyproject.toml holds Textual to the release these were checked on; tests/test_textual_compat.py
-checks each one against the installed Textual, so an upgrade that drops or changes one fails
-there, in one place, rather than somewhere in a screen.
+pyproject.toml holds Textual to the release these were checked on;
+tests/widgets/test_textual_compat.py checks each one against the installed Textual, so an
+upgrade that drops or changes one fails there, in one place, rather than somewhere in a screen.
 """
 
 from __future__ import annotations

@@ -1,0 +1,91 @@
+"""ResourceTable repaints only the lines a cursor step, a small poll or a fading highlight
+changed, and what it paints still matches its rows (no stale line is left on screen)."""
+
+from __future__ import annotations
+
+import pytest
+from textual.geometry import Region
+
+from tests.helpers.table import TableApp, screen_lines, server, servers
+from tuicloud.widgets import resource_table
+from tuicloud.widgets.resource_table import ResourceTable
+
+
+def painted_lines(table: ResourceTable) -> list[str]:
+    """The lines as the compositor gets them: through the widget's cache of rendered lines,
+    which only the refreshed regions invalidate."""
+    size = table.scrollable_content_region.size  # without the scrollbar's columns
+    return [strip.text for strip in table.render_lines(Region(0, 0, size.width, size.height))]
+
+
+class RefreshSpy:
+    """Records the regions of every `refresh` call (() for a whole-widget repaint)."""
+
+    def __init__(self, table: ResourceTable, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls: list[tuple[Region, ...]] = []
+        original = table.refresh
+
+        def spy(*regions: Region, **options: bool) -> ResourceTable:
+            self.calls.append(regions)
+            return original(*regions, **options)
+
+        monkeypatch.setattr(table, "refresh", spy)
+
+    def lines(self) -> set[int]:
+        """The content lines refreshed; fails on a whole-widget or multi-line refresh."""
+        assert self.calls, "nothing was repainted"
+        assert all(len(regions) == 1 and regions[0].height == 1 for regions in self.calls), \
+            self.calls
+        found = {regions[0].y for regions in self.calls}
+        self.calls.clear()
+        return found
+
+
+async def test_small_changes_repaint_only_their_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(resource_table, "HIGHLIGHT_SECONDS", 0.2)
+    app = TableApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(ResourceTable)
+        table.apply_diff(servers(range(1000)))
+        # Sorted by name: a row new after the load would otherwise arrive on top (newest
+        # first) and shift every line; here it sorts below the screen.
+        table.sort_by("name")
+        table.focus()
+        await pilot.pause()
+        spy = RefreshSpy(table, monkeypatch)
+
+        await pilot.press("j")  # the cursor goes from data line 1 to 2 (line 0: titles)
+        assert spy.lines() == {1, 2}
+        await pilot.press("k")
+        assert spy.lines() == {1, 2}
+
+        # A poll: one row on screen changes, one far below it changes, one is added below.
+        table.apply_diff({"id-00004": server(4, status="SHUTOFF"),
+                          "id-00900": server(900, status="ERROR"),
+                          "id-05000": server(5000)})
+        assert spy.lines() == {5}
+        await pilot.pause()
+        assert painted_lines(table) == screen_lines(table)
+        assert "SHUTOFF" in painted_lines(table)[5]
+
+        # Its highlight fades: that line again, and only it.
+        await pilot.pause(0.5)
+        assert spy.lines() == {5}
+        await pilot.pause()
+        assert painted_lines(table) == screen_lines(table)
+
+        # A row removed above the bottom shifts the lines under it: those are repainted.
+        table.apply_diff({}, removals=["id-00010"])
+        assert spy.lines() == set(range(11, 24))  # 23 data lines under the titles
+        await pilot.pause()
+        assert painted_lines(table) == screen_lines(table)
+        assert "server-00011" in painted_lines(table)[11]
+
+        # Scrolling repaints everything, and a quiet poll nothing.
+        spy.calls.clear()
+        await pilot.press("pagedown", "pagedown")
+        await pilot.pause()
+        assert painted_lines(table) == screen_lines(table)
+        spy.calls.clear()
+        table.apply_diff({"id-00004": server(4, status="SHUTOFF")})
+        assert spy.calls == []

@@ -1,0 +1,90 @@
+"""One test per private Textual API in tuicloud/widgets/textual_compat.py: each checks the
+behaviour tuicloud relies on against the installed Textual, so an upgrade that drops or changes
+one fails here by name."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.geometry import Size
+from textual.screen import Screen
+from textual.scroll_view import ScrollView
+from textual.widgets import Static
+
+from tuicloud.widgets.textual_compat import screen_stacks, scrollbar_updater
+
+
+class _Named(Screen[None]):
+    def __init__(self, label: str) -> None:
+        super().__init__(name=label)
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.name or "")
+
+
+class _TwoModes(App[None]):
+    MODES = {"one": lambda: _Named("one"), "two": lambda: _Named("two")}
+
+    def on_mount(self) -> None:
+        self.switch_mode("one")
+
+
+async def test_screen_stacks_are_every_mode_s_live_stack() -> None:
+    app = _TwoModes()
+    async with app.run_test() as pilot:
+        await app.push_screen(_Named("one-detail"))
+        await app.switch_mode("two")
+        await pilot.pause()
+        stacks = screen_stacks(app)
+        assert isinstance(stacks, dict)
+        assert [s.name for s in stacks["one"]] == ["one", "one-detail"]
+        assert [s.name for s in stacks["two"]] == ["two"]
+        assert stacks[app.current_mode] == app.screen_stack
+        # app.py closes a hidden view's screens by popping its stack: the list must be
+        # Textual's own, so the view shows its list screen when it comes back.
+        stacks["one"].pop().remove()
+        await app.switch_mode("one")
+        await pilot.pause()
+        assert app.screen.name == "one"
+        assert [s.name for s in screen_stacks(app)["one"]] == ["one"]
+
+
+class _Scrolling(ScrollView):
+    DEFAULT_CSS = "_Scrolling { height: 10; }"
+
+
+class _ScrollApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield _Scrolling()
+
+
+async def test_scrollbar_updater_resizes_the_scrollbar_alone() -> None:
+    app = _ScrollApp()
+    async with app.run_test(size=(40, 20)) as pilot:
+        view = app.query_one(_Scrolling)
+        view.virtual_size = Size(20, 100)
+        await pilot.pause()
+        update: Any = scrollbar_updater(view)
+        assert update is not None, "Textual no longer has Widget._scroll_update"
+        assert list(inspect.signature(update).parameters) == ["virtual_size"]
+        # What ResourceTable does for a new row count: set the reactive without its
+        # watchers, then let the hook update the scrollbar.
+        view.set_reactive(_Scrolling.virtual_size, Size(20, 500))
+        update(Size(20, 500))
+        assert view.vertical_scrollbar.window_virtual_size == 500
+        view.scroll_to(y=450, animate=False, force=True)
+        await pilot.pause()
+        assert view.scroll_y == 450  # beyond the old 100 rows: the new size holds
+
+
+def test_only_the_compat_module_names_textual_s_private_apis() -> None:
+    package = Path(__file__).resolve().parents[2] / "tuicloud"
+    compat = package / "widgets" / "textual_compat.py"
+    private = ("_screen_stacks", "_scroll_update")
+    users = sorted(str(path.relative_to(package)) for path in package.rglob("*.py")
+                   if path != compat and any(name in path.read_text(encoding="utf-8")
+                                             for name in private))
+    assert users == []
