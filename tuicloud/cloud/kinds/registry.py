@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tuicloud.cloud.kinds.aggregates import AGGREGATES
 from tuicloud.cloud.kinds.app_credentials import APP_CREDENTIALS
 from tuicloud.cloud.kinds.base import ResourceKind
 from tuicloud.cloud.kinds.compute_services import COMPUTE_SERVICES
@@ -26,6 +27,7 @@ from tuicloud.cloud.kinds.subnets import SUBNETS
 from tuicloud.cloud.kinds.volume_services import VOLUME_SERVICES
 from tuicloud.cloud.kinds.volume_snapshots import VOLUME_SNAPSHOTS
 from tuicloud.cloud.kinds.volumes import VOLUMES
+from tuicloud.cloud.kinds.zones import ZONES
 
 __all__ = ["all_kinds", "kind_for", "register"]
 
@@ -65,5 +67,5 @@ for _kind in (SERVERS, VOLUMES, IMAGES, FLAVORS, NETWORKS, KEYPAIRS, SECURITY_GR
               VOLUME_SNAPSHOTS, SERVER_GROUPS, FLOATING_IPS, ROUTERS, SUBNETS, PORTS,
               SECURITY_GROUP_RULES, HYPERVISORS, COMPUTE_SERVICES,
               MIGRATIONS, PROJECTS, USERS, ROLE_ASSIGNMENTS, APP_CREDENTIALS,
-              CONTAINERS, VOLUME_SERVICES, NETWORK_AGENTS):
+              CONTAINERS, VOLUME_SERVICES, NETWORK_AGENTS, ZONES, AGGREGATES):
     register(_kind)
