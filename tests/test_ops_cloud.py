@@ -363,7 +363,9 @@ def test_every_command_parses_with_the_openstack_cli() -> None:
                "projects": {"id": "PR1", "name": "lab", "enabled": True},
                "users": {"id": "U1", "name": "ann", "enabled": False},
                "app-credentials": {"id": "AC1", "name": "ci"},
-               "aggregates": {"id": "7", "name": "ssd-hosts", "hosts": ["compute-01"]}}
+               "aggregates": {"id": "7", "name": "ssd-hosts", "hosts": ["compute-01"]},
+               "flavors": {"id": "FL1", "name": "m9.pinned",
+                           "os-flavor-access:is_public": False}}
     values = {"image.visibility": "community", "volume.extend": "5",
               "floating_ip.associate": "P2 10.0.0.5",
               # Rules are typed as the detail shows them; the command spells them out.
