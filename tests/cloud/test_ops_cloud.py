@@ -345,15 +345,21 @@ def test_every_command_parses_with_the_openstack_cli() -> None:
                "ports": {"id": "P1", "device_owner": ""},
                "projects": {"id": "PR1", "name": "lab", "enabled": True},
                "users": {"id": "U1", "name": "ann", "enabled": False},
-               "app-credentials": {"id": "AC1", "name": "ci"}}
+               "app-credentials": {"id": "AC1", "name": "ci"},
+               "aggregates": {"id": "7", "name": "ssd-hosts", "hosts": ["compute-01"]},
+               "flavors": {"id": "FL1", "name": "m9.pinned",
+                           "os-flavor-access:is_public": False}}
     values = {"image.visibility": "community", "volume.extend": "5",
               "floating_ip.associate": "P2 10.0.0.5",
               # Rules are typed as the detail shows them; the command spells them out.
               "security_group.add_preset": "tcp 22 from 0.0.0.0/0",
               "security_group.add_rule": "udp 53 from 10.0.0.0/8",
-              "network.add_subnet": "10.0.1.0/24", "server.reset_state": "error"}
+              "network.add_subnet": "10.0.1.0/24", "server.reset_state": "error",
+              "aggregate.add_host": "compute-02", "aggregate.remove_host": "compute-01",
+              "aggregate.set_property": "ssd=true"}
     spelled = {"security_group.add_preset": {"tcp", "0.0.0.0/0", "(22, 22)"},
-               "security_group.add_rule": {"udp", "10.0.0.0/8", "(53, 53)"}}
+               "security_group.add_rule": {"udp", "10.0.0.0/8", "(53, 53)"},
+               "aggregate.set_property": {"{'ssd': 'true'}"}}
     for kind, raw in samples.items():
         for op in ops.operations_for(kind):
             value = values.get(op.id, "VALUE") if op.needs else None

@@ -799,6 +799,18 @@ def check_aggregates(admin: Connection, demo: Connection, name: str) -> None:
             f"Cannot remove host from aggregate {ident}. Reason: Host aggregate is not empty."}})
         removed = agg(admin, "POST", f"/{ident}/action", json={"remove_host": {"host": host}})
         assert removed.json()["aggregate"]["hosts"] == []
+        again = agg(admin, "POST", f"/{ident}/action", json={"remove_host": {"host": host}})
+        assert (again.status_code, again.json()) == (404, {"itemNotFound": {
+            "code": 404, "message": f"Cannot remove host {host} in aggregate {ident}"}})
+        empty = agg(admin, "POST", json={"aggregate": {"name": ""}})
+        assert (empty.status_code, empty.json()) == (400, {"badRequest": {"code": 400,
+            "message": "Invalid input for field/attribute name. Value: . '' should be "
+                       "non-empty"}})
+        badkey = agg(admin, "POST", f"/{ident}/action",
+                     json={"set_metadata": {"metadata": {"": "x"}}})
+        assert (badkey.status_code, badkey.json()) == (400, {"badRequest": {"code": 400,
+            "message": "Invalid input for field/attribute metadata. Value: {'': 'x'}. '' does "
+                       "not match any of the regexes: '^[a-zA-Z0-9-_:. ]{1,255}$'"}})
     finally:
         agg(admin, "POST", f"/{ident}/action", json={"remove_host": {"host": host}})
         gone = agg(admin, "DELETE", f"/{ident}")

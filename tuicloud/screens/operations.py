@@ -61,14 +61,25 @@ class ListOperations:
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """None when the action is not ours; else whether it works on this view."""
         kind = self.screen.kind.name
-        if action in ("actions_menu", "delete"):
-            return ops.supports(kind)
+        if action == "actions_menu":
+            return any(self._offered(op) for op in ops.operations_for(kind))
+        if action == "delete":
+            return any(op.deletes and self._offered(op) for op in ops.operations_for(kind))
         if action == "operation":
             try:
-                return ops.find(str(parameters[0])).kind == kind
+                op = ops.find(str(parameters[0]))
             except (KeyError, IndexError):
                 return False
+            return op.kind == kind and self._offered(op)
         return None
+
+    def _offered(self, op: ops.Operation) -> bool:
+        """Admin-only operations (flavor management) are not offered to others: no key, no
+        menu (Nova's policy would refuse them)."""
+        if not op.admin_only:
+            return True
+        session = self.screen.tui.session
+        return session is not None and session.is_admin
 
     def targets(self) -> list[str]:
         """The marked rows (in table order), else the row under the cursor."""
@@ -94,7 +105,7 @@ class ListOperations:
         """`a`: the actions menu for the cursor row or the marked rows."""
         ids = self.targets()
         session = self.screen.tui.session
-        if not ids or session is None or not ops.supports(self.screen.kind.name):
+        if not ids or session is None or not self.check_action("actions_menu", ()):
             return
         menu = ActionsMenu(self.screen.kind.name, ids, self._describe(ids),
                            read_only=bool(session.read_only), admin=session.is_admin)
@@ -124,6 +135,10 @@ class ListOperations:
         ids = self.targets()
         session = self.screen.tui.session
         if not ids or session is None:
+            return
+        if not self._offered(op):
+            self.screen.notify(f"{op.label.rstrip('…')}: needs the admin role",
+                               severity="warning", markup=False)
             return
         if session.read_only:
             self.screen.notify(f"{op.label.rstrip('…')} {self._describe(ids)}: refused, the "

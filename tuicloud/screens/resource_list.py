@@ -489,6 +489,9 @@ class ResourceListScreen(Screen[None]):
         if action == "why":
             return self.kind.can("reach")
         if action == "create":
+            if self.kind.create_admin_only:
+                session = self.tui.session
+                return self.kind.create_form is not None and bool(session and session.is_admin)
             return self.kind.create_form is not None
         if action == "save_image":
             return self.kind.can("download")

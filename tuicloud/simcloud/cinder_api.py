@@ -76,7 +76,7 @@ def versioned(handler: VersionedHandler) -> Callable[[SimCloud, Request], Respon
 def register(router: Router, service: str) -> None:
     """Register Cinder's routes (fixed paths before ``{id}`` ones: the router takes the first
     match)."""
-    from tuicloud.simcloud import cinder_attachments, cinder_types
+    from tuicloud.simcloud import cinder_attachments, cinder_services, cinder_types
     from tuicloud.simcloud import cinder_extra as extra
 
     def add(method: str, path: str, handler: VersionedHandler, auth: bool = True) -> None:
@@ -106,7 +106,8 @@ def register(router: Router, service: str) -> None:
     add("GET", "/types", extra.list_types)
     add("GET", "/types/default", extra.default_type)
     add("GET", "/types/{type_id}", extra.show_type)
-    for method, path, handler in (*cinder_types.routes(), *cinder_attachments.routes()):
+    for method, path, handler in (*cinder_types.routes(), *cinder_attachments.routes(),
+                                  *cinder_services.routes()):
         add(method, path, handler)
     add("GET", "/limits", extra.limits)
     add("GET", "/os-quota-sets/{project_id}/defaults", extra.quota_defaults)

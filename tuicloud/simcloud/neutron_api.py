@@ -119,9 +119,10 @@ def register(router: Router, service: str) -> None:
     add("GET", f"{V2}/quotas/{{project_id}}/default", sec.quota_defaults, service=service)
     add("PUT", f"{V2}/quotas/{{project_id}}", sec.update_quota, service=service)
     add("DELETE", f"{V2}/quotas/{{project_id}}", sec.reset_quota, service=service)
-    from tuicloud.simcloud import neutron_tags
+    from tuicloud.simcloud import neutron_agents, neutron_tags
 
     neutron_tags.register(router, service)
+    neutron_agents.register(router, service)
 
 
 def _svc(cloud: SimCloud) -> Service:

@@ -5,11 +5,14 @@ answer)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from typing import Any
 
 from tuicloud.simcloud.core import ApiError, Response, Router
 from tuicloud.simcloud.nova_model import HOST_ZONE, Ctx, api, forbidden
+
+_META_KEY = re.compile(r"[a-zA-Z0-9-_:. ]{1,255}")
 
 
 def register(router: Router, service: str) -> None:
@@ -29,7 +32,15 @@ def _now() -> str:
 
 
 def _store(ctx: Ctx) -> dict[int, dict[str, Any]]:
-    aggregates: dict[int, dict[str, Any]] = ctx.svc.__dict__.setdefault("aggregates", {})
+    if "aggregates" not in ctx.svc.__dict__:
+        # A zone other than the default exists because an aggregate names it: az-2's hosts.
+        zone = "az-2"
+        ctx.svc.__dict__["aggregates"] = {1: {
+            "id": 1, "uuid": "3f0c9a52-0000-4000-8000-000000000001", "name": f"{zone}-hosts",
+            "hosts": [h for h, z in HOST_ZONE.items() if z == zone],
+            "metadata": {"availability_zone": zone}, "created_at": _now(),
+            "updated_at": None}}
+    aggregates: dict[int, dict[str, Any]] = ctx.svc.__dict__["aggregates"]
     return aggregates
 
 
@@ -61,6 +72,9 @@ def _aggregate(ctx: Ctx) -> dict[str, Any]:
 
 
 def _name(ctx: Ctx, name: Any, current: dict[str, Any] | None = None) -> str:
+    if name == "":
+        raise ApiError(400, "Invalid input for field/attribute name. Value: . '' should be "
+                            "non-empty")
     if not isinstance(name, str) or not name.strip() or len(name) > 255:
         raise ApiError(400, f"Invalid input for field/attribute name. Value: {name}. "
                             f"{name!r} is not a valid name")
@@ -136,6 +150,11 @@ def aggregate_action(ctx: Ctx) -> Response:
         if not isinstance(metadata, dict):
             raise ApiError(400, f"Invalid input for field/attribute set_metadata. Value: {args}."
                                 " 'metadata' is a required property")
+        for key in metadata:
+            if not isinstance(key, str) or not _META_KEY.fullmatch(key):
+                raise ApiError(400, "Invalid input for field/attribute metadata. Value: "
+                                    f"{metadata}. {key!r} does not match any of the regexes: "
+                                    "'^[a-zA-Z0-9-_:. ]{1,255}$'")
         for key, value in metadata.items():
             if value is None:
                 aggregate["metadata"].pop(key, None)
@@ -144,14 +163,14 @@ def aggregate_action(ctx: Ctx) -> Response:
         aggregate["updated_at"] = _now()
         return Response(200, {"aggregate": _doc(ctx, aggregate)})
     host = args.get("host")
-    if host not in HOST_ZONE:
-        raise ApiError(404, f"Compute host {host} could not be found.")
     if action == "add_host":
+        if host not in HOST_ZONE:
+            raise ApiError(404, f"Compute host {host} could not be found.")
         if host in aggregate["hosts"]:
             raise ApiError(409, f"Aggregate {aggregate['id']} already has host {host}.")
         aggregate["hosts"].append(host)
-    else:
+    else:  # the rig says the same for an unknown host and for one not in the aggregate
         if host not in aggregate["hosts"]:
-            raise ApiError(404, f"Aggregate {aggregate['id']} has no host {host}.")
+            raise ApiError(404, f"Cannot remove host {host} in aggregate {aggregate['id']}")
         aggregate["hosts"].remove(host)
     return Response(200, {"aggregate": _doc(ctx, aggregate)})

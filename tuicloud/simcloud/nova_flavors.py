@@ -219,7 +219,15 @@ def _specs_body(ctx: Ctx) -> dict[str, str]:
                 value, (str, int, float, bool)):
             raise ApiError(400, f"Invalid input for field/attribute extra_specs. Value: "
                                 f"{key}.")
+    if ctx.at_least(86):  # Nova validates the specs it knows from 2.86
+        policy = specs.get("hw:cpu_policy")
+        if policy is not None and policy not in _CPU_POLICIES:
+            raise ApiError(400, f"Validation failed; '{policy}' is not one of: "
+                                f"{', '.join(_CPU_POLICIES)}.")
     return {str(k): str(v) for k, v in specs.items()}
+
+
+_CPU_POLICIES = ("dedicated", "shared", "mixed")
 
 
 def add_extra_specs(ctx: Ctx) -> Response:

@@ -386,18 +386,35 @@ def list_zones(ctx: Ctx) -> Response:
 
 
 def list_zones_detail(ctx: Ctx) -> Response:
-    """GET /os-availability-zone/detail (admin): with hosts and their services."""
+    """GET /os-availability-zone/detail (admin), as Nova builds it: each zone with an enabled
+    service lists its hosts and their enabled services (``available``: the service is up;
+    ``active``: not disabled, so always true here); a zone whose services are all disabled is
+    unavailable, with no hosts."""
+    from tuicloud.simcloud.nova_hosts import compute_service
+
     require_admin(ctx, "os_compute_api:os-availability-zone:detail")
     stamp = usage_time(time.time() - 5)
-    service = {"active": True, "available": True, "updated_at": stamp}
     zones: list[dict[str, Any]] = [{
         "zoneName": "internal", "zoneState": {"available": True},
-        "hosts": {"controller": {"nova-conductor": dict(service),
-                                 "nova-scheduler": dict(service)}}}]
+        "hosts": {"controller": {
+            binary: {"available": True, "active": True, "updated_at": stamp}
+            for binary in ("nova-conductor", "nova-scheduler")}}}]
+    unavailable = []
     for zone, hosts in HOSTS.items():
-        zones.append({"zoneName": zone, "zoneState": {"available": True},
-                      "hosts": {h: {"nova-compute": dict(service)} for h in hosts}})
-    return Response(200, {"availabilityZoneInfo": zones})
+        listed: dict[str, Any] = {}
+        for host in hosts:
+            record = compute_service(ctx.svc, host)
+            if record["status"] == "disabled":
+                continue
+            listed[host] = {"nova-compute": {
+                "available": not record["forced_down"], "active": True,
+                "updated_at": record["updated"] or stamp}}
+        if listed:
+            zones.append({"zoneName": zone, "zoneState": {"available": True}, "hosts": listed})
+        else:
+            unavailable.append({"zoneName": zone, "zoneState": {"available": False},
+                                "hosts": None})
+    return Response(200, {"availabilityZoneInfo": zones + unavailable})
 
 
 def hypervisor_docs(ctx: Ctx, detail: bool) -> list[dict[str, Any]]:

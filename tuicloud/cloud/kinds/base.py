@@ -139,6 +139,9 @@ class ResourceKind:
     create_form: str | None = None
     """The module under ``tuicloud.screens.forms`` whose form `c` opens (None: no `c`). A name,
     not an import: kinds stay below the screens."""
+    create_admin_only: bool = False
+    """`c` (the create form) only for the admin role (Nova's flavors): others are not offered
+    it, and are told it needs that role."""
     names_table: str | None = None
     """The lookup table this list fills for free (server names from the servers list)."""
     lookups_embedded_from: tuple[tuple[str, str], ...] = ()

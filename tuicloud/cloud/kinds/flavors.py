@@ -91,4 +91,6 @@ FLAVORS = ResourceKind(
     status_key="status",
     admin_list_params=(("is_public", "None"),),
     default_sort="vcpus",
+    create_form="create_flavor",
+    create_admin_only=True,
 )

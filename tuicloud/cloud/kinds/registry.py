@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tuicloud.cloud.kinds.aggregates import AGGREGATES
 from tuicloud.cloud.kinds.app_credentials import APP_CREDENTIALS
 from tuicloud.cloud.kinds.base import ResourceKind
 from tuicloud.cloud.kinds.compute_services import COMPUTE_SERVICES
@@ -13,6 +14,7 @@ from tuicloud.cloud.kinds.identity import PROJECTS, USERS
 from tuicloud.cloud.kinds.images import IMAGES
 from tuicloud.cloud.kinds.keypairs import KEYPAIRS
 from tuicloud.cloud.kinds.migrations import MIGRATIONS
+from tuicloud.cloud.kinds.network_agents import NETWORK_AGENTS
 from tuicloud.cloud.kinds.networks import NETWORKS
 from tuicloud.cloud.kinds.ports import PORTS
 from tuicloud.cloud.kinds.role_assignments import ROLE_ASSIGNMENTS
@@ -22,8 +24,10 @@ from tuicloud.cloud.kinds.security_groups import SECURITY_GROUPS
 from tuicloud.cloud.kinds.server_groups import SERVER_GROUPS
 from tuicloud.cloud.kinds.servers import SERVERS
 from tuicloud.cloud.kinds.subnets import SUBNETS
+from tuicloud.cloud.kinds.volume_services import VOLUME_SERVICES
 from tuicloud.cloud.kinds.volume_snapshots import VOLUME_SNAPSHOTS
 from tuicloud.cloud.kinds.volumes import VOLUMES
+from tuicloud.cloud.kinds.zones import ZONES
 
 __all__ = ["all_kinds", "kind_for", "register"]
 
@@ -63,5 +67,5 @@ for _kind in (SERVERS, VOLUMES, IMAGES, FLAVORS, NETWORKS, KEYPAIRS, SECURITY_GR
               VOLUME_SNAPSHOTS, SERVER_GROUPS, FLOATING_IPS, ROUTERS, SUBNETS, PORTS,
               SECURITY_GROUP_RULES, HYPERVISORS, COMPUTE_SERVICES,
               MIGRATIONS, PROJECTS, USERS, ROLE_ASSIGNMENTS, APP_CREDENTIALS,
-              CONTAINERS):
+              CONTAINERS, VOLUME_SERVICES, NETWORK_AGENTS, ZONES, AGGREGATES):
     register(_kind)

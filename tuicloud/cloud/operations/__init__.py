@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING
 
 from tuicloud.cloud.errors import CloudError
 from tuicloud.cloud.operations import (
+    aggregates,
     compute_services,
     containers,
+    flavors,
     floating_ips,
     identity,
     images,
@@ -45,7 +47,8 @@ _BY_KIND: dict[str, KindOperations] = {
                      networks.OPERATIONS, compute_services.OPERATIONS,
                      identity.PROJECT_OPERATIONS, identity.USER_OPERATIONS,
                      identity.ASSIGNMENT_OPERATIONS, identity.APP_CREDENTIAL_OPERATIONS,
-                     containers.OPERATIONS)
+                     containers.OPERATIONS, aggregates.OPERATIONS,
+                     flavors.OPERATIONS)
 }
 _BY_ID = {op.id: op for declared in _BY_KIND.values() for op in declared.operations}
 

@@ -32,6 +32,10 @@ def open_create_form(screen: Any) -> None:
     form_module = screen.kind.create_form
     if form_module is None or _refuse_read_only(screen, f"create {screen.kind.name}"):
         return
+    session = console_host(screen).session
+    if screen.kind.create_admin_only and not (session is not None and session.is_admin):
+        screen.notify(f"Creating {screen.kind.name} needs the admin role.", severity="warning")
+        return
     module = importlib.import_module(f"tuicloud.screens.forms.{form_module}")
     screen.app.push_screen(module.CREATE_FORM(), screen.after_form)
 
