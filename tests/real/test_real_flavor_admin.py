@@ -9,12 +9,11 @@ from typing import Any
 
 from openstack.connection import Connection
 
-from tests.apphelpers import loaded, wait_until
-from tests.formhelpers import field_error, form, set_field, settle
-from tests.likeness import call
+from tests.helpers.app import loaded, make_app, wait_until
+from tests.helpers.forms import field_error, form, set_field, settle
+from tests.helpers.likeness import call
+from tests.helpers.ops import open_menu, press_and_confirm
 from tests.real import rig
-from tests.test_kind_routers import _confirm
-from tests.test_ops_app import make_app, open_menu
 from tuicloud.screens.forms.create_flavor import CreateFlavorForm
 from tuicloud.screens.prompts import ChoicePrompt
 
@@ -88,10 +87,10 @@ async def test_a_private_flavor_made_shared_and_deleted(admin_sdk: Connection,
             await open_menu(pilot, app)
             await pilot.press(*"revoke", "enter")
             await _pick(pilot, app, project)
-            await _confirm(pilot, app, ())
+            await press_and_confirm(pilot, app, ())
             rig.wait_for(lambda: project_id not in _access(admin_sdk, made["id"]), "revoked")
             await pilot.press("ctrl+d")
-            await _confirm(pilot, app, ())
+            await press_and_confirm(pilot, app, ())
             rig.wait_for(lambda: _flavor(admin_sdk, name) is None, "deleted")
     finally:
         leftover = _flavor(admin_sdk, name)

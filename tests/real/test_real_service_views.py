@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from openstack.connection import Connection
 
-from tests.apphelpers import list_screen, loaded, screen_text, wait_until
-from tests.likeness import call
+from tests.helpers.app import list_screen, loaded, make_app, notes, screen_text, wait_until
+from tests.helpers.likeness import call
 from tests.real import rig
-from tests.test_ops_app import make_app, notes
 from tuicloud.cloud.kinds.volume_services import service_id
 
 

@@ -10,12 +10,11 @@ from typing import Any
 
 from openstack.connection import Connection
 
-from tests.apphelpers import loaded, wait_until
-from tests.formhelpers import field_error, form, set_field, settle
-from tests.likeness import call
+from tests.helpers.app import loaded, make_app, notes, wait_until
+from tests.helpers.forms import field_error, form, set_field, settle
+from tests.helpers.likeness import call
+from tests.helpers.ops import open_menu, press_and_confirm
 from tests.real import rig
-from tests.test_kind_routers import _confirm
-from tests.test_ops_app import make_app, notes, open_menu
 from tuicloud.screens.forms.create_aggregate import CreateAggregateForm
 from tuicloud.screens.prompts import ChoicePrompt, TextPrompt
 
@@ -99,20 +98,20 @@ async def test_an_aggregate_made_filled_and_deleted(admin_sdk: Connection, prefi
             await wait_until(pilot, lambda: (grid.get_row(ident) or {}).get("count") == 1,
                              timeout=rig.SLOW, what="the host shown")
             await pilot.press("ctrl+d")
-            await _confirm(pilot, app, ())
+            await press_and_confirm(pilot, app, ())
             await wait_until(pilot, lambda: any("Host aggregate is not empty" in n
                                                 for n in notes(app)), timeout=rig.SLOW,
                              what="Nova's reason")
             await open_menu(pilot, app)
             await pilot.press(*"remove host", "enter")
             await _pick(pilot, app, host)
-            await _confirm(pilot, app, ())
+            await press_and_confirm(pilot, app, ())
             rig.wait_for(lambda: (_aggregate(admin_sdk, name) or {}).get("hosts") == [],
                          "the host removed")
             await wait_until(pilot, lambda: (grid.get_row(ident) or {}).get("count") == 0,
                              timeout=rig.SLOW, what="empty")
             await pilot.press("ctrl+d")
-            await _confirm(pilot, app, ())
+            await press_and_confirm(pilot, app, ())
             rig.wait_for(lambda: _aggregate(admin_sdk, name) is None, "deleted")
     finally:
         for leftover in (_aggregate(admin_sdk, name), taken):

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.apphelpers import list_screen, loaded, screen_text, wait_until
-from tests.test_ops_app import make_app, notes
+from tests.helpers.app import list_screen, loaded, make_app, notes, screen_text, wait_until
 from tuicloud.simcloud import RunningSim
 from tuicloud.simcloud.cinder_services import service_records
 from tuicloud.simcloud.neutron_agents import agent_records

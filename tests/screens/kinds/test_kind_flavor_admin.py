@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.apphelpers import loaded, screen_text, wait_until
-from tests.formhelpers import field_error, form, set_field, settle
-from tests.test_kind_routers import _confirm
-from tests.test_ops_app import make_app, notes, open_menu, writes
+from tests.helpers.app import loaded, make_app, notes, screen_text, wait_until
+from tests.helpers.forms import field_error, form, set_field, settle
+from tests.helpers.ops import open_menu, press_and_confirm, writes
 from tuicloud.screens.forms.create_flavor import CreateFlavorForm
 from tuicloud.screens.prompts import ChoicePrompt
 from tuicloud.simcloud import RunningSim
@@ -101,11 +100,11 @@ async def test_a_flavor_created_shared_and_deleted(sim: RunningSim) -> None:
         prompt = await _pick(pilot, app, "demo")
         assert [c.label for c in prompt.choices] == ["demo"]
         await pilot.press("enter")
-        await _confirm(pilot, app, ())
+        await press_and_confirm(pilot, app, ())
         await wait_until(pilot, lambda: demo not in access.get(made["id"], set()),
                          what="revoked")
         await pilot.press("ctrl+d")
-        await _confirm(pilot, app, ())
+        await press_and_confirm(pilot, app, ())
         await wait_until(pilot, lambda: _live(sim, "m9.pinned") is None, what="deleted")
         await wait_until(pilot, lambda: grid.get_row(made["id"]) is None, what="gone")
 
@@ -127,6 +126,7 @@ async def test_a_member_is_offered_no_flavor_management(sim: RunningSim) -> None
 
 def test_the_create_command_parses_with_the_openstack_cli() -> None:
     from tests.test_ops_cloud import _osc_parser_for
+
     from tuicloud.cloud.operations.flavors import FlavorSpec, flavor_command
 
     spec = FlavorSpec("m9 pinned", vcpus=2, ram=2048, disk=20, ephemeral=5, swap=512,

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.apphelpers import list_screen, loaded, screen_text, wait_until
-from tests.formhelpers import field_error, form, set_field, settle
-from tests.test_kind_routers import _confirm
-from tests.test_ops_app import make_app, notes, open_menu, writes
+from tests.helpers.app import list_screen, loaded, make_app, notes, screen_text, wait_until
+from tests.helpers.forms import field_error, form, set_field, settle
+from tests.helpers.ops import open_menu, press_and_confirm, writes
 from tuicloud.screens.forms.create_aggregate import CreateAggregateForm
 from tuicloud.screens.prompts import ChoicePrompt, TextPrompt
 from tuicloud.simcloud import RunningSim
@@ -124,7 +123,7 @@ async def test_an_aggregate_made_filled_described_and_deleted(sim: RunningSim) -
                          == "ssd=true", what="shown")
         # Delete while it has hosts: Nova's reason, the aggregate stays.
         await pilot.press("ctrl+d")
-        await _confirm(pilot, app, ())
+        await press_and_confirm(pilot, app, ())
         await wait_until(pilot, lambda: any("Host aggregate is not empty" in n
                                             for n in notes(app)), what="Nova's reason")
         assert made["id"] in _aggregates(sim)
@@ -133,12 +132,12 @@ async def test_an_aggregate_made_filled_described_and_deleted(sim: RunningSim) -
             await pilot.press(*"remove host", "enter")
             await _choose(pilot, app, host)
             await pilot.press("enter")
-            await _confirm(pilot, app, ())
+            await press_and_confirm(pilot, app, ())
             await wait_until(pilot, lambda h=host: h not in made["hosts"], what="removed")
         await wait_until(pilot, lambda: (grid.get_row(ident) or {}).get("count") == 0,
                          what="empty")
         await pilot.press("ctrl+d")
-        await _confirm(pilot, app, ())
+        await press_and_confirm(pilot, app, ())
         await wait_until(pilot, lambda: made["id"] not in _aggregates(sim), what="deleted")
         await wait_until(pilot, lambda: grid.get_row(ident) is None, what="gone from the list")
 
@@ -156,6 +155,7 @@ async def test_a_member_gets_neither_zones_nor_aggregates(sim: RunningSim) -> No
 
 def test_the_create_command_parses_with_the_openstack_cli() -> None:
     from tests.test_ops_cloud import _osc_parser_for
+
     from tuicloud.cloud.operations.aggregates import aggregate_command
 
     parser, rest = _osc_parser_for(aggregate_command("fast hosts", "fast"))
