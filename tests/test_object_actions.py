@@ -12,13 +12,16 @@ from typing import Any
 
 import openstack
 import pytest
+import requests
+from textual.widgets import Input
 
-from tests.apphelpers import loaded, wait_until
+from tests.apphelpers import list_screen, loaded, screen_text, wait_until
 from tests.formhelpers import field_error, form, set_field, settle
-from tests.test_ops_app import make_app, notes, writes
+from tests.test_ops_app import make_app, notes, open_menu, writes
 from tuicloud.cloud.connection import CloudSession
 from tuicloud.cloud.errors import CloudError, ReadOnlyError
 from tuicloud.cloud.kinds.objects import objects_in
+from tuicloud.cloud.object_actions import ObjectCopy, copy_object, parse_meta, set_object_metadata
 from tuicloud.cloud.object_transfer import (
     download_object,
     plan_download,
@@ -27,7 +30,9 @@ from tuicloud.cloud.object_transfer import (
     upload_object,
 )
 from tuicloud.cloud.transfer import Progress, TransferCancelled
+from tuicloud.screens.confirm import ConfirmScreen
 from tuicloud.screens.forms.base import AskScreen
+from tuicloud.screens.forms.object_edit import CopyObjectForm, EditObjectForm
 from tuicloud.screens.forms.object_transfer import DownloadObjectForm, UploadObjectForm
 from tuicloud.screens.resource_list import ResourceListScreen
 from tuicloud.simcloud import RunningSim
@@ -294,3 +299,121 @@ async def test_upload_a_file_then_a_folder_asking_before_overwriting(sim: Runnin
         await pilot.press("y")
         await wait_until(pilot, lambda: app.screen is screen, what="uploaded")
         assert conn.object_store.download_object("docs/keep.txt", "files") == b"new"
+
+
+# -- metadata, copy and move, public and private ----------------------------------------------
+def test_metadata_lines_as_swift_takes_them() -> None:
+    assert parse_meta("Color: red\nsize=XL\n\n") == ({"Color": "red", "size": "XL"}, None)
+    assert "key: value" in str(parse_meta("nothing here")[1])
+    assert "letters" in str(parse_meta("bad key: x")[1])
+    assert "twice" in str(parse_meta("a: 1\nA: 2")[1])
+    assert "256" in str(parse_meta("a: " + "x" * 300)[1])
+    assert "control" in str(parse_meta("a: \x1b[2J")[1])
+
+
+async def test_edit_metadata_and_content_type(sim: RunningSim) -> None:
+    _store({"data.bin": b"123"})
+    conn = openstack.connect(cloud="simcloud")
+    conn.object_store.set_object_metadata("data.bin", "files", color="red", shape="round")
+    app = make_app(view="containers")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _objects_view(pilot, app, "files")
+        await pilot.press("e")
+        await wait_until(pilot, lambda: isinstance(app.screen, EditObjectForm), what="form")
+        edit = form(app)
+        await wait_until(pilot, lambda: edit.values()["content_type"] != "", what="loaded")
+        assert edit.values()["meta"] == "color: red\nshape: round\n"
+        edit.rows()["meta"].widget.text = "color: blue\nbad line"  # type: ignore[attr-defined]
+        await settle(pilot)
+        start = len(sim.cloud.request_log)
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: "key: value" in field_error(edit, "meta"),
+                         what="refused")
+        assert writes(sim, start) == []
+        edit.rows()["meta"].widget.text = "color: blue\nowner: ops"  # type: ignore[attr-defined]
+        await settle(pilot)
+        assert edit.command_text(edit.values()) == (
+            "openstack object set --property color=blue --property owner=ops files data.bin")
+        set_field(edit, "content_type", "text/csv")
+        await settle(pilot)
+        assert edit.command_text(edit.values()) == (
+            "swift post --header Content-Type:text/csv --meta color:blue --meta owner:ops "
+            "files data.bin")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: app.screen is screen, what="saved")
+    head = conn.object_store.get_object_metadata("data.bin", "files")
+    assert head.metadata == {"color": "blue", "owner": "ops"}  # shape is gone: POST replaces
+    assert head.content_type == "text/csv"
+
+
+async def test_copy_then_move_never_over_an_existing_object(sim: RunningSim) -> None:
+    _store({"a.txt": b"A", "b.txt": b"B"})
+    _store({}, container="other")
+    conn = openstack.connect(cloud="simcloud")
+    app = make_app(view="containers")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _objects_view(pilot, app, "files", minimum=2)
+        await _cursor_to(pilot, screen, "a.txt")
+        await pilot.press("m")
+        await wait_until(pilot, lambda: isinstance(app.screen, CopyObjectForm), what="form")
+        copy = form(app)
+        await pilot.press("ctrl+s")  # the defaults name the object itself
+        await wait_until(pilot, lambda: "itself" in field_error(copy, "name"), what="refused")
+        set_field(copy, "name", "b.txt")
+        await settle(pilot)
+        assert copy.command_text(copy.values()) == \
+            "swift copy --destination /files/b.txt files a.txt"
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, AskScreen), what="overwrite?")
+        await pilot.press("n")
+        await wait_until(pilot, lambda: app.screen is copy, what="back")
+        assert conn.object_store.download_object("b.txt", "files") == b"B"
+        set_field(copy, "container", "other")
+        set_field(copy, "name", "moved.txt")
+        set_field(copy, "mode", "move")
+        await settle(pilot)
+        assert copy.command_text(copy.values()) == (
+            "swift copy --destination /other/moved.txt files a.txt"
+            " && openstack object delete files a.txt")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: app.screen is screen, what="moved")
+        await wait_until(pilot, lambda: "a.txt" not in screen.table.visible_ids(),
+                         what="source gone from the list")
+    assert conn.object_store.download_object("moved.txt", "other") == b"A"
+    with CloudSession.connect("simcloud", read_only=True) as session:
+        start = len(sim.cloud.request_log)
+        with pytest.raises(ReadOnlyError):
+            copy_object(session, ObjectCopy("other", "moved.txt", "files", "x"))
+        with pytest.raises(ReadOnlyError):
+            set_object_metadata(session, "other", "moved.txt", {})
+        assert writes(sim, start) == []
+
+
+async def test_make_a_container_public_then_private(sim: RunningSim) -> None:
+    _store({"index.html": b"<p>"}, container="site")
+    url = openstack.connect(cloud="simcloud").object_store.get_endpoint().rstrip("/")
+    assert requests.get(f"{url}/site/index.html", timeout=10).status_code == 401
+    app = make_app(view="containers")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await loaded(pilot, app)
+        await _cursor_to(pilot, list_screen(app), "site")
+        menu = await open_menu(pilot, app)
+        await wait_until(pilot, lambda: "swift post" in screen_text(app), what="menu")
+        menu.query_one("#actions-filter", Input).value = "public"
+        await settle(pilot)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        assert any("swift post --read-acl '.r:*,.rlistings' site" in line
+                   for line in str(app.screen.command).splitlines())  # type: ignore[attr-defined]
+        await pilot.press("y")
+        await wait_until(pilot, lambda: requests.get(f"{url}/site/index.html", timeout=10)
+                         .status_code == 200, what="public")
+        await wait_until(pilot, lambda: list_screen(app).table.cell_text("site", "access")
+                         == "public", what="row says public")
+        await open_menu(pilot, app)
+        app.screen.query_one("#actions-filter", Input).value = "private"
+        await settle(pilot)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: requests.get(f"{url}/site/index.html", timeout=10)
+                         .status_code == 401, what="private again")
+        assert screen is not None

@@ -99,7 +99,15 @@ def open_object_action(screen: ResourceListScreen, action: str) -> None:
 
 
 def _object_form(action: str, container: str, name: str) -> Any:
-    """The edit, copy and temporary-URL forms (one module each)."""
+    """The edit, copy and temporary-URL forms."""
+    if action == "edit":
+        from tuicloud.screens.forms.object_edit import EditObjectForm
+
+        return EditObjectForm(container, name)
+    if action == "copy":
+        from tuicloud.screens.forms.object_edit import CopyObjectForm
+
+        return CopyObjectForm(container, name)
     return None
 
 
