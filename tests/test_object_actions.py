@@ -4,9 +4,12 @@ folder (no silent overwrite of an object), checked on simcloud."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import logging
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +32,17 @@ from tuicloud.cloud.object_transfer import (
     upload_many,
     upload_object,
 )
+from tuicloud.cloud.temp_url import (
+    make_temp_url,
+    parse_expiry,
+    set_temp_url_key,
+    temp_url_setup,
+)
 from tuicloud.cloud.transfer import Progress, TransferCancelled
 from tuicloud.screens.confirm import ConfirmScreen
 from tuicloud.screens.forms.base import AskScreen
 from tuicloud.screens.forms.object_edit import CopyObjectForm, EditObjectForm
+from tuicloud.screens.forms.object_tempurl import TempUrlForm
 from tuicloud.screens.forms.object_transfer import DownloadObjectForm, UploadObjectForm
 from tuicloud.screens.resource_list import ResourceListScreen
 from tuicloud.simcloud import RunningSim
@@ -43,6 +53,11 @@ def _store(data: dict[str, bytes], container: str = "files") -> None:
     conn.object_store.create_container(container)
     for name, body in data.items():
         conn.object_store.create_object(container, name, data=body)
+
+
+def _account(sim: RunningSim) -> Any:
+    demo = sim.cloud.service("identity").project_by_name("demo")
+    return sim.cloud.service("object-store").accounts[f"AUTH_{demo.id}"]
 
 
 async def _objects_view(pilot: Any, app: Any, container: str, prefix: str = "",
@@ -417,3 +432,67 @@ async def test_make_a_container_public_then_private(sim: RunningSim) -> None:
         await wait_until(pilot, lambda: requests.get(f"{url}/site/index.html", timeout=10)
                          .status_code == 401, what="private again")
         assert screen is not None
+
+
+# -- temporary URLs -----------------------------------------------------------------------------
+async def test_temp_url_sets_a_key_after_asking_and_copies_a_working_url(
+        sim: RunningSim, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="tuicloud")  # the app's own log, all of it
+    body = os.urandom(2000)
+    _store({"share/report.pdf": body})
+    app = make_app(view="containers")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _objects_view(pilot, app, "files", "share/")
+        await pilot.press("t")
+        await wait_until(pilot, lambda: isinstance(app.screen, TempUrlForm), what="form")
+        share = form(app)
+        set_field(share, "expiry", "7d")
+        await settle(pilot)
+        command = str(share.command_text(share.values()))
+        assert command.startswith("swift tempurl --digest sha256 GET 604800 /v1/AUTH_")
+        assert command.endswith('/files/share/report.pdf "$TEMP_URL_KEY"')
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, AskScreen), what="set a key?")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: app.screen is screen, what="copied")
+        url = app.clipboard
+        assert "temp_url_sig=" in url and "X-Auth-Token" not in url
+        assert any("Copied a temporary URL" in n for n in notes(app))
+        assert not any("temp_url_sig" in n for n in notes(app))
+    key = _account(sim).meta["temp-url-key"]
+    sig = url.split("temp_url_sig=")[1].split("&")[0]
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("tuicloud"))
+    assert "set the account's temporary URL key" in logged
+    assert sig not in logged and key not in logged
+    answer = requests.get(url, timeout=10)  # no token
+    assert answer.status_code == 200 and answer.content == body
+    assert requests.head(url, timeout=10).status_code == 200
+    assert requests.get(url.replace(sig, "0" * 64), timeout=10).status_code == 401
+    assert requests.get(url.replace("report.pdf", "other.pdf"), timeout=10).status_code == 401
+
+
+def test_temp_urls_expire_and_read_only_sets_no_key(sim: RunningSim) -> None:
+    _store({"o": b"data"})
+    with CloudSession.connect("simcloud", read_only=True) as session:
+        setup = temp_url_setup(session)
+        assert setup.key is None and setup.digest == "sha256"
+        assert "s3cret" not in repr(dataclasses.replace(setup, key="s3cret"))
+        start = len(sim.cloud.request_log)
+        with pytest.raises(ReadOnlyError):
+            set_temp_url_key(session)
+        assert writes(sim, start) == []
+    with CloudSession.connect("simcloud") as session:
+        key = set_temp_url_key(session)
+        setup = temp_url_setup(session)
+        assert setup.key == key
+    expired = make_temp_url(setup, "files", "o", 60, now=time.time() - 3600)
+    assert requests.get(expired, timeout=10).status_code == 401
+    sha1 = make_temp_url(dataclasses.replace(setup, digest="sha1"), "files", "o", 60)
+    assert len(sha1.split("temp_url_sig=")[1].split("&")[0]) == 40
+    assert requests.get(sha1, timeout=10).content == b"data"
+    with CloudSession.connect("simcloud", read_only=True) as session:
+        # With a key there, read-only sessions sign as well: signing changes nothing.
+        url = make_temp_url(temp_url_setup(session), "files", "o", 60)
+    assert requests.get(url, timeout=10).status_code == 200
+    assert parse_expiry("1h") == 3600 and parse_expiry("7d") == 604800
+    assert parse_expiry("0") is None and parse_expiry("soon") is None

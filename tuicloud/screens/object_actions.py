@@ -108,6 +108,10 @@ def _object_form(action: str, container: str, name: str) -> Any:
         from tuicloud.screens.forms.object_edit import CopyObjectForm
 
         return CopyObjectForm(container, name)
+    if action == "tempurl":
+        from tuicloud.screens.forms.object_tempurl import TempUrlForm
+
+        return TempUrlForm(container, name)
     return None
 
 
