@@ -395,6 +395,13 @@ async def test_copy_then_move_never_over_an_existing_object(sim: RunningSim) -> 
         await wait_until(pilot, lambda: "a.txt" not in screen.table.visible_ids(),
                          what="source gone from the list")
     assert conn.object_store.download_object("moved.txt", "other") == b"A"
+    # As the rig's copy middleware: If-None-Match goes to the source's GET, so 304, no copy.
+    url = conn.object_store.get_endpoint().rstrip("/")
+    answer = requests.put(f"{url}/files/b.txt", timeout=10, headers={
+        "X-Auth-Token": conn.session.get_token(), "X-Copy-From": "/other/moved.txt",
+        "If-None-Match": "*", "Content-Length": "0"})
+    assert answer.status_code == 304
+    assert conn.object_store.download_object("b.txt", "files") == b"B"
     with CloudSession.connect("simcloud", read_only=True) as session:
         start = len(sim.cloud.request_log)
         with pytest.raises(ReadOnlyError):

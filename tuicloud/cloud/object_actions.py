@@ -1,8 +1,9 @@
 """Changing objects in place (Swift): their metadata and content type (one POST, which replaces
 all the user metadata, so the whole set is always sent), and server-side copies and moves
-(``X-Copy-From``; a move deletes the source only after the copy succeeded). Each has the command
-that does the same from a shell: ``openstack object`` where it can, the ``swift`` client where
-the openstack client has no such command (content type, copy)."""
+(``X-Copy-From``; a move deletes the source only after the copy succeeded; an existing
+destination is checked with HEAD: Swift applies ``If-None-Match`` to the copy's source).
+Each has the command that does the same from a shell: ``openstack object`` where it can, the
+``swift`` client where the openstack client has no such command (content type, copy)."""
 
 from __future__ import annotations
 
@@ -93,25 +94,33 @@ class ObjectCopy:
 
 
 def copy_object(session: CloudSession, spec: ObjectCopy, *, overwrite: bool = False) -> None:
-    """A server-side copy (``X-Copy-From``), never over an existing object unless asked
-    (``If-None-Match: *``: :class:`ObjectExists`); a move then deletes the source (a 404
-    there counts as done). The bytes never pass through here."""
+    """A server-side copy (``X-Copy-From``); without ``overwrite`` an existing destination is
+    :class:`ObjectExists`. Swift's copy middleware applies ``If-None-Match`` to its read of
+    the source (a 304 and no copy), so the destination is checked with a HEAD just before.
+    A move then deletes the source (a 404 there counts as done). The bytes never pass here."""
     if (spec.container, spec.name) == (spec.dest_container, spec.dest_name):
         raise ValueError("the destination is the object itself")
     verb = "move" if spec.move else "copy"
     session.refuse_if_read_only(f"{verb} object {spec.name}")
-    headers = {"X-Copy-From": object_path(spec.container, spec.name), "Content-Length": "0"}
+    target = object_path(spec.dest_container, spec.dest_name)
     if not overwrite:
-        headers["If-None-Match"] = "*"
-    try:
-        session.send_raw("PUT", "object-store", object_path(spec.dest_container, spec.dest_name),
-                         headers=headers,
-                         description=f"{verb} object {spec.name} to {spec.dest_name}")[2].close()
-    except CloudError as exc:
-        if exc.status == 412 and not overwrite:
+        try:
+            session.head("object-store", target)
+        except CloudError as exc:
+            if exc.status != 404:
+                raise
+        else:
             raise ObjectExists(f"{spec.dest_name} exists in {spec.dest_container}", status=412,
-                               request_id=exc.request_id, service="object-store") from exc
-        raise
+                               service="object-store")
+    headers = {"X-Copy-From": object_path(spec.container, spec.name), "Content-Length": "0"}
+    _answer, info, resp = session.send_raw(
+        "PUT", "object-store", target, headers=headers,
+        description=f"{verb} object {spec.name} to {spec.dest_name}")
+    resp.close()
+    if info.status != 201:
+        raise CloudError(f"the copy of {spec.name} answered {info.status}: nothing was copied",
+                         status=info.status, request_id=info.request_id,
+                         service="object-store")
     if spec.move:
         try:
             session.send_raw("DELETE", "object-store", object_path(spec.container, spec.name),
