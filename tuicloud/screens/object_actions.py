@@ -26,9 +26,10 @@ OBJECT_ACTIONS: dict[str, tuple[str, str, bool, bool]] = {
     "t": ("tempurl", "Temporary URL (copied)…", True, False),
 }
 
+# Only d and u in the footer (it is narrow); e, m and t are in the `a` menu and the help.
 OBJECT_BINDINGS = [
     Binding(key, f"object_action('{action}')", label.split(" ", 1)[0].rstrip("…"),
-            id=f"objects.{action}", tooltip=label.rstrip("…"))
+            id=f"objects.{action}", tooltip=label.rstrip("…"), show=key in "du")
     for key, (action, label, _needs_row, _mutates) in OBJECT_ACTIONS.items()
 ]
 

@@ -250,7 +250,7 @@ class UploadObjectForm(_TransferForm):
 
     def fields(self) -> Iterable[Widget]:
         """The local path and the object name."""
-        yield field_row("Local file or folder", Input(self._source, placeholder="~/backup.tar"),
+        yield field_row("Local path", Input(self._source, placeholder="~/backup.tar"),
                         "source", hint=f"into {self.container}/{self.prefix}")
         yield field_row("Object name", Input(self._default_name(self._source)), "name",
                         hint="a folder's files go under this name, at their relative paths")
