@@ -49,6 +49,9 @@ _TOKEN_PATTERNS = (
     re.compile(r"(?i)((?:x-auth-token|x-subject-token|authorization)\s*[:=]\s*)[^\s,;'\"]+"),
     re.compile(r"(?i)(\"?(?:password|secret)\"?\s*[:=]\s*\"?)[^\s,;'\"}]+"),
     re.compile(r"(?i)(token\"?\s*[:=]?\s*\"?)[A-Za-z0-9_\-]{16,}"),
+    # A temporary URL's signature lets anyone read the object: never in a message or log.
+    re.compile(r"(?i)(temp_url_sig=)[^&\s'\"]+"),
+    re.compile(r"(?i)(temp-url-key\"?\s*[:=]\s*\"?)[^\s,;'\"}]+"),
 )
 _URL_USERINFO = re.compile(r"(\b[a-z][a-z0-9+.\-]*://)[^/@\s]+@", re.IGNORECASE)
 _UNABLE_TO_CONNECT = re.compile(r"(?:Unable to establish connection to|connecting to) (\S+?):? ")

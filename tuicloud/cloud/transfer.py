@@ -88,12 +88,13 @@ class Progress:
     total: int | None
     done: int = 0
     started: float = field(default_factory=time.monotonic)
+    skipped: int = 0  # bytes counted in ``done`` that did not move now (a resumed download)
 
     @property
     def rate(self) -> float:
         """Bytes per second so far."""
         elapsed = time.monotonic() - self.started
-        return self.done / elapsed if elapsed > 0 else 0.0
+        return (self.done - self.skipped) / elapsed if elapsed > 0 else 0.0
 
     @property
     def eta(self) -> float | None:

@@ -25,6 +25,7 @@ from tuicloud.memory import release_free_memory
 from tuicloud.model.feed import Failure, ListFeed, Snapshot
 from tuicloud.model.freshness import Freshness
 from tuicloud.screens.host import ConsoleHost, console_host, lookups_of
+from tuicloud.screens.object_actions import OBJECT_BINDINGS
 from tuicloud.screens.operations import OPERATION_BINDINGS, ListOperations
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.resource_table import ResourceTable
@@ -87,6 +88,7 @@ class ResourceListScreen(Screen[None]):
         Binding("y", "copy", "Copy", id="list.copy", show=False,
                 tooltip="Copy the row's id, name or JSON to the clipboard"),
         *OPERATION_BINDINGS,  # a, ctrl+d and the direct action keys (screens/operations.py)
+        *OBJECT_BINDINGS,  # d, u, e, m, t on a container's objects (screens/object_actions.py)
         Binding("backspace", "go_up", "Up", id="list.go_up"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="list.clear_filter"),
     ]
@@ -451,7 +453,18 @@ class ResourceListScreen(Screen[None]):
     # -- actions (screens/operations.py) ------------------------------------------------------
     def action_actions_menu(self) -> None:
         """`a`: the actions menu for the cursor row or the marked rows."""
+        if self.kind.name == "objects":
+            from tuicloud.screens.object_actions import open_object_menu
+
+            open_object_menu(self)
+            return
         self.operations.open_menu()
+
+    def action_object_action(self, action: str) -> None:
+        """d, u, e, m, t on a container's objects (screens/object_actions.py)."""
+        from tuicloud.screens.object_actions import open_object_action
+
+        open_object_action(self, action)
 
     def action_delete(self) -> None:
         """`ctrl+d`: delete the cursor row or the marked rows (after confirmation)."""
@@ -479,6 +492,8 @@ class ResourceListScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys for what the kind cannot do are off (the footer hides them)."""
+        if action == "object_action" or (action == "actions_menu" and self.kind.name == "objects"):
+            return self.kind.name == "objects"
         ours = self.operations.check_action(action, parameters)
         if ours is not None:
             return ours

@@ -84,6 +84,8 @@ class Service:
 
 
 def _info(cloud: SimCloud, request: Request) -> Response:
+    from tuicloud.simcloud import swift_tempurl
+
     return Response(200, {
         "swift": {"version": "2.38.3", "account_autocreate": True,
                   "container_listing_limit": LISTING_LIMIT,
@@ -96,6 +98,7 @@ def _info(cloud: SimCloud, request: Request) -> Response:
         "slo": {"max_manifest_segments": 1000, "max_manifest_size": 8388608,
                 "min_segment_size": 1},
         "bulk_delete": {"max_deletes_per_request": 10000, "max_failed_deletes": 1000},
+        "tempurl": swift_tempurl.INFO,
     })
 
 
@@ -139,7 +142,14 @@ def _dispatch(cloud: SimCloud, request: Request) -> Response:
         account = service.accounts.get(account_name)
         container = account.containers.get(container_name) if (
             account and container_name) else None
-    _authorize(cloud, request, account_name, container, object_name is not None)
+    from tuicloud.simcloud import swift_tempurl
+
+    if swift_tempurl.wants_tempurl(request):
+        if account is None or container_name is None:
+            raise ApiError(401, "Temp URL invalid")
+        swift_tempurl.check(request, account, container, container_name, object_name)
+    else:
+        _authorize(cloud, request, account_name, container, object_name is not None)
     if container_name is None:
         return _account(service, request, service.account(account_name))
     account = service.account(account_name)

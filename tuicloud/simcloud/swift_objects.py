@@ -89,11 +89,11 @@ def _put(service: Service, request: Request, account: Account, container_name: s
     check_object_name(name)
     with service.cloud.lock:
         exists = name in find_container(account, container_name).objects
-    if exists and request.header("if-none-match").strip() == "*":
-        raise ApiError(412, "A precondition for this request was not met.")
     copy_from = request.header("x-copy-from")
     if copy_from:
         return _copy(service, request, account, _split(copy_from), container_name, name)
+    if exists and request.header("if-none-match").strip() == "*":
+        raise ApiError(412, "A precondition for this request was not met.")
     if request.arg("multipart-manifest") == "put":
         return _put_manifest(service, request, account, container_name, name)
     if request.content_length is None and not request.chunked:
@@ -126,6 +126,11 @@ def _copy(service: Service, request: Request, account: Account, source: tuple[st
         obj = _find(account, *source)
         parts = _parts(service, account, obj)
         find_container(account, container_name)
+    # The copy middleware sends the request's conditions with its GET of the source, so
+    # "If-None-Match: *" answers 304 and copies nothing, whatever the destination holds.
+    none_match = request.header("if-none-match")
+    if none_match and (none_match.strip() == "*" or obj.etag in none_match):
+        return Response(304, None, {"Etag": f'"{obj.etag}"'})
     path, size, etag = service.files.write(_read(service, parts, 0, obj.size))
     meta = dict(obj.meta)
     merge_meta(meta, read_meta(request, "object"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from tuicloud.cloud.kinds.base import (
     Column,
@@ -32,7 +32,7 @@ from tuicloud.cloud.kinds.containers import user_meta
 if TYPE_CHECKING:
     from tuicloud.cloud.lookups import Lookups
 
-__all__ = ["OBJECTS", "objects_in", "object_from_headers"]
+__all__ = ["OBJECTS", "object_from_headers", "object_location", "objects_in"]
 
 FOLDER = "folder"
 
@@ -147,3 +147,11 @@ def objects_in(container: str, prefix: str) -> ResourceKind:
         to_row=_row_for(prefix),
         opens=opens,
     )
+
+
+def object_location(kind: ResourceKind) -> tuple[str, str] | None:
+    """(container, prefix) of a list made by :func:`objects_in`; None for another kind."""
+    if kind.name != OBJECTS.name or not kind.list_path.startswith("/"):
+        return None
+    prefix = next((str(v) for k, v in kind.list_params if k == "prefix"), "")
+    return unquote(kind.list_path[1:]), prefix

@@ -129,7 +129,41 @@ def _delete_cli(raw: Raw, _value: str | None) -> list[str]:
     return ["openstack", "container", "delete", *recursive, name_of(raw)]
 
 
+def _public(raw: Raw) -> bool:
+    from tuicloud.cloud.kinds.containers import access_of
+
+    return access_of(raw.get("read_acl")) == "public"
+
+
+def make_public(session: CloudSession, raw: Raw, _value: str | None) -> None:
+    """Anyone may read and list it (the read ACL ``.r:*,.rlistings``); a container POST
+    changes only the headers sent."""
+    name = name_of(raw)
+    session.request("POST", "object-store", container_path(name),
+                    headers={"X-Container-Read": PUBLIC_READ_ACL},
+                    description=f"make container {name} public")
+
+
+def make_private(session: CloudSession, raw: Raw, _value: str | None) -> None:
+    """Only the project again: the read ACL removed."""
+    name = name_of(raw)
+    session.request("POST", "object-store", container_path(name),
+                    headers={"X-Remove-Container-Read": "x"},
+                    description=f"make container {name} private")
+
+
 OPERATIONS = KindOperations("containers", "container", (
+    Operation(
+        "container.public", "containers", "Make public…",
+        lambda raw: "already public" if _public(raw) else None, make_public,
+        # The openstack client sets a read ACL only when it creates a container.
+        lambda raw, _v: ["swift", "post", "--read-acl", PUBLIC_READ_ACL, name_of(raw)],
+        destructive=True, keywords=("acl", "share", "read", "anonymous")),
+    Operation(
+        "container.private", "containers", "Make private",
+        lambda raw: None if _public(raw) else "already private", make_private,
+        lambda raw, _v: ["swift", "post", "--read-acl", "", name_of(raw)],
+        keywords=("acl", "unshare", "read")),
     Operation(
         "container.delete", "containers", "Delete", lambda raw: None, delete_container,
         _delete_cli, destructive=True, deletes=True, keywords=("remove", "recursive"),
