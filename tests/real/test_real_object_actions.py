@@ -16,8 +16,8 @@ import pytest
 import requests
 from openstack.connection import Connection
 
-from tests.apphelpers import loaded, make_app, wait_until
-from tests.formhelpers import form, set_field, settle
+from tests.helpers.app import loaded, make_app, wait_until
+from tests.helpers.forms import form, set_field, settle
 from tests.real import rig
 from tests.real.test_real_containers import delete_containers
 from tuicloud.cloud.connection import CloudSession

@@ -18,9 +18,9 @@ import pytest
 import requests
 from textual.widgets import Input
 
-from tests.apphelpers import list_screen, loaded, screen_text, wait_until
-from tests.formhelpers import field_error, form, set_field, settle
-from tests.test_ops_app import make_app, notes, open_menu, writes
+from tests.helpers.app import list_screen, loaded, make_app, notes, screen_text, wait_until
+from tests.helpers.forms import field_error, form, set_field, settle
+from tests.helpers.ops import open_menu, writes
 from tuicloud.cloud.connection import CloudSession
 from tuicloud.cloud.errors import CloudError, ReadOnlyError
 from tuicloud.cloud.kinds.objects import objects_in
