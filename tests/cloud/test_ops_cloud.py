@@ -373,6 +373,8 @@ def test_every_command_parses_with_the_openstack_cli() -> None:
             if op.id in spelled:
                 assert spelled[op.id] <= set(flat) | {str(v) for v in parsed.values()}, (
                     op.id, parsed)
+            elif op.needs is not None and op.needs.secret:  # a password: never in the command
+                assert value not in " ".join(argv) and parsed["password_prompt"], (op.id, argv)
             elif value is not None and op.id != "image.visibility":
                 assert set(value.split()) <= set(flat), (op.id, parsed)
     parser, rest = osc_parser_for(ops.find("image.visibility").cli(samples["images"],

@@ -84,6 +84,7 @@ async def loaded(pilot: Pilot[Any], app: TuiCloudApp, minimum: int = 1,
                  timeout: float = 15.0) -> ResourceTable:
     """Wait for the current list screen's first complete poll (at least ``minimum`` rows)."""
     await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen)
+                     and bool(app.screen.query(ResourceTable))  # a new screen mounts first
                      and table(app).row_count >= minimum
                      and list_screen(app).freshness.state == "fresh", timeout=timeout,
                      what="first rows")

@@ -225,7 +225,7 @@ class ListOperations:
             validate = needs.validate
             prompt = TextPrompt(title, needs.default(first) if needs.default else "",
                                 (lambda text: validate(first, text)) if validate else None,
-                                command_for)
+                                command_for, secret=needs.secret)
         self.screen.app.push_screen(prompt, given)
 
     def _confirm(self, op: Operation, raws: list[Raw], value: str | None, total: int) -> None:

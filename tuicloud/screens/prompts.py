@@ -174,16 +174,19 @@ class TextPrompt(_Prompt):
 
     def __init__(self, title: str, initial: str,
                  validate: Callable[[str], str | None] | None,
-                 command_for: CommandFor) -> None:
+                 command_for: CommandFor, *, secret: bool = False) -> None:
         super().__init__(title, command_for)
-        self.initial = initial
+        self.initial = "" if secret else initial
         self.validate = validate
+        self.secret = secret  # a password: masked, typed twice, never stripped or shown
 
     def compose(self) -> ComposeResult:
-        """Title, input, error line, command."""
+        """Title, input (twice for a secret), error line, command."""
         with Vertical(id="prompt-box"):
             yield Static(Text(sanitize_text(self.prompt_title)), classes="ops-title")
-            yield Input(value=self.initial, id="prompt-input")
+            yield Input(value=self.initial, id="prompt-input", password=self.secret)
+            if self.secret:
+                yield Input(id="prompt-again", password=True, placeholder="again")
             yield Static("", classes="ops-error", id="prompt-error")
             yield Static("enter accepts · ctrl+y copies the command · esc cancels",
                          classes="ops-hint")
@@ -198,20 +201,35 @@ class TextPrompt(_Prompt):
         """The typed text (None when empty)."""
         return self.query_one("#prompt-input", Input).value or None
 
-    def error(self) -> str | None:
-        """Why the typed text cannot be used, or None."""
-        value = self.query_one("#prompt-input", Input).value
-        return self.validate(value) if self.validate is not None else None
+    def secret_inputs(self) -> list[Input]:
+        """The masked inputs of a secret (empty otherwise)."""
+        return list(self.query(Input)) if self.secret else []
 
-    @on(Input.Changed, "#prompt-input")
+    def error(self) -> str | None:
+        """Why the typed text cannot be used, or None (a secret's two copies must agree)."""
+        value = self.query_one("#prompt-input", Input).value
+        problem = self.validate(value) if self.validate is not None else None
+        if problem is None and self.secret \
+                and value != self.query_one("#prompt-again", Input).value:
+            return "the two passwords differ"
+        return problem
+
+    @on(Input.Changed)
     def _changed(self) -> None:
-        self.query_one("#prompt-error", Static).update(self.error() or "")
+        again = self.query("#prompt-again")
+        # A secret's mismatch is said only once the second copy is being typed.
+        quiet = self.secret and not again.first(Input).value
+        self.query_one("#prompt-error", Static).update("" if quiet else self.error() or "")
         self.show_command()
 
-    @on(Input.Submitted, "#prompt-input")
+    @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
+        if self.secret and event.input.id == "prompt-input":
+            self.query_one("#prompt-again", Input).focus()  # enter moves to the second copy
+            return
         problem = self.error()
         if problem:
             self.query_one("#prompt-error", Static).update(problem)
             return
-        self.dismiss(event.value.strip())
+        value = self.query_one("#prompt-input", Input).value
+        self.dismiss(value if self.secret else value.strip())

@@ -115,6 +115,7 @@ PROJECTS = ResourceKind(
     status_key="enabled",
     lookups=frozenset({"projects"}),
     admin_only=True,
+    create_form="create_project",
 )
 
 USERS = ResourceKind(
@@ -142,4 +143,5 @@ USERS = ResourceKind(
     status_key="enabled",
     lookups=frozenset({"projects"}),
     admin_only=True,
+    create_form="create_user",
 )

@@ -110,4 +110,5 @@ ROLE_ASSIGNMENTS = ResourceKind(
     id_from=grant_path,
     name_key=None,
     admin_only=True,
+    create_form="grant_role",  # `c` grants a role: an assignment is what it creates
 )

@@ -45,6 +45,8 @@ class Needs:
     choices: Callable[[CloudSession, Raw], list[Choice]] | None = None
     validate: Callable[[Raw, str], str | None] | None = None
     default: Callable[[Raw], str] | None = None
+    secret: bool = False
+    """A password: typed twice, masked; the command shows a prompt for it, never the text."""
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,18 @@ from tuicloud.cloud.kinds.role_assignments import actor, grant_path, inherited, 
 from tuicloud.cloud.operations.base import (
     Cli,
     KindOperations,
+    Needs,
     Operation,
     Raw,
     Runner,
     always_available,
+    require,
     rid,
+)
+from tuicloud.cloud.operations.identity_admin import (
+    password_problem,
+    set_password,
+    set_password_command,
 )
 
 if TYPE_CHECKING:
@@ -88,7 +95,21 @@ def _revocable(raw: Raw) -> str | None:
 
 
 PROJECT_OPERATIONS = KindOperations("projects", "project", _toggles("project"))
-USER_OPERATIONS = KindOperations("users", "user", _toggles("user"))
+def _set_password(session: CloudSession, raw: Raw, value: str | None) -> None:
+    set_password(session, rid(raw), str(raw.get("name") or rid(raw)),
+                 require(value, "a password"))
+
+
+USER_OPERATIONS = KindOperations("users", "user", (
+    *_toggles("user"),
+    # Destructive: the user's old password stops working at once, so it asks first.
+    Operation("user.set_password", "users", "Set password…", always_available, _set_password,
+              lambda raw, _v: set_password_command(rid(raw)),
+              needs=Needs("New password (twice)", "<password>", secret=True,
+                          validate=lambda _raw, text: password_problem(text, text,
+                                                                       required=True)),
+              destructive=True, single=True, keywords=("password", "reset", "passwd")),
+))
 
 ASSIGNMENT_OPERATIONS = KindOperations("role-assignments", "role assignment", (
     Operation("role_assignment.revoke", "role-assignments", "Revoke", _revocable, _revoke,

@@ -161,6 +161,7 @@ class FormScreen(Screen[Created | None]):
         self._submitting = False
         self._show_all_errors = False
         self._api_errors: dict[str, str] = {}
+        self.choices_loaded = False  # set by loading_settled: the pickers hold the cloud's
 
     @property
     def tui(self) -> ConsoleHost:
@@ -228,6 +229,7 @@ class FormScreen(Screen[Created | None]):
         and again after the refresh, when the Changed events that loading caused have run.
         """
         self.mark_pristine()
+        self.choices_loaded = True
 
         def settled() -> None:
             self.mark_pristine()
