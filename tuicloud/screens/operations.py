@@ -94,7 +94,9 @@ class ListOperations:
         """`a`: the actions menu for the cursor row or the marked rows."""
         ids = self.targets()
         session = self.screen.tui.session
-        if not ids or session is None or not ops.supports(self.screen.kind.name):
+        if not ids or not ops.supports(self.screen.kind.name) or self.screen.waiting_for_fresh():
+            return
+        if session is None:
             return
         menu = ActionsMenu(self.screen.kind.name, ids, self._describe(ids),
                            read_only=bool(session.read_only), admin=session.is_admin)
@@ -123,7 +125,7 @@ class ListOperations:
         op = ops.find(op_id)
         ids = self.targets()
         session = self.screen.tui.session
-        if not ids or session is None:
+        if not ids or self.screen.waiting_for_fresh() or session is None:
             return
         if session.read_only:
             self.screen.notify(f"{op.label.rstrip('…')} {self._describe(ids)}: refused, the "
