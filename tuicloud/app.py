@@ -384,6 +384,9 @@ class TuiCloudApp(App[None]):
             at = time.strftime("%H:%M:%S", time.localtime(time.time() + delay))
             # When it tries again goes first: a long error is cut at the header's end.
             status = f"not connected (try {self._connect_failures + 1} at {at}): {message.error}"
+        if isinstance(screen, ResourceListScreen):
+            screen.show_freshness(Freshness("unavailable", error=status))  # cached rows say so
+            return
         for header in screen.query(StatusHeader):
             header.freshness = Freshness("unavailable", error=status)
 
@@ -456,11 +459,13 @@ class TuiCloudApp(App[None]):
             load_changes(self.changes)
 
     def on_unmount(self) -> None:
-        """Save the state file and the change log; stop the demo cloud, if one was started
-        from the no-cloud screen."""
+        """Save the state file, the change log and the views changed since they were last
+        kept; stop the demo cloud, if one was started from the no-cloud screen."""
         from tuicloud.config.changes_file import save_changes
 
         self.switcher.flush()
+        for screen in self._list_screens():
+            screen.flush_cache()  # only views whose rows changed since their last write
         if not self.is_demo and self._changes_loaded:  # never overwrite what was not read
             save_changes(self.changes)
         if self.session is not None:

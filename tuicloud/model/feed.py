@@ -170,6 +170,16 @@ class ListFeed:
         except Exception:  # noqa: BLE001 - never fail a poll for the cache
             log.exception("keeping the %s view in the cache failed", self.kind.name)
 
+    def flush(self, keep: Keeper) -> None:
+        """Write rows changed since the last write now (the view is left, the app quits)."""
+        if self._kept_at is None or not (self._unkept or self._relabelled):
+            return
+        self._kept_at, self._unkept, self._relabelled = time.monotonic(), False, False
+        try:
+            keep(self.differ.rows(MAX_ROWS))
+        except Exception:  # noqa: BLE001 - the cache is a nicety
+            log.exception("keeping the %s view in the cache failed", self.kind.name)
+
     def relabel(self, convert: Converter) -> tuple[int, dict[str, RowData]]:
         """Every row rebuilt (the name lookups changed): (the epoch it belongs to, the rows
         that now read differently)."""

@@ -202,8 +202,9 @@ class ResourceListScreen(Screen[None]):
             self.poll_now()
 
     def on_screen_suspend(self) -> None:
-        """Stop polling while hidden."""
+        """Stop polling while hidden (and keep what changed since the last write)."""
         self._active = False
+        self.run_worker(self.flush_cache, thread=True, group="keep", exit_on_error=False)
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
@@ -251,6 +252,13 @@ class ResourceListScreen(Screen[None]):
         self._cached_ids = set()
         self._cached_key = None
         self.feed.cached_at = None
+
+    def flush_cache(self) -> None:
+        """Write this view's rows to the view cache if they changed since the last write
+        (blocking: from a worker, or as the app quits)."""
+        keep = self._cache_keeper(self.tui.session)
+        if keep is not None:
+            self.feed.flush(keep)
 
     def waiting_for_fresh(self) -> bool:
         """True (and the user told) while the rows are the cache's: an action needs the
@@ -465,6 +473,10 @@ class ResourceListScreen(Screen[None]):
             return
         self.table.set_class(True, "-stale")
         self._schedule_next()
+
+    def show_freshness(self, fresh: Freshness) -> None:
+        """Show how fresh the rows are (the app: "not connected …")."""
+        self._set_fresh(fresh)
 
     def _set_fresh(self, fresh: Freshness) -> None:
         """Show ``fresh`` (the feed's own after a poll) in the header and the table; while the
