@@ -21,7 +21,7 @@ from textual.widget import AwaitMount
 from tuicloud.cloud.changes import ChangeLog
 from tuicloud.cloud.kinds.registry import all_kinds, kind_for
 from tuicloud.config import Settings, load_settings
-from tuicloud.config.clouds_guess import CacheScope, guess_scope
+from tuicloud.config.clouds_guess import CacheScope, guess_scope, plain_cloud_names
 from tuicloud.config.view_cache import ViewCache
 from tuicloud.key_order import KeySequencer
 from tuicloud.memory import release_free_memory
@@ -159,12 +159,18 @@ class TuiCloudApp(App[None]):
         self._choose_cloud()
 
     def _choose_cloud(self) -> None:
-        from tuicloud.cloud.config import cloud_names, describe_config_locations
-
         self.switcher.apply_settings()
         if self.options.cloud:
             self.connect(self.options.cloud)
             return
+        # The last session's cloud, found without importing openstacksdk (0.3 s) when
+        # clouds.yaml is plain: the view cache paints before the connection imports it.
+        last = self.switcher.initial_cloud(plain_cloud_names() or [])
+        if last:
+            self.connect(last)
+            return
+        from tuicloud.cloud.config import cloud_names, describe_config_locations
+
         names = cloud_names()
         last = self.switcher.initial_cloud(names)
         if last:

@@ -24,7 +24,7 @@ from typing import Any
 
 import platformdirs
 
-__all__ = ["CacheScope", "clouds_file", "guess_scope"]
+__all__ = ["CacheScope", "clouds_file", "guess_scope", "plain_cloud_names"]
 
 log = logging.getLogger("tuicloud.cache")
 
@@ -62,13 +62,42 @@ def _search_path() -> list[Path]:
             Path("/etc/openstack")]
 
 
-def clouds_file() -> Path | None:
-    """The clouds.yaml openstacksdk would read, or None."""
-    override = os.environ.get("OS_CLIENT_CONFIG_FILE")
-    candidates = [Path(override)] if override else []
-    candidates += [folder / f"clouds{suffix}" for folder in _search_path()
+def _first_file(stem: str, override: str) -> Path | None:
+    chosen = os.environ.get(override)
+    candidates = [Path(chosen)] if chosen else []
+    candidates += [folder / f"{stem}{suffix}" for folder in _search_path()
                    for suffix in _SUFFIXES]
     return next((path for path in candidates if path.is_file()), None)
+
+
+def clouds_file() -> Path | None:
+    """The clouds.yaml openstacksdk would read, or None."""
+    return _first_file("clouds", "OS_CLIENT_CONFIG_FILE")
+
+
+def _load(path: Path) -> dict[str, Any] | None:
+    try:
+        import yaml
+
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except Exception as error:  # noqa: BLE001 - openstacksdk will report the file itself
+        log.info("cannot read %s without openstacksdk: %s", path, error.__class__.__name__)
+        return None
+    clouds = data.get("clouds") if isinstance(data, dict) else None
+    return clouds if isinstance(clouds, dict) else None
+
+
+def plain_cloud_names() -> list[str] | None:
+    """The clouds of a plain clouds.yaml, read without openstacksdk (0.3 s to import), or
+    None when only openstacksdk can tell: no such file, one it cannot parse, a secure.yaml
+    beside it, or ``OS_*`` variables (its ``envvars`` cloud)."""
+    path = clouds_file()
+    if path is None or _first_file("secure", "OS_CLIENT_SECURE_FILE") is not None:
+        return None
+    if any(name.startswith("OS_") and name not in _SELECTORS for name in os.environ):
+        return None
+    clouds = _load(path)
+    return [str(name) for name in clouds] if clouds is not None else None
 
 
 def _secretless(value: Any) -> Any:
@@ -102,17 +131,10 @@ def guess_scope(cloud: str, project: str | None = None,
     connection does), or None when clouds.yaml does not describe it (the ``envvars`` cloud,
     no file, a file that cannot be read). Never raises."""
     path = clouds_file()
-    if path is None:
+    clouds = _load(path) if path is not None else None
+    if path is None or clouds is None:
         return None
-    try:
-        import yaml
-
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except Exception as error:  # noqa: BLE001 - the connection will report the file itself
-        log.info("no cache scope for %s: %s: %s", cloud, path, error.__class__.__name__)
-        return None
-    clouds = data.get("clouds") if isinstance(data, dict) else None
-    entry = clouds.get(cloud) if isinstance(clouds, dict) else None
+    entry = clouds.get(cloud)
     if not isinstance(entry, dict):
         return None
     auth: dict[str, Any] = entry["auth"] if isinstance(entry.get("auth"), dict) else {}
