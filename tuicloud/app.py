@@ -218,6 +218,11 @@ class TuiCloudApp(App[None]):
             screen = self.live_screen()
             if isinstance(screen, ResourceListScreen) and screen.is_mounted:
                 screen.paint_cached()
+            if scope is not None:
+                # The worker's first act is importing openstacksdk (0.3 s, holding the GIL
+                # much of it): the cached rows are drawn first.
+                self.call_after_refresh(self._connect_worker, target)
+                return
         self._connect_worker(target)
 
     @property
