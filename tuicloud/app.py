@@ -21,6 +21,8 @@ from textual.widget import AwaitMount
 from tuicloud.cloud.changes import ChangeLog
 from tuicloud.cloud.kinds.registry import all_kinds, kind_for
 from tuicloud.config import Settings, load_settings
+from tuicloud.config.clouds_guess import CacheScope, guess_scope, plain_cloud_names
+from tuicloud.config.view_cache import ViewCache
 from tuicloud.key_order import KeySequencer
 from tuicloud.memory import release_free_memory
 from tuicloud.model.backoff import retry_delay
@@ -92,11 +94,12 @@ class TuiCloudApp(App[None]):
         """Authentication and catalog discovery succeeded."""
 
         def __init__(self, session: CloudSession, lookups: Lookups,
-                     target: Target | None = None) -> None:
+                     target: Target | None = None, scope: CacheScope | None = None) -> None:
             super().__init__()
             self.session = session
             self.lookups = lookups
             self.target = target
+            self.scope = scope  # the view cache's scope of the session (None: no cache)
 
     class ConnectFailed(Message):
         """Connecting failed: wrong password, unreachable, bad config …"""
@@ -135,6 +138,9 @@ class TuiCloudApp(App[None]):
         self.changes = ChangeLog()
         """Recent created/deleted/state changes seen by the pollers (for the overview)."""
         self._changes_loaded = False
+        self._view_cache = ViewCache() if self.settings.cache else None
+        # The view cache's scope and the session it belongs to (None: guessed before any).
+        self._cache_scope: tuple[CloudSession | None, CacheScope] | None = None
 
     async def on_event(self, event: events.Event) -> None:
         """Never lose keys typed ahead: ``/web``, ``:vol⏎`` or ``abc⇥5`` in a form, typed fast,
@@ -153,12 +159,18 @@ class TuiCloudApp(App[None]):
         self._choose_cloud()
 
     def _choose_cloud(self) -> None:
-        from tuicloud.cloud.config import cloud_names, describe_config_locations
-
         self.switcher.apply_settings()
         if self.options.cloud:
             self.connect(self.options.cloud)
             return
+        # The last session's cloud, found without importing openstacksdk (0.3 s) when
+        # clouds.yaml is plain: the view cache paints before the connection imports it.
+        last = self.switcher.initial_cloud(plain_cloud_names() or [])
+        if last:
+            self.connect(last)
+            return
+        from tuicloud.cloud.config import cloud_names, describe_config_locations
+
         names = cloud_names()
         last = self.switcher.initial_cloud(names)
         if last:
@@ -197,9 +209,34 @@ class TuiCloudApp(App[None]):
 
     def connect_target(self, target: Target) -> None:
         """Connect to a cloud, project and region in a worker; when switching, the current
-        session stays until the new one works."""
+        session stays until the new one works. Before the first connection, the view shows
+        what the view cache kept for where the connection is expected to go."""
         self.switcher.target = target
+        if self.session is None and self.view_cache is not None:
+            scope = guess_scope(target.cloud, target.project, target.region)
+            self._cache_scope = (None, scope) if scope is not None else None
+            screen = self.live_screen()
+            if isinstance(screen, ResourceListScreen) and screen.is_mounted:
+                screen.paint_cached()
+            if scope is not None:
+                # The worker's first act is importing openstacksdk (0.3 s, holding the GIL
+                # much of it): the cached rows are drawn first.
+                self.call_after_refresh(self._connect_worker, target)
+                return
         self._connect_worker(target)
+
+    @property
+    def view_cache(self) -> ViewCache | None:
+        """The view cache; None when the settings turn it off (and in the demo, whose cloud
+        is new at every start)."""
+        return None if self.is_demo else self._view_cache
+
+    def cache_key(self, kind: str, session: CloudSession | None) -> dict[str, object] | None:
+        """The view cache's key of ``kind`` for ``session`` (see ConsoleHost.cache_key)."""
+        found = self._cache_scope
+        if self.view_cache is None or found is None or found[0] is not session:
+            return None
+        return found[1].key(kind, self.all_projects)
 
     def _open_session(self, cloud: str, project: str | None,
                       region: str | None) -> CloudSession:
@@ -216,9 +253,10 @@ class TuiCloudApp(App[None]):
 
         if isinstance(target, str):  # a retry after a failure
             target = self.switcher.target or Target(target)
+        went = (target.cloud, target.project, target.region)
         try:
             try:
-                session = self._open_session(target.cloud, target.project, target.region)
+                session = self._open_session(*went)
             except CloudError as error:
                 if not target.restored or error.retryable:
                     raise
@@ -227,15 +265,16 @@ class TuiCloudApp(App[None]):
                 self.call_from_thread(self.notify, f"Cannot use {where} on {target.cloud} "
                                       f"any more ({error}); using the cloud's own",
                                       severity="warning")
-                session = self._open_session(target.cloud, self.options.project,
-                                             self.options.region)
+                went = (target.cloud, self.options.project, self.options.region)
+                session = self._open_session(*went)
             self._load_changes()
             problems = self.switcher.prepare(session)
             if problems:  # a round trip to the UI thread only when there is something to say
                 self.call_from_thread(self.switcher.report, problems)
             lookups = Lookups()
             lookups.know_own_project(session)
-            self.post_message(self.Connected(session, lookups, target))
+            scope = guess_scope(*went) if self.view_cache is not None else None
+            self.post_message(self.Connected(session, lookups, target, scope))
             # The first page goes first; names follow (they compete on the API's workers).
             lookups.refresh(session, self._lookup_tables(session), after_first_page=5.0)
             self.post_message(self.LookupsRefreshed())
@@ -273,6 +312,8 @@ class TuiCloudApp(App[None]):
         previous = self.session
         self.session = message.session
         self.lookups = message.lookups
+        self._cache_scope = ((message.session, message.scope) if message.scope is not None
+                             else None)
         session = message.session
         self.options.cloud = session.cloud_name
         if not session.is_admin:
@@ -354,6 +395,9 @@ class TuiCloudApp(App[None]):
             at = time.strftime("%H:%M:%S", time.localtime(time.time() + delay))
             # When it tries again goes first: a long error is cut at the header's end.
             status = f"not connected (try {self._connect_failures + 1} at {at}): {message.error}"
+        if isinstance(screen, ResourceListScreen):
+            screen.show_freshness(Freshness("unavailable", error=status))  # cached rows say so
+            return
         for header in screen.query(StatusHeader):
             header.freshness = Freshness("unavailable", error=status)
 
@@ -426,11 +470,13 @@ class TuiCloudApp(App[None]):
             load_changes(self.changes)
 
     def on_unmount(self) -> None:
-        """Save the state file and the change log; stop the demo cloud, if one was started
-        from the no-cloud screen."""
+        """Save the state file, the change log and the views changed since they were last
+        kept; stop the demo cloud, if one was started from the no-cloud screen."""
         from tuicloud.config.changes_file import save_changes
 
         self.switcher.flush()
+        for screen in self._list_screens():
+            screen.flush_cache()  # only views whose rows changed since their last write
         if not self.is_demo and self._changes_loaded:  # never overwrite what was not read
             save_changes(self.changes)
         if self.session is not None:

@@ -152,8 +152,7 @@ def _print_settings_problems() -> None:
 
 def _check_cloud(options: Options) -> str | None:
     """Fail fast, before the screen opens, on an unknown cloud or an unreadable clouds.yaml."""
-    from tuicloud.cloud.config import cloud_names
-    from tuicloud.cloud.errors import CloudError
+    from tuicloud.config.clouds_guess import plain_cloud_names
 
     override = os.environ.get("OS_CLIENT_CONFIG_FILE")
     if override and not os.path.isfile(override):
@@ -161,6 +160,12 @@ def _check_cloud(options: Options) -> str | None:
         # user asked for this file, and another cloud than the one meant is worse than none.
         return (f"OS_CLIENT_CONFIG_FILE={override}: no such file; fix the path or unset it "
                 "to use the usual clouds.yaml locations")
+    plain = plain_cloud_names()  # a plain clouds.yaml: no need to import openstacksdk yet
+    if plain is not None and (options.cloud is None or options.cloud in plain):
+        return None
+    from tuicloud.cloud.config import cloud_names
+    from tuicloud.cloud.errors import CloudError
+
     try:
         names = cloud_names()
     except CloudError as error:

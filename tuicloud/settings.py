@@ -35,9 +35,14 @@ def state_dir() -> Path:
     return Path(platformdirs.user_state_dir(APP_NAME, appauthor=False))
 
 
+def cache_dir() -> Path:
+    """The user cache dir (e.g. ~/.cache/tuicloud): what can be rebuilt from the cloud."""
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
 def private_dir(path: Path) -> Path:
     """Create ``path`` and any missing parent with mode 0700 (as the XDG base directory spec
-    asks) and return it. tuicloud's own directories (config, state, log, and what is under
+    asks) and return it. tuicloud's own directories (config, state, log, cache, and what is under
     them) found wider are narrowed to 0700: ``mkdir(parents=True)`` used to create the state
     dir 0755 as the log dir's parent."""
     missing = []
@@ -47,7 +52,7 @@ def private_dir(path: Path) -> Path:
         probe = probe.parent
     for folder in reversed(missing):
         folder.mkdir(mode=0o700, exist_ok=True)
-    roots = {config_dir(), state_dir(), log_dir()}
+    roots = {config_dir(), state_dir(), log_dir(), cache_dir()}
     for folder in (path, *path.parents):
         if folder in roots or any(root in folder.parents for root in roots):
             with contextlib.suppress(OSError):

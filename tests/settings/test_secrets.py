@@ -4,8 +4,8 @@ A whole session runs with ``--debug`` logging: connect, list every view, a detai
 JSON, a console log, a reboot from the actions menu, a volume created with the form, tokens
 that expire and are revoked (re-authentication), failing requests (error paths log), then a
 second start with a wrong password. Every file under the XDG dirs, stdout/stderr and every
-screen are searched for the password and every token simcloud issued; the log, settings and
-state files are 0600 in 0700 directories.
+screen are searched for the password and every token simcloud issued; the log, settings,
+state and view cache files are 0600 in 0700 directories.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from tuicloud import settings
 from tuicloud.config.example import ensure_example
 from tuicloud.config.settings import settings_path
 from tuicloud.config.state import state_path
+from tuicloud.config.view_cache import view_cache_dir
 from tuicloud.screens.confirm import ConfirmScreen
 from tuicloud.screens.console_log import ConsoleLogScreen
 from tuicloud.screens.detail import DetailScreen
@@ -180,9 +181,14 @@ async def test_a_debug_session_leaks_no_password_or_token(
     assert log.parent == settings.log_dir()
     assert settings_path() in files and state_path() in files
     assert '"view": "' in state_path().read_text()  # the session's last view was saved
-    for path in (log, settings_path(), state_path()):
+    # the view cache kept the views visited (searched above with every other file)
+    kept = sorted(view_cache_dir().iterdir())
+    assert len(kept) >= 7 and all(path in files for path in kept), kept
+    assert any('"name":"secret-test"' in path.read_text() for path in kept)  # the new volume
+    for path in (log, settings_path(), state_path(), *kept):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
         assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700, path.parent
+    assert stat.S_IMODE(view_cache_dir().parent.stat().st_mode) == 0o700
 
 
 def test_log_files_made_by_a_rollover_are_private(tmp_path: Path) -> None:

@@ -16,12 +16,13 @@ import logging
 import re
 import traceback
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-import requests
-from keystoneauth1 import exceptions as ks_exc
-from openstack import exceptions as sdk_exc
+if TYPE_CHECKING:  # imported where an exception is converted: `import tuicloud.app` and the
+    # first paint (the view cache) do without openstacksdk, keystoneauth1 and requests
+    import requests
+    from keystoneauth1 import exceptions as ks_exc
 
 log = logging.getLogger("tuicloud.cloud")
 
@@ -437,6 +438,10 @@ def cloud_error_from(exc: BaseException, service: str | None = None) -> CloudErr
         if exc.service is None:
             exc.service = service
         return exc
+    import requests  # loaded already when one of theirs is raised (see the imports above)
+    from keystoneauth1 import exceptions as ks_exc
+    from openstack import exceptions as sdk_exc
+
     if isinstance(exc, sdk_exc.HttpException):
         return _from_http(exc.status_code, exc.response, exc.details or exc.message,
                           getattr(exc, "request_id", None),

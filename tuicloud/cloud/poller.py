@@ -30,12 +30,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tuicloud.cloud.connection import CloudSession
 from tuicloud.cloud.errors import CloudError
 from tuicloud.cloud.kinds.base import GONE, Raw, ResourceKind
 from tuicloud.cloud.lookups import Lookups
+
+if TYPE_CHECKING:
+    from tuicloud.cloud.connection import CloudSession
 
 __all__ = ["OVERLAP", "PollResult", "Poller"]
 

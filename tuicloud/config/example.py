@@ -32,6 +32,11 @@ EXAMPLE = """\
 ## Lines kept by the console log (l) before the oldest are dropped.
 # console_log_lines = 100000
 
+## Keep the last rows of each view (user cache dir, readable by you only; names, states and
+## addresses, never a password or token) and show them at start until the cloud answers.
+## A wrong value turns it off.
+# cache = true
+
 ## Safety for every cloud (per cloud: [clouds.NAME] below).
 # read_only = false      # true: refuse every call that would change any cloud
 # protected = false      # true: destructive actions require typing the resource's name

@@ -47,6 +47,8 @@ SAFETY_KEYS = ("read_only", "protected")
 # "read-only" as clouds.yaml also accepts it: a safety key must never be "unknown" and ignored.
 _SAFETY_ALIASES = {"read-only": "read_only", "read_only": "read_only", "protected": "protected"}
 # An uncommented line that sets a safety key to anything but false (used when TOML fails).
+# An uncommented `cache = …` line not set to true (used when TOML fails: the cache goes off).
+_CACHE_LINE = re.compile(r'^[ \t]*"?cache"?[ \t]*=(?![ \t]*true[ \t]*(?:#|$))', re.MULTILINE)
 _SAFETY_LINE = re.compile(r'^[^#\n]*\b(read[_-]only|protected)"?[ \t]*='
                           r'(?![ \t]*false[ \t]*(?:#|$))', re.MULTILINE)
 
@@ -108,6 +110,7 @@ class Settings:
     default_view_set: bool = False  # the file names it: it wins over the last session's view
     theme: str | None = None
     console_log_lines: int = DEFAULT_CONSOLE_LOG_LINES
+    cache: bool = True  # the view cache (config/view_cache.py); a bad value turns it off
     refresh: Mapping[str, float] = field(default_factory=lambda: _frozen({}))
     columns: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _frozen({}))
     keys: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
@@ -197,6 +200,15 @@ def _safety(reader: _Reader, key: tuple[str, ...], raw: object) -> bool:
         return raw
     reader.problem(key, "must be true or false; counted as true until fixed")
     return True
+
+
+def _cache(reader: _Reader, raw: object) -> bool:
+    """The ``cache`` value; a bad one is reported and turns the cache off (fail closed: who
+    wrote something there most likely meant to keep rows off the disk)."""
+    if isinstance(raw, bool):
+        return raw
+    reader.problem(("cache",), "must be true or false; the view cache is off until fixed")
+    return False
 
 
 def _colour(value: object) -> str:
@@ -347,10 +359,12 @@ def _read(reader: _Reader, data: dict[str, Any]) -> Settings:
         elif key in _SAFETY_ALIASES:
             safety = _SAFETY_ALIASES[key]
             values[safety] = values.get(safety, False) or _safety(reader, (key,), raw)
+        elif key == "cache":
+            values["cache"] = _cache(reader, raw)
         else:
             reader.problem((key,), "unknown setting (known: " + ", ".join(
-                [*simple, *SAFETY_KEYS, "refresh", "columns", "keys", "ssh_users", "clouds"])
-                + ")")
+                [*simple, *SAFETY_KEYS, "cache", "refresh", "columns", "keys", "ssh_users",
+                 "clouds"]) + ")")
     return Settings(path=reader.path, problems=tuple(reader.problems), **values)
 
 
@@ -388,6 +402,11 @@ def load_settings(path: Path | None = None) -> Settings:
         for key in sorted(found):
             problems.append(Problem(path, None, key, "set in a file that cannot be read: on "
                                                      "for every cloud until the file is fixed"))
+        cache = _CACHE_LINE.search(text) is None
+        if not cache:
+            problems.append(Problem(path, None, "cache", "set in a file that cannot be read: "
+                                                         "the view cache is off until the file "
+                                                         "is fixed"))
         return Settings(path=path, read_only="read_only" in found,
-                        protected="protected" in found, problems=tuple(problems))
+                        protected="protected" in found, cache=cache, problems=tuple(problems))
     return _read(_Reader(path, text), data)

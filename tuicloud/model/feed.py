@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from tuicloud.cloud.errors import CloudError, NotConnectedError, ServiceUnavailableError
 from tuicloud.cloud.poller import Poller
+from tuicloud.config.view_cache import MAX_ROWS
 from tuicloud.memory import release_free_memory
 from tuicloud.model.backoff import retry_delay
 from tuicloud.model.freshness import Freshness, stale_after
@@ -36,6 +37,10 @@ Raw = dict[str, Any]
 RowData = dict[str, object]
 Converter = Callable[[Raw], RowData]
 StatesSeen = Callable[[Mapping[str, Raw], bool, bool], None]  # states, first poll, all projects
+Keeper = Callable[[list[RowData]], None]  # writes a view's rows to the view cache
+KEEP_EVERY = 30.0
+"""Seconds between two writes of a view's rows to the view cache while they change (the first
+complete poll of a session is always kept)."""
 
 
 @dataclass
@@ -70,6 +75,12 @@ class ListFeed:
     differ: RowDiffer = field(default_factory=RowDiffer)
     failures: int = 0
     fresh: Freshness = field(default_factory=lambda: Freshness("connecting"))
+    cached_at: float | None = None
+    """When the rows shown from the view cache were kept; None once a complete poll came
+    (or when none are shown). Actions wait for that poll."""
+    _kept_at: float | None = None  # time.monotonic() of the last write to the view cache
+    _unkept: bool = False  # rows changed since then
+    _relabelled: bool = False  # names came after the last write: keep at the next poll
 
     def reset(self) -> None:
         """Another cloud, project or region: forget everything; answers in flight are dropped."""
@@ -78,6 +89,10 @@ class ListFeed:
         self.failures = 0
         self.differ = RowDiffer()
         self.fresh = Freshness("connecting")
+        self.cached_at = None
+        self._kept_at = None
+        self._unkept = False
+        self._relabelled = False
 
     def forget_poller(self) -> None:
         """A new session (or all projects toggled): the next poll starts a new poller."""
@@ -87,12 +102,14 @@ class ListFeed:
     def poll(self, session: CloudSession | None, *, all_projects: bool,
              lookups: Lookups | None, convert: Converter, observer: Observer | None = None,
              states_seen: StatesSeen | None = None,
-             on_partial: Callable[[Snapshot], None] | None = None) -> Snapshot | Failure:
+             on_partial: Callable[[Snapshot], None] | None = None,
+             keep: Keeper | None = None) -> Snapshot | Failure:
         """Poll once (blocking): the changed rows, or why not. ``observer`` sees each row that
         came, changed or went in the cloud (not on the first poll: those rows did not change);
         ``states_seen`` gets the whole state after each poll, and whether it was the first
         (the change log catches up on what changed while nobody looked); ``on_partial`` gets
-        the first page of a first poll."""
+        the first page of a first poll; ``keep`` gets the rows to write to the view cache after
+        a first poll, then at most every KEEP_EVERY seconds while they change."""
         epoch = self.epoch
         try:
             if session is None:
@@ -125,6 +142,8 @@ class ListFeed:
                                         as_of=started)
             if result.full and len(result.upserts) > 1000:
                 release_free_memory()
+            if keep is not None:
+                self._keep(keep, differ, first=first, changed=bool(rows or removed))
             return Snapshot(rows, removed, result.elapsed, result.bytes, epoch=epoch)
         except ServiceUnavailableError as error:
             return Failure(str(error), unavailable=True, epoch=epoch)
@@ -136,11 +155,40 @@ class ListFeed:
             log.exception("polling %s failed", self.kind.name)
             return Failure(f"{error.__class__.__name__}: {error}", epoch=epoch)
 
+    def _keep(self, keep: Keeper, differ: RowDiffer, *, first: bool, changed: bool) -> None:
+        """Write the rows to the view cache when it is time (a failure there is only logged:
+        the cache is a nicety)."""
+        now = time.monotonic()
+        self._unkept = self._unkept or changed
+        due = (self._kept_at is None or first or self._relabelled
+               or (self._unkept and now - self._kept_at >= KEEP_EVERY))
+        if not due:
+            return
+        self._kept_at, self._unkept, self._relabelled = now, False, False
+        try:
+            keep(differ.rows(MAX_ROWS))
+        except Exception:  # noqa: BLE001 - never fail a poll for the cache
+            log.exception("keeping the %s view in the cache failed", self.kind.name)
+
+    def flush(self, keep: Keeper) -> None:
+        """Write rows changed since the last write now (the view is left, the app quits)."""
+        if self._kept_at is None or not (self._unkept or self._relabelled):
+            return
+        self._kept_at, self._unkept, self._relabelled = time.monotonic(), False, False
+        try:
+            keep(self.differ.rows(MAX_ROWS))
+        except Exception:  # noqa: BLE001 - the cache is a nicety
+            log.exception("keeping the %s view in the cache failed", self.kind.name)
+
     def relabel(self, convert: Converter) -> tuple[int, dict[str, RowData]]:
         """Every row rebuilt (the name lookups changed): (the epoch it belongs to, the rows
         that now read differently)."""
         epoch = self.epoch
-        return epoch, self.differ.relabel(convert)
+        rows = self.differ.relabel(convert)
+        if rows:
+            # The first poll was kept before the names were known (they load after it).
+            self._relabelled = True
+        return epoch, rows
 
     # -- the UI thread's side ---------------------------------------------------------------
     def current(self, epoch: int) -> bool:
@@ -154,9 +202,11 @@ class ListFeed:
         if not self.current(snapshot.epoch):
             return False
         if snapshot.partial:
-            self.fresh = Freshness("loading", count=count, visible=visible)
+            self.fresh = Freshness("loading", count=count, visible=visible,
+                                   cached_at=self.cached_at)
             return True
         self.failures = 0
+        self.cached_at = None
         self.fresh = Freshness("paused" if paused else "fresh", updated_at=time.time(),
                                elapsed_ms=snapshot.elapsed * 1000, count=count,
                                visible=visible)

@@ -19,6 +19,7 @@ class Freshness:
     error: str = ""
     count: int | None = None
     visible: int | None = None
+    cached_at: float | None = None  # rows shown from the view cache, kept at this time.time()
 
 
 def stale_after(previous: Freshness, error: str, *, count: int | None,
@@ -28,12 +29,20 @@ def stale_after(previous: Freshness, error: str, *, count: int | None,
     since = previous.stale_since if previous.state == "stale" else None
     return Freshness("stale", updated_at=previous.updated_at, elapsed_ms=previous.elapsed_ms,
                      stale_since=since if since is not None else (now or time.time()),
-                     error=error, count=count, visible=visible)
+                     error=error, count=count, visible=visible, cached_at=previous.cached_at)
 
 
 def describe_freshness(fresh: Freshness, now: float | None = None) -> str:
-    """"updated 3 s ago, 40 ms" / "stale since 12:04:31: 503 Service Unavailable" ..."""
-    now = time.time() if now is None else now
+    """"updated 3 s ago, 40 ms" / "stale since 12:04:31: 503 Service Unavailable" ...;
+    rows from the view cache say so first: "cached, from 12:03:10 · connecting…"."""
+    text = _describe(fresh, time.time() if now is None else now)
+    if fresh.cached_at is None:
+        return text
+    cached = "cached, from " + time.strftime("%H:%M:%S", time.localtime(fresh.cached_at))
+    return f"{cached} · {text}" if text else cached
+
+
+def _describe(fresh: Freshness, now: float) -> str:
     if fresh.state == "connecting":
         return "connecting…"
     if fresh.state == "loading":

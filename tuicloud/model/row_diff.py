@@ -91,6 +91,16 @@ class RowDiffer:
         with self._lock:
             return list(self._rows)
 
+    def rows(self, limit: int) -> list[RowData]:
+        """The first ``limit`` rows sent to the table (in the order the cloud listed them)."""
+        with self._lock:
+            found: list[RowData] = []
+            for row in self._rows.values():
+                if len(found) >= limit:
+                    break
+                found.append(dict(row))
+            return found
+
     def raw(self, ident: str) -> Raw | None:
         """The raw dict last seen for an id."""
         with self._lock:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from tuicloud.cloud.changes import ChangeLog
     from tuicloud.cloud.connection import CloudSession
     from tuicloud.config import Settings
+    from tuicloud.config.view_cache import ViewCache
     from tuicloud.options import Options
     from tuicloud.widgets.status_header import Identity
 
@@ -56,6 +57,16 @@ class ConsoleHost(Protocol):
     @property
     def all_projects(self) -> bool:
         """Lists show every project's resources (admins)."""
+        ...
+
+    @property
+    def view_cache(self) -> ViewCache | None:
+        """The view cache (rows kept from the last run); None when the settings turn it off."""
+        ...
+
+    def cache_key(self, kind: str, session: CloudSession | None) -> dict[str, object] | None:
+        """The view cache's key of ``kind`` for ``session`` (None: before connecting, the
+        scope guessed from clouds.yaml), or None when no rows may be kept or shown for it."""
         ...
 
     def refresh_for(self, view: str) -> float:

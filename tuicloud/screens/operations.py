@@ -105,7 +105,8 @@ class ListOperations:
         """`a`: the actions menu for the cursor row or the marked rows."""
         ids = self.targets()
         session = self.screen.tui.session
-        if not ids or session is None or not self.check_action("actions_menu", ()):
+        if not ids or session is None or not self.check_action("actions_menu", ()) \
+                or self.screen.waiting_for_fresh():
             return
         menu = ActionsMenu(self.screen.kind.name, ids, self._describe(ids),
                            read_only=bool(session.read_only), admin=session.is_admin)
@@ -134,7 +135,7 @@ class ListOperations:
         op = ops.find(op_id)
         ids = self.targets()
         session = self.screen.tui.session
-        if not ids or session is None:
+        if not ids or self.screen.waiting_for_fresh() or session is None:
             return
         if not self._offered(op):
             self.screen.notify(f"{op.label.rstrip('…')}: needs the admin role",

@@ -7,6 +7,7 @@ import logging
 import string
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.style import Style
@@ -33,9 +34,10 @@ from tuicloud.widgets.sanitize import sanitize_text
 from tuicloud.widgets.status_header import StatusHeader
 
 if TYPE_CHECKING:
+    from tuicloud.cloud.connection import CloudSession
     from tuicloud.cloud.kinds.base import ResourceKind
     from tuicloud.cloud.poller import Poller
-    from tuicloud.model.feed import StatesSeen
+    from tuicloud.model.feed import Keeper, StatesSeen
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +121,9 @@ class ResourceListScreen(Screen[None]):
         self._sort_letters: dict[str, str] = {}
         self.feed = ListFeed(kind)  # poller, diff, epoch, failures, freshness (model layer)
         self.operations = ListOperations(self)
+        # Rows painted from the view cache that no poll has confirmed yet, and their key.
+        self._cached_ids: set[str] = set()
+        self._cached_key: Mapping[str, object] | None = None
 
     @property
     def poller(self) -> Poller | None:
@@ -190,15 +195,18 @@ class ResourceListScreen(Screen[None]):
 
     # -- visibility: only the visible view polls --------------------------------------------
     def on_screen_resume(self) -> None:
-        """Start polling when this screen becomes visible."""
+        """Start polling when this screen becomes visible (the rows kept from the last time
+        shown first, while the first poll runs)."""
         self._active = True
         self.query_one(StatusHeader).identity = self.tui.identity
+        self.paint_cached()
         if self.tui.session is not None:
             self.poll_now()
 
     def on_screen_suspend(self) -> None:
-        """Stop polling while hidden."""
+        """Stop polling while hidden (and keep what changed since the last write)."""
         self._active = False
+        self.run_worker(self.flush_cache, thread=True, group="keep", exit_on_error=False)
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
@@ -208,12 +216,86 @@ class ResourceListScreen(Screen[None]):
         self.feed.forget_poller()
         self.query_one(StatusHeader).identity = self.tui.identity
         self._apply_columns()
+        if self._cached_key is not None and self._cached_key != self._view_key():
+            # Painted for the cloud/project guessed at start; the connection went elsewhere.
+            self._drop_cached()
         if self._active:
+            self.paint_cached()
             self.poll_now()
+
+    # -- the view cache: rows kept from the last time, shown until the first poll ------------
+    def _view_key(self) -> Mapping[str, object] | None:
+        return self.tui.cache_key(self.kind.name, self.tui.session)
+
+    def paint_cached(self) -> None:
+        """Show the rows kept in the view cache for this view, marked cached, when nothing
+        fresher is shown yet; the first complete poll replaces them in place."""
+        cache = self.tui.view_cache
+        if (cache is None or self.kind.nested or self.feed.cached_at is not None
+                or self.feed.fresh.updated_at is not None or len(self.feed.differ)
+                or self.table.row_count):
+            return
+        key = self._view_key()
+        cached = cache.load(key) if key is not None else None
+        if cached is None or key is None:
+            return
+        style = self._status_styler()
+        rows = {str(row["id"]): style(dict(row)) for row in cached.rows}
+        self._cached_ids = set(rows)
+        self._cached_key = key
+        self.feed.cached_at = cached.saved_at
+        self.table.apply_diff(rows, highlight=False)
+        self._update_counts()
+
+    def _drop_cached(self) -> None:
+        if self._cached_ids:
+            self.table.apply_diff({}, self._cached_ids - set(self.feed.differ.ids()),
+                                  highlight=False)
+        self._cached_ids = set()
+        self._cached_key = None
+        self.feed.cached_at = None
+
+    def flush_cache(self) -> None:
+        """Write this view's rows to the view cache if they changed since the last write
+        (blocking: from a worker, or as the app quits)."""
+        keep = self._cache_keeper(self.tui.session)
+        if keep is not None:
+            self.feed.flush(keep)
+
+    def waiting_for_fresh(self) -> bool:
+        """True (and the user told) while the rows are the cache's: an action needs the
+        cloud's current state, not the last run's."""
+        if self.feed.cached_at is None:
+            return False
+        self.notify("Cached rows: waiting for fresh data", severity="warning", timeout=3)
+        return True
+
+    def _cache_keeper(self, session: CloudSession | None) -> Keeper | None:
+        """Writes this view's rows to the view cache (in the poll's worker), or None."""
+        cache = self.tui.view_cache
+        key = self.tui.cache_key(self.kind.name, session) if cache is not None else None
+        if cache is None or key is None or self.kind.nested:
+            return None
+        fields = {"id"}
+        for column in self.kind.columns_for(True):
+            fields.add(column.key)
+            if column.sort_key:
+                fields.add(column.sort_key.lstrip("-"))
+            if column.age_of:
+                fields.add(column.age_of)
+        if self.kind.status_key:
+            fields.add(self.kind.status_key)
+
+        def keep(rows: list[dict[str, object]]) -> None:
+            cache.save(key, rows, fields)
+
+        return keep
 
     def reset(self) -> None:
         """Another cloud, project or region: drop every row; the filter and sort stay."""
         self.feed.reset()
+        self._cached_ids = set()
+        self._cached_key = None
         self._polling = False
         if self._timer is not None:
             self._timer.stop()
@@ -231,7 +313,9 @@ class ResourceListScreen(Screen[None]):
             self._timer = None
         self._polling = True
         if self.freshness.updated_at is None and self.freshness.state != "stale":
-            self._set_fresh(Freshness("loading"))
+            shown = self.feed.cached_at is not None  # cached rows: their count stays
+            self._set_fresh(Freshness("loading", count=self.table.row_count if shown else None,
+                                      visible=self.table.visible_count if shown else None))
         self._poll_worker()
 
     def _schedule_next(self) -> None:
@@ -243,10 +327,12 @@ class ResourceListScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
     def _poll_worker(self) -> None:
         observer = self.change_observer()  # read from the app now: it may be gone after the poll
+        session = self.tui.session
         outcome = self.feed.poll(
-            self.tui.session, all_projects=self.tui.all_projects, lookups=self.tui.lookups,
+            session, all_projects=self.tui.all_projects, lookups=self.tui.lookups,
             convert=self._row_converter(), observer=observer,
-            states_seen=self._states_keeper(), on_partial=self._post_partial)
+            states_seen=self._states_keeper(), on_partial=self._post_partial,
+            keep=self._cache_keeper(session))
         if isinstance(outcome, Snapshot):
             self.post_message(self.PollFinished(outcome))
         else:
@@ -323,11 +409,20 @@ class ResourceListScreen(Screen[None]):
         """Raw API dict → display row, status coloured from the stylesheet (thread-safe)."""
         kind = self.kind
         lookups = lookups_of(self.tui)
+        style = self._status_styler()
+
+        def convert(raw: dict[str, Any]) -> dict[str, object]:
+            return style(kind.row(raw, lookups))
+
+        return convert
+
+    def _status_styler(self) -> Callable[[dict[str, object]], dict[str, object]]:
+        """A display row with its status coloured from the stylesheet (thread-safe)."""
+        kind = self.kind
         status_key = kind.status_key or "status"
         styles = self._status_styles
 
-        def convert(raw: dict[str, Any]) -> dict[str, object]:
-            row = kind.row(raw, lookups)
+        def style(row: dict[str, object]) -> dict[str, object]:
             status = row.get(status_key)
             if isinstance(status, str):
                 css = kind.status_class(status)
@@ -335,7 +430,7 @@ class ResourceListScreen(Screen[None]):
                     row[status_key] = Text(status, style=styles.get(css, ""))
             return row
 
-        return convert
+        return style
 
     @on(PollFinished)
     def _poll_finished(self, message: PollFinished) -> None:
@@ -344,12 +439,19 @@ class ResourceListScreen(Screen[None]):
             return  # a poll of the cloud/project/region before a switch
         table = self.table
         first_load = self.freshness.updated_at is None
+        removals = outcome.removals
         if outcome.partial:
+            self._cached_ids -= outcome.rows.keys()
             table.apply_diff(outcome.rows, highlight=False)
         else:
+            if self._cached_ids:
+                # The whole answer: cached rows it does not hold are gone (a page never says).
+                removals = removals | (self._cached_ids - set(self.feed.differ.ids()))
+                self._cached_ids = set()
+                self._cached_key = None
             with self.app.batch_update():
                 # The worker already diffed against the table: rows and removals are the changes.
-                table.apply_diff(outcome.rows, outcome.removals, highlight=not first_load)
+                table.apply_diff(outcome.rows, removals, highlight=not first_load)
         self.feed.finished(outcome, count=table.row_count, visible=table.visible_count,
                            paused=self.paused)
         self._set_fresh(self.feed.fresh)
@@ -374,8 +476,15 @@ class ResourceListScreen(Screen[None]):
         self.table.set_class(True, "-stale")
         self._schedule_next()
 
+    def show_freshness(self, fresh: Freshness) -> None:
+        """Show how fresh the rows are (the app: "not connected …")."""
+        self._set_fresh(fresh)
+
     def _set_fresh(self, fresh: Freshness) -> None:
-        """Show ``fresh`` (the feed's own after a poll) in the header and the table."""
+        """Show ``fresh`` (the feed's own after a poll) in the header and the table; while the
+        rows are the view cache's, it says so."""
+        if fresh.cached_at != self.feed.cached_at:
+            fresh = replace(fresh, cached_at=self.feed.cached_at)
         self.feed.fresh = fresh
         if fresh.state != "stale":
             self.table.set_class(False, "-stale")
@@ -423,10 +532,11 @@ class ResourceListScreen(Screen[None]):
         from tuicloud.screens.ssh import start_ssh
 
         row_id = self.table.cursor_id
-        raw = self.feed.differ.raw(row_id) if row_id else None
-        if not self.kind.can("ssh") or raw is None:
+        if not self.kind.can("ssh") or row_id is None or self.waiting_for_fresh():
             return
-        start_ssh(self, raw)
+        raw = self.feed.differ.raw(row_id)
+        if raw is not None:
+            start_ssh(self, raw)
 
     def action_why(self, port: int = 22) -> None:
         """`ctrl+w`: why SSH (or TCP ``port``) from here would not reach the server."""
@@ -442,13 +552,15 @@ class ResourceListScreen(Screen[None]):
         """`c`: the create form of this kind (servers, volumes, images)."""
         from tuicloud.screens.forms import open_create_form
 
-        open_create_form(self)
+        if self.kind.create_form is not None and not self.waiting_for_fresh():
+            open_create_form(self)
 
     def action_save_image(self) -> None:
         """`ctrl+s`: download the image under the cursor to a file."""
         from tuicloud.screens.forms import open_save_image
 
-        open_save_image(self)
+        if self.kind.can("download") and not self.waiting_for_fresh():
+            open_save_image(self)
 
     # -- actions (screens/operations.py) ------------------------------------------------------
     def action_actions_menu(self) -> None:
