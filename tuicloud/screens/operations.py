@@ -105,8 +105,8 @@ class ListOperations:
         """`a`: the actions menu for the cursor row or the marked rows."""
         ids = self.targets()
         session = self.screen.tui.session
-        if not ids or session is None or not self.check_action("actions_menu", ()) \
-                or self.screen.waiting_for_fresh():
+        if not ids or not self.check_action("actions_menu", ()) \
+                or self.screen.waiting_for_fresh() or session is None:
             return
         menu = ActionsMenu(self.screen.kind.name, ids, self._describe(ids),
                            read_only=bool(session.read_only), admin=session.is_admin)
