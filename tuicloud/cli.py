@@ -182,8 +182,8 @@ def _run(options: Options) -> int:
 
     from tuicloud.app import TuiCloudApp
     from tuicloud.config.example import ensure_example
+    from tuicloud.config.logs import setup_logging
     from tuicloud.gc_tuning import tune_gc
-    from tuicloud.settings import setup_logging
 
     setup_logging(logging.DEBUG if options.debug else logging.INFO)
     ensure_example()  # first run: a commented settings file to start from

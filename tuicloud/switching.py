@@ -1,4 +1,4 @@
-"""Switching cloud, project and region without restarting, the state file, per-cloud settings.
+"""Switching cloud, project and region without restarting, and the state file.
 
 :class:`Switcher` belongs to the app (``app.switcher``). It answers ``:cloud NAME``,
 ``:project NAME`` and ``:region NAME`` (and the palette's "Switch to …" commands), remembers
@@ -9,7 +9,6 @@ worker; the list views keep their filter and sort and start over with the new se
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import importlib
 import logging
@@ -17,17 +16,16 @@ import pkgutil
 import threading
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from textual.app import App
 from textual.binding import Binding
-from textual.color import Color, ColorParseError
 from textual.command import Hit, Hits, Provider
 from textual.dom import DOMNode
 
-from tuicloud.config.locate import find_line
-from tuicloud.config.settings import CloudSettings, Problem, Settings
+from tuicloud.config.keymap import unknown_binding
+from tuicloud.config.per_cloud import apply_cloud_settings
+from tuicloud.config.settings import Settings
 from tuicloud.config.state import CloudState, State, load_state, save_state, state_path
 
 log = logging.getLogger("tuicloud.switching")
@@ -36,7 +34,7 @@ if TYPE_CHECKING:
     from tuicloud.cloud.connection import CloudSession
     from tuicloud.options import Options
 
-__all__ = ["SwitchCommands", "SwitchHost", "Switcher", "Target", "apply_cloud_settings"]
+__all__ = ["SwitchCommands", "SwitchHost", "Switcher", "Target", "known_binding_ids"]
 
 _SWITCH_WORDS = ("cloud", "project", "region")
 
@@ -52,30 +50,6 @@ class Target:
     region: str | None = None
     restored: bool = False
     switch: bool = False
-
-
-def apply_cloud_settings(session: Any, cloud: CloudSettings, settings: Settings) -> list[str]:
-    """Merge the settings file's ``[clouds.NAME]`` into a session from clouds.yaml.
-
-    read_only and protected: the stricter wins (on when either file says so). accent and
-    ssh_user: the settings file wins. ssh user rules by image name go along. Returns problems
-    to show (an accent that is not a colour is dropped).
-    """
-    problems: list[str] = list(getattr(session, "option_problems", ()))
-    session.read_only = bool(session.read_only or cloud.read_only)
-    session.protected = bool(session.protected or cloud.protected)
-    session.ssh_user = cloud.ssh_user or session.ssh_user
-    session.ssh_user_rules = settings.ssh_users
-    accent = cloud.accent or session.accent
-    if accent is not None:
-        try:
-            Color.parse(accent)
-        except ColorParseError:
-            problems.append(f"clouds.yaml: cloud '{session.cloud_name}': tuicloud.accent: "
-                            f"{accent!r} is not a colour; ignored")
-            accent = None
-    session.accent = accent
-    return problems
 
 
 def known_binding_ids() -> set[str]:
@@ -101,20 +75,6 @@ def known_binding_ids() -> set[str]:
                 if isinstance(binding, Binding) and binding.id:
                     found.add(binding.id)
     return found
-
-
-def unknown_binding(settings: Settings, binding_id: str, known: set[str]) -> str:
-    """The problem message for a [keys] entry naming no binding."""
-    line = None
-    if settings.path is not None:
-        with contextlib.suppress(OSError, UnicodeDecodeError):
-            line = find_line(settings.path.read_text(encoding="utf-8"), ("keys", binding_id))
-    prefix = next((bid.split(".")[0] + "." for bid in known
-                   if bid.split(".")[0] == binding_id.split(".")[0]), "")
-    similar = sorted(bid for bid in known if prefix and bid.startswith(prefix))
-    hint = f" (known: {', '.join(similar)})" if similar else ""
-    return str(Problem(settings.path or Path("settings.toml"), line, f"keys.{binding_id}",
-                       f"no key has this binding id{hint}"))
 
 
 class SwitchHost(Protocol):
@@ -213,12 +173,12 @@ class Switcher:
                         else "Settings", severity="warning", timeout=15)
 
     # -- the session ---------------------------------------------------------------------------
-    def prepare(self, session: Any) -> list[str]:
+    def prepare(self, session: CloudSession) -> list[str]:
         """Apply the settings file's section for the session's cloud (in the worker)."""
         settings = self.host.settings
         return apply_cloud_settings(session, settings.cloud(session.cloud_name), settings)
 
-    def connected(self, session: Any) -> None:
+    def connected(self, session: CloudSession) -> None:
         """Remember where we are and fetch what we can switch to (in a worker)."""
         if not self.host.is_demo:
             self.state.cloud = session.cloud_name
@@ -228,7 +188,7 @@ class Switcher:
         self.app.run_worker(partial(self._scopes_worker, session), thread=True,
                             group="scopes", exclusive=True, exit_on_error=False)
 
-    def _scopes_worker(self, session: Any) -> None:
+    def _scopes_worker(self, session: CloudSession) -> None:
         from tuicloud.cloud.config import cloud_names
         from tuicloud.cloud.errors import CloudError
         from tuicloud.cloud.scope import available_projects, available_regions

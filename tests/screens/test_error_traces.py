@@ -12,9 +12,9 @@ import pytest
 import requests
 
 from tests.helpers.app import make_app, screen_text, wait_until
-from tuicloud import settings
 from tuicloud.cloud import overview as cloud_overview
 from tuicloud.cloud.errors import cloud_error_from
+from tuicloud.config import logs
 from tuicloud.screens.detail import DetailScreen
 from tuicloud.simcloud import RunningSim
 from tuicloud.simcloud.core import Request, Response, SimCloud
@@ -27,7 +27,7 @@ def log_file() -> Iterator[Path]:
     """The app's own log set-up (as `tuicloud` and `tuicloud --demo` run it), restored after."""
     root = logging.getLogger()
     saved = (list(root.handlers), root.level, logging.getLogger("tuicloud").level)
-    path = settings.setup_logging(logging.INFO)
+    path = logs.setup_logging(logging.INFO)
     yield path
     for handler in root.handlers:
         handler.close()

@@ -13,10 +13,10 @@ from textual.widgets import Static
 
 from tests.helpers.app import loaded, make_app, screen_text, wait_until
 from tests.helpers.forms import form, open_form, set_field
-from tuicloud import settings
 from tuicloud.app import TuiCloudApp
 from tuicloud.cloud.kinds.base import ResourceKind
 from tuicloud.cloud.lookups import Lookups
+from tuicloud.config import logs
 from tuicloud.screens.forms.create_volume import CreateVolumeForm
 from tuicloud.simcloud import RunningSim
 
@@ -28,7 +28,7 @@ def log_file() -> Iterator[Path]:
     """The app's own log set-up (as `tuicloud` runs it), restored after."""
     root = logging.getLogger()
     saved = (list(root.handlers), root.level, logging.getLogger("tuicloud").level)
-    path = settings.setup_logging(logging.INFO)
+    path = logs.setup_logging(logging.INFO)
     yield path
     for handler in root.handlers:
         handler.close()

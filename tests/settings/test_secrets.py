@@ -31,7 +31,7 @@ from tests.helpers.app import (
 )
 from tests.helpers.forms import form, set_field
 from tests.helpers.ops import open_menu
-from tuicloud import settings
+from tuicloud.config import logs
 from tuicloud.config.example import ensure_example
 from tuicloud.config.settings import settings_path
 from tuicloud.config.state import state_path
@@ -47,12 +47,12 @@ from tuicloud.simcloud.keystone import ADMIN_PASSWORD, DEMO_PASSWORD
 
 @pytest.fixture
 def debug_logging() -> Iterator[Path]:
-    """``settings.setup_logging(DEBUG)`` as `--debug` does; the logging set-up restored after."""
+    """``logs.setup_logging(DEBUG)`` as `--debug` does; the logging set-up restored after."""
     root = logging.getLogger()
     saved = (list(root.handlers), root.level,
              {name: logging.getLogger(name).level
               for name in ("tuicloud", "keystoneauth", "openstack", "urllib3", "stevedore")})
-    path = settings.setup_logging(logging.DEBUG)
+    path = logs.setup_logging(logging.DEBUG)
     yield path
     for handler in root.handlers:
         handler.close()
@@ -178,7 +178,7 @@ async def test_a_debug_session_leaks_no_password_or_token(
     assert_no_secret("stdout", out, secrets)
     assert_no_secret("stderr", err, secrets)
     # readable by the user only: the log, the settings file, the state file (and their dirs)
-    assert log.parent == settings.log_dir()
+    assert log.parent == logs.log_dir()
     assert settings_path() in files and state_path() in files
     assert '"view": "' in state_path().read_text()  # the session's last view was saved
     # the view cache kept the views visited (searched above with every other file)
@@ -197,7 +197,7 @@ def test_log_files_made_by_a_rollover_are_private(tmp_path: Path) -> None:
     try:
         folder = tmp_path / "logs"
         folder.mkdir()
-        handler = settings.PrivateRotatingFileHandler(folder / "t.log", maxBytes=100,
+        handler = logs.PrivateRotatingFileHandler(folder / "t.log", maxBytes=100,
                                                       backupCount=2, encoding="utf-8")
         record = logging.LogRecord("tuicloud", logging.INFO, __file__, 1, "x" * 80, None, None)
         for _ in range(4):

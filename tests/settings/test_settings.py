@@ -255,7 +255,7 @@ def test_cloud_settings_merge_with_clouds_yaml_options() -> None:
     from types import SimpleNamespace
 
     from tuicloud.config import CloudSettings
-    from tuicloud.switching import apply_cloud_settings
+    from tuicloud.config.per_cloud import apply_cloud_settings
 
     settings = load_settings()
     # clouds.yaml's values as CloudSession reads them; the settings file's section on top.

@@ -19,9 +19,12 @@ import time
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from tuicloud.cloud.kinds.base import parse_time
+
+if TYPE_CHECKING:
+    from tuicloud.cloud.connection import CloudSession
 
 __all__ = ["Change", "ChangeLog", "Event", "classify"]
 
@@ -93,8 +96,8 @@ class ChangeLog:
         self.version = 0  # bumped on every record: readers redraw only when it moved
 
     @staticmethod
-    def scope_of(session: Any) -> str:
-        """A session's scope key: cloud, project and region."""
+    def scope_of(session: CloudSession | None) -> str:
+        """A session's scope key: cloud, project and region (all empty without one)."""
         return "/".join(str(getattr(session, attr, "") or "")
                         for attr in ("cloud_name", "project_id", "region"))
 

@@ -29,9 +29,12 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tuicloud.cloud.errors import CloudError
+
+if TYPE_CHECKING:
+    from tuicloud.cloud.connection import CloudSession
 
 __all__ = [
     "ConsoleTail",
@@ -138,7 +141,8 @@ def overlaps(shown: Sequence[str], window: Sequence[str]) -> list[int]:
     return found
 
 
-def fetch_console_output(session: Any, server_id: str, length: int | None) -> tuple[str, int]:
+def fetch_console_output(session: CloudSession, server_id: str,
+                         length: int | None) -> tuple[str, int]:
     """POST ``os-getConsoleOutput`` (a read, allowed in read-only mode): (text, bytes)."""
     args: dict[str, Any] = {} if length is None else {"length": length}
     body, info = session.request(
@@ -186,7 +190,7 @@ class ConsoleTail:
         self._last_partial: str | None = None
 
     # -- the network part ---------------------------------------------------------------------
-    def poll(self, session: Any, server_id: str) -> TailUpdate:
+    def poll(self, session: CloudSession, server_id: str) -> TailUpdate:
         """Fetch what is new in the server's console log (blocking; raises CloudError)."""
         return self.advance(lambda n: fetch_console_output(session, server_id, n))
 
@@ -285,7 +289,7 @@ class ConsoleTail:
         self._interval = self.min_interval
 
 
-def remote_console(session: Any, server_id: str) -> RemoteConsole:
+def remote_console(session: CloudSession, server_id: str) -> RemoteConsole:
     """Ask Nova for a noVNC console URL, falling back to the serial console (blocking).
 
     Uses ``POST /servers/{id}/remote-consoles`` (microversion 2.6+), else the legacy

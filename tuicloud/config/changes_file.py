@@ -13,8 +13,8 @@ import logging
 from pathlib import Path
 
 from tuicloud.cloud.changes import ChangeLog
+from tuicloud.config.paths import state_dir
 from tuicloud.config.state import atomic_write
-from tuicloud.settings import state_dir
 
 __all__ = ["changes_path", "load_changes", "save_changes"]
 

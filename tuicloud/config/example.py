@@ -11,8 +11,8 @@ import contextlib
 import os
 from pathlib import Path
 
+from tuicloud.config.paths import private_dir
 from tuicloud.config.settings import settings_path
-from tuicloud.settings import private_dir
 
 __all__ = ["EXAMPLE", "ensure_example", "write_example"]
 

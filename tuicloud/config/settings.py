@@ -20,7 +20,7 @@ from types import MappingProxyType
 from typing import Any
 
 from tuicloud.config.locate import find_line
-from tuicloud.settings import config_dir
+from tuicloud.config.paths import config_dir
 
 __all__ = [
     "DEFAULT_CONSOLE_LOG_LINES",

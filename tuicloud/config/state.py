@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tuicloud.settings import private_dir, state_dir
+from tuicloud.config.paths import private_dir, state_dir
 
 __all__ = ["CloudState", "State", "atomic_write", "load_state", "save_state", "state_path"]
 

@@ -26,8 +26,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tuicloud.config.paths import cache_dir
 from tuicloud.config.state import atomic_write
-from tuicloud.settings import cache_dir
 
 __all__ = ["MAX_ROWS", "CachedView", "ViewCache", "view_cache_dir"]
 

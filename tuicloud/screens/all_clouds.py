@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.style import Style
 from rich.text import Text
@@ -33,11 +33,16 @@ from tuicloud.model.backoff import retry_delay
 from tuicloud.model.freshness import Freshness, describe_freshness, stale_after
 from tuicloud.model.row_diff import RowDiffer
 from tuicloud.screens.detail import DetailScreen
-from tuicloud.screens.host import ConsoleHost, console_host
+from tuicloud.screens.host import ConsoleHost, connected, console_host
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.resource_table import ResourceTable
 from tuicloud.widgets.sanitize import sanitize_text
 from tuicloud.widgets.status_header import Identity, StatusHeader
+
+if TYPE_CHECKING:
+    from tuicloud.cloud.connection import CloudSession
+    from tuicloud.cloud.lookups import Lookups
+    from tuicloud.cloud.poller import Poller
 
 log = logging.getLogger("tuicloud.screens.all_clouds")
 
@@ -54,9 +59,9 @@ class CloudFeed:
 
     name: str
     differ: RowDiffer = field(default_factory=RowDiffer)
-    session: Any = None
-    poller: Any = None
-    lookups: Any = None
+    session: CloudSession | None = None
+    poller: Poller | None = None
+    lookups: Lookups | None = None
     fresh: Freshness = field(default_factory=lambda: Freshness("connecting"))
     polling: bool = False
     failures: int = 0
@@ -134,8 +139,9 @@ class CloudDetailScreen(DetailScreen):
         """The detail view, its header naming the server's cloud."""
         session = self.feed.session
         yield PinnedHeader(Identity(
-            cloud=self.feed.name, project=session.project_name or "",
-            region=session.region or "", user=session.user_name or "", read_only=True))
+            cloud=self.feed.name, project=(session.project_name if session else None) or "",
+            region=(session.region if session else None) or "",
+            user=(session.user_name if session else None) or "", read_only=True))
         for widget in super().compose():
             if not isinstance(widget, StatusHeader):
                 yield widget
@@ -146,7 +152,8 @@ class CloudDetailScreen(DetailScreen):
         from tuicloud.cloud.errors import CloudError
 
         try:
-            raw, related = fetch_detail(self.feed.session, self.kind, self.resource_id)
+            raw, related = fetch_detail(connected(self.feed.session), self.kind,
+                                        self.resource_id)
             self.post_message(self.Loaded(raw, related))
         except CloudError as error:
             self.post_message(self.Failed(str(error)))
@@ -324,6 +331,7 @@ class AllCloudsScreen(Screen[None]):
                                                            all_projects=False)))
                 feed.session, feed.lookups = session, lookups
                 feed.poller = Poller(session, SERVERS, lookups=lookups)
+            assert feed.poller is not None  # made with the session
             result = feed.poller.poll()
             prefix = f"{feed.name}/"
             upserts = {prefix + k: v for k, v in result.upserts.items()}

@@ -17,7 +17,7 @@ from textual.widgets import Static
 
 from tuicloud.model.backoff import retry_delay
 from tuicloud.model.freshness import Freshness
-from tuicloud.screens.host import ConsoleHost, console_host
+from tuicloud.screens.host import ConsoleHost, connected, console_host
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.log_panel import LogPanel
 from tuicloud.widgets.log_view import GAP_TEXT, RESET_TEXT, LogView
@@ -170,7 +170,7 @@ class ConsoleLogScreen(Screen[None]):
         from tuicloud.cloud.errors import CloudError, ServiceUnavailableError
 
         try:
-            update = self.tail.poll(self.tui.session, self.server_id)
+            update = self.tail.poll(connected(self.tui.session), self.server_id)
             self.post_message(self.Polled(update))
         except ServiceUnavailableError as error:
             self.post_message(self.PollFailed(str(error), unavailable=True))
@@ -259,7 +259,8 @@ class ConsoleLogScreen(Screen[None]):
         from tuicloud.cloud.errors import CloudError
 
         try:
-            self.post_message(self.UrlFetched(remote_console(self.tui.session, self.server_id)))
+            self.post_message(self.UrlFetched(remote_console(connected(self.tui.session),
+                                                             self.server_id)))
         except CloudError as error:
             self.post_message(self.UrlFailed(str(error)))
         except Exception as error:  # noqa: BLE001 - shown to the user

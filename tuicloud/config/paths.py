@@ -1,19 +1,11 @@
-"""Where tuicloud keeps files (platformdirs), and its log set-up.
-
-Logs go to a file in the user log dir, never to the terminal (the TUI owns it). Files are created
-readable by the user only. Nothing here ever writes a password or token: the cloud layer's log
-lines carry method, path, status and request id only, and keystoneauth's body logging stays off.
-"""
+"""Where tuicloud keeps files (platformdirs): config, state, log and cache folders, created
+readable by the user only."""
 
 from __future__ import annotations
 
 import contextlib
-import logging
-import logging.handlers
 import os
-import warnings
 from pathlib import Path
-from typing import Any
 
 import platformdirs
 
@@ -58,31 +50,4 @@ def private_dir(path: Path) -> Path:
             with contextlib.suppress(OSError):
                 if folder.stat().st_mode & 0o077:
                     os.chmod(folder, 0o700)
-    return path
-
-
-class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
-    """Opens every log file it creates, a rollover's fresh one too, as 0600 (plain ``open``
-    would make it 0644 under the usual umask)."""
-
-    def _open(self) -> Any:
-        os.close(os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
-        return super()._open()
-
-
-def setup_logging(level: int = logging.INFO) -> Path:
-    """Log to ``<log dir>/tuicloud.log`` (0600, rotated); route Python warnings there too."""
-    path = private_dir(log_dir()) / "tuicloud.log"
-    handler = PrivateRotatingFileHandler(path, maxBytes=2_000_000, backupCount=2,
-                                         encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(logging.WARNING)
-    logging.getLogger("tuicloud").setLevel(level)
-    # keystoneauth logs request and response bodies at DEBUG (adminPass, user_data): keep off.
-    for noisy in ("keystoneauth", "openstack", "urllib3", "stevedore"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    logging.captureWarnings(True)
-    warnings.simplefilter("default")
     return path
