@@ -123,11 +123,6 @@ def svc_of(cloud: SimCloud) -> Service:
     return cast(Service, cloud.service("volume"))
 
 
-def token_of(request: Request) -> Token:
-    """The request's token (routes here require one)."""
-    assert request.token is not None
-    return request.token
-
 
 # -- versions ---------------------------------------------------------------------------------
 def _version_entry(cloud: SimCloud) -> dict[str, Any]:
@@ -349,7 +344,7 @@ def visible_volume(svc: Service, volume_id: str, token: Token) -> dict[str, Any]
 
 
 def _listing(cloud: SimCloud, request: Request, version: Version, detail: bool) -> Response:
-    token = token_of(request)
+    token = request.authed
     svc = svc_of(cloud)
     with cloud.lock:
         records = scoped(list(svc.volumes.values()), request, token)
@@ -379,7 +374,7 @@ def list_volumes_summary(cloud: SimCloud, request: Request, version: Version) ->
 
 def show_volume(cloud: SimCloud, request: Request, version: Version) -> Response:
     """GET /v3/volumes/{id}."""
-    token = token_of(request)
+    token = request.authed
     svc = svc_of(cloud)
     with cloud.lock:
         volume = visible_volume(svc, request.params["volume_id"], token)
@@ -415,7 +410,7 @@ def _metadata(value: Any) -> dict[str, str]:
 
 def create_volume(cloud: SimCloud, request: Request, version: Version) -> Response:
     """POST /v3/volumes: 202, creating -> available after build_delay."""
-    token = token_of(request)
+    token = request.authed
     body = request.json_object("volume")
     svc = svc_of(cloud)
     project = token.project_id or ""
@@ -483,7 +478,7 @@ def create_volume(cloud: SimCloud, request: Request, version: Version) -> Respon
 
 def update_volume(cloud: SimCloud, request: Request, version: Version) -> Response:
     """PUT /v3/volumes/{id}: name, description, metadata."""
-    token = token_of(request)
+    token = request.authed
     body = request.json_object("volume")
     svc = svc_of(cloud)
     for key in body:
@@ -509,7 +504,7 @@ def update_volume(cloud: SimCloud, request: Request, version: Version) -> Respon
 
 def delete_volume(cloud: SimCloud, request: Request, version: Version) -> Response:
     """DELETE /v3/volumes/{id}: 202; 400 while attached, busy or with snapshots."""
-    token = token_of(request)
+    token = request.authed
     svc = svc_of(cloud)
     cascade = bool_arg(request.arg("cascade") or "false", "cascade")
     with cloud.lock:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from tuicloud.simcloud.cinder_api import Version, VersionedHandler, svc_of, token_of
+from tuicloud.simcloud.cinder_api import Version, VersionedHandler, svc_of
 from tuicloud.simcloud.core import ApiError, Request, Response, SimCloud, isotime
 
 NOT_FOUND = "The resource could not be found."
@@ -35,7 +35,7 @@ def _store(cloud: SimCloud) -> dict[str, dict[str, Any]]:
 
 
 def _visible(cloud: SimCloud, request: Request) -> list[dict[str, Any]]:
-    token = token_of(request)
+    token = request.authed
     return [a for a in _store(cloud).values()
             if token.is_admin or a["project_id"] == token.project_id]
 
@@ -95,7 +95,7 @@ def create(cloud: SimCloud, request: Request, version: Version) -> Response:
     _since(version, (3, 27))
     body = request.json_object("attachment")
     volume_id, instance = _uuid(body, "volume_uuid"), _uuid(body, "instance_uuid")
-    token = token_of(request)
+    token = request.authed
     with cloud.lock:
         svc = svc_of(cloud)
         volume = svc.volumes.get(volume_id)

@@ -17,7 +17,6 @@ from tuicloud.simcloud.cinder_api import (
     page,
     scoped,
     svc_of,
-    token_of,
     visible_volume,
 )
 from tuicloud.simcloud.core import ApiError, Request, Response, SimCloud, Token
@@ -34,7 +33,7 @@ def _admin_only(token: Token, action: str) -> None:
 # -- actions ----------------------------------------------------------------------------------
 def volume_action(cloud: SimCloud, request: Request, version: Version) -> Response:
     """POST /v3/volumes/{id}/action: one action per body."""
-    token = token_of(request)
+    token = request.authed
     body = request.json_object()
     if len(body) != 1:
         raise ApiError(400, "Invalid input received: exactly one action is expected.")
@@ -245,7 +244,7 @@ _ACTIONS: dict[str, Any] = {
 
 # -- metadata ---------------------------------------------------------------------------------
 def _meta_volume(cloud: SimCloud, request: Request) -> dict[str, Any]:
-    return visible_volume(svc_of(cloud), request.params["volume_id"], token_of(request))
+    return visible_volume(svc_of(cloud), request.params["volume_id"], request.authed)
 
 
 def get_metadata(cloud: SimCloud, request: Request, version: Version) -> Response:
@@ -338,7 +337,7 @@ def _visible_snapshot(svc: Service, snapshot_id: str, token: Token) -> dict[str,
 
 def _snapshot_listing(cloud: SimCloud, request: Request, version: Version,
                       detail: bool) -> Response:
-    token = token_of(request)
+    token = request.authed
     svc = svc_of(cloud)
     with cloud.lock:
         records = scoped(list(svc.snapshots.values()), request, token)
@@ -371,7 +370,7 @@ def show_snapshot(cloud: SimCloud, request: Request, version: Version) -> Respon
     """GET /v3/snapshots/{id}."""
     with cloud.lock:
         snap = _visible_snapshot(svc_of(cloud), request.params["snapshot_id"],
-                                 token_of(request))
+                                 request.authed)
         return Response(200, {"snapshot": snapshot_doc(snap, version)})
 
 
@@ -396,7 +395,7 @@ def _snapshot_force(value: Any) -> bool:
 def create_snapshot(cloud: SimCloud, request: Request, version: Version) -> Response:
     """POST /v3/snapshots: 202, creating -> available; 400 for an in-use volume unless
     force. From 3.66 in-use volumes need no force, and ``force`` false is a 400."""
-    token = token_of(request)
+    token = request.authed
     body = request.json_object("snapshot")
     svc = svc_of(cloud)
     flag = body.get("force")
@@ -427,7 +426,7 @@ def update_snapshot(cloud: SimCloud, request: Request, version: Version) -> Resp
     body = request.json_object("snapshot")
     svc = svc_of(cloud)
     with cloud.lock:
-        snap = _visible_snapshot(svc, request.params["snapshot_id"], token_of(request))
+        snap = _visible_snapshot(svc, request.params["snapshot_id"], request.authed)
         for key in ("name", "description"):
             if key in body:
                 snap[key] = body[key]
@@ -439,7 +438,7 @@ def delete_snapshot(cloud: SimCloud, request: Request, version: Version) -> Resp
     """DELETE /v3/snapshots/{id}: deleting, then gone."""
     svc = svc_of(cloud)
     with cloud.lock:
-        snap = _visible_snapshot(svc, request.params["snapshot_id"], token_of(request))
+        snap = _visible_snapshot(svc, request.params["snapshot_id"], request.authed)
         if snap["status"] not in ("available", "error", "error_deleting"):
             raise ApiError(400, "Invalid snapshot: Volume Snapshot status must be available or "
                                 "error or error_deleting")
@@ -459,7 +458,7 @@ def _type_doc(vtype: dict[str, Any], token: Token) -> dict[str, Any]:
 
 def list_types(cloud: SimCloud, request: Request, version: Version) -> Response:
     """GET /v3/types."""
-    token = token_of(request)
+    token = request.authed
     svc = svc_of(cloud)
     return Response(200, {"volume_types": [_type_doc(t, token) for t in svc.types.values()]})
 
@@ -470,18 +469,18 @@ def show_type(cloud: SimCloud, request: Request, version: Version) -> Response:
     vtype = svc.types.get(request.params["type_id"])
     if vtype is None:
         raise ApiError(404, f"Volume type {request.params['type_id']} could not be found.")
-    return Response(200, {"volume_type": _type_doc(vtype, token_of(request))})
+    return Response(200, {"volume_type": _type_doc(vtype, request.authed)})
 
 
 def default_type(cloud: SimCloud, request: Request, version: Version) -> Response:
     """GET /v3/types/default."""
     return Response(200, {"volume_type": _type_doc(svc_of(cloud).default_type(),
-                                                   token_of(request))})
+                                                   request.authed)})
 
 
 def limits(cloud: SimCloud, request: Request, version: Version) -> Response:
     """GET /v3/limits: absolute limits and usage of the token's project."""
-    token = token_of(request)
+    token = request.authed
     project = token.project_id or ""
     if token.is_admin and request.arg("project_id") and version >= (3, 39):
         project = str(request.arg("project_id"))
@@ -499,7 +498,7 @@ def limits(cloud: SimCloud, request: Request, version: Version) -> Response:
 
 
 def _quota_project(request: Request) -> str:
-    token = token_of(request)
+    token = request.authed
     project_id = request.params["project_id"]
     if project_id != token.project_id and not token.is_admin:
         raise ApiError(403, "Policy doesn't allow volume_extension:quotas:show to be "
@@ -535,7 +534,7 @@ def quota_defaults(cloud: SimCloud, request: Request, version: Version) -> Respo
 
 def update_quota(cloud: SimCloud, request: Request, version: Version) -> Response:
     """PUT /v3/os-quota-sets/{project_id} (admin)."""
-    token = token_of(request)
+    token = request.authed
     _admin_only(token, "volume_extension:quotas:update")
     body = request.json_object("quota_set")
     svc = svc_of(cloud)
@@ -567,7 +566,7 @@ def update_quota(cloud: SimCloud, request: Request, version: Version) -> Respons
 
 def reset_quota(cloud: SimCloud, request: Request, version: Version) -> Response:
     """DELETE /v3/os-quota-sets/{project_id} (admin): back to defaults."""
-    _admin_only(token_of(request), "volume_extension:quotas:delete")
+    _admin_only(request.authed, "volume_extension:quotas:delete")
     with cloud.lock:
         svc_of(cloud).quotas.pop(request.params["project_id"], None)
     return Response(200)

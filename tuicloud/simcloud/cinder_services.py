@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from tuicloud.simcloud.cinder import cinder_time
-from tuicloud.simcloud.cinder_api import Version, VersionedHandler, svc_of, token_of
+from tuicloud.simcloud.cinder_api import Version, VersionedHandler, svc_of
 from tuicloud.simcloud.core import ApiError, Request, Response, SimCloud
 
 __all__ = ["routes", "service_records"]
@@ -58,7 +58,7 @@ def _doc(record: dict[str, Any], version: Version) -> dict[str, Any]:
 def list_services(cloud: SimCloud, request: Request, version: Version) -> Response:
     """GET /v3/os-services (admin): filtered by host and binary; other parameters ignored,
     as the rig ignores them (no paging: ``limit`` changes nothing)."""
-    if not token_of(request).is_admin:
+    if not request.authed.is_admin:
         raise ApiError(403, "Policy doesn't allow volume_extension:services:index to be "
                             "performed.")
     host, binary = request.arg("host"), request.arg("binary")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tuicloud.simcloud.cinder_api import Version, VersionedHandler, bool_arg, svc_of, token_of
+from tuicloud.simcloud.cinder_api import Version, VersionedHandler, bool_arg, svc_of
 from tuicloud.simcloud.core import ApiError, Request, Response, SimCloud, new_id
 
 
@@ -22,7 +22,7 @@ def routes() -> list[tuple[str, str, VersionedHandler]]:
 
 
 def _admin(request: Request, rule: str) -> None:
-    if not token_of(request).is_admin:
+    if not request.authed.is_admin:
         raise ApiError(403, f"Policy doesn't allow volume_extension:{rule} to be performed.")
 
 

@@ -110,6 +110,12 @@ class Request:
     token: Token | None = None
     _body: bytes | None = None
 
+    @property
+    def authed(self) -> Token:
+        """The request's token, on the routes that require one (the router checked it)."""
+        assert self.token is not None, "a route that needs a token was served without one"
+        return self.token
+
     def header(self, name: str, default: str = "") -> str:
         """A request header, case-insensitively."""
         return self.headers.get(name.lower(), default)

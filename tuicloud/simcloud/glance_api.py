@@ -67,10 +67,6 @@ def _svc(cloud: SimCloud) -> Service:
     return cast(Service, cloud.service("image"))
 
 
-def _token(request: Request) -> Token:
-    assert request.token is not None
-    return request.token
-
 
 # -- versions, schemas, info ------------------------------------------------------------------
 def _versions_doc(cloud: SimCloud) -> dict[str, Any]:
@@ -111,7 +107,7 @@ def stores_info(cloud: SimCloud, request: Request) -> Response:
 
 def usage_info(cloud: SimCloud, request: Request) -> Response:
     """GET /v2/info/usage: the project's image count and bytes (no limits: -1)."""
-    token = _token(request)
+    token = request.authed
     svc = _svc(cloud)
     with cloud.lock:
         own = [r for r in svc.images.values() if r["owner"] == token.project_id]
@@ -257,7 +253,7 @@ def _sorted(records: list[dict[str, Any]], spec: list[tuple[str, str]]) -> list[
 
 def list_images(cloud: SimCloud, request: Request) -> Response:
     """GET /v2/images: filters, sort, limit/marker, ``next`` link."""
-    token = _token(request)
+    token = request.authed
     svc = _svc(cloud)
     limit_text = request.arg("limit")
     limit = DEFAULT_LIMIT
@@ -302,7 +298,7 @@ def show_image(cloud: SimCloud, request: Request) -> Response:
     """GET /v2/images/{id}."""
     svc = _svc(cloud)
     with cloud.lock:
-        return Response(200, svc.doc(svc.visible(request.params["image_id"], _token(request))))
+        return Response(200, svc.doc(svc.visible(request.params["image_id"], request.authed)))
 
 
 # -- create / update / delete -----------------------------------------------------------------
@@ -357,7 +353,7 @@ def _check_value(key: str, value: Any, token: Token) -> Any:
 
 def create_image(cloud: SimCloud, request: Request) -> Response:
     """POST /v2/images: a queued image (no data yet)."""
-    token = _token(request)
+    token = request.authed
     body = request.json_object()
     svc = _svc(cloud)
     for key in body:
@@ -421,7 +417,7 @@ def _patch_ops(request: Request) -> list[tuple[str, str, Any]]:
 
 def update_image(cloud: SimCloud, request: Request) -> Response:
     """PATCH /v2/images/{id}: JSON-patch add/replace/remove."""
-    token = _token(request)
+    token = request.authed
     ops = _patch_ops(request)
     svc = _svc(cloud)
     base = {"name", "visibility", "protected", "os_hidden", "min_disk", "min_ram", "tags",
@@ -461,7 +457,7 @@ def delete_image(cloud: SimCloud, request: Request) -> Response:
     """DELETE /v2/images/{id}: 204; 403 when protected."""
     svc = _svc(cloud)
     with cloud.lock:
-        record = svc.owned(request.params["image_id"], _token(request), "delete_image")
+        record = svc.owned(request.params["image_id"], request.authed, "delete_image")
         if record["protected"]:
             raise ApiError(403, f"Image {record['id']} is protected and cannot be deleted.")
         del svc.images[record["id"]]
@@ -478,7 +474,7 @@ def add_tag(cloud: SimCloud, request: Request) -> Response:
     if len(tag) > 255:
         raise ApiError(400, "Tag too long: at most 255 characters")
     with cloud.lock:
-        record = svc.owned(request.params["image_id"], _token(request), "modify_image")
+        record = svc.owned(request.params["image_id"], request.authed, "modify_image")
         if tag not in record["tags"]:
             record["tags"].append(tag)
             svc.touch(record)
@@ -489,7 +485,7 @@ def remove_tag(cloud: SimCloud, request: Request) -> Response:
     """DELETE /v2/images/{id}/tags/{tag}: 404 when the image has no such tag."""
     svc = _svc(cloud)
     with cloud.lock:
-        record = svc.owned(request.params["image_id"], _token(request), "modify_image")
+        record = svc.owned(request.params["image_id"], request.authed, "modify_image")
         if request.params["tag"] not in record["tags"]:
             raise ApiError(404, f"Tag {request.params['tag']} not found")
         record["tags"].remove(request.params["tag"])
@@ -502,7 +498,7 @@ def deactivate(cloud: SimCloud, request: Request) -> Response:
     """POST /v2/images/{id}/actions/deactivate: active -> deactivated (idempotent)."""
     svc = _svc(cloud)
     with cloud.lock:
-        record = svc.owned(request.params["image_id"], _token(request), "deactivate")
+        record = svc.owned(request.params["image_id"], request.authed, "deactivate")
         if record["status"] == "active":
             record["status"] = "deactivated"
             svc.touch(record)
@@ -516,7 +512,7 @@ def reactivate(cloud: SimCloud, request: Request) -> Response:
     """POST /v2/images/{id}/actions/reactivate: deactivated -> active (idempotent)."""
     svc = _svc(cloud)
     with cloud.lock:
-        record = svc.owned(request.params["image_id"], _token(request), "reactivate")
+        record = svc.owned(request.params["image_id"], request.authed, "reactivate")
         if record["status"] == "deactivated":
             record["status"] = "active"
             svc.touch(record)

@@ -9,7 +9,7 @@ from typing import Any
 
 from tuicloud.simcloud.core import ApiError, Request, Response, SimCloud
 from tuicloud.simcloud.glance import file_chunks, synth_chunks
-from tuicloud.simcloud.glance_api import _svc, _token
+from tuicloud.simcloud.glance_api import _svc
 
 
 # -- data -------------------------------------------------------------------------------------
@@ -21,7 +21,7 @@ def _start_upload(cloud: SimCloud, request: Request, expected: str,
         raise ApiError(415, f"Content-Type '{ctype or 'none'}' is not supported: use "
                             "application/octet-stream")
     with cloud.lock:
-        record = svc.owned(request.params["image_id"], _token(request), "upload_image")
+        record = svc.owned(request.params["image_id"], request.authed, "upload_image")
         if record["status"] != expected:
             raise ApiError(409, f"Image status transition from {record['status']} to "
                                 f"{transitional} is not allowed")
@@ -84,7 +84,7 @@ def import_image(cloud: SimCloud, request: Request) -> Response:
         raise ApiError(400, f"Import method {name} is not supported at this site.")
     svc = _svc(cloud)
     with cloud.lock:
-        record = svc.owned(request.params["image_id"], _token(request), "import_image")
+        record = svc.owned(request.params["image_id"], request.authed, "import_image")
         image_id = record["id"]
         if record["status"] != "uploading" or image_id not in svc.staged:
             raise ApiError(409, f"Image needs to be staged before 'glance-direct' method can "
@@ -113,7 +113,7 @@ def import_image(cloud: SimCloud, request: Request) -> Response:
 
 def download_data(cloud: SimCloud, request: Request) -> Response:
     """GET /v2/images/{id}/file: the data streamed from disk or synthesized; 204 when none."""
-    token = _token(request)
+    token = request.authed
     svc = _svc(cloud)
     with cloud.lock:
         record = svc.visible(request.params["image_id"], token)

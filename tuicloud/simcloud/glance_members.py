@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tuicloud.simcloud.core import ApiError, Request, Response, Router, SimCloud, Token, isotime
+from tuicloud.simcloud.core import ApiError, Request, Response, Router, SimCloud, isotime
 
 if TYPE_CHECKING:
     from tuicloud.simcloud.glance import Service
@@ -41,10 +41,6 @@ def _glance(cloud: SimCloud) -> Service:
     return svc
 
 
-def _token(request: Request) -> Token:
-    assert request.token is not None
-    return request.token
-
 
 def _member(svc: Service, request: Request) -> dict[str, Any]:
     image_id, member_id = request.params["image_id"], request.params["member_id"]
@@ -62,7 +58,7 @@ def _doc(member: dict[str, Any]) -> dict[str, Any]:
 def list_members(cloud: SimCloud, request: Request) -> Response:
     """GET /v2/images/{id}/members: the owner sees all, a member only itself."""
     svc = _glance(cloud)
-    token = _token(request)
+    token = request.authed
     with cloud.lock:
         record = svc.visible(request.params["image_id"], token)
         members = list(members_of(svc, record["id"]).values())
@@ -81,7 +77,7 @@ def add_member(cloud: SimCloud, request: Request) -> Response:
     if not isinstance(member_id, str) or not member_id:
         raise ApiError(400, "Member to be added not specified")
     with cloud.lock:
-        record = svc.owned(request.params["image_id"], _token(request), "add_member")
+        record = svc.owned(request.params["image_id"], request.authed, "add_member")
         if record["visibility"] != "shared":
             raise ApiError(403, f"Not allowed to create members for image {record['id']}.")
         members = svc.members.setdefault(record["id"], {})
@@ -97,14 +93,14 @@ def show_member(cloud: SimCloud, request: Request) -> Response:
     """GET /v2/images/{id}/members/{project}."""
     svc = _glance(cloud)
     with cloud.lock:
-        svc.visible(request.params["image_id"], _token(request))
+        svc.visible(request.params["image_id"], request.authed)
         return Response(200, _doc(_member(svc, request)))
 
 
 def update_member(cloud: SimCloud, request: Request) -> Response:
     """PUT /v2/images/{id}/members/{project} {"status": ...}: only the member itself decides."""
     svc = _glance(cloud)
-    token = _token(request)
+    token = request.authed
     status = request.json_object().get("status")
     with cloud.lock:
         svc.visible(request.params["image_id"], token)
@@ -123,7 +119,7 @@ def delete_member(cloud: SimCloud, request: Request) -> Response:
     """DELETE /v2/images/{id}/members/{project} (owner): 204."""
     svc = _glance(cloud)
     with cloud.lock:
-        record = svc.owned(request.params["image_id"], _token(request), "delete_member")
+        record = svc.owned(request.params["image_id"], request.authed, "delete_member")
         _member(svc, request)
         del svc.members[record["id"]][request.params["member_id"]]
     return Response(204)

@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from tuicloud.simcloud.core import ApiError, Request, Response, Router, SimCloud
-from tuicloud.simcloud.neutron_api import V2, _list_docs, _matcher, _svc, _token
+from tuicloud.simcloud.neutron_api import V2, _list_docs, _matcher, _svc
 from tuicloud.simcloud.nova_model import HOST_ZONE
 
 __all__ = ["agent_records", "register"]
@@ -74,7 +74,7 @@ def list_agents(cloud: SimCloud, request: Request) -> Response:
     the agent's attributes, paged as other collections."""
     _matcher(request, _KEYS)  # an unknown filter is a 400 even when nothing is listed
     with cloud.lock:
-        docs = [_doc(r) for r in agent_records(cloud)] if _token(request).is_admin else []
+        docs = [_doc(r) for r in agent_records(cloud)] if request.authed.is_admin else []
     return _list_docs(cloud, request, "agents", docs, _NOT_FOUND)
 
 
@@ -83,6 +83,6 @@ def show_agent(cloud: SimCloud, request: Request) -> Response:
     wanted = request.params["item_id"]
     with cloud.lock:
         found = next((r for r in agent_records(cloud) if r["id"] == wanted), None)
-        if found is None or not _token(request).is_admin:
+        if found is None or not request.authed.is_admin:
             raise ApiError(404, _NOT_FOUND[0].format(wanted), kind=_NOT_FOUND[1])
         return Response(200, {"agent": _doc(found)})

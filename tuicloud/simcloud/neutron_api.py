@@ -129,10 +129,6 @@ def _svc(cloud: SimCloud) -> Service:
     return cast(Service, cloud.service("network"))
 
 
-def _token(request: Request) -> Token:
-    assert request.token is not None
-    return request.token
-
 
 def _forbidden(rule: str) -> ApiError:
     return ApiError(403, f"({rule}) is disallowed by policy", kind="HTTPForbidden")

@@ -29,7 +29,6 @@ from tuicloud.simcloud.neutron_api import (
     _project_for,
     _sort_docs,
     _svc,
-    _token,
     _touch,
 )
 from tuicloud.simcloud.neutron_model import OrderedIds, Port
@@ -52,7 +51,7 @@ def _visible_network(svc: Service, network_id: str, token: Token) -> dict[str, A
 
 def list_networks(cloud: SimCloud, request: Request) -> Response:
     """GET /v2.0/networks."""
-    token = _token(request)
+    token = request.authed
     svc = _svc(cloud)
     with cloud.lock:
         docs = [dict(n) for n in svc.networks.values()
@@ -83,7 +82,7 @@ def _network_doc(network: dict[str, Any], token: Token) -> dict[str, Any]:
 def show_network(cloud: SimCloud, request: Request) -> Response:
     """GET /v2.0/networks/{id}."""
     svc = _svc(cloud)
-    token = _token(request)
+    token = request.authed
     with cloud.lock:
         network = _network_doc(_visible_network(svc, request.params["item_id"], token), token)
     return Response(200, {"network": _fields([network], request)[0]})
@@ -91,7 +90,7 @@ def show_network(cloud: SimCloud, request: Request) -> Response:
 
 def create_network(cloud: SimCloud, request: Request) -> Response:
     """POST /v2.0/networks."""
-    token = _token(request)
+    token = request.authed
     body = _body(request, "network")
     svc = _svc(cloud)
     shared = _as_bool(body.get("shared", False), "shared")
@@ -122,7 +121,7 @@ def create_network(cloud: SimCloud, request: Request) -> Response:
 
 def update_network(cloud: SimCloud, request: Request) -> Response:
     """PUT /v2.0/networks/{id}: name, description, admin_state_up, shared (admin)."""
-    token = _token(request)
+    token = request.authed
     body = _body(request, "network")
     svc = _svc(cloud)
     with cloud.lock:
@@ -139,7 +138,7 @@ def update_network(cloud: SimCloud, request: Request) -> Response:
 
 def delete_network(cloud: SimCloud, request: Request) -> Response:
     """DELETE /v2.0/networks/{id}: 409 NetworkInUse while non-DHCP ports remain."""
-    token = _token(request)
+    token = request.authed
     svc = _svc(cloud)
     with cloud.lock:
         network = _visible_network(svc, request.params["item_id"], token)
@@ -172,7 +171,7 @@ def _subnet_visible(svc: Service, subnet: dict[str, Any], token: Token) -> bool:
 
 def list_subnets(cloud: SimCloud, request: Request) -> Response:
     """GET /v2.0/subnets."""
-    token = _token(request)
+    token = request.authed
     svc = _svc(cloud)
     with cloud.lock:
         docs = [dict(s) for s in svc.subnets.values() if _subnet_visible(svc, s, token)]
@@ -190,7 +189,7 @@ def show_subnet(cloud: SimCloud, request: Request) -> Response:
     """GET /v2.0/subnets/{id}."""
     svc = _svc(cloud)
     with cloud.lock:
-        subnet = dict(_visible_subnet(svc, request.params["item_id"], _token(request)))
+        subnet = dict(_visible_subnet(svc, request.params["item_id"], request.authed))
     return Response(200, {"subnet": _fields([subnet], request)[0]})
 
 
@@ -212,7 +211,7 @@ def _allocation_pool(pools: Any) -> tuple[str, str] | None:
 
 def create_subnet(cloud: SimCloud, request: Request) -> Response:
     """POST /v2.0/subnets (IPv4)."""
-    token = _token(request)
+    token = request.authed
     body = _body(request, "subnet")
     svc = _svc(cloud)
     cidr = body.get("cidr")
@@ -249,7 +248,7 @@ def create_subnet(cloud: SimCloud, request: Request) -> Response:
 
 def update_subnet(cloud: SimCloud, request: Request) -> Response:
     """PUT /v2.0/subnets/{id}: name, description, dns_nameservers."""
-    token = _token(request)
+    token = request.authed
     body = _body(request, "subnet")
     svc = _svc(cloud)
     with cloud.lock:
@@ -262,7 +261,7 @@ def update_subnet(cloud: SimCloud, request: Request) -> Response:
 
 def delete_subnet(cloud: SimCloud, request: Request) -> Response:
     """DELETE /v2.0/subnets/{id}: 409 SubnetInUse while ports hold addresses from it."""
-    token = _token(request)
+    token = request.authed
     svc = _svc(cloud)
     with cloud.lock:
         subnet = _visible_subnet(svc, request.params["item_id"], token)
@@ -297,7 +296,7 @@ def _port_order(svc: Service, request: Request, token: Token) -> OrderedIds | No
 
 def list_ports(cloud: SimCloud, request: Request) -> Response:
     """GET /v2.0/ports: O(page) walks of insertion-ordered ids; device_id uses its index."""
-    token = _token(request)
+    token = request.authed
     svc = _svc(cloud)
     admin = token.is_admin
     limit = _limit(request)
@@ -348,7 +347,7 @@ def _visible_port(svc: Service, port_id: str, token: Token) -> Port:
 
 def show_port(cloud: SimCloud, request: Request) -> Response:
     """GET /v2.0/ports/{id}."""
-    token = _token(request)
+    token = request.authed
     svc = _svc(cloud)
     with cloud.lock:
         doc = _visible_port(svc, request.params["item_id"], token).doc(token.is_admin)
@@ -368,7 +367,7 @@ def _groups(svc: Service, value: Any, project_id: str) -> list[str]:
 
 def create_port(cloud: SimCloud, request: Request) -> Response:
     """POST /v2.0/ports."""
-    token = _token(request)
+    token = request.authed
     body = _body(request, "port")
     svc = _svc(cloud)
     with cloud.lock:
@@ -402,7 +401,7 @@ def create_port(cloud: SimCloud, request: Request) -> Response:
 def update_port(cloud: SimCloud, request: Request) -> Response:
     """PUT /v2.0/ports/{id}: name, description, admin_state_up, security groups, device.
     Checked whole before anything changes, as Neutron's single transaction does."""
-    token = _token(request)
+    token = request.authed
     body = _body(request, "port")
     svc = _svc(cloud)
     with cloud.lock:
@@ -440,7 +439,7 @@ def update_port(cloud: SimCloud, request: Request) -> Response:
 
 def delete_port(cloud: SimCloud, request: Request) -> Response:
     """DELETE /v2.0/ports/{id}."""
-    token = _token(request)
+    token = request.authed
     svc = _svc(cloud)
     with cloud.lock:
         port = _visible_port(svc, request.params["item_id"], token)

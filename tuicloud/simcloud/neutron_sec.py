@@ -27,7 +27,6 @@ from tuicloud.simcloud.neutron_api import (
     _project_for,
     _strip,
     _svc,
-    _token,
     _touch,
 )
 from tuicloud.simcloud.neutron_nets import _visible_port
@@ -52,7 +51,7 @@ def _visible_group(svc: Service, group_id: str, token: Token) -> dict[str, Any]:
 
 def list_security_groups(cloud: SimCloud, request: Request) -> Response:
     """GET /v2.0/security-groups."""
-    token = _token(request)
+    token = request.authed
     svc = _svc(cloud)
     with cloud.lock:
         docs = [_sg_doc(svc, g) for g in svc.security_groups.values() if _mine(g, token)]
@@ -63,13 +62,13 @@ def show_security_group(cloud: SimCloud, request: Request) -> Response:
     """GET /v2.0/security-groups/{id}."""
     svc = _svc(cloud)
     with cloud.lock:
-        doc = _sg_doc(svc, _visible_group(svc, request.params["item_id"], _token(request)))
+        doc = _sg_doc(svc, _visible_group(svc, request.params["item_id"], request.authed))
     return Response(200, {"security_group": _fields([doc], request)[0]})
 
 
 def create_security_group(cloud: SimCloud, request: Request) -> Response:
     """POST /v2.0/security-groups (with Neutron's default egress rules)."""
-    token = _token(request)
+    token = request.authed
     body = _body(request, "security_group")
     svc = _svc(cloud)
     name = body.get("name", "")
@@ -89,7 +88,7 @@ def create_security_group(cloud: SimCloud, request: Request) -> Response:
 
 def update_security_group(cloud: SimCloud, request: Request) -> Response:
     """PUT /v2.0/security-groups/{id}: name, description."""
-    token = _token(request)
+    token = request.authed
     body = _body(request, "security_group")
     svc = _svc(cloud)
     with cloud.lock:
@@ -104,7 +103,7 @@ def update_security_group(cloud: SimCloud, request: Request) -> Response:
 
 def delete_security_group(cloud: SimCloud, request: Request) -> Response:
     """DELETE /v2.0/security-groups/{id}: 409 while ports use it or for "default"."""
-    token = _token(request)
+    token = request.authed
     svc = _svc(cloud)
     with cloud.lock:
         group = _visible_group(svc, request.params["item_id"], token)
@@ -123,7 +122,7 @@ def delete_security_group(cloud: SimCloud, request: Request) -> Response:
 # -- security group rules ---------------------------------------------------------------------
 def list_rules(cloud: SimCloud, request: Request) -> Response:
     """GET /v2.0/security-group-rules."""
-    token = _token(request)
+    token = request.authed
     svc = _svc(cloud)
     with cloud.lock:
         docs = [dict(r) for r in svc.sg_rules.values() if _mine(r, token)]
@@ -140,7 +139,7 @@ def show_rule(cloud: SimCloud, request: Request) -> Response:
     """GET /v2.0/security-group-rules/{id}."""
     svc = _svc(cloud)
     with cloud.lock:
-        rule = dict(_visible_rule(svc, request.params["item_id"], _token(request)))
+        rule = dict(_visible_rule(svc, request.params["item_id"], request.authed))
     return Response(200, {"security_group_rule": _fields([rule], request)[0]})
 
 
@@ -159,7 +158,7 @@ def _port_number(value: Any, what: str) -> int | None:
 
 def create_rule(cloud: SimCloud, request: Request) -> Response:
     """POST /v2.0/security-group-rules."""
-    token = _token(request)
+    token = request.authed
     body = _body(request, "security_group_rule")
     svc = _svc(cloud)
     direction = body.get("direction")
@@ -224,7 +223,7 @@ def create_rule(cloud: SimCloud, request: Request) -> Response:
 
 def update_rule(cloud: SimCloud, request: Request) -> Response:
     """PUT /v2.0/security-group-rules/{id}: only the description may change."""
-    token = _token(request)
+    token = request.authed
     body = _body(request, "security_group_rule")
     svc = _svc(cloud)
     with cloud.lock:
@@ -236,7 +235,7 @@ def update_rule(cloud: SimCloud, request: Request) -> Response:
 
 def delete_rule(cloud: SimCloud, request: Request) -> Response:
     """DELETE /v2.0/security-group-rules/{id}."""
-    token = _token(request)
+    token = request.authed
     svc = _svc(cloud)
     with cloud.lock:
         rule = _visible_rule(svc, request.params["item_id"], token)
@@ -266,7 +265,7 @@ def _visible_fip(svc: Service, fip_id: str, token: Token) -> dict[str, Any]:
 
 def list_floating_ips(cloud: SimCloud, request: Request) -> Response:
     """GET /v2.0/floatingips."""
-    token = _token(request)
+    token = request.authed
     svc = _svc(cloud)
     with cloud.lock:
         docs = [_fip_doc(svc, f) for f in svc.floating_ips.values() if _mine(f, token)]
@@ -277,7 +276,7 @@ def show_floating_ip(cloud: SimCloud, request: Request) -> Response:
     """GET /v2.0/floatingips/{id}."""
     svc = _svc(cloud)
     with cloud.lock:
-        doc = _fip_doc(svc, _visible_fip(svc, request.params["item_id"], _token(request)))
+        doc = _fip_doc(svc, _visible_fip(svc, request.params["item_id"], request.authed))
     return Response(200, {"floatingip": _fields([doc], request)[0]})
 
 
@@ -304,7 +303,7 @@ def _associate(svc: Service, fip: dict[str, Any], port_id: Any, fixed_ip: Any,
 
 def create_floating_ip(cloud: SimCloud, request: Request) -> Response:
     """POST /v2.0/floatingips: from an external network, optionally bound to a port."""
-    token = _token(request)
+    token = request.authed
     body = _body(request, "floatingip")
     svc = _svc(cloud)
     network_id = str(body.get("floating_network_id"))
@@ -331,7 +330,7 @@ def create_floating_ip(cloud: SimCloud, request: Request) -> Response:
 
 def update_floating_ip(cloud: SimCloud, request: Request) -> Response:
     """PUT /v2.0/floatingips/{id}: ``port_id`` associates (null disassociates)."""
-    token = _token(request)
+    token = request.authed
     body = _body(request, "floatingip")
     svc = _svc(cloud)
     with cloud.lock:
@@ -349,7 +348,7 @@ def update_floating_ip(cloud: SimCloud, request: Request) -> Response:
 
 def delete_floating_ip(cloud: SimCloud, request: Request) -> Response:
     """DELETE /v2.0/floatingips/{id}."""
-    token = _token(request)
+    token = request.authed
     svc = _svc(cloud)
     with cloud.lock:
         fip = _visible_fip(svc, request.params["item_id"], token)
@@ -370,7 +369,7 @@ def _visible_router(svc: Service, router_id: str, token: Token) -> dict[str, Any
 
 def list_routers(cloud: SimCloud, request: Request) -> Response:
     """GET /v2.0/routers."""
-    token = _token(request)
+    token = request.authed
     svc = _svc(cloud)
     with cloud.lock:
         docs = [dict(r) for r in svc.routers.values() if _mine(r, token)]
@@ -381,7 +380,7 @@ def show_router(cloud: SimCloud, request: Request) -> Response:
     """GET /v2.0/routers/{id}."""
     svc = _svc(cloud)
     with cloud.lock:
-        router = dict(_visible_router(svc, request.params["item_id"], _token(request)))
+        router = dict(_visible_router(svc, request.params["item_id"], request.authed))
     return Response(200, {"router": _fields([router], request)[0]})
 
 
@@ -399,7 +398,7 @@ def _gateway_network(svc: Service, info: Any) -> str | None:
 
 def create_router(cloud: SimCloud, request: Request) -> Response:
     """POST /v2.0/routers."""
-    token = _token(request)
+    token = request.authed
     body = _body(request, "router")
     svc = _svc(cloud)
     with cloud.lock:
@@ -415,7 +414,7 @@ def create_router(cloud: SimCloud, request: Request) -> Response:
 def update_router(cloud: SimCloud, request: Request) -> Response:
     """PUT /v2.0/routers/{id}: name, description, admin_state_up, external_gateway_info (set
     with a network_id, cleared with {} or null)."""
-    token = _token(request)
+    token = request.authed
     body = _body(request, "router")
     svc = _svc(cloud)
     with cloud.lock:
@@ -445,7 +444,7 @@ def _router_port_ids(svc: Service, router: dict[str, Any]) -> list[str]:
 
 def delete_router(cloud: SimCloud, request: Request) -> Response:
     """DELETE /v2.0/routers/{id}: 409 while interfaces are plugged."""
-    token = _token(request)
+    token = request.authed
     svc = _svc(cloud)
     with cloud.lock:
         router = _visible_router(svc, request.params["item_id"], token)
@@ -470,7 +469,7 @@ def _interface_subnet(svc: Service, request: Request, token: Token) -> tuple[dic
 
 def add_interface(cloud: SimCloud, request: Request) -> Response:
     """PUT /v2.0/routers/{id}/add_router_interface {subnet_id}."""
-    token = _token(request)
+    token = request.authed
     svc = _svc(cloud)
     with cloud.lock:
         router, subnet = _interface_subnet(svc, request, token)
@@ -487,7 +486,7 @@ def add_interface(cloud: SimCloud, request: Request) -> Response:
 
 def remove_interface(cloud: SimCloud, request: Request) -> Response:
     """PUT /v2.0/routers/{id}/remove_router_interface {subnet_id}."""
-    token = _token(request)
+    token = request.authed
     svc = _svc(cloud)
     with cloud.lock:
         router, subnet = _interface_subnet(svc, request, token)
@@ -512,7 +511,7 @@ def remove_interface(cloud: SimCloud, request: Request) -> Response:
 
 # -- quotas -----------------------------------------------------------------------------------
 def _quota_project(cloud: SimCloud, request: Request) -> str:
-    token = _token(request)
+    token = request.authed
     project_id = request.params["project_id"]
     if project_id != token.project_id and not token.is_admin:
         raise ApiError(403, "Non-admin is not authorized to access quotas for another project",
@@ -522,7 +521,7 @@ def _quota_project(cloud: SimCloud, request: Request) -> str:
 
 def list_quotas(cloud: SimCloud, request: Request) -> Response:
     """GET /v2.0/quotas: projects with non-default quotas (admin); own project otherwise."""
-    token = _token(request)
+    token = request.authed
     svc = _svc(cloud)
     with cloud.lock:
         projects = list(svc.quotas) if token.is_admin else [
@@ -558,7 +557,7 @@ def quota_defaults(cloud: SimCloud, request: Request) -> Response:
 
 def update_quota(cloud: SimCloud, request: Request) -> Response:
     """PUT /v2.0/quotas/{project_id} (admin)."""
-    token = _token(request)
+    token = request.authed
     if not token.is_admin:
         raise _forbidden("rule:update_quota")
     body = _body(request, "quota")
@@ -581,7 +580,7 @@ def update_quota(cloud: SimCloud, request: Request) -> Response:
 
 def reset_quota(cloud: SimCloud, request: Request) -> Response:
     """DELETE /v2.0/quotas/{project_id} (admin): back to defaults."""
-    if not _token(request).is_admin:
+    if not request.authed.is_admin:
         raise _forbidden("rule:delete_quota")
     svc = _svc(cloud)
     with cloud.lock:

@@ -8,7 +8,7 @@ from typing import Any
 
 from tuicloud.simcloud.core import ApiError, Request, Response, Router, SimCloud, Token
 from tuicloud.simcloud.neutron import Service
-from tuicloud.simcloud.neutron_api import V2, _svc, _token
+from tuicloud.simcloud.neutron_api import V2, _svc
 
 Finder = Callable[[Service, str, Token], Any]
 
@@ -37,7 +37,7 @@ def register(router: Router, service: str) -> None:
 def _tags(cloud: SimCloud, request: Request) -> list[str]:
     """The resource's tag list itself (records are dicts; ports are objects)."""
     collection = request.path[len(V2) + 1:].split("/", 1)[0]
-    record = _finders()[collection](_svc(cloud), request.params["item_id"], _token(request))
+    record = _finders()[collection](_svc(cloud), request.params["item_id"], request.authed)
     tags: list[str] = record["tags"] if isinstance(record, dict) else record.tags
     return tags
 
