@@ -47,7 +47,9 @@ def seeded(server: str, module_prefix: str, demo_sdk: Connection) -> Iterator[di
            "keypairs": module_prefix + "key",
            "snapshots": snapshot.id, "server-groups": group.id, "floating-ips": address.id,
            "routers": router.id, "subnets": subnet.id, "ports": port.id,
-           "app-credentials": credential.id}
+           "app-credentials": credential.id,
+           # enter on another project would switch to it: the detail opens on the one in use
+           "my-projects": str(demo_sdk.current_project_id)}
     demo_sdk.object_store.delete_container(container)  # Swift keeps no project's leftovers
 
 
@@ -78,6 +80,8 @@ API_LISTS: dict[str, Callable[[Connection], dict[str, str]]] = {
     "security-group-rules": lambda c: _rule_groups(c),
     # The demo user's own, in every project (Keystone keeps them under the user).
     "app-credentials": lambda c: _ids(c.identity.application_credentials(c.current_user_id)),
+    # The projects the user may scope to (Keystone's own list of them).
+    "my-projects": lambda c: _ids(c.identity.user_projects(c.current_user_id)),
     # A container's name is its id.
     "containers": lambda c: {str(x.name): str(x.name) for x in c.object_store.containers()},
 }

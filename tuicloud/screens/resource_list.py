@@ -709,6 +709,11 @@ class ResourceListScreen(Screen[None]):
         if inner is not None:  # a container's objects, a folder: a list of its own
             self.app.push_screen(ResourceListScreen(inner))
             return
+        raw = self.feed.differ.raw(event.row_id) if self.kind.enter_command else None
+        command = self.kind.enter_command(raw) if self.kind.enter_command and raw else None
+        if command is not None:  # one's own project: switch to it
+            self.tui.run_command(command)
+            return
         self.app.push_screen(DetailScreen(self.kind, event.row_id))
 
     def action_go_up(self) -> None:

@@ -180,6 +180,10 @@ class ResourceKind:
     """Enter on a row opens this list instead of the detail (a container's objects, a
     pseudo-folder); None for that row: the detail as usual."""
 
+    enter_command: Callable[[Mapping[str, Any]], str | None] | None = None
+    """Enter on a row runs this `:` command (``project NAME`` on one's own projects) instead
+    of opening the detail; None for that row: the detail as usual."""
+
     nested: bool = False
     """A list opened from a row of another (objects in a container): backspace goes up."""
 

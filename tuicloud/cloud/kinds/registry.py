@@ -14,6 +14,7 @@ from tuicloud.cloud.kinds.identity import PROJECTS, USERS
 from tuicloud.cloud.kinds.images import IMAGES
 from tuicloud.cloud.kinds.keypairs import KEYPAIRS
 from tuicloud.cloud.kinds.migrations import MIGRATIONS
+from tuicloud.cloud.kinds.my_projects import MY_PROJECTS
 from tuicloud.cloud.kinds.network_agents import NETWORK_AGENTS
 from tuicloud.cloud.kinds.networks import NETWORKS
 from tuicloud.cloud.kinds.ports import PORTS
@@ -67,5 +68,5 @@ for _kind in (SERVERS, VOLUMES, IMAGES, FLAVORS, NETWORKS, KEYPAIRS, SECURITY_GR
               VOLUME_SNAPSHOTS, SERVER_GROUPS, FLOATING_IPS, ROUTERS, SUBNETS, PORTS,
               SECURITY_GROUP_RULES, HYPERVISORS, COMPUTE_SERVICES,
               MIGRATIONS, PROJECTS, USERS, ROLE_ASSIGNMENTS, APP_CREDENTIALS,
-              CONTAINERS, VOLUME_SERVICES, NETWORK_AGENTS, ZONES, AGGREGATES):
+              CONTAINERS, VOLUME_SERVICES, NETWORK_AGENTS, ZONES, AGGREGATES, MY_PROJECTS):
     register(_kind)
