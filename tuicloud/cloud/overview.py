@@ -33,6 +33,7 @@ from tuicloud.cloud.errors import CloudError, ServiceUnavailableError
 from tuicloud.cloud.kinds.base import Raw, ResourceKind, parse_time
 from tuicloud.cloud.kinds.servers import SERVERS
 from tuicloud.cloud.kinds.volumes import VOLUMES
+from tuicloud.cloud.operator_health import OperatorHealth, gather_health
 from tuicloud.cloud.poller import Poller
 
 __all__ = ["Overview", "OverviewData", "Problem", "Quota", "RESYNC_EVERY", "SourceState"]
@@ -104,6 +105,7 @@ class OverviewData:
     # kind name -> status -> how many; a kind is absent while its service is
     status_counts: dict[str, dict[str, int]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    operator: OperatorHealth | None = None  # admins only: the cloud's own health
     sources: dict[str, SourceState] = field(default_factory=dict)
     requests: int = 0
     elapsed: float = 0.0
@@ -224,6 +226,7 @@ class Overview:
         self.scope = ChangeLog.scope_of(session)
         self.data = OverviewData()
         self._pollers: dict[str, Poller] = {}
+        self._refreshes = 0
         self._lock = threading.Lock()
 
     def gather(self, progress: Callable[[OverviewData], None] | None = None) -> OverviewData:
@@ -236,7 +239,7 @@ class Overview:
             started = time.monotonic()
             old = self.data
             data = OverviewData(quotas=dict(old.quotas), status_counts=dict(old.status_counts),
-                                sources=dict(old.sources))
+                                sources=dict(old.sources), operator=old.operator)
             problems: dict[str, list[Problem]] = {}
             for p in old.problems:
                 problems.setdefault(p.kind, []).append(p)
@@ -253,6 +256,8 @@ class Overview:
                 ("servers", lambda d: self._statuses(d, OVERVIEW_SERVERS, problems)),
                 ("volumes", lambda d: self._statuses(d, OVERVIEW_VOLUMES, problems)),
             ]
+            if self.session.is_admin:
+                steps.append(("operator", self._operator))
             for index, (source, step) in enumerate(steps):
                 if progress is not None and index:
                     progress(dataclasses.replace(
@@ -276,6 +281,11 @@ class Overview:
             data.elapsed = time.monotonic() - started
             self.data = data
             return data
+
+    def _operator(self, data: OverviewData) -> None:
+        data.operator, sent = gather_health(self.session, data.operator, self._refreshes)
+        data.requests += sent
+        self._refreshes += 1
 
     def _limits(self, data: OverviewData, service: str, path: str,
                 parse: Callable[[Any], list[Quota]]) -> None:

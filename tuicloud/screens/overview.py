@@ -36,6 +36,7 @@ log = logging.getLogger("tuicloud.screens.overview")
 
 if TYPE_CHECKING:
     from tuicloud.cloud.changes import Change
+    from tuicloud.cloud.operator_health import OperatorHealth
     from tuicloud.cloud.overview import Overview, OverviewData, Quota
 
 __all__ = ["OVERVIEW_REFRESH", "RECENT_MINUTES", "OverviewLine", "OverviewScreen",
@@ -436,6 +437,9 @@ class OverviewScreen(Screen[None]):
                                    (f" {label}: {sanitize_text(state.error)}", "error")))
         if len(specs) == 1:
             specs.append(_spec("quotas-none", (" no quota information", "dim")))
+        if data.operator is not None:
+            specs.append(_spec("gap-operator"))
+            specs += operator_lines(data.operator)
         return specs
 
     def _counts(self, kind_name: str, title: str, counts: dict[str, int] | None,
@@ -549,3 +553,54 @@ class OverviewScreen(Screen[None]):
             if line.can_focus:
                 line.focus()
                 return
+
+
+def _percent(fraction: float | None) -> str:
+    return "  — " if fraction is None else f"{fraction * 100:>3.0f}%"
+
+
+def operator_lines(health: OperatorHealth) -> list[LineSpec]:
+    """The cloud's own health, for admins: services down (each named), the busiest hosts,
+    ERROR servers in every project, migrations running; each line opens its view."""
+    from tuicloud.cloud.operator_health import ERROR_LIMIT
+
+    specs = [_spec("operator-title", (" Cloud health (admin)", "bold"))]
+    for view, service in sorted(health.services.items()):
+        state = (f"{service.up} up · {len(service.down)} down" if service.down
+                 else f"{service.up} up")
+        if service.disabled:
+            state += f" · {service.disabled} disabled"
+        specs.append(_spec(f"op-{view}", (f" {service.title:<{LABEL_WIDTH + 4}}", ""),
+                           (state, "error" if service.down else "ok"),
+                           view=view, filter_text="down" if service.down else ""))
+        for name in service.down[:10]:
+            specs.append(_spec(f"op-{view}-{name}", (f"   {sanitize_text(name, max_len=60)}",
+                                                     "error"), view=view, filter_text="down"))
+    for source, why in sorted(health.errors.items()):
+        specs.append(_spec(f"op-failed-{source}",
+                           (f" {source}: {sanitize_text(why, max_len=200)}", "error")))
+    if health.busiest:
+        specs.append(_spec("op-busiest", (" Busiest hosts", "bold"), view="hypervisors"))
+        for load in health.busiest:
+            host = sanitize_text(load.host, max_len=30)
+            specs.append(_spec(f"op-host-{load.host}", (f"   {host:<{LABEL_WIDTH + 2}}", ""),
+                               (f"vCPU {_percent(load.vcpus)}  RAM {_percent(load.ram)}",
+                                fill_class(load.fullest)),
+                               view="hypervisors", filter_text=load.host))
+    if health.error_servers is not None:
+        count = len(health.error_servers)
+        shown = f"{count}+" if count >= ERROR_LIMIT else str(count)
+        specs.append(_spec("op-errors", (" ERROR servers, all projects ", "bold"),
+                           (shown, "error" if count else "ok")))
+        for ident, name, _project in health.error_servers[:5]:
+            specs.append(_spec(f"op-error-{ident}",
+                               (f"   {sanitize_text(name, max_len=40)}", "error")))
+    if health.migrations is not None:
+        specs.append(_spec("op-migrations", (" Migrations in progress ", "bold"),
+                           (str(len(health.migrations)), ""), view="migrations"))
+        for server, status, route in health.migrations[:10]:
+            specs.append(_spec(f"op-mig-{server}",
+                               (f"   {server[:8]} {sanitize_text(status, max_len=16)}", ""),
+                               (f"  {sanitize_text(route, max_len=60)}", "dim"),
+                               view="migrations", filter_text=server))
+    return specs
