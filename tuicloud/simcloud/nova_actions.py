@@ -13,7 +13,9 @@ from tuicloud.simcloud.core import ApiError, Request, Response, Router, SimCloud
 from tuicloud.simcloud.nova_hosts import (
     last_migration,
     record_migration,
+    server_migrations,
     set_migration,
+    start_live_migration,
     target_host,
 )
 from tuicloud.simcloud.nova_lifecycle import (
@@ -57,6 +59,7 @@ def register(router: Router, service: str) -> None:
                service=service)
     router.add("GET", base + "/os-instance-actions/{request_id}", api(show_instance_action),
                service=service)
+    router.add("GET", base + "/migrations", api(server_migrations), service=service)
     router.add("POST", base + "/remote-consoles", api(create_remote_console), service=service)
     router.add("GET", "/vnc_auto.html", vnc_page, service=service, auth=False)
 
@@ -286,19 +289,15 @@ def _migrate(ctx: Ctx, server: Server, body: Any) -> Response:
 def _live_migrate(ctx: Ctx, server: Server, body: Any) -> Response:
     if not ctx.is_admin:
         raise forbidden("os_compute_api:os-migrate-server:migrate_live")
-    check_state(server, "live_migrate", ("active", "paused"))
+    specs = ctx.svc.flavor_record(server.flavor_id).get("extra_specs") or {}
+    if str(specs.get("hw:mem_encryption", "")).lower() in ("true", "1", "yes"):
+        # Nova refuses before checking the state (reject_mem_enc_instances; a NotSupported: 400).
+        raise ApiError(400, "Operation 'live-migration' not supported for mem encryption "
+                            f"enabled instance ({server.id}).")
+    check_state(server, "os-migrateLive", ("active", "paused"))
     wanted = body.get("host") if isinstance(body, dict) else None
     dest = target_host(ctx.svc, server, wanted)
-    record = record_migration(ctx.svc, server, "live-migration", server.host, None, "running")
-    fails = server.id in ctx.cloud.faults.failing_migrations
-
-    def final() -> None:
-        if dest is None or fails:  # Nova rolls back: the server stays ACTIVE where it was
-            set_migration(record, "error")
-            return
-        server.host = dest
-        set_migration(record, "completed", dest)
-    transition(ctx, ctx.svc, server, "live-migration", "migrating", final)
+    start_live_migration(ctx, server, dest, server.id in ctx.cloud.faults.failing_migrations)
     return Response(202)
 
 
@@ -605,7 +604,7 @@ def _action_doc(ctx: Ctx, server: Server, entry: dict[str, Any],
             if ctx.is_admin:
                 event["host"] = entry["host"]
         if ctx.at_least(84) and ctx.is_admin:
-            event["details"] = None
+            event["details"] = entry.get("details")
         doc["events"] = [event]
     return doc
 
