@@ -11,6 +11,7 @@ server is on the old host or the new one. Opening the drain again rebuilds the t
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -21,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from tuicloud.cloud import drain as plan
+from tuicloud.model.freshness import Freshness
 from tuicloud.screens.host import ConsoleHost, console_host
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.sanitize import sanitize_text
@@ -87,10 +89,12 @@ class DrainScreen(Screen[None]):
         header = self.query_one(StatusHeader)
         header.identity = self.tui.identity
         header.view_title = f"Drain {sanitize_text(self.host, max_len=40)}"
+        header.freshness = Freshness("loading")
         table = self.query_one("#drain-table", DataTable)
         table.add_column("Server", key="name", width=24)
         table.add_column("Status", key="status", width=9)
-        table.add_column("Progress", key="progress")
+        # The outcome takes the rest of the width (Nova's reasons are long).
+        table.add_column("Progress", key="progress", width=max(20, self.app.size.width - 42))
         table.focus()
         self._show()
         self._drive()
@@ -157,6 +161,11 @@ class DrainScreen(Screen[None]):
         elif drain is not None and drain.empty() and drain.service_disabled:
             summary += " · e enables it again"
         self.query_one("#drain-summary", Static).update(Text(sanitize_text(summary)))
+        header = self.query_one(StatusHeader)
+        if self.problem:
+            header.freshness = Freshness("unavailable", error=f"stopped: {self.problem}")
+        elif drain is not None and drain.loaded:
+            header.freshness = Freshness("fresh", updated_at=time.time(), count=len(rows))
         self._show_why()
         self.refresh_bindings()
 
