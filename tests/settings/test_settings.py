@@ -21,6 +21,7 @@ GOOD = """\
 default_view = "volumes"
 theme = "nord"
 console_log_lines = 5000
+drain_concurrency = 4
 
 [refresh]
 default = 7
@@ -68,6 +69,7 @@ def test_every_key_is_read(tmp_path: Path) -> None:
     assert settings.default_view == "volumes"
     assert settings.theme == "nord"
     assert settings.console_log_lines == 5000
+    assert settings.drain_concurrency == 4
     assert settings.refresh_for("servers") == 2.0
     assert settings.refresh_for("volumes") == 30.0  # an alias names the view
     assert settings.refresh_for("images") == 7.0  # the default
@@ -89,7 +91,7 @@ def test_a_bad_value_names_file_line_and_key_and_only_that_key_is_default(
     messages = [str(p) for p in settings.problems]
     assert messages == [
         f"{path} line 2: theme: must be a Textual theme: " + messages[0].split(": ", 3)[3],
-        f"{path} line 7: refresh.servers: must be a number of seconds ≥ 1 (and ≤ 3600)",
+        f"{path} line 8: refresh.servers: must be a number of seconds ≥ 1 (and ≤ 3600)",
     ]
     assert settings.theme is None
     assert settings.refresh_for("servers") == 7.0  # this key: the default ([refresh] default)
@@ -110,6 +112,7 @@ def test_a_bad_value_names_file_line_and_key_and_only_that_key_is_default(
     ('[clouds.prod]\ncolour = "red"', "clouds.prod.colour", "unknown setting"),
     ("refresh = 5", "refresh", "must be a table"),
     ("colour = 1", "colour", "unknown setting"),
+    ("drain_concurrency = 0", "drain_concurrency", "one server at a time until fixed"),
 ])
 def test_each_kind_of_bad_value_is_reported_with_its_line(tmp_path: Path, line: str, key: str,
                                                            reason: str) -> None:
@@ -118,6 +121,19 @@ def test_each_kind_of_bad_value_is_reported_with_its_line(tmp_path: Path, line: 
     [problem] = settings.problems
     assert problem.key == key and reason in problem.message
     assert problem.line == len(text.splitlines())  # the value's own line
+
+
+@pytest.mark.parametrize("value", ["0", "17", "2.5", '"2"', "true", "-1"])
+def test_a_bad_drain_concurrency_fails_closed_to_one(tmp_path: Path, value: str) -> None:
+    """More migrations at once than asked for could saturate a host's network: a bad value
+    means one at a time, and says so."""
+    settings = load_settings(write(tmp_path / "settings.toml", f"drain_concurrency = {value}\n"))
+    [problem] = settings.problems
+    assert settings.drain_concurrency == 1
+    assert problem.key == "drain_concurrency" and "from 1 to 16" in problem.message
+    assert load_settings(write(tmp_path / "ok.toml", "drain_concurrency = 5\n")
+                         ).drain_concurrency == 5
+    assert Settings().drain_concurrency == 2
 
 
 def test_a_syntax_error_names_the_line_and_every_key_is_default(tmp_path: Path) -> None:

@@ -37,6 +37,9 @@ EXAMPLE = """\
 ## A wrong value turns it off.
 # cache = true
 
+## Live migrations a host drain runs at once (1 to 16; a wrong value means 1).
+# drain_concurrency = 2
+
 ## Safety for every cloud (per cloud: [clouds.NAME] below).
 # read_only = false      # true: refuse every call that would change any cloud
 # protected = false      # true: destructive actions require typing the resource's name

@@ -24,6 +24,7 @@ from tuicloud.config.paths import config_dir
 
 __all__ = [
     "DEFAULT_CONSOLE_LOG_LINES",
+    "DEFAULT_DRAIN_CONCURRENCY",
     "DEFAULT_REFRESH",
     "DEFAULT_VIEW",
     "EXTRA_VIEWS",
@@ -38,6 +39,8 @@ SETTINGS_NAME = "settings.toml"
 DEFAULT_REFRESH = 5.0
 DEFAULT_VIEW = "overview"
 DEFAULT_CONSOLE_LOG_LINES = 100_000
+DEFAULT_DRAIN_CONCURRENCY = 2
+MAX_DRAIN_CONCURRENCY = 16
 EXTRA_VIEWS = ("overview", "all")
 """Views that are not resource kinds: the overview, and the servers of all clouds."""
 _SSH_USER = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}")
@@ -111,6 +114,7 @@ class Settings:
     theme: str | None = None
     console_log_lines: int = DEFAULT_CONSOLE_LOG_LINES
     cache: bool = True  # the view cache (config/view_cache.py); a bad value turns it off
+    drain_concurrency: int = DEFAULT_DRAIN_CONCURRENCY  # live migrations at once in a drain
     refresh: Mapping[str, float] = field(default_factory=lambda: _frozen({}))
     columns: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _frozen({}))
     keys: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
@@ -185,6 +189,17 @@ def _lines(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 100 <= value <= 10_000_000:
         raise _Invalid("must be a whole number of lines between 100 and 10000000")
     return value
+
+
+def _concurrency(reader: _Reader, key: tuple[str, ...], raw: object) -> int:
+    """How many live migrations a drain runs at once; a bad value fails closed to 1 (one
+    migration at a time is slow, never a host's network saturated by a typo)."""
+    if (not isinstance(raw, bool) and isinstance(raw, int)
+            and 1 <= raw <= MAX_DRAIN_CONCURRENCY):
+        return raw
+    reader.problem(key, f"must be a whole number from 1 to {MAX_DRAIN_CONCURRENCY}; drains "
+                        "migrate one server at a time until fixed")
+    return 1
 
 
 def _bool(value: object) -> bool:
@@ -326,6 +341,8 @@ def _read(reader: _Reader, data: dict[str, Any]) -> Settings:
                 values[attr] = checked
                 if key == "default_view":
                     values["default_view_set"] = True
+        elif key == "drain_concurrency":
+            values["drain_concurrency"] = _concurrency(reader, (key,), raw)
         elif key == "refresh":
             refresh: dict[str, float] = {}
             for view, seconds in reader.table(("refresh",), raw).items():
@@ -363,8 +380,8 @@ def _read(reader: _Reader, data: dict[str, Any]) -> Settings:
             values["cache"] = _cache(reader, raw)
         else:
             reader.problem((key,), "unknown setting (known: " + ", ".join(
-                [*simple, *SAFETY_KEYS, "cache", "refresh", "columns", "keys", "ssh_users",
-                 "clouds"]) + ")")
+                [*simple, *SAFETY_KEYS, "cache", "drain_concurrency", "refresh", "columns",
+                 "keys", "ssh_users", "clouds"]) + ")")
     return Settings(path=reader.path, problems=tuple(reader.problems), **values)
 
 

@@ -256,7 +256,13 @@ class ListOperations:
                           confirm_label=label, destructive=op.destructive), answered)
 
     def execute(self, op: Operation, raws: list[Raw], value: str | None) -> None:
-        """Show the transitional status at once, run in a worker, then follow."""
+        """Show the transitional status at once, run in a worker, then follow; or open the
+        operation's own screen (a workflow such as a host's drain), which does the work."""
+        if op.opens is not None and raws:
+            from tuicloud.screens.workflows import open_workflow
+
+            open_workflow(self.screen, op.opens, raws[0], value)
+            return
         for raw in raws:
             shown = op.shown_status(raw)
             if shown:

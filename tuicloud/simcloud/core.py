@@ -375,6 +375,7 @@ class SimConfig:
     action_delay: float = 1.0  # seconds an action's transitional state lasts
     console_interval: float = 1.0  # seconds between new console lines of a running server
     confirm_resize_delay: float | None = None  # VERIFY_RESIZE after a confirm; None: 1.5 actions
+    live_migration_delay: float | None = None  # seconds a live migration runs; None: 4 actions
     region: str = "RegionOne"
     extra_regions: tuple[str, ...] = ()  # more catalog regions (same endpoints), for switching
 
@@ -384,6 +385,13 @@ class SimConfig:
         if self.confirm_resize_delay is not None:
             return self.confirm_resize_delay
         return 1.5 * self.action_delay
+
+    def live_migration_seconds(self) -> float:
+        """How long a live migration takes from the POST to ``completed`` (real clouds: tens
+        of seconds per server, copying its memory while it runs)."""
+        if self.live_migration_delay is not None:
+            return self.live_migration_delay
+        return 4.0 * self.action_delay
 
 
 class SimCloud:

@@ -158,6 +158,7 @@ class Service:
         completed, one failed and stayed), so the migrations view is never empty at first."""
         from tuicloud.simcloud.nova_hosts import record_migration, set_migration
         from tuicloud.simcloud.nova_model import HOST_ZONE
+        from tuicloud.simcloud.nova_views import usage_time
 
         placed = [s for s in self.servers.values() if s.host][:2]
         hosts = list(HOST_ZONE)
@@ -165,6 +166,8 @@ class Service:
             source = hosts[(hosts.index(str(server.host)) + 1) % len(hosts)]
             record = record_migration(self, server, "live-migration", source, None, "running")
             set_migration(record, status, str(server.host) if status == "completed" else None)
+            when = usage_time(time.time() - 2 * 86400)  # history: two days ago
+            record.update(created_at=when, updated_at=when)
 
     def _seed_server_groups(self, projects: dict[str, str]) -> None:
         """Two groups in the demo project, one holding two servers (ids from uuid4, not the

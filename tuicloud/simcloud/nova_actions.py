@@ -11,10 +11,14 @@ from typing import TYPE_CHECKING, Any
 from tuicloud.simcloud import nova_console
 from tuicloud.simcloud.core import ApiError, Request, Response, Router, SimCloud
 from tuicloud.simcloud.nova_hosts import (
+    compute_service,
     last_migration,
     record_migration,
+    server_migrations,
     set_migration,
+    start_live_migration,
     target_host,
+    usable_host,
 )
 from tuicloud.simcloud.nova_lifecycle import (
     check_image_fits,
@@ -26,10 +30,12 @@ from tuicloud.simcloud.nova_lifecycle import (
     freeze_console,
     image_for,
     new_boot,
+    schedule_delete,
     thaw_console,
     transition,
 )
 from tuicloud.simcloud.nova_model import (
+    HOST_ZONE,
     HOSTS,
     NOSTATE,
     PAUSED,
@@ -57,6 +63,7 @@ def register(router: Router, service: str) -> None:
                service=service)
     router.add("GET", base + "/os-instance-actions/{request_id}", api(show_instance_action),
                service=service)
+    router.add("GET", base + "/migrations", api(server_migrations), service=service)
     router.add("POST", base + "/remote-consoles", api(create_remote_console), service=service)
     router.add("GET", "/vnc_auto.html", vnc_page, service=service, auth=False)
 
@@ -286,19 +293,60 @@ def _migrate(ctx: Ctx, server: Server, body: Any) -> Response:
 def _live_migrate(ctx: Ctx, server: Server, body: Any) -> Response:
     if not ctx.is_admin:
         raise forbidden("os_compute_api:os-migrate-server:migrate_live")
-    check_state(server, "live_migrate", ("active", "paused"))
+    specs = ctx.svc.flavor_record(server.flavor_id).get("extra_specs") or {}
+    if str(specs.get("hw:mem_encryption", "")).lower() in ("true", "1", "yes"):
+        # Nova refuses before checking the state (reject_mem_enc_instances; a NotSupported: 400).
+        raise ApiError(400, "Operation 'live-migration' not supported for mem encryption "
+                            f"enabled instance ({server.id}).")
+    check_state(server, "os-migrateLive", ("active", "paused"))
     wanted = body.get("host") if isinstance(body, dict) else None
     dest = target_host(ctx.svc, server, wanted)
-    record = record_migration(ctx.svc, server, "live-migration", server.host, None, "running")
-    fails = server.id in ctx.cloud.faults.failing_migrations
+    start_live_migration(ctx, server, dest, server.id in ctx.cloud.faults.failing_migrations)
+    return Response(202)
+
+
+def _evacuate(ctx: Ctx, server: Server, body: Any) -> Response:
+    """Rebuild a server of a down host elsewhere (admin). From 2.95 it ends stopped there."""
+    if not ctx.is_admin:
+        raise forbidden("os_compute_api:os-evacuate")
+    wanted = body.get("host") if isinstance(body, dict) else None
+    if wanted is not None:
+        if wanted not in HOST_ZONE:
+            raise ApiError(404, f"Compute host {wanted} not found.")
+        if wanted == server.host:
+            raise ApiError(400, "The target host can't be the same one.")
+    check_state(server, "evacuate", ("active", "stopped", "error"))
+    if not compute_service(ctx.svc, str(server.host))["forced_down"]:
+        # simcloud's services are up unless forced down (Nova: its heartbeat is recent).
+        raise ApiError(400, f"Compute service of {server.host} is still in use.")
+    svc = ctx.svc
+    dest = target_host(svc, server, wanted) if wanted is None else (
+        str(wanted) if usable_host(svc, str(wanted)) else None)
+    record = record_migration(svc, server, "evacuation", server.host, None, "accepted")
+    stop = ctx.at_least(95)
 
     def final() -> None:
-        if dest is None or fails:  # Nova rolls back: the server stays ACTIVE where it was
+        if dest is None:  # NoValidHost: the server stays on its dead host
             set_migration(record, "error")
             return
         server.host = dest
-        set_migration(record, "completed", dest)
-    transition(ctx, ctx.svc, server, "live-migration", "migrating", final)
+        set_migration(record, "done", dest)
+        if stop or server.vm_state == "stopped":
+            server.vm_state, server.power_state = "stopped", SHUTDOWN
+        elif server.vm_state != "error":
+            server.vm_state, server.power_state = "active", RUNNING
+            new_boot(server)
+    transition(ctx, svc, server, "evacuate", "rebuilding", final)
+    return Response(200)
+
+
+def _force_delete(ctx: Ctx, server: Server, body: Any) -> Response:
+    """Delete at once whatever the vm_state (no task may be running), as the deferred-delete
+    cleanup would."""
+    check_lock(ctx, server)
+    if server.task_state is not None:
+        raise invalid_state("forceDelete", server, "task_state")
+    schedule_delete(ctx, ctx.svc, server)
     return Response(202)
 
 
@@ -536,6 +584,8 @@ ACTIONS: dict[str, Callable[[Ctx, Server, Any], Response]] = {
     "revertResize": _revert_resize,
     "migrate": _migrate,
     "os-migrateLive": _live_migrate,
+    "evacuate": _evacuate,
+    "forceDelete": _force_delete,
     "rebuild": _rebuild,
     "createImage": _create_image,
     "os-getConsoleOutput": _console_output,
@@ -605,7 +655,7 @@ def _action_doc(ctx: Ctx, server: Server, entry: dict[str, Any],
             if ctx.is_admin:
                 event["host"] = entry["host"]
         if ctx.at_least(84) and ctx.is_admin:
-            event["details"] = None
+            event["details"] = entry.get("details")
         doc["events"] = [event]
     return doc
 

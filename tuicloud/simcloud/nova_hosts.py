@@ -135,9 +135,19 @@ def record_migration(svc: Any, server: Server, kind: str, source: str | None,
               "dest_host": None, "old_instance_type_id": flavor.get("id"),
               "new_instance_type_id": flavor.get("id"), "instance_uuid": server.id,
               "status": status, "migration_type": kind, "user_id": server.user_id,
-              "project_id": server.project_id, "created_at": now, "updated_at": now}
+              "project_id": server.project_id, "created_at": now, "updated_at": now,
+              # Private (never listed): when it ran, for the in-progress view and for tests
+              # that check how many ran at once.
+              "_started": time.monotonic(), "_ended": None, "_running": None, "_ends": None,
+              "_memory": int(flavor.get("ram") or 512) * 1024 * 1024}
     records.append(record)
     return record
+
+
+_DONE = ("completed", "finished", "confirmed", "reverted", "error", "failed", "cancelled",
+         "done")
+IN_PROGRESS = ("queued", "preparing", "running", "post-migrating")
+"""A live migration's statuses while it runs (what ``GET /servers/{id}/migrations`` lists)."""
 
 
 def set_migration(record: dict[str, Any], status: str, dest: str | None = None) -> None:
@@ -146,6 +156,76 @@ def set_migration(record: dict[str, Any], status: str, dest: str | None = None) 
     if dest is not None:
         record["dest_compute"] = record["dest_node"] = dest
     record["updated_at"] = usage_time(time.time())
+    if status in _DONE and record.get("_ended") is None:
+        record["_ended"] = time.monotonic()
+
+
+def public(record: dict[str, Any]) -> dict[str, Any]:
+    """A migration record as the API shows it (without the private keys)."""
+    return {k: v for k, v in record.items() if not k.startswith("_")}
+
+
+NO_VALID_HOST = "No valid host was found. There are not enough hosts available."
+
+
+def start_live_migration(ctx: Ctx, server: Server, dest: str | None, fails: bool) -> None:
+    """A live migration as Nova runs it: ``accepted``, then ``preparing`` once the scheduler
+    chose the destination (``error`` when none: NoValidHost), ``running`` while the memory is
+    copied (its progress in ``GET /servers/{id}/migrations``), then ``completed`` and the
+    server on its new host, or ``failed`` and the server rolled back, ACTIVE where it was.
+    The instance action's event carries why (``details`` from compute 2.84)."""
+    svc = ctx.svc
+    total = max(svc.cloud.config.live_migration_seconds(), 0.01)
+    record = record_migration(svc, server, "live-migration", server.host, None, "accepted")
+    server.task_state = "migrating"
+    server.gen += 1
+    gen = server.gen
+    entry = svc.record_action(server, "live-migration", ctx)
+    svc.touch(server)
+
+    def current() -> bool:
+        return server.gen == gen and not server.deleted
+
+    def fail(status: str, details: str) -> None:
+        set_migration(record, status)
+        entry["details"] = details
+        server.task_state = None
+        svc.finish_action(entry, failed=True)
+        svc.touch(server)
+
+    def preparing() -> None:
+        if not current():
+            return
+        if dest is None:
+            entry["event"] = "conductor_live_migrate_instance"
+            fail("error", NO_VALID_HOST)
+            return
+        set_migration(record, "preparing", dest)
+
+    def running() -> None:
+        if current() and record["status"] == "preparing":
+            set_migration(record, "running")
+            record["_running"] = time.monotonic()
+            record["_ends"] = time.monotonic() + 0.7 * total
+
+    def finish() -> None:
+        if not current() or record["status"] != "running":
+            return
+        if fails:
+            fail("failed", f"Migration error: live migration of instance {server.id} to "
+                           f"{dest} failed: the memory copy did not converge (simcloud fault "
+                           "injection)")
+            return
+        server.host = dest
+        set_migration(record, "completed")
+        server.task_state = None
+        svc.finish_action(entry)
+        svc.touch(server)
+
+    scheduler = svc.cloud.scheduler
+    scheduler.call_later(0.1 * total, preparing)
+    scheduler.call_later(0.3 * total, running)
+    scheduler.call_later(total, finish)
 
 
 def last_migration(svc: Any, server: Server, status: str) -> dict[str, Any] | None:
@@ -161,7 +241,7 @@ def list_migrations(ctx: Ctx) -> Response:
     records: list[dict[str, Any]] = ctx.svc.__dict__.get("migrations", [])
     filters = {key: ctx.req.arg(key) for key in ("instance_uuid", "migration_type", "status",
                                                   "source_compute")}
-    found = [dict(r) for r in reversed(records)
+    found = [public(r) for r in reversed(records)
              if all(value is None or r.get(key) == value for key, value in filters.items())]
     limit = ctx.req.arg("limit")
     if limit is not None and ctx.at_least(59):
@@ -179,4 +259,39 @@ def list_migrations(ctx: Ctx) -> Response:
         for record in found:
             record.pop("user_id", None)
             record.pop("project_id", None)
+    return Response(200, {"migrations": found})
+
+
+def server_migrations(ctx: Ctx) -> Response:
+    """GET /servers/{id}/migrations (admin, 2.23+): the server's live migrations in progress,
+    with how much of its memory (and disk) is copied."""
+    require_admin(ctx, "os_compute_api:servers:migrations:index")
+    if not ctx.at_least(23):
+        raise ApiError(404, "The resource could not be found.")
+    server = ctx.svc.find(ctx, ctx.param("server_id"))
+    records: list[dict[str, Any]] = ctx.svc.__dict__.get("migrations", [])
+    now = time.monotonic()
+    found = []
+    for record in reversed(records):
+        if (record["instance_uuid"] != server.id or record["migration_type"] != "live-migration"
+                or record["status"] not in IN_PROGRESS):
+            continue
+        memory = int(record["_memory"])
+        share = 0.0
+        if record["_running"] is not None and record["_ends"] is not None:
+            span = max(record["_ends"] - record["_running"], 1e-6)
+            share = min(1.0, max(0.0, (now - record["_running"]) / span))
+        copied = int(memory * share)
+        doc = {"id": record["id"], "server_uuid": server.id, "status": record["status"],
+               "source_compute": record["source_compute"], "source_node": record["source_node"],
+               "dest_compute": record["dest_compute"], "dest_node": record["dest_node"],
+               "dest_host": record["dest_host"], "created_at": record["created_at"],
+               "updated_at": record["updated_at"], "memory_total_bytes": memory,
+               "memory_processed_bytes": copied, "memory_remaining_bytes": memory - copied,
+               "disk_total_bytes": 0, "disk_processed_bytes": 0, "disk_remaining_bytes": 0}
+        if ctx.at_least(59):
+            doc["uuid"] = record["uuid"]
+        if ctx.at_least(80):
+            doc["user_id"], doc["project_id"] = record["user_id"], record["project_id"]
+        found.append(doc)
     return Response(200, {"migrations": found})

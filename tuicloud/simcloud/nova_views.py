@@ -86,6 +86,16 @@ def server_brief(ctx: Ctx, server: Server) -> dict[str, Any]:
     return {"id": server.id, "name": server.name, "links": links(ctx, "servers", server.id)}
 
 
+def _host_status(svc: Any, host: str | None) -> str:
+    """Nova's host_status: DOWN (service down or forced down), MAINTENANCE (disabled), UP."""
+    if not host:
+        return ""
+    record = (svc.__dict__.get("compute_services") or {}).get(host) or {}
+    if record.get("forced_down"):
+        return "DOWN"
+    return "MAINTENANCE" if record.get("status") == "disabled" else "UP"
+
+
 def server_doc(ctx: Ctx, server: Server, *, show: bool = False) -> dict[str, Any]:
     """A server in GET /servers/detail and GET /servers/{id} for the request's microversion."""
     svc = ctx.svc
@@ -153,7 +163,7 @@ def server_doc(ctx: Ctx, server: Server, *, show: bool = False) -> dict[str, Any
     if ctx.at_least(9):
         doc["locked"] = server.locked
     if ctx.at_least(16) and admin:
-        doc["host_status"] = "UP" if server.host else ""
+        doc["host_status"] = _host_status(svc, server.host)
     if ctx.at_least(19):
         doc["description"] = server.description
     if ctx.at_least(26):

@@ -73,6 +73,9 @@ class Operation:
     # How the confirmation names one resource, when its name alone would hide what goes with
     # it (a container's objects and bytes).
     describe: Callable[[Raw], str] | None = None
+    # A workflow with its own screen (the drain of a host): once confirmed, the screen of
+    # this name opens with the resource and the input, and does the work; ``run`` is unused.
+    opens: str | None = None
 
     def shown_status(self, raw: Raw) -> str | None:
         """The status cell to show at once: a Nova status ("REBOOT") as is; a server's task

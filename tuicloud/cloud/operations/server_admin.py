@@ -1,6 +1,7 @@
 """What only an admin does to a server (Nova's default policy): migrate it cold (then confirm
-or revert, as a resize), live-migrate it (to the scheduler's choice or a named host), and reset
-its state. Listed in the server's actions for admins only; Nova answers 403 to anyone else."""
+or revert, as a resize), live-migrate it (to the scheduler's choice or a named host), evacuate
+it from a dead host, reset its state, and force-delete it. Listed in the server's actions for
+admins only; Nova answers 403 to anyone else."""
 
 from __future__ import annotations
 
@@ -96,6 +97,41 @@ def _states(session: CloudSession, raw: Raw) -> list[Choice]:
             Choice("error", "error (so it can be deleted or rebuilt)")]
 
 
+def _host_down(raw: Raw) -> str | None:
+    """Evacuation rebuilds a server elsewhere: only from a host whose compute service is down
+    (Nova's host_status, admin-visible from compute 2.16; Nova refuses "still in use")."""
+    status = str(raw.get("host_status") or "")
+    if status in ("DOWN", "UNKNOWN"):
+        return _settled_in("ACTIVE", "SHUTOFF", "ERROR")(raw)
+    return (f"its host's compute service is {status or 'not known to be down'}: evacuate "
+            "only from a down (or forced down) host")
+
+
+def _evacuate(session: CloudSession, raw: Raw, value: str | None) -> None:
+    host = _host(value)
+    session.request("POST", "compute", f"/servers/{rid(raw)}/action",
+                    json={"evacuate": {"host": host} if host else {}},
+                    description=f"evacuate server {name_of(raw)}")
+
+
+def _evacuate_cli(raw: Raw, value: str | None) -> list[str]:
+    command = ["openstack", "server", "evacuate"]
+    if value and value != SCHEDULER:
+        command += ["--host", value]
+    return [*command, rid(raw)]
+
+
+def _force_delete(session: CloudSession, raw: Raw, value: str | None) -> None:
+    session.request("POST", "compute", f"/servers/{rid(raw)}/action",
+                    json={"forceDelete": None},
+                    description=f"force-delete server {name_of(raw)}")
+
+
+def _idle(raw: Raw) -> str | None:
+    task = raw.get("OS-EXT-STS:task_state")
+    return f"server is busy: {task} (Nova force-deletes only without a task)" if task else None
+
+
 ADMIN_OPERATIONS = (
     Operation(
         "server.migrate", "servers", "Migrate (cold)…", _settled_in("ACTIVE", "SHUTOFF"),
@@ -109,6 +145,16 @@ ADMIN_OPERATIONS = (
         needs=Needs("Move to", "<host>", choices=_hosts), destructive=True,
         transitional="migrating", keywords=("move", "host", "drain", "admin"), single=True,
         admin_only=True),
+    Operation(
+        "server.evacuate", "servers", "Evacuate…", _host_down, _evacuate, _evacuate_cli,
+        needs=Needs("Rebuild on", "<host>", choices=_hosts), destructive=True,
+        transitional="rebuilding", keywords=("dead", "down", "host", "rebuild", "admin"),
+        single=True, admin_only=True),
+    Operation(
+        "server.force_delete", "servers", "Force delete", _idle, _force_delete,
+        lambda raw, _v: ["openstack", "server", "delete", "--force", rid(raw)],
+        destructive=True, deletes=True, transitional="deleting",
+        keywords=("stuck", "remove", "admin"), admin_only=True),
     Operation(
         "server.reset_state", "servers", "Reset state…", lambda raw: None, _reset,
         lambda raw, v: ["openstack", "server", "set", "--state", str(v), rid(raw)],
