@@ -356,10 +356,10 @@ def test_every_command_parses_with_the_openstack_cli() -> None:
               "security_group.add_rule": "udp 53 from 10.0.0.0/8",
               "network.add_subnet": "10.0.1.0/24", "server.reset_state": "error",
               "aggregate.add_host": "compute-02", "aggregate.remove_host": "compute-01",
-              "aggregate.set_property": "ssd=true"}
+              "aggregate.set_property": "ssd=true", "project.set_quota": "cores=40"}
     spelled = {"security_group.add_preset": {"tcp", "0.0.0.0/0", "(22, 22)"},
                "security_group.add_rule": {"udp", "10.0.0.0/8", "(53, 53)"},
-               "aggregate.set_property": {"{'ssd': 'true'}"}}
+               "aggregate.set_property": {"{'ssd': 'true'}"}, "project.set_quota": {"40"}}
     for kind, raw in samples.items():
         for op in ops.operations_for(kind):
             value = values.get(op.id, "VALUE") if op.needs else None

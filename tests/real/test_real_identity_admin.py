@@ -18,6 +18,7 @@ from tests.helpers.forms import form, set_field, settle
 from tests.helpers.ops import open_menu
 from tests.real import rig
 from tuicloud.screens.confirm import ConfirmScreen
+from tuicloud.screens.detail import DetailScreen
 from tuicloud.screens.forms.create_project import CreateProjectForm
 from tuicloud.screens.forms.create_user import CreateUserForm
 from tuicloud.screens.forms.grant_role import GrantRoleForm
@@ -123,3 +124,36 @@ async def test_project_user_password_and_role_from_the_keyboard(
     assert "member" in roles, roles
     with pytest.raises(ks_exc.Unauthorized):
         _sign_in(auth_url, prefix + "fu", secret + "x", prefix + "fp")
+
+
+async def test_a_projects_quotas_read_and_one_set(admin_sdk: Connection, prefix: str,
+                                                  made: dict[str, Any]) -> None:
+    identity = admin_sdk.identity
+    project = identity.create_project(name=prefix + "fp", domain_id="default")
+    app = make_app(cloud="real-admin", view="projects")
+    try:
+        async with app.run_test(size=(160, 60)) as pilot:
+            grid = await loaded(pilot, app, timeout=rig.SLOW)
+            await wait_until(pilot, lambda: project.id in grid.visible_ids(), timeout=rig.SLOW,
+                             what="project row")
+            grid.cursor_id = project.id
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen)
+                             and "quotas" in app.screen.related, timeout=rig.SLOW,
+                             what="quotas")
+            detail: Any = app.screen
+            rows = {q["quota"]: q for q in detail.related["quotas"]}
+            nova = admin_sdk.compute.get_quota_set(project.id)
+            assert rows["cores"]["limit"] == nova.cores and rows["cores"]["used"] == 0
+            assert {"volumes", "port"} <= set(rows), sorted(rows)
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen),
+                             what="back")
+            await open_menu(pilot, app)
+            await pilot.press(*"set quota", "enter")
+            await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt), what="prompt")
+            await pilot.press("ctrl+u", *"cores=7", "enter")
+            await wait_until(pilot, lambda: admin_sdk.compute.get_quota_set(project.id).cores
+                             == 7, timeout=rig.SLOW, what="Nova's quota set")
+    finally:
+        admin_sdk.compute.revert_quota_set(project.id)

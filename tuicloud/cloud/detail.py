@@ -162,10 +162,25 @@ def _router_related(session: CloudSession, raw: Raw) -> Related:
     return related
 
 
+def _project_related(session: CloudSession, raw: Raw) -> Related:
+    """The project's quotas with what it uses, service by service (admin)."""
+    from tuicloud.cloud.project_quotas import project_quotas
+
+    quotas, failed = project_quotas(session, str(raw.get("id", "")))
+    related: Related = {"quotas": [
+        {"service": q.service, "quota": q.key, "used": q.used,
+         "limit": "unlimited" if q.limit < 0 else q.limit} for q in quotas]}
+    for source, message in failed.items():
+        related.setdefault("errors", []).append({"source": f"{source} quotas",
+                                                 "message": message})
+    return related
+
+
 _RELATED: dict[str, Callable[[CloudSession, Raw], Related]] = {
     "servers": _server_related,
     "networks": _network_related,
     "routers": _router_related,
+    "projects": _project_related,
 }
 
 

@@ -26,6 +26,7 @@ from tuicloud.cloud.operations.identity_admin import (
     user_command,
 )
 from tuicloud.screens.confirm import ConfirmScreen
+from tuicloud.screens.detail import DetailScreen
 from tuicloud.screens.forms.create_project import CreateProjectForm
 from tuicloud.screens.forms.create_user import CreateUserForm
 from tuicloud.screens.forms.grant_role import GrantRoleForm
@@ -214,3 +215,52 @@ def test_the_commands_parse_with_the_openstack_cli() -> None:
     assert vars(osc_parser_for(user_command(user))[0].parse_args(
         osc_parser_for(user_command(user))[1]))["password_prompt"]
     assert SECRET not in repr(user)
+
+
+async def test_a_projects_quotas_shown_with_usage_and_one_changed(sim: RunningSim) -> None:
+    demo = next(p for p in sim.cloud.projects.values() if p.name == "demo")
+    nova = sim.cloud.service("compute")
+    in_use = sum(1 for s in nova.servers.values() if s.project_id == demo.id)
+    app = make_app(cloud="simcloud-admin", view="projects")
+    async with app.run_test(size=(160, 60)) as pilot:
+        grid = await loaded(pilot, app, len(sim.cloud.projects))
+        grid.cursor_id = demo.id
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen)
+                         and "quotas" in app.screen.related, what="detail with quotas")
+        detail: Any = app.screen
+        rows = {q["quota"]: q for q in detail.related["quotas"]}
+        assert rows["instances"]["used"] == in_use
+        assert rows["instances"]["limit"] == nova.quota(demo.id)["instances"]
+        assert {"volumes", "port"} <= set(rows)  # Cinder's and Neutron's too
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen),
+                         what="back")
+        await open_menu(pilot, app)
+        await pilot.press(*"set quota", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt), what="prompt")
+        await pilot.press("ctrl+u", *"cores=lots", "enter")
+        await wait_until(pilot, lambda: "quota=number" in screen_text(app), what="refused")
+        await pilot.press("ctrl+u", *"wings=4", "enter")
+        await wait_until(pilot, lambda: "no quota 'wings'" in screen_text(app),
+                         what="unknown quota refused")
+        await pilot.press("ctrl+u", *"cores=40")
+        await wait_until(pilot, lambda: "openstack quota set --cores 40" in screen_text(app),
+                         what="the command")
+        await pilot.press("enter")
+        # Nova refuses a limit below what the project uses, with its reason
+        await wait_until(pilot, lambda: any("must be greater than or equal to already used"
+                                            in n for n in notes(app)), what="Nova's refusal")
+        assert nova.quota(demo.id)["cores"] != 40
+        await open_menu(pilot, app)
+        await pilot.press(*"set quota", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt), what="prompt")
+        await pilot.press("ctrl+u", *"cores=400", "enter")
+        await wait_until(pilot, lambda: nova.quota(demo.id)["cores"] == 400, what="set")
+        await open_menu(pilot, app)
+        await pilot.press(*"set quota", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt), what="prompt")
+        await pilot.press("ctrl+u", *"port=77", "enter")
+        neutron = sim.cloud.service("network")
+        await wait_until(pilot, lambda: neutron.quotas.get(demo.id, {}).get("port") == 77,
+                         what="Neutron's quota set")

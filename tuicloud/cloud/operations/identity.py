@@ -23,6 +23,7 @@ from tuicloud.cloud.operations.identity_admin import (
     set_password,
     set_password_command,
 )
+from tuicloud.cloud.project_quotas import parse_quota_change, quota_command, set_quota
 
 if TYPE_CHECKING:
     from tuicloud.cloud.connection import CloudSession
@@ -94,7 +95,34 @@ def _revocable(raw: Raw) -> str | None:
     return None
 
 
-PROJECT_OPERATIONS = KindOperations("projects", "project", _toggles("project"))
+def _quota_problem(_raw: Raw, text: str) -> str | None:
+    parsed = parse_quota_change(text)
+    return parsed if isinstance(parsed, str) else None
+
+
+def _set_quota(session: CloudSession, raw: Raw, value: str | None) -> None:
+    parsed = parse_quota_change(require(value, "a quota=limit"))
+    if isinstance(parsed, str):
+        raise ValueError(parsed)
+    set_quota(session, rid(raw), str(raw.get("name") or rid(raw)), *parsed)
+
+
+def _quota_cli(raw: Raw, value: str | None) -> list[str]:
+    parsed = parse_quota_change(value or "")
+    if isinstance(parsed, str):
+        return ["openstack", "quota", "set", "--<quota>", "<limit>", rid(raw)]
+    return quota_command(rid(raw), *parsed)
+
+
+PROJECT_OPERATIONS = KindOperations("projects", "project", (
+    *_toggles("project"),
+    Operation("project.set_quota", "projects", "Set quota…", always_available, _set_quota,
+              _quota_cli,
+              needs=Needs("Quota and its new limit (the detail lists them with usage)",
+                          "<quota>=<limit>", validate=_quota_problem,
+                          default=lambda _raw: "cores="),
+              single=True, keywords=("quota", "limit")),
+))
 def _set_password(session: CloudSession, raw: Raw, value: str | None) -> None:
     set_password(session, rid(raw), str(raw.get("name") or rid(raw)),
                  require(value, "a password"))
