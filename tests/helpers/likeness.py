@@ -12,7 +12,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import openstack
+import pytest
 import requests
+from openstack import exceptions as os_exc
 from openstack.connection import Connection
 
 # Generous: the rig's fake drivers settle in a second or two; a busy 2-core machine is slower.
@@ -945,3 +948,51 @@ def check_boot_never_guesses_between_networks(conn: Connection, name: str, image
     finally:
         for network in made:
             conn.network.delete_network(network)
+
+
+def check_keystone_groups(admin: Connection, name: str) -> None:
+    """Groups as Keystone answers: a duplicate name is a 409, members listed and checked, a
+    role granted to the group listed as the group's (or, effective, as each member's with the
+    membership linked), a member signing in with it until they leave, Keystone's 404 texts.
+    Everything made is deleted again."""
+    identity = admin.identity
+    project = identity.create_project(name=name + "gproj", domain_id="default")
+    user = identity.create_user(name=name + "guser", password=name + "pw-1", domain_id="default")
+    group = identity.create_group(name=name + "group", description="made here",
+                                  domain_id="default")
+    try:
+        with pytest.raises(os_exc.ConflictException, match="Duplicate entry found with name"):
+            identity.create_group(name=name + "group", domain_id="default")
+        identity.add_user_to_group(user, group)
+        assert identity.check_user_in_group(user, group)
+        assert [u.name for u in identity.group_users(group)] == [name + "guser"]
+        role = identity.find_role("reader", ignore_missing=False)
+        identity.assign_project_role_to_group(project, group, role)
+        direct = list(identity.role_assignments(scope_project_id=project.id,
+                                                include_names=True))
+        assert [(a.group["name"], a.role["name"]) for a in direct] == [(name + "group",
+                                                                         "reader")]
+        effective = list(identity.role_assignments(scope_project_id=project.id,
+                                                   effective=True, include_names=True))
+        assert [(a.user["name"], a.role["name"]) for a in effective] == [(name + "guser",
+                                                                          "reader")]
+        assert effective[0].links["membership"].endswith(
+            f"/groups/{group.id}/users/{user.id}")
+        auth = dict(auth_url=admin.config.auth["auth_url"], username=name + "guser",
+                    password=name + "pw-1", project_name=name + "gproj",
+                    user_domain_name="Default", project_domain_name="Default")
+        member = openstack.connect(**auth)
+        assert member.session.auth.get_access(member.session).role_names == ["reader"]
+        member.close()
+        identity.remove_user_from_group(user, group)
+        with pytest.raises(os_exc.NotFoundException, match="not found in group"):
+            identity.remove_user_from_group(user, group)
+        with pytest.raises(os_exc.SDKException):
+            openstack.connect(**auth).authorize()
+        identity.delete_group(group)
+        with pytest.raises(os_exc.NotFoundException, match="Could not find group"):
+            identity.get_group(group.id)
+    finally:
+        identity.delete_group(group, ignore_missing=True)
+        identity.delete_user(user, ignore_missing=True)
+        identity.delete_project(project, ignore_missing=True)

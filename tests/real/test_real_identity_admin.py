@@ -115,7 +115,7 @@ async def test_project_user_password_and_role_from_the_keyboard(
         await loaded(pilot, app, timeout=rig.SLOW)
         member = identity.find_role("member", ignore_missing=False)
         await _create(pilot, app, GrantRoleForm,
-                      {"project": project.id, "user": user.id, "role": member.id})
+                      {"project": project.id, "user": f"user:{user.id}", "role": member.id})
         path = f"projects/{project.id}/users/{user.id}/roles/{member.id}"
         await wait_until(pilot, lambda: path in table(app).visible_ids(), timeout=rig.SLOW,
                          what="assignment row")

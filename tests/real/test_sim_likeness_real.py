@@ -100,3 +100,7 @@ def test_boot_never_guesses_between_networks(demo_sdk: Connection, prefix: str) 
     tiny = demo_sdk.compute.find_flavor("m1.tiny", ignore_missing=False)
     likeness.check_boot_never_guesses_between_networks(demo_sdk, prefix + "net", image.id,
                                                        tiny.id)
+
+
+def test_keystone_groups(admin_sdk: Connection, prefix: str) -> None:
+    likeness.check_keystone_groups(admin_sdk, prefix)

@@ -7,6 +7,7 @@ import openstack
 import pytest
 from openstack import exceptions as os_exc
 
+from tests.helpers import likeness
 from tuicloud.simcloud import RunningSim
 
 
@@ -74,3 +75,12 @@ def test_application_credentials_are_the_users_own(sim: RunningSim) -> None:
     demo.identity.delete_application_credential(demo.current_user_id, made.id)
     assert [c.name for c in demo.identity.application_credentials(demo.current_user_id)] == [
         "ci-deploy"]
+
+
+
+def test_groups_members_and_a_groups_role_as_keystone_answers(sim: RunningSim) -> None:
+    admin = openstack.connect(cloud="simcloud-admin")
+    try:
+        likeness.check_keystone_groups(admin, "tc-")
+    finally:
+        admin.close()

@@ -176,11 +176,23 @@ def _project_related(session: CloudSession, raw: Raw) -> Related:
     return related
 
 
+def _group_related(session: CloudSession, raw: Raw) -> Related:
+    """Its members, by name."""
+    related: Related = {}
+    _related_list(session, related, "members", "identity",
+                  f"/groups/{quote(str(raw.get('id', '')), safe='')}/users", "users",
+                  transform=lambda users: [{"name": u.get("name"), "email": u.get("email") or "",
+                                            "enabled": u.get("enabled"), "user id": u.get("id")}
+                                           for u in users])
+    return related
+
+
 _RELATED: dict[str, Callable[[CloudSession, Raw], Related]] = {
     "servers": _server_related,
     "networks": _network_related,
     "routers": _router_related,
     "projects": _project_related,
+    "groups": _group_related,
 }
 
 

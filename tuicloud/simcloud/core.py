@@ -353,6 +353,18 @@ class User:
 
 
 @dataclass
+class Group:
+    """A Keystone group: its members get the roles granted to it, on each project."""
+
+    id: str
+    name: str
+    description: str = ""
+    domain_id: str = "default"
+    members: set[str] = field(default_factory=set)  # user ids
+    roles: dict[str, list[str]] = field(default_factory=dict)  # project id -> role names
+
+
+@dataclass
 class Project:
     """A Keystone project."""
 
@@ -411,6 +423,7 @@ class SimCloud:
         self.base_url = ""  # set by the server once it is bound, e.g. http://127.0.0.1:PORT
         self.users: dict[str, User] = {}
         self.projects: dict[str, Project] = {}
+        self.groups: dict[str, Group] = {}
         self.tokens: dict[str, Token] = {}
         self.services: dict[str, Any] = {}
         self.request_count = 0
@@ -432,10 +445,26 @@ class SimCloud:
         return self.services[name]
 
     # -- tokens -------------------------------------------------------------------------------
+    def effective_roles(self, user: User, project_id: str) -> list[str]:
+        """The user's roles on a project: their own, then those of their groups."""
+        roles = list(user.roles.get(project_id, []))
+        for group in self.groups.values():
+            if user.id in group.members:
+                roles += [r for r in group.roles.get(project_id, []) if r not in roles]
+        return roles
+
+    def projects_of(self, user: User) -> list[str]:
+        """The projects where the user holds a role, directly or through a group."""
+        found = [p for p, roles in user.roles.items() if roles]
+        for group in self.groups.values():
+            if user.id in group.members:
+                found += [p for p, roles in group.roles.items() if roles and p not in found]
+        return found
+
     def issue_token(self, user: User, project_id: str | None, methods: list[str]) -> Token:
         """Create a token for ``user`` scoped to ``project_id``."""
         now = time.time()
-        roles = user.roles.get(project_id, []) if project_id else []
+        roles = self.effective_roles(user, project_id) if project_id else []
         token = Token(id="gAAAAA" + secrets.token_urlsafe(48), user_id=user.id,
                       project_id=project_id, roles=list(roles), issued_at=now,
                       expires_at=now + self.faults.token_ttl, methods=methods)

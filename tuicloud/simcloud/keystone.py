@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from tuicloud.simcloud import keystone_admin
+from tuicloud.simcloud import keystone_admin, keystone_groups
 from tuicloud.simcloud.core import (
     ApiError,
     Project,
@@ -96,6 +96,7 @@ class Service:
         add("GET", "/identity/v3/domains", list_domains, service=NAME)
         add("GET", "/identity/v3/domains/{domain_id}", show_domain, service=NAME)
         keystone_admin.register(router, NAME)
+        keystone_groups.register(router, NAME)
 
 
 def _version_doc(cloud: SimCloud) -> dict[str, Any]:
@@ -242,7 +243,8 @@ def issue_token(cloud: SimCloud, request: Request) -> Response:
     scope = body.get("scope")
     if isinstance(scope, dict) and "project" in scope:
         project = _find_project(cloud, scope["project"])
-        if project is None or project.id not in user.roles or not project.enabled:
+        if project is None or project.id not in cloud.projects_of(user) \
+                or not project.enabled:
             raise ApiError(401, "The request you have made requires authentication.")
         project_id = project.id
     elif isinstance(scope, dict) and scope.get("system") == {"all": True}:
@@ -292,7 +294,8 @@ def show_catalog(cloud: SimCloud, request: Request) -> Response:
 
 def _projects_of(cloud: SimCloud, user_id: str) -> list[dict[str, Any]]:
     user = cloud.users[user_id]
-    return [keystone_admin.project_doc(cloud, cloud.projects[pid]) for pid in user.roles]
+    return [keystone_admin.project_doc(cloud, cloud.projects[pid])
+            for pid in cloud.projects_of(user) if pid in cloud.projects]
 
 
 def auth_projects(cloud: SimCloud, request: Request) -> Response:
@@ -342,7 +345,8 @@ def show_project(cloud: SimCloud, request: Request) -> Response:
     project = cloud.projects.get(request.params["project_id"])
     if project is None:
         raise ApiError(404, f"Could not find project: {request.params['project_id']}.")
-    if not request.token.is_admin and project.id not in cloud.users[request.token.user_id].roles:
+    if not request.token.is_admin \
+            and project.id not in cloud.projects_of(cloud.users[request.token.user_id]):
         raise ApiError(403, "You are not authorized to perform the requested action.")
     return Response(200, {"project": keystone_admin.project_doc(cloud, project)})
 

@@ -11,7 +11,16 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from tuicloud.simcloud.core import ApiError, Project, Request, Response, Router, SimCloud, User
+from tuicloud.simcloud.core import (
+    ApiError,
+    Group,
+    Project,
+    Request,
+    Response,
+    Router,
+    SimCloud,
+    User,
+)
 
 ROLE_NAMES = ("admin", "manager", "member", "reader", "service")
 SECRET_BYTES = 48  # Keystone's generated secrets are 86 characters of urlsafe base64
@@ -32,12 +41,13 @@ def _state(cloud: SimCloud) -> IdentityState:
     return state
 
 
-def _new_id(cloud: SimCloud) -> str:
+def new_id(cloud: SimCloud) -> str:
     return "%032x" % _state(cloud).rng.getrandbits(128)
 
 
 def seed(cloud: SimCloud) -> None:
-    """Keystone's bootstrap roles, with stable ids; a disabled user and a user with an email."""
+    """Keystone's bootstrap roles, with stable ids; a disabled user, a user with an email, and
+    a group with a role on a project."""
     state = _state(cloud)
     state.roles = {hashlib.md5(name.encode()).hexdigest(): name  # noqa: S324 - an id, not a hash
                    for name in ROLE_NAMES}
@@ -46,12 +56,12 @@ def seed(cloud: SimCloud) -> None:
             ("alice", "alice@example.org", True, {by_name["research"]: ["member"]}),
             ("backup-bot", "", True, {by_name["ops"]: ["reader"]}),
             ("bob", "bob@example.org", False, {by_name["demo"]: ["member"]})):
-        user = User(id=_new_id(cloud), name=name, password=secrets.token_urlsafe(16),
+        user = User(id=new_id(cloud), name=name, password=secrets.token_urlsafe(16),
                     roles=roles, enabled=enabled, email=email,
                     default_project_id=next(iter(roles)))
         cloud.users[user.id] = user
     demo = next(u for u in cloud.users.values() if u.name == "demo")
-    ident = _new_id(cloud)
+    ident = new_id(cloud)
     state.app_credentials[ident] = {
         "id": ident, "name": "ci-deploy", "description": "the deploy pipeline",
         "project_id": by_name["demo"], "expires_at": None, "unrestricted": False,
@@ -59,6 +69,11 @@ def seed(cloud: SimCloud) -> None:
         "roles": [{"id": i, "name": n, "domain_id": None} for i, n in state.roles.items()
                   if n == "member"],
         "secret_hash": hashlib.sha256(secrets.token_bytes(16)).hexdigest()}
+    # A group holding a role: its member alice gets it on ops without a grant of her own.
+    alice = next(u for u in cloud.users.values() if u.name == "alice")
+    team = Group(id=new_id(cloud), name="ops-team", description="on-call operators",
+                 members={alice.id}, roles={by_name["ops"]: ["member"]})
+    cloud.groups[team.id] = team
 
 
 def register(router: Router, service: str) -> None:
@@ -108,40 +123,40 @@ def project_doc(cloud: SimCloud, project: Project) -> dict[str, Any]:
             "links": {"self": f"{cloud.base_url}/identity/v3/projects/{project.id}"}}
 
 
-def _listing(cloud: SimCloud, key: str, items: list[dict[str, Any]], path: str) -> Response:
+def listing(cloud: SimCloud, key: str, items: list[dict[str, Any]], path: str) -> Response:
     return Response(200, {key: items, "links": {
         "self": f"{cloud.base_url}/identity/v3/{path}", "previous": None, "next": None}})
 
 
 # -- policy and lookups -------------------------------------------------------------------------
-def _admin(request: Request, action: str) -> None:
+def require_admin_role(request: Request, action: str) -> None:
     if request.token is None or not request.token.is_admin:
         raise ApiError(403, "You are not authorized to perform the requested action: "
                             f"identity:{action}.")
 
 
-def _user(cloud: SimCloud, user_id: str) -> User:
+def user_by_id(cloud: SimCloud, user_id: str) -> User:
     user = cloud.users.get(user_id)
     if user is None:
         raise ApiError(404, f"Could not find user: {user_id}.")
     return user
 
 
-def _project(cloud: SimCloud, project_id: str) -> Project:
+def project_by_id(cloud: SimCloud, project_id: str) -> Project:
     project = cloud.projects.get(project_id)
     if project is None:
         raise ApiError(404, f"Could not find project: {project_id}.")
     return project
 
 
-def _role_name(cloud: SimCloud, role_id: str) -> str:
+def role_name(cloud: SimCloud, role_id: str) -> str:
     name = _state(cloud).roles.get(role_id)
     if name is None:
         raise ApiError(404, f"Could not find role: {role_id}.")
     return name
 
 
-def _body(request: Request, key: str) -> dict[str, Any]:
+def body_of(request: Request, key: str) -> dict[str, Any]:
     body = request.json()
     inner = body.get(key) if isinstance(body, dict) else None
     if not isinstance(inner, dict):
@@ -149,7 +164,7 @@ def _body(request: Request, key: str) -> dict[str, Any]:
     return inner
 
 
-def _name(value: Any, what: str) -> str:
+def valid_name(value: Any, what: str) -> str:
     if not isinstance(value, str) or not value.strip() or len(value) > 255:
         raise ApiError(400, f"Invalid input for field 'name': {what} names are 1-255 characters")
     return value
@@ -164,18 +179,18 @@ def _flag(value: Any, field_name: str) -> bool:
 
 # -- users --------------------------------------------------------------------------------------
 def _list_users(cloud: SimCloud, request: Request) -> Response:
-    _admin(request, "list_users")
+    require_admin_role(request, "list_users")
     users = [user_doc(cloud, u) for u in cloud.users.values()]
     for key in ("name", "domain_id"):
         wanted = request.arg(key)
         if wanted is not None:
             users = [u for u in users if u[key] == wanted]
-    return _listing(cloud, "users", users, "users")
+    return listing(cloud, "users", users, "users")
 
 
 def _apply_user(cloud: SimCloud, user: User, spec: dict[str, Any]) -> None:
     if "name" in spec:
-        name = _name(spec["name"], "user")
+        name = valid_name(spec["name"], "user")
         if any(u.name == name and u.id != user.id for u in cloud.users.values()):
             raise ApiError(409, "Conflict occurred attempting to store user - Duplicate entry "
                                 f"found with name {name} at domain ID default.")
@@ -189,17 +204,17 @@ def _apply_user(cloud: SimCloud, user: User, spec: dict[str, Any]) -> None:
     if "default_project_id" in spec:
         project_id = spec["default_project_id"]
         if project_id is not None:
-            _project(cloud, str(project_id))
+            project_by_id(cloud, str(project_id))
         user.default_project_id = project_id
     if "password" in spec:
         user.password = str(spec["password"])
 
 
 def _create_user(cloud: SimCloud, request: Request) -> Response:
-    _admin(request, "create_user")
-    spec = _body(request, "user")
-    _name(spec.get("name"), "user")
-    user = User(id=_new_id(cloud), name="", password=secrets.token_urlsafe(16))
+    require_admin_role(request, "create_user")
+    spec = body_of(request, "user")
+    valid_name(spec.get("name"), "user")
+    user = User(id=new_id(cloud), name="", password=secrets.token_urlsafe(16))
     with cloud.lock:
         _apply_user(cloud, user, spec)
         cloud.users[user.id] = user
@@ -207,19 +222,21 @@ def _create_user(cloud: SimCloud, request: Request) -> Response:
 
 
 def _update_user(cloud: SimCloud, request: Request) -> Response:
-    _admin(request, "update_user")
-    user = _user(cloud, request.params["user_id"])
-    spec = _body(request, "user")
+    require_admin_role(request, "update_user")
+    user = user_by_id(cloud, request.params["user_id"])
+    spec = body_of(request, "user")
     with cloud.lock:
         _apply_user(cloud, user, spec)
     return Response(200, {"user": user_doc(cloud, user)})
 
 
 def _delete_user(cloud: SimCloud, request: Request) -> Response:
-    _admin(request, "delete_user")
-    user = _user(cloud, request.params["user_id"])
+    require_admin_role(request, "delete_user")
+    user = user_by_id(cloud, request.params["user_id"])
     with cloud.lock:
         del cloud.users[user.id]
+        for group in cloud.groups.values():
+            group.members.discard(user.id)
         for ident, record in list(_state(cloud).app_credentials.items()):
             if record["user_id"] == user.id:
                 del _state(cloud).app_credentials[ident]
@@ -229,11 +246,11 @@ def _delete_user(cloud: SimCloud, request: Request) -> Response:
 def _change_password(cloud: SimCloud, request: Request) -> Response:
     """A user changes their own password, giving the old one (Keystone's self-service)."""
     assert request.token is not None
-    user = _user(cloud, request.params["user_id"])
+    user = user_by_id(cloud, request.params["user_id"])
     if user.id != request.token.user_id:
         raise ApiError(403, "You are not authorized to perform the requested action: "
                             "identity:change_password.")
-    spec = _body(request, "user")
+    spec = body_of(request, "user")
     if spec.get("original_password") != user.password:
         raise ApiError(401, "The request you have made requires authentication.")
     user.password = str(spec.get("password") or "")
@@ -242,15 +259,15 @@ def _change_password(cloud: SimCloud, request: Request) -> Response:
 
 # -- projects -----------------------------------------------------------------------------------
 def _create_project(cloud: SimCloud, request: Request) -> Response:
-    _admin(request, "create_project")
-    spec = _body(request, "project")
-    name = _name(spec.get("name"), "project")
+    require_admin_role(request, "create_project")
+    spec = body_of(request, "project")
+    name = valid_name(spec.get("name"), "project")
     with cloud.lock:
         if any(p.name == name for p in cloud.projects.values()):
             raise ApiError(409, "Conflict occurred attempting to store project - it is not "
                                 "permitted to have two projects with the same name in the same "
                                 f"domain : {name}.")
-        project = Project(id=_new_id(cloud), name=name,
+        project = Project(id=new_id(cloud), name=name,
                           description=str(spec.get("description") or ""),
                           enabled=_flag(spec.get("enabled", True), "enabled"))
         cloud.projects[project.id] = project
@@ -258,85 +275,112 @@ def _create_project(cloud: SimCloud, request: Request) -> Response:
 
 
 def _update_project(cloud: SimCloud, request: Request) -> Response:
-    _admin(request, "update_project")
-    project = _project(cloud, request.params["project_id"])
-    spec = _body(request, "project")
+    require_admin_role(request, "update_project")
+    project = project_by_id(cloud, request.params["project_id"])
+    spec = body_of(request, "project")
     with cloud.lock:
         if "enabled" in spec:
             project.enabled = _flag(spec["enabled"], "enabled")
         if "description" in spec:
             project.description = str(spec["description"] or "")
         if "name" in spec:
-            project.name = _name(spec["name"], "project")
+            project.name = valid_name(spec["name"], "project")
     return Response(200, {"project": project_doc(cloud, project)})
 
 
 def _delete_project(cloud: SimCloud, request: Request) -> Response:
-    _admin(request, "delete_project")
-    project = _project(cloud, request.params["project_id"])
+    require_admin_role(request, "delete_project")
+    project = project_by_id(cloud, request.params["project_id"])
     with cloud.lock:
         del cloud.projects[project.id]
         for user in cloud.users.values():
             user.roles.pop(project.id, None)
             if user.default_project_id == project.id:
                 user.default_project_id = None
+        for group in cloud.groups.values():
+            group.roles.pop(project.id, None)
     return Response(204)
 
 
 # -- roles and assignments ----------------------------------------------------------------------
 def _list_roles(cloud: SimCloud, request: Request) -> Response:
-    _admin(request, "list_roles")
+    require_admin_role(request, "list_roles")
     roles = [{"id": ident, "name": name, "domain_id": None, "description": None, "options": {},
               "links": {"self": f"{cloud.base_url}/identity/v3/roles/{ident}"}}
              for ident, name in sorted(_state(cloud).roles.items(), key=lambda kv: kv[1])]
-    return _listing(cloud, "roles", roles, "roles")
+    return listing(cloud, "roles", roles, "roles")
 
 
-def _assignment(cloud: SimCloud, user: User, project: Project, role_id: str,
-                names: bool) -> dict[str, Any]:
+def _assignment(cloud: SimCloud, actor_kind: str, actor_doc: dict[str, Any], project: Project,
+                role_id: str, names: bool, via: str | None = None) -> dict[str, Any]:
+    """One assignment of ``actor_kind`` ("user" or "group"); ``via``: the group an effective
+    user assignment comes from (Keystone links the membership then)."""
     role: dict[str, Any] = {"id": role_id}
-    actor: dict[str, Any] = {"id": user.id}
+    actor: dict[str, Any] = {"id": actor_doc["id"]}
     scope: dict[str, Any] = {"id": project.id}
     if names:
         domain = {"id": "default", "name": "Default"}
         role["name"] = _state(cloud).roles[role_id]
-        actor.update(name=user.name, domain=domain)
+        actor.update(name=actor_doc["name"], domain=domain)
         scope.update(name=project.name, domain=domain)
-    return {"role": role, "user": actor, "scope": {"project": scope}, "links": {
-        "assignment": f"{cloud.base_url}/identity/v3/projects/{project.id}/users/{user.id}"
-                      f"/roles/{role_id}"}}
+    base = f"{cloud.base_url}/identity/v3"
+    grantee = f"groups/{via}" if via else f"{actor_kind}s/{actor_doc['id']}"
+    links = {"assignment": f"{base}/projects/{project.id}/{grantee}/roles/{role_id}"}
+    if via:
+        links["membership"] = f"{base}/groups/{via}/users/{actor_doc['id']}"
+    return {"role": role, actor_kind: actor, "scope": {"project": scope}, "links": links}
 
 
 def _list_assignments(cloud: SimCloud, request: Request) -> Response:
-    _admin(request, "list_role_assignments")
+    require_admin_role(request, "list_role_assignments")
     names = request.arg("include_names") not in (None, "0", "false", "False")
+    effective = request.arg("effective") is not None
     by_name = {name: ident for ident, name in _state(cloud).roles.items()}
     wanted_project = request.arg("scope.project.id")
     wanted_user = request.arg("user.id")
+    wanted_group = request.arg("group.id")
     wanted_role = request.arg("role.id")
     found = []
+
+    def add(kind: str, doc: dict[str, Any], grants: dict[str, list[str]],
+            via: str | None = None) -> None:
+        for project_id, role_names in grants.items():
+            project = cloud.projects.get(project_id)
+            if project is None or (wanted_project and project_id != wanted_project):
+                continue
+            for role_name in role_names:
+                role_id = by_name.get(role_name)
+                if role_id and (not wanted_role or role_id == wanted_role):
+                    found.append(_assignment(cloud, kind, doc, project, role_id, names, via))
+
     with cloud.lock:
-        for user in cloud.users.values():
-            for project_id, role_names in user.roles.items():
-                project = cloud.projects.get(project_id)
-                if project is None or (wanted_project and project_id != wanted_project) \
-                        or (wanted_user and user.id != wanted_user):
-                    continue
-                for role_name in role_names:
-                    role_id = by_name.get(role_name)
-                    if role_id and (not wanted_role or role_id == wanted_role):
-                        found.append(_assignment(cloud, user, project, role_id, names))
-    return _listing(cloud, "role_assignments", found, "role_assignments")
+        if not wanted_group:
+            for user in cloud.users.values():
+                if not wanted_user or user.id == wanted_user:
+                    add("user", {"id": user.id, "name": user.name}, user.roles)
+        for group in cloud.groups.values():
+            if wanted_group and group.id != wanted_group:
+                continue
+            if not effective:
+                if not wanted_user:
+                    add("group", {"id": group.id, "name": group.name}, group.roles)
+                continue
+            # effective: a group's roles are its members' (Keystone expands them)
+            for member in sorted(group.members):
+                held = cloud.users.get(member)
+                if held is not None and (not wanted_user or held.id == wanted_user):
+                    add("user", {"id": held.id, "name": held.name}, group.roles, group.id)
+    return listing(cloud, "role_assignments", found, "role_assignments")
 
 
 def _grant_parts(cloud: SimCloud, request: Request) -> tuple[Project, User, str]:
-    project = _project(cloud, request.params["project_id"])
-    user = _user(cloud, request.params["user_id"])
-    return project, user, _role_name(cloud, request.params["role_id"])
+    project = project_by_id(cloud, request.params["project_id"])
+    user = user_by_id(cloud, request.params["user_id"])
+    return project, user, role_name(cloud, request.params["role_id"])
 
 
 def _grant(cloud: SimCloud, request: Request) -> Response:
-    _admin(request, "create_grant")
+    require_admin_role(request, "create_grant")
     project, user, role = _grant_parts(cloud, request)
     with cloud.lock:
         held = user.roles.setdefault(project.id, [])
@@ -352,7 +396,7 @@ def _missing_grant(request: Request) -> ApiError:
 
 
 def _check_grant(cloud: SimCloud, request: Request) -> Response:
-    _admin(request, "check_grant")
+    require_admin_role(request, "check_grant")
     project, user, role = _grant_parts(cloud, request)
     if role not in user.roles.get(project.id, []):
         raise _missing_grant(request)
@@ -360,7 +404,7 @@ def _check_grant(cloud: SimCloud, request: Request) -> Response:
 
 
 def _revoke(cloud: SimCloud, request: Request) -> Response:
-    _admin(request, "revoke_grant")
+    require_admin_role(request, "revoke_grant")
     project, user, role = _grant_parts(cloud, request)
     with cloud.lock:
         held = user.roles.get(project.id, [])
@@ -376,7 +420,7 @@ def _revoke(cloud: SimCloud, request: Request) -> Response:
 def _owner(cloud: SimCloud, request: Request, action: str) -> User:
     """Application credentials are the user's own (an admin may read and delete others')."""
     assert request.token is not None
-    user = _user(cloud, request.params["user_id"])
+    user = user_by_id(cloud, request.params["user_id"])
     if user.id != request.token.user_id and (not request.token.is_admin
                                              or action == "create_application_credential"):
         raise ApiError(403, "You are not authorized to perform the requested action: "
@@ -399,7 +443,7 @@ def _list_app_credentials(cloud: SimCloud, request: Request) -> Response:
     name = request.arg("name")
     if name is not None:
         found = [r for r in found if r["name"] == name]
-    return _listing(cloud, "application_credentials", found,
+    return listing(cloud, "application_credentials", found,
                     f"users/{user.id}/application_credentials")
 
 
@@ -420,8 +464,8 @@ def _expiry(value: Any) -> str | None:
 def _create_app_credential(cloud: SimCloud, request: Request) -> Response:
     assert request.token is not None
     user = _owner(cloud, request, "create_application_credential")
-    spec = _body(request, "application_credential")
-    name = _name(spec.get("name"), "application credential")
+    spec = body_of(request, "application_credential")
+    name = valid_name(spec.get("name"), "application credential")
     token_roles = list(request.token.roles)
     asked = spec.get("roles")
     by_id = _state(cloud).roles
@@ -439,7 +483,7 @@ def _create_app_credential(cloud: SimCloud, request: Request) -> Response:
                for r in _state(cloud).app_credentials.values()):
             raise ApiError(409, "Conflict occurred attempting to store application_credential "
                                 "- Duplicate entry.")
-        ident = _new_id(cloud)
+        ident = new_id(cloud)
         record = {
             "id": ident, "name": name, "description": spec.get("description"),
             "project_id": request.token.project_id, "roles": roles,

@@ -14,7 +14,7 @@ from keystoneauth1 import exceptions as ks_exc
 
 from tests.helpers.app import loaded, make_app, notes, screen_text, table, wait_until
 from tests.helpers.forms import field_error, form, set_field, settle
-from tests.helpers.ops import open_menu
+from tests.helpers.ops import open_menu, run_with_choice
 from tests.helpers.osc import osc_parser_for
 from tuicloud.cloud.operations.identity_admin import (
     GrantSpec,
@@ -27,6 +27,7 @@ from tuicloud.cloud.operations.identity_admin import (
 )
 from tuicloud.screens.confirm import ConfirmScreen
 from tuicloud.screens.detail import DetailScreen
+from tuicloud.screens.forms.create_group import CreateGroupForm
 from tuicloud.screens.forms.create_project import CreateProjectForm
 from tuicloud.screens.forms.create_user import CreateUserForm
 from tuicloud.screens.forms.grant_role import GrantRoleForm
@@ -187,7 +188,7 @@ async def test_a_role_granted_by_name(sim: RunningSim) -> None:
         await wait_until(pilot, lambda: field_error(screen, "role") == "pick a role",
                          what="all three needed")
         set_field(screen, "project", ops.id)
-        set_field(screen, "user", bob.id)
+        set_field(screen, "user", f"user:{bob.id}")
         set_field(screen, "role", role_id)
         await settle(pilot)
         assert f"openstack role add --project {ops.id} --user {bob.id} reader" \
@@ -264,3 +265,84 @@ async def test_a_projects_quotas_shown_with_usage_and_one_changed(sim: RunningSi
         neutron = sim.cloud.service("network")
         await wait_until(pilot, lambda: neutron.quotas.get(demo.id, {}).get("port") == 77,
                          what="Neutron's quota set")
+
+
+async def test_a_group_made_a_user_added_a_role_granted_and_the_group_deleted(
+        sim: RunningSim) -> None:
+    bob = next(u for u in sim.cloud.users.values() if u.name == "bob")
+    research = next(p for p in sim.cloud.projects.values() if p.name == "research")
+    app = make_app(cloud="simcloud-admin", view="groups")
+    async with app.run_test(size=(160, 50)) as pilot:
+        grid = await loaded(pilot, app, len(sim.cloud.groups))
+        assert {_name(grid, i) for i in grid.visible_ids()} == {
+            g.name for g in sim.cloud.groups.values()}
+        await pilot.press("c")
+        await wait_until(pilot, lambda: isinstance(app.screen, CreateGroupForm), what="form")
+        screen = form(app)
+        set_field(screen, "name", "ops-team")  # taken: Keystone's 409 next to the name
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: "Duplicate" in field_error(screen, "name"),
+                         what="conflict shown")
+        set_field(screen, "name", "db-admins")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen),
+                         what="form closed")
+        group = next(g for g in sim.cloud.groups.values() if g.name == "db-admins")
+        await wait_until(pilot, lambda: group.id in grid.visible_ids(), what="new row")
+        grid.cursor_id = group.id
+        await run_with_choice(pilot, app, "add user", bob.id)
+        await wait_until(pilot, lambda: bob.id in group.members, what="bob added")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen)
+                         and "members" in app.screen.related, what="detail")
+        detail: Any = app.screen
+        assert [m["name"] for m in detail.related["members"]] == ["bob"]
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen), what="back")
+
+        app.goto("role-assignments")
+        await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen)
+                         and app.screen.kind.name == "role-assignments", what="assignments")
+        await loaded(pilot, app)
+        await pilot.press("c")
+        await wait_until(pilot, lambda: isinstance(app.screen, GrantRoleForm), what="form")
+        grant = form(app)
+        await wait_until(pilot, lambda: grant.choices_loaded, what="pickers")
+        admin = openstack.connect(cloud="simcloud-admin")
+        try:
+            reader = admin.identity.find_role("reader", ignore_missing=False).id
+        finally:
+            admin.close()
+        set_field(grant, "project", research.id)
+        set_field(grant, "user", f"group:{group.id}")
+        set_field(grant, "role", reader)
+        await settle(pilot)
+        assert f"--group {group.id} reader" in screen_text(app)
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: group.roles.get(research.id) == ["reader"],
+                         what="granted to the group")
+        path = f"projects/{research.id}/groups/{group.id}/roles/{reader}"
+        await wait_until(pilot, lambda: path in table(app).visible_ids(), what="group's row")
+
+        app.goto("groups")
+        await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen)
+                         and app.screen.kind.name == "groups", what="groups")
+        grid = await loaded(pilot, app)
+        grid.cursor_id = group.id
+        await run_with_choice(pilot, app, "remove user", bob.id)
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: not group.members, what="bob removed")
+        await open_menu(pilot, app)
+        await pilot.press(*"delete", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: group.id not in sim.cloud.groups, what="deleted")
+        await wait_until(pilot, lambda: group.id not in grid.visible_ids(), what="row gone")
+
+
+def _name(grid: Any, ident: str) -> str:
+    value = (grid.get_row(ident) or {}).get("name")
+    return str(getattr(value, "plain", value))

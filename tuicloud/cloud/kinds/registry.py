@@ -9,6 +9,7 @@ from tuicloud.cloud.kinds.compute_services import COMPUTE_SERVICES
 from tuicloud.cloud.kinds.containers import CONTAINERS
 from tuicloud.cloud.kinds.flavors import FLAVORS
 from tuicloud.cloud.kinds.floating_ips import FLOATING_IPS
+from tuicloud.cloud.kinds.groups import GROUPS
 from tuicloud.cloud.kinds.hypervisors import HYPERVISORS
 from tuicloud.cloud.kinds.identity import PROJECTS, USERS
 from tuicloud.cloud.kinds.images import IMAGES
@@ -68,5 +69,6 @@ for _kind in (SERVERS, VOLUMES, IMAGES, FLAVORS, NETWORKS, KEYPAIRS, SECURITY_GR
               VOLUME_SNAPSHOTS, SERVER_GROUPS, FLOATING_IPS, ROUTERS, SUBNETS, PORTS,
               SECURITY_GROUP_RULES, HYPERVISORS, COMPUTE_SERVICES,
               MIGRATIONS, PROJECTS, USERS, ROLE_ASSIGNMENTS, APP_CREDENTIALS,
-              CONTAINERS, VOLUME_SERVICES, NETWORK_AGENTS, ZONES, AGGREGATES, MY_PROJECTS):
+              CONTAINERS, VOLUME_SERVICES, NETWORK_AGENTS, ZONES, AGGREGATES, MY_PROJECTS,
+              GROUPS):
     register(_kind)

@@ -15,6 +15,7 @@ from tuicloud.cloud.operations import (
     containers,
     flavors,
     floating_ips,
+    groups,
     hypervisors,
     identity,
     images,
@@ -49,7 +50,7 @@ _BY_KIND: dict[str, KindOperations] = {
                      identity.PROJECT_OPERATIONS, identity.USER_OPERATIONS,
                      identity.ASSIGNMENT_OPERATIONS, identity.APP_CREDENTIAL_OPERATIONS,
                      containers.OPERATIONS, aggregates.OPERATIONS,
-                     flavors.OPERATIONS, hypervisors.OPERATIONS)
+                     flavors.OPERATIONS, hypervisors.OPERATIONS, groups.OPERATIONS)
 }
 _BY_ID = {op.id: op for declared in _BY_KIND.values() for op in declared.operations}
 

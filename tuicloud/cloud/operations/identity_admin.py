@@ -61,14 +61,21 @@ class UserSpec:
 
 @dataclass(frozen=True)
 class GrantSpec:
-    """A role for a user on a project (names kept for the command and the message)."""
+    """A role for a user or a group (``actor``) on a project (names kept for the command and
+    the message)."""
 
     project_id: str
-    user_id: str
+    actor_id: str
     role_id: str
     project_name: str = ""
-    user_name: str = ""
+    actor_name: str = ""
     role_name: str = ""
+    actor: str = "user"  # or "group"
+
+    @property
+    def path(self) -> str:
+        """``projects/P/users/U/roles/R``: the grant's URL, and the assignment's id."""
+        return f"projects/{self.project_id}/{self.actor}s/{self.actor_id}/roles/{self.role_id}"
 
 
 def validate_project_name(name: str) -> str | None:
@@ -134,10 +141,10 @@ def set_password_command(user_id: str) -> list[str]:
 
 
 def grant_command(spec: GrantSpec) -> list[str]:
-    """``openstack role add --project P --user U ROLE`` (by id: names may repeat across
-    domains)."""
-    return ["openstack", "role", "add", "--project", spec.project_id, "--user", spec.user_id,
-            spec.role_name or spec.role_id]
+    """``openstack role add --project P --user U ROLE`` (``--group G`` for a group; by id:
+    names may repeat across domains)."""
+    return ["openstack", "role", "add", "--project", spec.project_id, f"--{spec.actor}",
+            spec.actor_id, spec.role_name or spec.role_id]
 
 
 def create_project(session: CloudSession, spec: ProjectSpec) -> str | None:
@@ -178,11 +185,11 @@ def set_password(session: CloudSession, user_id: str, user_name: str, password: 
 
 
 def grant_role(session: CloudSession, spec: GrantSpec) -> None:
-    """``PUT /v3/projects/{p}/users/{u}/roles/{r}`` (idempotent in Keystone)."""
-    session.request("PUT", "identity",
-                    f"/projects/{spec.project_id}/users/{spec.user_id}/roles/{spec.role_id}",
+    """``PUT /v3/projects/{p}/users/{u}/roles/{r}`` (``groups/{g}`` for a group; idempotent
+    in Keystone)."""
+    session.request("PUT", "identity", "/" + spec.path,
                     description=f"grant role {spec.role_name or spec.role_id} to "
-                                f"{spec.user_name or spec.user_id} on "
+                                f"{spec.actor} {spec.actor_name or spec.actor_id} on "
                                 f"{spec.project_name or spec.project_id}")
 
 

@@ -1,6 +1,6 @@
-"""`c` on the role assignments view (admin): grant a role to a user on a project, each picked
-by name. Keystone's grant is idempotent (granting one that exists changes nothing), so the form
-says so rather than pretend it made something new."""
+"""`c` on the role assignments view (admin): grant a role to a user or a group on a project,
+each picked by name; a group's members all hold the role. Keystone's grant is idempotent:
+granting one that exists changes nothing."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from textual import work
 from textual.widget import Widget
 from textual.widgets import Select
 
-from tuicloud.cloud.kinds.role_assignments import grant_path
 from tuicloud.cloud.operations.identity_admin import (
     GrantSpec,
     grant_command,
@@ -24,11 +23,12 @@ from tuicloud.widgets.sanitize import sanitize_text
 
 __all__ = ["CREATE_FORM", "GrantRoleForm"]
 
-_PICKERS = (("project", "projects"), ("user", "users"), ("role", "roles"))
+_PICKERS = (("project", "projects"), ("user", "users"), ("group", "groups"), ("role", "roles"))
+_FIELDS = ("project", "user", "role")  # the form's pickers: "user" offers users and groups
 
 
 class GrantRoleForm(FormScreen):
-    """Project, user, role."""
+    """Project, user or group, role."""
 
     FORM_TITLE = "Grant a role"
     ERROR_FIELDS: ClassVar[list[tuple[str, str]]] = [
@@ -41,7 +41,8 @@ class GrantRoleForm(FormScreen):
     def fields(self) -> Iterable[Widget]:
         """The rows."""
         yield field_row("Project", Select[str]([], prompt="(pick a project)"), "project")
-        yield field_row("User", Select[str]([], prompt="(pick a user)"), "user")
+        yield field_row("User or group", Select[str]([], prompt="(pick a user or a group)"),
+                        "user", hint="a group's members all get the role")
         yield field_row("Role", Select[str]([], prompt="(pick a role)"), "role",
                         hint="reader < member < admin in Keystone's default roles")
 
@@ -67,29 +68,38 @@ class GrantRoleForm(FormScreen):
     def _loaded(self, found: dict[str, list[tuple[str, str]]],
                 problems: dict[str, str]) -> None:
         rows = self.rows()
-        for field, choices in found.items():
-            self._names[field] = {ident: name for name, ident in choices}
+        choices: dict[str, list[tuple[str, str]]] = {
+            "project": found.get("project", []), "role": found.get("role", []),
+            # users as they are, groups marked; the value says which (user:ID, group:ID)
+            "user": [(name, f"user:{ident}") for name, ident in found.get("user", [])]
+            + [(f"group {name}", f"group:{ident}") for name, ident in found.get("group", [])]}
+        for field, options in choices.items():
+            self._names[field] = {value: name for name, value in options}
             picker = rows[field].widget
             assert isinstance(picker, Select)
             with picker.prevent(Select.Changed):
-                picker.set_options([(sanitize_text(name, max_len=60), ident)
-                                    for name, ident in choices])
+                picker.set_options([(sanitize_text(name, max_len=60), value)
+                                    for name, value in options])
         for field, why in problems.items():
-            rows[field].set_hint(f"not listed: {sanitize_text(why)}")
+            rows["user" if field == "group" else field].set_hint(
+                f"{field}s not listed: {sanitize_text(why)}")
         self.loading_settled()
 
     def _spec(self, values: dict[str, Any]) -> GrantSpec | None:
-        project, user, role = (values.get(name) for name, _ in _PICKERS)
-        if not (project and user and role):
+        project, who, role = (values.get(name) for name in _FIELDS)
+        if not (project and who and role):
             return None
-        return GrantSpec(str(project), str(user), str(role),
+        actor, _, actor_id = str(who).partition(":")
+        return GrantSpec(str(project), actor_id, str(role), actor=actor,
                          project_name=self._names.get("project", {}).get(str(project), ""),
-                         user_name=self._names.get("user", {}).get(str(user), ""),
+                         actor_name=self._names.get("user", {}).get(str(who), ""),
                          role_name=self._names.get("role", {}).get(str(role), ""))
 
     def validate(self, values: dict[str, Any]) -> dict[str, str]:
         """All three picked."""
-        return {name: f"pick a {name}" for name, _ in _PICKERS if not values.get(name)}
+        words = {"project": "pick a project", "user": "pick a user or a group",
+                 "role": "pick a role"}
+        return {name: words[name] for name in _FIELDS if not values.get(name)}
 
     def command(self, values: dict[str, Any]) -> list[str] | None:
         """``openstack role add --project P --user U ROLE``."""
@@ -106,11 +116,9 @@ class GrantRoleForm(FormScreen):
     def submitted(self, result: Any) -> None:
         """Close and show the assignment in the list."""
         spec: GrantSpec = result
-        self.app.notify(f"Granted {spec.role_name} to {spec.user_name} on {spec.project_name}",
-                        markup=False)
-        self.dismiss(Created((grant_path({"scope": {"project": {"id": spec.project_id}},
-                                          "user": {"id": spec.user_id},
-                                          "role": {"id": spec.role_id}}),)))
+        self.app.notify(f"Granted {spec.role_name} to {spec.actor_name} on "
+                        f"{spec.project_name}", markup=False)
+        self.dismiss(Created((spec.path,)))
 
 
 CREATE_FORM = GrantRoleForm
