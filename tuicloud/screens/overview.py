@@ -555,6 +555,10 @@ class OverviewScreen(Screen[None]):
                 return
 
 
+_SERVICE_TITLES = {"compute-services": "Compute", "volume-services": "Block storage",
+                   "network-agents": "Network agents"}
+
+
 def _percent(fraction: float | None) -> str:
     return "  — " if fraction is None else f"{fraction * 100:>3.0f}%"
 
@@ -570,7 +574,8 @@ def operator_lines(health: OperatorHealth) -> list[LineSpec]:
                  else f"{service.up} up")
         if service.disabled:
             state += f" · {service.disabled} disabled"
-        specs.append(_spec(f"op-{view}", (f" {service.title:<{LABEL_WIDTH + 4}}", ""),
+        title = _SERVICE_TITLES.get(view, service.title)
+        specs.append(_spec(f"op-{view}", (f" {title:<{LABEL_WIDTH + 2}} ", ""),
                            (state, "error" if service.down else "ok"),
                            view=view, filter_text="down" if service.down else ""))
         for name in service.down[:10]:
@@ -582,9 +587,10 @@ def operator_lines(health: OperatorHealth) -> list[LineSpec]:
     if health.busiest:
         specs.append(_spec("op-busiest", (" Busiest hosts", "bold"), view="hypervisors"))
         for load in health.busiest:
-            host = sanitize_text(load.host, max_len=30)
-            specs.append(_spec(f"op-host-{load.host}", (f"   {host:<{LABEL_WIDTH + 2}}", ""),
-                               (f"vCPU {_percent(load.vcpus)}  RAM {_percent(load.ram)}",
+            # The short name: a domain suffix would push the figures off an 80-column screen.
+            host = sanitize_text(load.host.split(".")[0], max_len=LABEL_WIDTH)
+            specs.append(_spec(f"op-host-{load.host}", (f"   {host:<{LABEL_WIDTH}} ", ""),
+                               (f"vCPU {_percent(load.vcpus)} RAM {_percent(load.ram)}",
                                 fill_class(load.fullest)),
                                view="hypervisors", filter_text=load.host))
     if health.error_servers is not None:
