@@ -112,3 +112,24 @@ def test_failures_go_stale_back_off_and_recover(sim: RunningSim,
 def test_no_session_is_a_failure_not_an_exception() -> None:
     outcome = ListFeed(SERVERS).poll(None, all_projects=False, lookups=None, convert=convert)
     assert isinstance(outcome, Failure) and outcome.error == "not connected"
+
+
+def test_a_followed_resource_reaches_the_view_cache(sim: RunningSim,
+                                                    session: CloudSession) -> None:
+    """A row an action's follow read (or found gone) counts as a change to keep: leaving the
+    view writes it even when no list poll saw it change."""
+    feed = ListFeed(SERVERS)
+    written: list[list[dict[str, object]]] = []
+    first = poll(feed, session, keep=written.append)
+    assert isinstance(first, Snapshot) and len(written) == 1  # the first poll is kept
+    feed.flush(written.append)
+    assert len(written) == 1  # nothing changed since
+    ident = sorted(first.rows)[0]
+    renamed = {**session.get_json("compute", f"/servers/{ident}")[0]["server"],
+               "name": "followed"}
+    feed.read_singly(ident, renamed, convert, started=float("inf"))
+    feed.flush(written.append)
+    assert any(row["id"] == ident and row["name"] == "followed" for row in written[-1])
+    feed.forget(ident, convert)
+    feed.flush(written.append)
+    assert len(written) == 3 and all(row["id"] != ident for row in written[-1])

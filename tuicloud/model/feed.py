@@ -170,6 +170,19 @@ class ListFeed:
         except Exception:  # noqa: BLE001 - never fail a poll for the cache
             log.exception("keeping the %s view in the cache failed", self.kind.name)
 
+    def read_singly(self, ident: str, raw: Raw, convert: Converter, *, started: float,
+                    observe: Observer | None = None) -> RowData:
+        """One resource read on its own (an action being followed): its row, newer than any
+        list poll that started before the read; the view cache keeps it at the next write."""
+        row = self.differ.read_singly(ident, raw, convert, started=started, observe=observe)
+        self._unkept = True
+        return row
+
+    def forget(self, ident: str, convert: Converter) -> None:
+        """A resource found gone (an action's follow read a 404)."""
+        self.differ.diff({}, convert, removals=[ident])
+        self._unkept = True
+
     def flush(self, keep: Keeper) -> None:
         """Write rows changed since the last write now (the view is left, the app quits)."""
         if self._kept_at is None or not (self._unkept or self._relabelled):

@@ -363,8 +363,8 @@ class ListOperations:
                         continue
                     item = kind.item(raw)
                     # Kept over a list poll already in flight: its answer predates this read.
-                    row = screen.feed.differ.read_singly(ident, item, convert,
-                                                         started=read_started, observe=observe)
+                    row = screen.feed.read_singly(ident, item, convert,
+                                                  started=read_started, observe=observe)
                     app.call_from_thread(screen.apply_rows, {ident: row})
                     if not ops.settled(kind.name, raw) or not ops.reached(op, raw):
                         continue
@@ -404,7 +404,7 @@ class ListOperations:
 
     def _gone(self, ident: str, label: str | None, deleting: bool) -> None:
         name = self.name(ident)
-        self.screen.feed.differ.diff({}, self.screen._row_converter(), removals=[ident])
+        self.screen.feed.forget(ident, self.screen._row_converter())
         self.screen.table.apply_diff({}, [ident])
         verb = "deleted" if deleting else "is gone"
         self.screen.notify(f"{label + ': ' if label and not deleting else ''}"

@@ -125,13 +125,12 @@ async def test_a_member_is_offered_no_flavor_management(sim: RunningSim) -> None
 
 
 def test_the_create_command_parses_with_the_openstack_cli() -> None:
-    from tests.test_ops_cloud import _osc_parser_for
-
+    from tests.helpers.osc import osc_parser_for
     from tuicloud.cloud.operations.flavors import FlavorSpec, flavor_command
 
     spec = FlavorSpec("m9 pinned", vcpus=2, ram=2048, disk=20, ephemeral=5, swap=512,
                       public=False, extra_specs={"hw:cpu_policy": "dedicated"})
-    parser, rest = _osc_parser_for(flavor_command(spec))
+    parser, rest = osc_parser_for(flavor_command(spec))
     parsed = vars(parser.parse_args(rest))
     assert (parsed["name"], parsed["vcpus"], parsed["ram"], parsed["disk"], parsed["ephemeral"],
             parsed["swap"], parsed["public"], parsed["properties"]) == (

@@ -154,10 +154,9 @@ async def test_a_member_gets_neither_zones_nor_aggregates(sim: RunningSim) -> No
 
 
 def test_the_create_command_parses_with_the_openstack_cli() -> None:
-    from tests.test_ops_cloud import _osc_parser_for
-
+    from tests.helpers.osc import osc_parser_for
     from tuicloud.cloud.operations.aggregates import aggregate_command
 
-    parser, rest = _osc_parser_for(aggregate_command("fast hosts", "fast"))
+    parser, rest = osc_parser_for(aggregate_command("fast hosts", "fast"))
     parsed = vars(parser.parse_args(rest))
     assert (parsed["name"], parsed["zone"]) == ("fast hosts", "fast")
