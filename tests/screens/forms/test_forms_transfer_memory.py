@@ -10,75 +10,23 @@ about 200 MB (twice that for the download plus the upload).
 from __future__ import annotations
 
 import hashlib
-import os
 import resource
-import threading
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from tests.helpers.app import make_app, wait_until
 from tests.helpers.forms import open_form, plain_text, push_form, set_field
+from tests.helpers.memory import PeakRss, generate, rss
 from tuicloud.screens.forms.create_image import CreateImageForm
 from tuicloud.screens.forms.save_image import SaveImageForm
 from tuicloud.screens.resource_list import ResourceListScreen
-from tuicloud.simcloud import RunningSim, SimConfig, run_simcloud
+from tuicloud.simcloud import RunningSim, SimConfig
 
 SIZE = 200 << 20
 ALLOWED_GROWTH = 48 << 20  # far below the file's size; a few chunks and caches fit easily
-PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
-def rss() -> int:
-    """The process's resident set now, in bytes."""
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * PAGE
-
-
-class PeakRss:
-    """Samples the resident set on a thread until stopped; keeps the peak."""
-
-    def __init__(self) -> None:
-        self.peak = rss()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.01):
-            self.peak = max(self.peak, rss())
-
-    def __enter__(self) -> PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, rss())
-
-
-@pytest.fixture
-def sim(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningSim]:
-    """A small simcloud of its own."""
-    clouds = tmp_path / "clouds.yaml"
-    with run_simcloud(SimConfig(servers=2, volumes=2, images=2, build_delay=0.1,
-                                action_delay=0.1), clouds_yaml=clouds) as running:
-        monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
-        yield running
-
-
-def generate(path: Path, size: int) -> str:
-    """Write ``size`` bytes of varied, non-sparse data in 1 MiB blocks; return its sha256."""
-    digest = hashlib.sha256()
-    seed = os.urandom(64)
-    block = bytearray(hashlib.sha512(seed).digest() * (1 << 14))
-    with open(path, "wb") as out:
-        for index in range(size >> 20):
-            block[:8] = index.to_bytes(8, "little")  # every block differs
-            out.write(block)
-            digest.update(block)
-    return digest.hexdigest()
+# A small simcloud of its own for each test (`sim`, tests/conftest.py).
+TEST_SIMCLOUD = SimConfig(servers=2, volumes=2, images=2, build_delay=0.1, action_delay=0.1)
 
 
 async def test_200_mb_upload_and_download_stream(sim: RunningSim, tmp_path: Path) -> None:
