@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from tuicloud.cloud.errors import CloudError
 from tuicloud.cloud.kinds.base import GONE, Raw, ResourceKind
 from tuicloud.cloud.lookups import Lookups
+from tuicloud.cloud.packed import Packed
 
 if TYPE_CHECKING:
     from tuicloud.cloud.connection import CloudSession
@@ -65,9 +66,12 @@ class PollResult:
     ``removals`` lists the ids that disappeared, for convenience). Otherwise apply ``upserts``
     (id -> raw dict) and ``removals``. ``bytes``/``requests``/``elapsed`` measure the poll;
     ``finished_at`` is the local wall-clock time it ended; ``server_time`` the server's Date.
+    A packing poller (``Poller(packed=True)``) also gives ``packed``: each upsert as it keeps
+    it, for a differ to keep the same object instead of packing it again.
     """
 
     upserts: dict[str, Raw] = field(default_factory=dict)
+    packed: dict[str, Packed] = field(default_factory=dict)
     removals: set[str] = field(default_factory=set)
     full: bool = False
     bytes: int = 0
@@ -93,12 +97,17 @@ class Poller:
     ``poller.all_projects``). ``lookups`` (optional) learns server names from server polls for
     free, so the volumes view can name attachments without another request. Polls are
     serialised by a lock; ``known``/``known_ids`` may be read from any thread.
+
+    ``packed`` keeps each resource as a :class:`~tuicloud.cloud.packed.Packed` (compact JSON
+    bytes, name and status at hand) instead of its parsed dict: what a list of 50,000 servers
+    needs to compare the next poll with, in a third of the memory. ``known`` and ``states``
+    then map ids to those; results still carry the parsed dicts.
     """
 
     def __init__(self, session: CloudSession, kind: ResourceKind, *,
                  all_projects: bool = False, resync_every: int = 12,
                  first_page_size: int = 50, lookups: Lookups | None = None,
-                 cheap_full_list: int = CHEAP_FULL_LIST) -> None:
+                 cheap_full_list: int = CHEAP_FULL_LIST, packed: bool = False) -> None:
         self.session = session
         self.kind = kind
         self.all_projects = all_projects and session.is_admin and kind.supports_all_projects
@@ -106,9 +115,10 @@ class Poller:
         self.first_page_size = first_page_size
         self.lookups = lookups
         self.cheap_full_list = cheap_full_list
+        self.packed = packed
         self.polls = 0
         self._since_full = 0
-        self._known: dict[str, Raw] = {}
+        self._known: dict[str, Raw | Packed] = {}
         self._cursor: datetime | None = None
         self._watch_deleted: set[str] = set()
         # Every id the unfiltered list returns (before ``_keep``): what Cinder's count counts.
@@ -122,12 +132,12 @@ class Poller:
         return set(self._known)
 
     @property
-    def known(self) -> dict[str, Raw]:
-        """The current raw dicts by id (a shallow copy)."""
+    def known(self) -> dict[str, Raw | Packed]:
+        """The current raw dicts (or packed ones) by id (a shallow copy)."""
         return dict(self._known)
 
     @property
-    def states(self) -> Mapping[str, Raw]:
+    def states(self) -> Mapping[str, Raw | Packed]:
         """The current raw dicts by id, read-only and without a copy: each poll replaces the
         dict instead of editing it, so this one stays as the poll that made it left it."""
         return MappingProxyType(self._known)
@@ -188,7 +198,7 @@ class Poller:
                 self._poll_full(result, on_page)
             else:
                 # Work on a copy so readers in other threads always see a whole state.
-                known = dict(self._known)
+                known: dict[str, Raw | Packed] = dict(self._known)
                 listed = set(self._listed)
                 self._poll_changes(result, known, listed)
                 self._check_deletions(result, known, listed)
@@ -283,19 +293,36 @@ class Poller:
         # never reach the garbage collector's oldest generation, whose full passes stall keys.
         known_before = self._known
         kept: dict[str, Raw] = {}
+        held: dict[str, Raw | Packed] = {}
+        result.packed = {}  # a partial poll before this one may have filled it
         for ident, raw in found.items():
             if self._keep(raw):
+                new = self._hold(raw, ident, result)
                 old = known_before.get(ident)
-                kept[ident] = old if old is not None and old == raw else raw
+                if old is not None and old == new:
+                    new = old
+                    if self.packed:
+                        result.packed[ident] = old  # type: ignore[assignment]
+                    else:
+                        raw = old  # type: ignore[assignment]
+                kept[ident] = raw
+                held[ident] = new
         result.full = True
         result.upserts = kept
         self._listed = set(found)
         result.removals = set(self._known) - set(kept)
-        self._known = dict(kept)
+        self._known = held
         self._since_full = 0
         self._watch_deleted.clear()
         self._advance_cursor(result, started_wall)
         self._feed_lookups(found.values(), result.removals, whole=True)
+
+    def _hold(self, raw: Raw, ident: str, result: PollResult) -> Raw | Packed:
+        """What this poller keeps of a raw dict (itself, or packed: see the class)."""
+        if not self.packed:
+            return raw
+        packed = result.packed[ident] = Packed(raw)
+        return packed
 
     def _count(self, result: PollResult) -> int:
         """How many items the unfiltered list holds now, by Cinder's ``with_count``."""
@@ -309,7 +336,7 @@ class Poller:
         count = body.get("count") if isinstance(body, dict) else None
         return int(count) if isinstance(count, int) else -1
 
-    def _poll_changes(self, result: PollResult, known: dict[str, Raw],
+    def _poll_changes(self, result: PollResult, known: dict[str, Raw | Packed],
                       listed: set[str]) -> None:
         started_wall = datetime.now(timezone.utc)
         assert self._cursor is not None
@@ -334,15 +361,17 @@ class Poller:
                     result.removals.add(ident)
                     del known[ident]
                 continue
-            if known.get(ident) == raw:
+            new = self._hold(raw, ident, result)
+            if known.get(ident) == new:
+                result.packed.pop(ident, None)
                 continue  # reported again only because of the cursor's overlap
             result.upserts[ident] = raw
-            known[ident] = raw
+            known[ident] = new
         self._since_full += 1
         self._advance_cursor(result, started_wall)
         self._feed_lookups(result.upserts.values(), result.removals, whole=False)
 
-    def _check_deletions(self, result: PollResult, known: dict[str, Raw],
+    def _check_deletions(self, result: PollResult, known: dict[str, Raw | Packed],
                          listed: set[str]) -> None:
         """Show each watched (and each "deleting") id; a 404 means it is gone."""
         kind = self.kind

@@ -36,7 +36,8 @@ __all__ = ["Failure", "ListFeed", "Snapshot"]
 Raw = dict[str, Any]
 RowData = dict[str, object]
 Converter = Callable[[Raw], RowData]
-StatesSeen = Callable[[Mapping[str, Raw], bool, bool], None]  # states, first poll, all projects
+# The states (raw or packed by id), whether it was the first poll, all projects:
+StatesSeen = Callable[[Mapping[str, Mapping[str, Any]], bool, bool], None]
 Keeper = Callable[[list[RowData]], None]  # writes a view's rows to the view cache
 KEEP_EVERY = 30.0
 """Seconds between two writes of a view's rows to the view cache while they change (the first
@@ -120,8 +121,9 @@ class ListFeed:
                                epoch=epoch)
             poller = self.poller
             if poller is None or poller.session is not session:
+                # Packed: a list of 50,000 keeps compact bytes, not parsed dicts (cloud/packed.py).
                 poller = self.poller = Poller(session, self.kind, all_projects=all_projects,
-                                              lookups=lookups)
+                                              lookups=lookups, packed=True)
             first = poller.polls == 0
             differ = self.differ
 
@@ -139,7 +141,7 @@ class ListFeed:
             observe = None if first else observer
             rows, removed = differ.diff(result.upserts, convert, full=result.full,
                                         removals=result.removals, observe=observe,
-                                        as_of=started)
+                                        as_of=started, packed=result.packed)
             if result.full and len(result.upserts) > 1000:
                 release_free_memory()
             if keep is not None:
