@@ -4,9 +4,10 @@ At 50,000 servers the parsed raw dicts alone held ~125 MB (a dict and its string
 nested dicts for image, flavor and addresses): the table shows a dozen short cells of each.
 A :class:`Packed` keeps the same data as one bytes object (about a third of the size) and
 reads it back whole when something needs it (a relabel, an action's "before", the copy menu);
-its name and status stay unpacked, as the change log and the deletion checks read them on
-every poll. Two packed resources compare by their bytes: a poll's unchanged resource costs one
-``json.dumps`` and one bytes comparison.
+its id, name and status stay unpacked (the same string objects as the table's cells), as
+the change log, the name lookups and the deletion checks read them on every poll. Two packed
+resources compare by their bytes: a poll's unchanged resource costs one ``json.dumps`` and
+one bytes comparison.
 """
 
 from __future__ import annotations
@@ -17,17 +18,18 @@ from typing import Any
 
 __all__ = ["Packed", "unpacked"]
 
-_UNPACKED = ("name", "status")
+_UNPACKED = frozenset({"id", "name", "status"})
 
 
 class Packed(Mapping[str, Any]):
     """A raw dict as compact JSON bytes; a read-only mapping that unpacks on demand."""
 
-    __slots__ = ("blob", "name", "status")
+    __slots__ = ("blob", "id", "name", "status")
 
     def __init__(self, raw: Mapping[str, Any]) -> None:
         # Key order is the API's (kinds build their items in it): equal raws pack equal.
         self.blob = json.dumps(raw, separators=(",", ":"), default=str).encode()
+        self.id = raw.get("id")
         self.name = raw.get("name")
         self.status = raw.get("status")
 
@@ -38,7 +40,7 @@ class Packed(Mapping[str, Any]):
 
     def __getitem__(self, key: str) -> Any:
         if key in _UNPACKED:
-            value = self.name if key == "name" else self.status
+            value = getattr(self, key)
             if value is not None:
                 return value
         return self.raw()[key]
@@ -46,7 +48,7 @@ class Packed(Mapping[str, Any]):
     def get(self, key: str, default: Any = None) -> Any:
         """As dict.get; name and status without unpacking."""
         if key in _UNPACKED:
-            value = self.name if key == "name" else self.status
+            value = getattr(self, key)
             if value is not None:
                 return value
         return self.raw().get(key, default)

@@ -67,7 +67,9 @@ class PollResult:
     (id -> raw dict) and ``removals``. ``bytes``/``requests``/``elapsed`` measure the poll;
     ``finished_at`` is the local wall-clock time it ended; ``server_time`` the server's Date.
     A packing poller (``Poller(packed=True)``) also gives ``packed``: each upsert as it keeps
-    it, for a differ to keep the same object instead of packing it again.
+    it, for a differ to keep the same object instead of packing it again; on its full polls
+    ``packed`` is the whole set and ``upserts`` is empty (the parsed dicts were let go page
+    by page).
     """
 
     upserts: dict[str, Raw] = field(default_factory=dict)
@@ -116,6 +118,9 @@ class Poller:
         self.lookups = lookups
         self.cheap_full_list = cheap_full_list
         self.packed = packed
+        self.page_packed: dict[str, Packed] = {}
+        """While ``on_page`` runs on a packing poller: that page's items packed (a differ
+        keeps the same objects)."""
         self.polls = 0
         self._since_full = 0
         self._known: dict[str, Raw | Packed] = {}
@@ -234,7 +239,12 @@ class Poller:
 
     def _list(self, result: PollResult, params: list[tuple[str, str]], *,
               first_page_size: int | None = None,
-              on_page: Callable[[dict[str, Raw]], None] | None = None) -> dict[str, Raw]:
+              on_page: Callable[[dict[str, Raw]], None] | None = None,
+              packs: dict[str, Packed] | None = None,
+              kept: set[str] | None = None) -> dict[str, Raw]:
+        """Every item of the list by id. With ``packs`` (a packing poller's full list) each
+        page is packed there as it arrives (the ids that pass ``_keep`` go to ``kept``) and
+        its parsed dicts are let go: 50,000 of them never live at once."""
         kind = self.kind
         found: dict[str, Raw] = {}
         for page in self.session.iter_pages(kind.service_type,
@@ -255,9 +265,16 @@ class Poller:
             if kind.enrich is not None and rows:
                 kind.enrich(self.session, list(rows.values()))
                 rows = {k: v for k, v in rows.items() if not v.get(GONE)}
-            found.update(rows)
+            if packs is None:
+                found.update(rows)
+            else:
+                self.page_packed = {k: Packed(v) for k, v in rows.items()}
+                packs.update(self.page_packed)
+                if kept is not None:
+                    kept.update(k for k, v in rows.items() if self._keep(v))
             if on_page is not None and rows:
                 on_page({k: v for k, v in rows.items() if self._keep(v)})
+            self.page_packed = {}
             if self.lookups is not None:
                 self.lookups.first_page_arrived()
         return found
@@ -287,34 +304,58 @@ class Poller:
                 and self._covers_names_table()):
             # This list fills the table: no lookup list beside it.
             self.lookups.keep_whole(self.kind.names_table)
+        if self.packed:
+            self._poll_full_packed(result, on_page, params, first)
+        else:
+            self._poll_full_raw(result, on_page, params, first)
+        self._since_full = 0
+        self._watch_deleted.clear()
+        self._advance_cursor(result, started_wall)
+
+    def _poll_full_packed(self, result: PollResult,
+                          on_page: Callable[[dict[str, Raw]], None] | None,
+                          params: list[tuple[str, str]], first: int | None) -> None:
+        """The full list packed page by page: ``result.packed`` is the whole set (an
+        unchanged resource keeps the object already held), ``result.upserts`` stays empty."""
+        packs: dict[str, Packed] = {}
+        kept_ids: set[str] = set()
+        self._list(result, params, first_page_size=first, on_page=on_page, packs=packs,
+                   kept=kept_ids)
+        known_before = self._known
+        held: dict[str, Raw | Packed] = {}
+        kept: dict[str, Packed] = {}
+        for ident, new in packs.items():
+            if ident in kept_ids:
+                old = known_before.get(ident)
+                if isinstance(old, Packed) and old == new:
+                    new = old
+                kept[ident] = held[ident] = new
+        result.full = True
+        result.upserts = {}
+        result.packed = kept
+        self._listed = set(packs)
+        result.removals = set(self._known) - set(kept)
+        self._known = held
+        self._feed_lookups(packs.values(), result.removals, whole=True)
+
+    def _poll_full_raw(self, result: PollResult,
+                       on_page: Callable[[dict[str, Raw]], None] | None,
+                       params: list[tuple[str, str]], first: int | None) -> None:
         found = self._list(result, params, first_page_size=first, on_page=on_page)
         # An unchanged resource keeps the dict already held: a resync of 10,000 servers then
         # leaves ~60,000 fresh JSON containers to refcounting instead of keeping them, so they
         # never reach the garbage collector's oldest generation, whose full passes stall keys.
         known_before = self._known
         kept: dict[str, Raw] = {}
-        held: dict[str, Raw | Packed] = {}
-        result.packed = {}  # a partial poll before this one may have filled it
         for ident, raw in found.items():
             if self._keep(raw):
-                new = self._hold(raw, ident, result)
                 old = known_before.get(ident)
-                if old is not None and old == new:
-                    new = old
-                    if self.packed:
-                        result.packed[ident] = old  # type: ignore[assignment]
-                    else:
-                        raw = old  # type: ignore[assignment]
-                kept[ident] = raw
-                held[ident] = new
+                kept[ident] = old if isinstance(old, dict) and old == raw else raw
         result.full = True
         result.upserts = kept
         self._listed = set(found)
         result.removals = set(self._known) - set(kept)
-        self._known = held
-        self._since_full = 0
-        self._watch_deleted.clear()
-        self._advance_cursor(result, started_wall)
+        self._known = dict(kept)
         self._feed_lookups(found.values(), result.removals, whole=True)
 
     def _hold(self, raw: Raw, ident: str, result: PollResult) -> Raw | Packed:

@@ -130,9 +130,12 @@ class ListFeed:
             started = time.monotonic()
 
             def on_page(raws: dict[str, Raw]) -> None:
-                # Progressive first paint: show the first page while the rest loads.
+                # Progressive first paint: each page shows while the rest loads (converted
+                # while its parsed dicts are at hand: the packing poller lets them go).
                 if first and on_partial is not None:
-                    rows, _ = differ.diff(raws, convert, as_of=started)
+                    packs = poller.page_packed
+                    rows, _ = differ.diff(raws, convert, as_of=started,
+                                          packed={k: packs[k] for k in raws if k in packs})
                     on_partial(Snapshot(rows, set(), 0.0, 0, partial=True, epoch=epoch))
 
             result = poller.poll(on_page=on_page)
@@ -142,7 +145,7 @@ class ListFeed:
             rows, removed = differ.diff(result.upserts, convert, full=result.full,
                                         removals=result.removals, observe=observe,
                                         as_of=started, packed=result.packed)
-            if result.full and len(result.upserts) > 1000:
+            if result.full and len(result.packed or result.upserts) > 1000:
                 release_free_memory()
             if keep is not None:
                 self._keep(keep, differ, first=first, changed=bool(rows or removed))

@@ -58,21 +58,31 @@ class RowDiffer:
         ``observe(id, old raw or None, new raw or None)`` (optional) hears every added,
         changed and removed resource (the app's change log for the overview); an old raw is
         a :class:`Packed` mapping. ``packed`` (a packing poller's ``result.packed``) gives
-        the raws already packed.
+        the raws already packed; an id there and not in ``raws`` is read back from it when it
+        changed (a packing poller's full list comes that way).
         """
         changed: dict[str, RowData] = {}
         with self._lock:
             self._convert = convert
             newer = self._newer_than(as_of)
-            for ident, raw in raws.items():
+            items: list[tuple[str, Raw | None]] = list(raws.items())
+            if packed:
+                items.extend((ident, None) for ident in packed if ident not in raws)
+            for ident, raw in items:
                 if ident in newer:
                     continue
                 new = packed.get(ident) if packed is not None else None
                 if new is None:
+                    if raw is None:
+                        continue
                     new = Packed(raw)
                 old = self._packed.get(ident)
                 if old is not None and (old is new or old.blob == new.blob):
+                    if old is not new:
+                        self._packed[ident] = new  # one object with the poller
                     continue
+                if raw is None:
+                    raw = new.raw()
                 if observe is not None:
                     observe(ident, old, raw)
                 row = convert(raw)
@@ -83,7 +93,7 @@ class RowDiffer:
                     changed[ident] = row
             gone = set(removals)
             if full:
-                gone |= self._prints.keys() - raws.keys()
+                gone |= self._prints.keys() - raws.keys() - (packed or {}).keys()
             gone -= newer
             gone &= self._prints.keys()
             for ident in gone:
