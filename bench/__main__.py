@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench import api_load, rig, startup
+from bench import api_load, big_list, rig, startup
 from bench.terminal import PtyApp, rss_kb
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -209,6 +209,8 @@ def main() -> int:
                      f"{percentile(filters, 50) * 1000:.0f} / "
                      f"{percentile(filters, 99) * 1000:.0f} ms", "", ""))
         rows.append(("RSS at 10,000 servers", f"{rss / 1024:.0f} MB", "<= 120 MB", ""))
+    # 50,000 servers, admin over all projects: one run in quick mode (about 40 s).
+    rows.extend(big_list.measure(1 if QUICK else 3, 20 if QUICK else 60))
     with simcloud_process(10000) as (_url, clouds):
         size, requests = quiet_poll_bytes(clouds)
         rows.append(("quiet servers poll, 10,000 servers",

@@ -14,6 +14,7 @@ from tuicloud.cloud.detail import fetch_detail
 from tuicloud.cloud.errors import CloudError
 from tuicloud.cloud.kinds import all_kinds, kind_for
 from tuicloud.cloud.lookups import Lookups, tables_for
+from tuicloud.cloud.packed import Packed
 from tuicloud.cloud.poller import OVERLAP, Poller
 from tuicloud.simcloud import RunningSim, SimConfig, run_simcloud
 
@@ -158,6 +159,33 @@ def test_servers_poll_full_then_incremental(sim: RunningSim, small: CloudSession
     removed = poller.poll()
     assert new_id in removed.removals
     assert new_id not in poller.known_ids
+
+
+def test_a_packing_poller_keeps_bytes_and_sees_the_same_changes(
+        sim: RunningSim, small: CloudSession) -> None:
+    """A list of 50,000 keeps packed JSON, not parsed dicts: the whole set comes packed, the
+    pages still bring parsed dicts, and later polls see changes as a raw poller does."""
+    _wait_for(lambda: _settled(small))
+    poller = Poller(small, kind_for("servers"), packed=True)
+    pages: list[dict[str, Any]] = []
+    first = poller.poll(on_page=pages.append)
+    assert first.full and not first.upserts and first.packed
+    assert set(first.packed) == {k for page in pages for k in page} == poller.known_ids
+    some = next(iter(first.packed))
+    state = poller.states[some]
+    assert isinstance(state, Packed) and state.raw() == next(
+        page[some] for page in pages if some in page)
+    assert state["status"] == state.status and state.get("name") == state.raw()["name"]
+    assert not poller.poll().changed
+    assert poller.states[some] is state  # an unchanged server keeps the object held
+
+    new_id = _create_server(small, "packed-poll")
+    found = poller.poll()
+    assert not found.full and found.upserts[new_id]["name"] == "packed-poll"
+    assert found.packed[new_id] == found.upserts[new_id]
+    small.request("DELETE", "compute", f"/servers/{new_id}", description="delete it")
+    _wait_for(lambda: _gone(small, new_id))
+    assert new_id in poller.poll().removals and new_id not in poller.known_ids
 
 
 def _gone(session: CloudSession, ident: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tuicloud.cloud.packed import Packed
 from tuicloud.model.row_diff import RowDiffer
 
 
@@ -57,3 +58,30 @@ def test_a_list_poll_older_than_a_single_read_does_not_undo_it() -> None:
                               "b": {"name": "b", "status": "down"}}, convert, full=True,
                              as_of=6.0)
     assert rows == {"a": {"name": "a", "status": "up"}} and not gone
+
+
+def test_packed_raws_diff_like_parsed_ones_and_read_back_as_copies() -> None:
+    """A packing poller's full list comes packed only: unchanged ones send nothing, a changed
+    one is read back and converted; raw() gives a copy the caller may change."""
+    differ = RowDiffer()
+    first = {str(i): {"id": str(i), "name": f"s{i}", "status": "ACTIVE",
+                      "flavor": {"id": "f1", "links": []}} for i in range(100)}
+    rows, _ = differ.diff(first, convert, full=True)
+    assert len(rows) == 100 and differ.rows(2) == [rows["0"], rows["1"]]
+    packed = {k: Packed(v) for k, v in first.items() if k != "9"}
+    packed["3"] = Packed({**first["3"], "status": "SHUTOFF"})
+    rows, gone = differ.diff({}, convert, full=True, packed=packed)
+    assert rows == {"3": {"name": "s3", "status": "SHUTOFF"}} and gone == {"9"}
+    copy = differ.raw("3")
+    assert copy == {**first["3"], "status": "SHUTOFF"}
+    assert copy is not None
+    copy["status"] = "changed by the caller"
+    assert differ.raw("3") == {**first["3"], "status": "SHUTOFF"}
+
+
+def test_a_row_that_reads_the_same_is_not_sent_again() -> None:
+    differ = RowDiffer()
+    differ.diff({"a": {"name": "a", "status": "ACTIVE", "updated": "1"}}, convert)
+    rows, _ = differ.diff({"a": {"name": "a", "status": "ACTIVE", "updated": "2"}}, convert)
+    assert rows == {}  # the raw changed, its row did not
+    assert differ.raw("a") == {"name": "a", "status": "ACTIVE", "updated": "2"}

@@ -23,7 +23,7 @@ import dataclasses
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -204,7 +204,7 @@ def network_quotas(body: Any) -> list[Quota]:
     return found
 
 
-def _fault(raw: Raw) -> str:
+def _fault(raw: Mapping[str, Any]) -> str:
     fault = raw.get("fault")
     if not isinstance(fault, dict):
         return ""
@@ -321,11 +321,11 @@ class Overview:
         known = poller.known
         counts = Counter(str(raw.get("status") or "UNKNOWN") for raw in known.values())
         found = []
-        for ident, raw in known.items():
-            status = str(raw.get("status") or "")
+        for ident, state in known.items():
+            status = str(state.get("status") or "")
             if status.upper() == "ERROR" or status.startswith("error"):
-                found.append(Problem(kind.name, ident, str(raw.get("name") or ident), status,
-                                     _fault(raw)))
+                found.append(Problem(kind.name, ident, str(state.get("name") or ident), status,
+                                     _fault(state)))
         found.sort(key=lambda p: (p.name.lower(), p.resource_id))
         problems[kind.name] = found
         data.status_counts[kind.name] = dict(counts)

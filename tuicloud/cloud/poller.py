@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from tuicloud.cloud.errors import CloudError
 from tuicloud.cloud.kinds.base import GONE, Raw, ResourceKind
 from tuicloud.cloud.lookups import Lookups
+from tuicloud.cloud.packed import Packed
 
 if TYPE_CHECKING:
     from tuicloud.cloud.connection import CloudSession
@@ -65,9 +66,14 @@ class PollResult:
     ``removals`` lists the ids that disappeared, for convenience). Otherwise apply ``upserts``
     (id -> raw dict) and ``removals``. ``bytes``/``requests``/``elapsed`` measure the poll;
     ``finished_at`` is the local wall-clock time it ended; ``server_time`` the server's Date.
+    A packing poller (``Poller(packed=True)``) also gives ``packed``: each upsert as it keeps
+    it, for a differ to keep the same object instead of packing it again; on its full polls
+    ``packed`` is the whole set and ``upserts`` is empty (the parsed dicts were let go page
+    by page).
     """
 
     upserts: dict[str, Raw] = field(default_factory=dict)
+    packed: dict[str, Packed] = field(default_factory=dict)
     removals: set[str] = field(default_factory=set)
     full: bool = False
     bytes: int = 0
@@ -93,12 +99,17 @@ class Poller:
     ``poller.all_projects``). ``lookups`` (optional) learns server names from server polls for
     free, so the volumes view can name attachments without another request. Polls are
     serialised by a lock; ``known``/``known_ids`` may be read from any thread.
+
+    ``packed`` keeps each resource as a :class:`~tuicloud.cloud.packed.Packed` (compact JSON
+    bytes, name and status at hand) instead of its parsed dict: what a list of 50,000 servers
+    needs to compare the next poll with, in a third of the memory. ``known`` and ``states``
+    then map ids to those; results still carry the parsed dicts.
     """
 
     def __init__(self, session: CloudSession, kind: ResourceKind, *,
                  all_projects: bool = False, resync_every: int = 12,
                  first_page_size: int = 50, lookups: Lookups | None = None,
-                 cheap_full_list: int = CHEAP_FULL_LIST) -> None:
+                 cheap_full_list: int = CHEAP_FULL_LIST, packed: bool = False) -> None:
         self.session = session
         self.kind = kind
         self.all_projects = all_projects and session.is_admin and kind.supports_all_projects
@@ -106,9 +117,13 @@ class Poller:
         self.first_page_size = first_page_size
         self.lookups = lookups
         self.cheap_full_list = cheap_full_list
+        self.packed = packed
+        self.page_packed: dict[str, Packed] = {}
+        """While ``on_page`` runs on a packing poller: that page's items packed (a differ
+        keeps the same objects)."""
         self.polls = 0
         self._since_full = 0
-        self._known: dict[str, Raw] = {}
+        self._known: dict[str, Raw | Packed] = {}
         self._cursor: datetime | None = None
         self._watch_deleted: set[str] = set()
         # Every id the unfiltered list returns (before ``_keep``): what Cinder's count counts.
@@ -122,12 +137,12 @@ class Poller:
         return set(self._known)
 
     @property
-    def known(self) -> dict[str, Raw]:
-        """The current raw dicts by id (a shallow copy)."""
+    def known(self) -> dict[str, Raw | Packed]:
+        """The current raw dicts (or packed ones) by id (a shallow copy)."""
         return dict(self._known)
 
     @property
-    def states(self) -> Mapping[str, Raw]:
+    def states(self) -> Mapping[str, Raw | Packed]:
         """The current raw dicts by id, read-only and without a copy: each poll replaces the
         dict instead of editing it, so this one stays as the poll that made it left it."""
         return MappingProxyType(self._known)
@@ -188,7 +203,7 @@ class Poller:
                 self._poll_full(result, on_page)
             else:
                 # Work on a copy so readers in other threads always see a whole state.
-                known = dict(self._known)
+                known: dict[str, Raw | Packed] = dict(self._known)
                 listed = set(self._listed)
                 self._poll_changes(result, known, listed)
                 self._check_deletions(result, known, listed)
@@ -224,7 +239,12 @@ class Poller:
 
     def _list(self, result: PollResult, params: list[tuple[str, str]], *,
               first_page_size: int | None = None,
-              on_page: Callable[[dict[str, Raw]], None] | None = None) -> dict[str, Raw]:
+              on_page: Callable[[dict[str, Raw]], None] | None = None,
+              packs: dict[str, Packed] | None = None,
+              kept: set[str] | None = None) -> dict[str, Raw]:
+        """Every item of the list by id. With ``packs`` (a packing poller's full list) each
+        page is packed there as it arrives (the ids that pass ``_keep`` go to ``kept``) and
+        its parsed dicts are let go: 50,000 of them never live at once."""
         kind = self.kind
         found: dict[str, Raw] = {}
         for page in self.session.iter_pages(kind.service_type,
@@ -245,9 +265,16 @@ class Poller:
             if kind.enrich is not None and rows:
                 kind.enrich(self.session, list(rows.values()))
                 rows = {k: v for k, v in rows.items() if not v.get(GONE)}
-            found.update(rows)
+            if packs is None:
+                found.update(rows)
+            else:
+                self.page_packed = {k: Packed(v) for k, v in rows.items()}
+                packs.update(self.page_packed)
+                if kept is not None:
+                    kept.update(k for k, v in rows.items() if self._keep(v))
             if on_page is not None and rows:
                 on_page({k: v for k, v in rows.items() if self._keep(v)})
+            self.page_packed = {}
             if self.lookups is not None:
                 self.lookups.first_page_arrived()
         return found
@@ -277,6 +304,43 @@ class Poller:
                 and self._covers_names_table()):
             # This list fills the table: no lookup list beside it.
             self.lookups.keep_whole(self.kind.names_table)
+        if self.packed:
+            self._poll_full_packed(result, on_page, params, first)
+        else:
+            self._poll_full_raw(result, on_page, params, first)
+        self._since_full = 0
+        self._watch_deleted.clear()
+        self._advance_cursor(result, started_wall)
+
+    def _poll_full_packed(self, result: PollResult,
+                          on_page: Callable[[dict[str, Raw]], None] | None,
+                          params: list[tuple[str, str]], first: int | None) -> None:
+        """The full list packed page by page: ``result.packed`` is the whole set (an
+        unchanged resource keeps the object already held), ``result.upserts`` stays empty."""
+        packs: dict[str, Packed] = {}
+        kept_ids: set[str] = set()
+        self._list(result, params, first_page_size=first, on_page=on_page, packs=packs,
+                   kept=kept_ids)
+        known_before = self._known
+        held: dict[str, Raw | Packed] = {}
+        kept: dict[str, Packed] = {}
+        for ident, new in packs.items():
+            if ident in kept_ids:
+                old = known_before.get(ident)
+                if isinstance(old, Packed) and old == new:
+                    new = old
+                kept[ident] = held[ident] = new
+        result.full = True
+        result.upserts = {}
+        result.packed = kept
+        self._listed = set(packs)
+        result.removals = set(self._known) - set(kept)
+        self._known = held
+        self._feed_lookups(packs.values(), result.removals, whole=True)
+
+    def _poll_full_raw(self, result: PollResult,
+                       on_page: Callable[[dict[str, Raw]], None] | None,
+                       params: list[tuple[str, str]], first: int | None) -> None:
         found = self._list(result, params, first_page_size=first, on_page=on_page)
         # An unchanged resource keeps the dict already held: a resync of 10,000 servers then
         # leaves ~60,000 fresh JSON containers to refcounting instead of keeping them, so they
@@ -286,16 +350,20 @@ class Poller:
         for ident, raw in found.items():
             if self._keep(raw):
                 old = known_before.get(ident)
-                kept[ident] = old if old is not None and old == raw else raw
+                kept[ident] = old if isinstance(old, dict) and old == raw else raw
         result.full = True
         result.upserts = kept
         self._listed = set(found)
         result.removals = set(self._known) - set(kept)
         self._known = dict(kept)
-        self._since_full = 0
-        self._watch_deleted.clear()
-        self._advance_cursor(result, started_wall)
         self._feed_lookups(found.values(), result.removals, whole=True)
+
+    def _hold(self, raw: Raw, ident: str, result: PollResult) -> Raw | Packed:
+        """What this poller keeps of a raw dict (itself, or packed: see the class)."""
+        if not self.packed:
+            return raw
+        packed = result.packed[ident] = Packed(raw)
+        return packed
 
     def _count(self, result: PollResult) -> int:
         """How many items the unfiltered list holds now, by Cinder's ``with_count``."""
@@ -309,7 +377,7 @@ class Poller:
         count = body.get("count") if isinstance(body, dict) else None
         return int(count) if isinstance(count, int) else -1
 
-    def _poll_changes(self, result: PollResult, known: dict[str, Raw],
+    def _poll_changes(self, result: PollResult, known: dict[str, Raw | Packed],
                       listed: set[str]) -> None:
         started_wall = datetime.now(timezone.utc)
         assert self._cursor is not None
@@ -334,15 +402,17 @@ class Poller:
                     result.removals.add(ident)
                     del known[ident]
                 continue
-            if known.get(ident) == raw:
+            new = self._hold(raw, ident, result)
+            if known.get(ident) == new:
+                result.packed.pop(ident, None)
                 continue  # reported again only because of the cursor's overlap
             result.upserts[ident] = raw
-            known[ident] = raw
+            known[ident] = new
         self._since_full += 1
         self._advance_cursor(result, started_wall)
         self._feed_lookups(result.upserts.values(), result.removals, whole=False)
 
-    def _check_deletions(self, result: PollResult, known: dict[str, Raw],
+    def _check_deletions(self, result: PollResult, known: dict[str, Raw | Packed],
                          listed: set[str]) -> None:
         """Show each watched (and each "deleting") id; a 404 means it is gone."""
         kind = self.kind

@@ -36,7 +36,8 @@ __all__ = ["Failure", "ListFeed", "Snapshot"]
 Raw = dict[str, Any]
 RowData = dict[str, object]
 Converter = Callable[[Raw], RowData]
-StatesSeen = Callable[[Mapping[str, Raw], bool, bool], None]  # states, first poll, all projects
+# The states (raw or packed by id), whether it was the first poll, all projects:
+StatesSeen = Callable[[Mapping[str, Mapping[str, Any]], bool, bool], None]
 Keeper = Callable[[list[RowData]], None]  # writes a view's rows to the view cache
 KEEP_EVERY = 30.0
 """Seconds between two writes of a view's rows to the view cache while they change (the first
@@ -120,17 +121,21 @@ class ListFeed:
                                epoch=epoch)
             poller = self.poller
             if poller is None or poller.session is not session:
+                # Packed: a list of 50,000 keeps compact bytes, not parsed dicts (cloud/packed.py).
                 poller = self.poller = Poller(session, self.kind, all_projects=all_projects,
-                                              lookups=lookups)
+                                              lookups=lookups, packed=True)
             first = poller.polls == 0
             differ = self.differ
 
             started = time.monotonic()
 
             def on_page(raws: dict[str, Raw]) -> None:
-                # Progressive first paint: show the first page while the rest loads.
+                # Progressive first paint: each page shows while the rest loads (converted
+                # while its parsed dicts are at hand: the packing poller lets them go).
                 if first and on_partial is not None:
-                    rows, _ = differ.diff(raws, convert, as_of=started)
+                    packs = poller.page_packed
+                    rows, _ = differ.diff(raws, convert, as_of=started,
+                                          packed={k: packs[k] for k in raws if k in packs})
                     on_partial(Snapshot(rows, set(), 0.0, 0, partial=True, epoch=epoch))
 
             result = poller.poll(on_page=on_page)
@@ -139,8 +144,8 @@ class ListFeed:
             observe = None if first else observer
             rows, removed = differ.diff(result.upserts, convert, full=result.full,
                                         removals=result.removals, observe=observe,
-                                        as_of=started)
-            if result.full and len(result.upserts) > 1000:
+                                        as_of=started, packed=result.packed)
+            if result.full and len(result.packed or result.upserts) > 1000:
                 release_free_memory()
             if keep is not None:
                 self._keep(keep, differ, first=first, changed=bool(rows or removed))

@@ -2,6 +2,10 @@
 
 A full resync of 10,000 servers returns 10,000 dicts, almost all unchanged; comparing them in
 the poll's thread keeps the UI thread's work O(changes) and the keys responsive.
+
+What it keeps per resource is small, as a list may hold 50,000: the raw dict packed
+(:class:`~tuicloud.cloud.packed.Packed`, shared with a packing poller) and a fingerprint of the
+row sent to the table, not the row itself (the table holds that).
 """
 
 from __future__ import annotations
@@ -10,61 +14,91 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from tuicloud.cloud.packed import Packed
+
 Raw = dict[str, Any]
 RowData = dict[str, object]
-Observer = Callable[[str, Raw | None, Raw | None], None]
+Observer = Callable[[str, Mapping[str, Any] | None, Mapping[str, Any] | None], None]
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def row_print(row: Mapping[str, object]) -> int:
+    """A fingerprint of a display row: equal rows print equal. Styled cells count by their
+    repr (text, style and spans); two different rows meet only by a 64-bit hash collision."""
+    return hash(tuple((key, value if isinstance(value, _PLAIN) else repr(value))
+                      for key, value in row.items()))
 
 
 class RowDiffer:
-    """Remembers the raw dict and display row last sent to the table for each id."""
+    """Remembers, for each id, the raw dict last seen (packed) and what the table was sent."""
 
     def __init__(self) -> None:
-        self._raws: dict[str, Raw] = {}
-        self._rows: dict[str, RowData] = {}
+        self._packed: dict[str, Packed] = {}
+        self._prints: dict[str, int] = {}
         # Resources read one by one (an action being followed) and when the read started:
         # a list poll that started before that read carries older data for them.
         self._read_at: dict[str, float] = {}
+        self._convert: Callable[[Raw], RowData] | None = None  # the newest labels, for rows()
         self._lock = threading.Lock()  # polls and relabels run in different workers
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._prints)
 
     def diff(self, raws: Mapping[str, Raw], convert: Callable[[Raw], RowData], *,
              full: bool = False, removals: Iterable[str] = (),
              observe: Observer | None = None,
-             as_of: float | None = None) -> tuple[dict[str, RowData], set[str]]:
+             as_of: float | None = None,
+             packed: Mapping[str, Packed] | None = None) -> tuple[dict[str, RowData], set[str]]:
         """(changed rows, removed ids) for a poll; ``full`` means ``raws`` is the whole set.
 
         ``as_of`` (a list poll's ``time.monotonic()`` at its start) leaves alone the resources
         read singly after it (``read_singly``): the list's answer for them is older.
 
         ``observe(id, old raw or None, new raw or None)`` (optional) hears every added,
-        changed and removed resource (the app's change log for the overview).
+        changed and removed resource (the app's change log for the overview); an old raw is
+        a :class:`Packed` mapping. ``packed`` (a packing poller's ``result.packed``) gives
+        the raws already packed; an id there and not in ``raws`` is read back from it when it
+        changed (a packing poller's full list comes that way).
         """
         changed: dict[str, RowData] = {}
         with self._lock:
+            self._convert = convert
             newer = self._newer_than(as_of)
-            for ident, raw in raws.items():
+            items: list[tuple[str, Raw | None]] = list(raws.items())
+            if packed:
+                items.extend((ident, None) for ident in packed if ident not in raws)
+            for ident, raw in items:
                 if ident in newer:
                     continue
-                old = self._raws.get(ident)
-                if old == raw:
+                new = packed.get(ident) if packed is not None else None
+                if new is None:
+                    if raw is None:
+                        continue
+                    new = Packed(raw)
+                old = self._packed.get(ident)
+                if old is not None and (old is new or old.blob == new.blob):
+                    if old is not new:
+                        self._packed[ident] = new  # one object with the poller
                     continue
+                if raw is None:
+                    raw = new.raw()
                 if observe is not None:
                     observe(ident, old, raw)
                 row = convert(raw)
-                self._raws[ident] = raw
-                if self._rows.get(ident) != row:
-                    self._rows[ident] = row
+                self._packed[ident] = new
+                fingerprint = row_print(row)
+                if self._prints.get(ident) != fingerprint:
+                    self._prints[ident] = fingerprint
                     changed[ident] = row
             gone = set(removals)
             if full:
-                gone |= self._rows.keys() - raws.keys()
+                gone |= self._prints.keys() - raws.keys() - (packed or {}).keys()
             gone -= newer
-            gone &= self._rows.keys()
+            gone &= self._prints.keys()
             for ident in gone:
-                self._rows.pop(ident, None)
-                gone_raw = self._raws.pop(ident, None)
+                self._prints.pop(ident, None)
+                gone_raw = self._packed.pop(ident, None)
                 if observe is not None:
                     observe(ident, gone_raw, None)
         return changed, gone
@@ -76,7 +110,7 @@ class RowDiffer:
         self.diff({ident: raw}, convert, observe=observe)
         with self._lock:
             self._read_at[ident] = max(started, self._read_at.get(ident, started))
-            return self._rows.get(ident) or convert(raw)
+        return convert(raw)
 
     def _newer_than(self, as_of: float | None) -> set[str]:
         """Ids read singly after ``as_of``; older single reads are forgotten (lock held)."""
@@ -89,33 +123,36 @@ class RowDiffer:
     def ids(self) -> list[str]:
         """Every id sent to the table."""
         with self._lock:
-            return list(self._rows)
+            return list(self._prints)
 
     def rows(self, limit: int) -> list[RowData]:
-        """The first ``limit`` rows sent to the table (in the order the cloud listed them)."""
+        """The first ``limit`` rows sent to the table (in the order the cloud listed them),
+        built again from the raws with the newest converter."""
         with self._lock:
-            found: list[RowData] = []
-            for row in self._rows.values():
-                if len(found) >= limit:
-                    break
-                found.append(dict(row))
-            return found
+            convert = self._convert
+            packed = [self._packed[i] for i in list(self._prints)[:limit] if i in self._packed]
+        if convert is None:
+            return []
+        return [convert(item.raw()) for item in packed]
 
     def raw(self, ident: str) -> Raw | None:
-        """The raw dict last seen for an id."""
+        """The raw dict last seen for an id (a copy)."""
         with self._lock:
-            return self._raws.get(ident)
+            found = self._packed.get(ident)
+        return found.raw() if found is not None else None
 
     def relabel(self, convert: Callable[[Raw], RowData]) -> dict[str, RowData]:
         """Rebuild every row (names or ages changed); returns only the rows that differ."""
         with self._lock:
-            items = list(self._raws.items())
+            self._convert = convert
+            items = list(self._packed.items())
         changed: dict[str, RowData] = {}
-        for ident, raw in items:
-            row = convert(raw)
+        for ident, packed in items:
+            row = convert(packed.raw())
+            fingerprint = row_print(row)
             with self._lock:
                 # Skip rows a poll replaced meanwhile: their new row is already newer.
-                if self._raws.get(ident) is raw and self._rows.get(ident) != row:
-                    self._rows[ident] = row
+                if self._packed.get(ident) is packed and self._prints.get(ident) != fingerprint:
+                    self._prints[ident] = fingerprint
                     changed[ident] = row
         return changed

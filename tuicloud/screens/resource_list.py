@@ -422,12 +422,20 @@ class ResourceListScreen(Screen[None]):
         status_key = kind.status_key or "status"
         styles = self._status_styles
 
+        shared: dict[str, Text] = {}  # one Text per status, not one per row (50,000 rows)
+
         def style(row: dict[str, object]) -> dict[str, object]:
             status = row.get(status_key)
             if isinstance(status, str):
-                css = kind.status_class(status)
-                if css:
-                    row[status_key] = Text(status, style=styles.get(css, ""))
+                styled = shared.get(status)
+                if styled is None:
+                    css = kind.status_class(status)
+                    if not css:
+                        return row
+                    styled = Text(status, style=styles.get(css, ""))
+                    if len(shared) < 1024:
+                        shared[status] = styled
+                row[status_key] = styled
             return row
 
         return style

@@ -191,6 +191,7 @@ class RowStore:
         self.reverse = False
         self.filter_text = ""
         self._matcher: Callable[[Row], bool] | None = None
+        self._text_cells: dict[tuple[str, object], Cell] = {}
         self._seq = 0
         self._newest_seq = 0  # counts down: in arrival order a row new after the load goes on top
         self._column_keys: tuple[str, ...] = ()
@@ -225,7 +226,17 @@ class RowStore:
                 cells.append(value)
                 plains.append(value)
                 continue
-            cell = to_cell(value)
+            if type(value) is Text and not value.spans:
+                # A styled status: one shared cell per text and style (cells are never
+                # changed in place; rendering copies them), not one Text per row.
+                memo = (value.plain, value.style)
+                cell = self._text_cells.get(memo)
+                if cell is None:
+                    if len(self._text_cells) > 4096:
+                        self._text_cells.clear()
+                    cell = self._text_cells[memo] = to_cell(value)
+            else:
+                cell = to_cell(value)
             cells.append(cell)
             plains.append(cell if isinstance(cell, str) else cell.plain)
         row.data = data
