@@ -15,6 +15,7 @@ everything; later polls ask only for what changed, using the server's own clock:
   ~0.4 ms per image, so 250 images cost about what three quiet polls do, and a deletion shows
   at the next poll); beyond that Glance's ``updated_at=gte:...`` with a full resync every
   ``resync_every`` polls, as Glance offers no count;
+- a Swift container's objects: read lazily, as far as the user looks (window_poller.py);
 - everything else: a full list each poll (they are short).
 
 Volumes and images seen "deleting" (or passed to :meth:`Poller.watch_deletion`) are checked
@@ -73,6 +74,9 @@ class PollResult:
     elapsed: float = 0.0
     finished_at: float = 0.0
     server_time: datetime | None = None
+    extended: bool = False
+    """Rows read further down a lazily read list (WindowPoller): new to the view, not to the
+    cloud, so no change log and no highlight."""
 
     @property
     def changed(self) -> bool:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from tuicloud.cloud.errors import CloudError, NotConnectedError, ServiceUnavailableError
 from tuicloud.cloud.poller import Poller
+from tuicloud.cloud.window_poller import WindowPoller, poller_for
 from tuicloud.memory import release_free_memory
 from tuicloud.model.backoff import retry_delay
 from tuicloud.model.freshness import Freshness, stale_after
@@ -47,6 +48,8 @@ class Snapshot:
     elapsed: float
     bytes: int
     partial: bool = False  # a first page shown while the rest loads
+    extended: bool = False  # rows read further down a lazily read list (not cloud changes)
+    more: bool = False  # the list goes on past these rows (read as the user scrolls)
     epoch: int = 0  # the feed's epoch when the poll started (older ones are dropped)
 
 
@@ -103,8 +106,8 @@ class ListFeed:
                                epoch=epoch)
             poller = self.poller
             if poller is None or poller.session is not session:
-                poller = self.poller = Poller(session, self.kind, all_projects=all_projects,
-                                              lookups=lookups)
+                poller = self.poller = poller_for(session, self.kind,
+                                                  all_projects=all_projects, lookups=lookups)
             first = poller.polls == 0
             differ = self.differ
 
@@ -119,13 +122,14 @@ class ListFeed:
             result = poller.poll(on_page=on_page)
             if states_seen is not None:
                 states_seen(poller.states, first, poller.all_projects)
-            observe = None if first else observer
+            observe = None if first or result.extended else observer
             rows, removed = differ.diff(result.upserts, convert, full=result.full,
                                         removals=result.removals, observe=observe,
                                         as_of=started)
             if result.full and len(result.upserts) > 1000:
                 release_free_memory()
-            return Snapshot(rows, removed, result.elapsed, result.bytes, epoch=epoch)
+            return Snapshot(rows, removed, result.elapsed, result.bytes, epoch=epoch,
+                            extended=result.extended, more=self.more_available)
         except ServiceUnavailableError as error:
             return Failure(str(error), unavailable=True, epoch=epoch)
         except CloudError as error:
@@ -135,6 +139,23 @@ class ListFeed:
             # the log the whole trace.
             log.exception("polling %s failed", self.kind.name)
             return Failure(f"{error.__class__.__name__}: {error}", epoch=epoch)
+
+    @property
+    def more_available(self) -> bool:
+        """True when the list is read lazily and goes on past the rows loaded."""
+        return isinstance(self.poller, WindowPoller) and self.poller.has_more
+
+    @property
+    def wants_more(self) -> bool:
+        """True when more rows were asked for and the next poll reads them."""
+        return isinstance(self.poller, WindowPoller) and self.poller.wants_more
+
+    def ask_more(self) -> bool:
+        """Read one more page at the next poll (a lazily read list only); True when asked."""
+        if isinstance(self.poller, WindowPoller) and self.poller.has_more:
+            self.poller.want_more()
+            return True
+        return False
 
     def relabel(self, convert: Converter) -> tuple[int, dict[str, RowData]]:
         """Every row rebuilt (the name lookups changed): (the epoch it belongs to, the rows
@@ -159,7 +180,7 @@ class ListFeed:
         self.failures = 0
         self.fresh = Freshness("paused" if paused else "fresh", updated_at=time.time(),
                                elapsed_ms=snapshot.elapsed * 1000, count=count,
-                               visible=visible)
+                               visible=visible, more=snapshot.more)
         return True
 
     def failed(self, failure: Failure, *, count: int, visible: int) -> bool:

@@ -19,6 +19,7 @@ class Freshness:
     error: str = ""
     count: int | None = None
     visible: int | None = None
+    more: bool = False  # the list goes on past ``count`` (read as the user scrolls)
 
 
 def stale_after(previous: Freshness, error: str, *, count: int | None,
@@ -28,7 +29,7 @@ def stale_after(previous: Freshness, error: str, *, count: int | None,
     since = previous.stale_since if previous.state == "stale" else None
     return Freshness("stale", updated_at=previous.updated_at, elapsed_ms=previous.elapsed_ms,
                      stale_since=since if since is not None else (now or time.time()),
-                     error=error, count=count, visible=visible)
+                     error=error, count=count, visible=visible, more=previous.more)
 
 
 def describe_freshness(fresh: Freshness, now: float | None = None) -> str:

@@ -364,6 +364,7 @@ class SimConfig:
     servers: int = 50
     volumes: int = 20
     images: int = 10
+    objects: int = 0  # generated objects in the demo account's "many" container (0: none)
     seed: int = 42
     build_delay: float = 2.0  # seconds a server stays in BUILD, a volume in creating, ...
     action_delay: float = 1.0  # seconds an action's transitional state lasts

@@ -9,6 +9,7 @@ from __future__ import annotations
 import email.utils
 import json
 import mimetypes
+import random
 import time
 from typing import Any
 from urllib.parse import unquote
@@ -22,6 +23,7 @@ from tuicloud.simcloud.swift_store import (
     Container,
     ObjectFiles,
     StoredObject,
+    generated_object,
     page,
 )
 
@@ -70,6 +72,21 @@ class Service:
                 container.put(StoredObject(object_name, path, size, etag,
                                            guess_type(object_name, ""), now))
             account.add(container)
+        if self.cloud.config.objects:
+            account.add(self._many(self.cloud.config.objects))
+
+    def _many(self, count: int) -> Container:
+        """A container of ``count`` generated objects (names, sizes and etags only), for the
+        benchmark of a big listing. Its own random numbers: the other seeds stay as they are."""
+        rng = random.Random(self.cloud.config.seed + count)
+        now = time.time()
+        container = Container("many", now, now)
+        for index in range(count):
+            name = f"event-{index:06d}.json"
+            container.objects[name] = generated_object(name, rng.randint(0, 2048), now)
+            container.bytes_used += container.objects[name].size
+        container.names = sorted(container.objects)
+        return container
 
     def close(self) -> None:
         """Remove the object files."""

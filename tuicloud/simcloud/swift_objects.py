@@ -151,10 +151,10 @@ def _http_date(when: float) -> str:
 
 
 # -- reading -----------------------------------------------------------------------------------
-def _parts(service: Service, account: Account, obj: StoredObject) -> list[tuple[str, int]]:
-    """(file, size) of each piece of an object: itself, or an SLO's segments (under the lock)."""
+def _parts(service: Service, account: Account, obj: StoredObject) -> list[StoredObject]:
+    """Each piece of an object: itself, or an SLO's segments (under the lock)."""
     if obj.segments is None:
-        return [(obj.path, obj.size)]
+        return [obj]
     parts = []
     for segment in obj.segments:
         container_name, _, segment_name = segment["name"].lstrip("/").partition("/")
@@ -162,21 +162,22 @@ def _parts(service: Service, account: Account, obj: StoredObject) -> list[tuple[
         piece = container.objects.get(segment_name) if container else None
         if piece is None or piece.segments is not None:
             raise ApiError(409, f"Segment {segment['name']} of the manifest is missing.")
-        parts.append((piece.path, piece.size))
+        parts.append(piece)
     return parts
 
 
-def _read(service: Service, parts: list[tuple[str, int]], start: int,
+def _read(service: Service, parts: list[StoredObject], start: int,
           length: int) -> Iterator[bytes]:
     """Stream ``length`` bytes from ``start`` across ``parts``."""
-    for path, size in parts:
+    for piece in parts:
+        size = piece.size
         if length <= 0:
             return
         if start >= size:
             start -= size
             continue
         take = min(size - start, length)
-        yield from service.files.read(path, start, take)
+        yield from service.files.read_object(piece, start, take)
         length -= take
         start = 0
 

@@ -73,6 +73,8 @@ class StatusHeader(Widget):
                 count = f" {fresh.visible if fresh.visible is not None else fresh.count:,}"
                 if fresh.visible is not None and fresh.visible != fresh.count:
                     count += f"/{fresh.count:,}"
+                if fresh.more:  # more below, read as the cursor gets there
+                    count += "+"
             line.append(f" {self.view_title}{count} ", style("status-header--view"))
         status = describe_freshness(fresh)
         if status:

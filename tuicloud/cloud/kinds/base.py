@@ -63,7 +63,7 @@ class Jump(NamedTuple):
 JumpBuilder = Callable[[Raw, "Lookups"], list[Jump]]
 Enricher = Callable[["CloudSession", list[Raw]], None]
 StatusClass = Literal["ok", "busy", "warn", "error", "muted"]
-Refresh = Literal["changes-since", "updated_at", "full"]
+Refresh = Literal["changes-since", "updated_at", "full", "window"]
 Capability = Literal["console", "ssh", "download", "reach"]
 """What a kind offers beyond list, detail and its operations (k9s's verbs):
 ``console`` its console log (`l`), ``ssh`` a shell on it (`s`), ``download`` its bytes to a

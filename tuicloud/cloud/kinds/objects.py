@@ -1,7 +1,8 @@
 """Objects in one container (Swift), as a file manager shows a folder: the listing at one path
 with the "/" delimiter, so pseudo-folders come first as ``name/`` (enter goes in, backspace
-goes up) and objects show their size, content type, last change and etag. Paged by marker,
-1,000 names a page (the rig's listing limit), the first page small so rows show at once.
+goes up) and objects show their size, content type, last change and etag. Read lazily by
+marker, 1,000 names a page (the rig's listing limit), the first page small so rows show at
+once, further pages only as the user scrolls or filters (cloud/window_poller.py).
 
 Not a registered view: ``objects_in(container, path)`` makes the list of one container at one
 path, opened from a container's row (or a folder's)."""
@@ -124,6 +125,7 @@ OBJECTS = ResourceKind(
     status_key="type",
     default_sort="name",
     nested=True,
+    refresh="window",  # read lazily as the user scrolls (cloud/window_poller.py)
 )
 
 
