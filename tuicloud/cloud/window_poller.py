@@ -96,7 +96,8 @@ class WindowPoller(Poller):
     def _pages(self, result: PollResult, marker: str, want: int, first: int | None,
                on_page: Callable[[dict[str, Raw]], None] | None,
                through: str = "") -> dict[str, Raw]:
-        """Read from ``marker`` until ``want`` rows and past ``through``, or the end."""
+        """Read from ``marker`` until ``want`` rows, or (``through`` given) up to that name
+        and no further: a re-list brings no row the view has not loaded yet, or the end."""
         params = [*self._base_params(), *([("marker", marker)] if marker else [])]
         found: dict[str, Raw] = {}
         self._complete = True
@@ -109,28 +110,34 @@ class WindowPoller(Poller):
             result.requests += 1
             result.bytes += page.info.bytes
             rows = {}
+            past = False
             for item in page.items:
+                name = str(item.get("name") or "")
+                if through and name > through:
+                    past = True
+                    break
                 raw = self.kind.item(item)
                 ident = self.kind.id_of(raw)
                 if ident:
                     rows[ident] = raw
-                last = str(item.get("name") or last)
+                last = name or last
             found.update(rows)
             if on_page is not None and rows:
                 on_page(rows)
             if self.lookups is not None:
                 self.lookups.first_page_arrived()
-            if page.has_more and len(found) >= want and last >= through:
+            if past or (page.has_more and not through and len(found) >= want) \
+                    or (page.has_more and through and last >= through):
                 self._complete = False
                 break
-        self._horizon = max(last, self._horizon) if marker else last
+        self._horizon = last
         return found
 
     def _relist(self, result: PollResult, want: int, first: int | None,
                 on_page: Callable[[dict[str, Raw]], None] | None,
                 stamp: tuple[str, str]) -> None:
-        """List from the start to the horizon (at least ``want`` rows): the whole loaded set."""
-        through = "" if self._complete else self._horizon
+        """List from the start: ``want`` rows, or up to the horizon (the whole loaded set)."""
+        through = "" if self._complete or self.polls == 0 else self._horizon
         found = self._pages(result, "", want, first, on_page, through)
         known_before = self._known
         kept = {ident: (old if (old := known_before.get(ident)) == raw else raw)

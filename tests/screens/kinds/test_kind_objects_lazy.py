@@ -63,6 +63,17 @@ def test_the_poller_reads_as_far_as_asked_and_heads_when_quiet(sim: RunningSim) 
         assert len(poller.known) == 4999 and not poller.wants_more
 
 
+def test_a_periodic_relist_reads_no_further_than_the_view_loaded(sim: RunningSim) -> None:
+    with CloudSession.connect("simcloud") as session:
+        poller = WindowPoller(session, objects_in("many", ""), resync_every=1)
+        assert len(poller.poll(on_page=lambda rows: None).upserts) == 1050
+        again = poller.poll()
+        assert again.full and set(again.upserts) == set(poller.known)
+        assert len(again.upserts) == 1050 and not again.removals
+        assert again.requests == 1 + 2  # the HEAD, then two pages of 1,000 cut at the horizon
+        assert poller.has_more
+
+
 async def test_scrolling_and_filtering_read_further_pages(sim: RunningSim) -> None:
     app = make_app(view="containers")
     async with app.run_test(size=(120, 30)) as pilot:
