@@ -32,6 +32,10 @@ EXAMPLE = """\
 ## Lines kept by the console log (l) before the oldest are dropped.
 # console_log_lines = 100000
 
+## Uploads above this size go to Swift as static large objects, in segments of this size
+## (in <container>_segments, as the swift client does); between 1MiB and 5GiB.
+# large_object_threshold = "1GiB"
+
 ## Safety for every cloud (per cloud: [clouds.NAME] below).
 # read_only = false      # true: refuse every call that would change any cloud
 # protected = false      # true: destructive actions require typing the resource's name

@@ -38,6 +38,12 @@ SETTINGS_NAME = "settings.toml"
 DEFAULT_REFRESH = 5.0
 DEFAULT_VIEW = "overview"
 DEFAULT_CONSOLE_LOG_LINES = 100_000
+DEFAULT_LARGE_OBJECT_THRESHOLD = 1 << 30
+"""Files above this many bytes are uploaded as Swift static large objects, in segments of
+this size (1 GiB; Swift refuses single objects above 5 GiB)."""
+_SIZE_UNITS = {"": 1, "b": 1, "k": 1 << 10, "kib": 1 << 10, "kb": 1000, "m": 1 << 20,
+               "mib": 1 << 20, "mb": 1000**2, "g": 1 << 30, "gib": 1 << 30, "gb": 1000**3}
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*")
 EXTRA_VIEWS = ("overview", "all")
 """Views that are not resource kinds: the overview, and the servers of all clouds."""
 _SSH_USER = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}")
@@ -108,6 +114,7 @@ class Settings:
     default_view_set: bool = False  # the file names it: it wins over the last session's view
     theme: str | None = None
     console_log_lines: int = DEFAULT_CONSOLE_LOG_LINES
+    large_object_threshold: int = DEFAULT_LARGE_OBJECT_THRESHOLD
     refresh: Mapping[str, float] = field(default_factory=lambda: _frozen({}))
     columns: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _frozen({}))
     keys: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
@@ -182,6 +189,20 @@ def _lines(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 100 <= value <= 10_000_000:
         raise _Invalid("must be a whole number of lines between 100 and 10000000")
     return value
+
+
+def _object_size(value: object) -> int:
+    """Bytes, as a number or with a unit ("1GiB", "500 MB"), between 1 MiB and 5 GiB."""
+    number: float | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and (match := _SIZE.fullmatch(value.lower())) \
+            and match.group(2) in _SIZE_UNITS:
+        number = float(match.group(1)) * _SIZE_UNITS[match.group(2)]
+    if number is None or not (1 << 20) <= number <= 5 * (1 << 30):
+        raise _Invalid('must be a size between 1 MiB and 5 GiB, e.g. "1GiB" or "200MiB"; '
+                       "the default (1 GiB) is used until fixed")
+    return int(number)
 
 
 def _bool(value: object) -> bool:
@@ -305,7 +326,8 @@ def _read(reader: _Reader, data: dict[str, Any]) -> Settings:
     values: dict[str, Any] = {}
     simple: dict[str, tuple[str, Callable[[object], Any]]] = {
         "default_view": ("default_view", _view), "theme": ("theme", _theme),
-        "console_log_lines": ("console_log_lines", _lines)}
+        "console_log_lines": ("console_log_lines", _lines),
+        "large_object_threshold": ("large_object_threshold", _object_size)}
     for key, raw in data.items():
         if key in simple:
             attr, check = simple[key]

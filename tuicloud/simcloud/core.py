@@ -280,6 +280,8 @@ class Faults:
     token_ttl: float = 3600.0  # seconds a token lives
     catalog_omit: set[str] = field(default_factory=set)  # service types left out of the catalog
     failing_migrations: set[str] = field(default_factory=set)  # server ids whose migrations fail
+    # Swift: object names ending so -> how many of their next PUTs answer 503 (a segment retried)
+    object_put_failures: dict[str, int] = field(default_factory=dict)
 
     def latency_for(self, service: str) -> float:
         """Added latency for one service."""

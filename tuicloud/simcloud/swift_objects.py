@@ -89,6 +89,12 @@ def _put(service: Service, request: Request, account: Account, container_name: s
     check_object_name(name)
     with service.cloud.lock:
         exists = name in find_container(account, container_name).objects
+        failures = service.cloud.faults.object_put_failures
+        for suffix, left in failures.items():
+            if left > 0 and name.endswith(suffix):
+                failures[suffix] = left - 1
+                raise ApiError(503, "The server is currently unavailable. Please try again "
+                                    "at a later time.")
     copy_from = request.header("x-copy-from")
     if copy_from:
         return _copy(service, request, account, _split(copy_from), container_name, name)

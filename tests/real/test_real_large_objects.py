@@ -1,0 +1,88 @@
+"""Large objects and big listings against the rig's Swift 2.38.3 (pages of 1,000): a file
+above a small threshold goes up as a static large object (segments in <container>_segments,
+named as the swift client names them), is listed with its total size, shows its segments in
+the detail and comes back checked segment by segment; a container of 1,100 objects is read
+lazily (50, then 1,000, then the rest when asked) and a quiet re-poll is one HEAD."""
+
+from __future__ import annotations
+
+import io
+import os
+import tarfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from openstack.connection import Connection
+
+from tests.real.test_real_containers import delete_containers
+from tuicloud.cloud.connection import CloudSession
+from tuicloud.cloud.detail import fetch_raw
+from tuicloud.cloud.kinds.objects import objects_in
+from tuicloud.cloud.lookups import Lookups
+from tuicloud.cloud.object_transfer import Planned, download_object, upload_many
+from tuicloud.cloud.window_poller import WindowPoller
+
+MIB = 1 << 20
+
+
+@pytest.fixture
+def bucket(prefix: str, demo_sdk: Connection) -> Iterator[str]:
+    """An empty container named with the test's prefix (its _segments go with it)."""
+    demo_sdk.object_store.create_container(prefix + "big")
+    try:
+        yield prefix + "big"
+    finally:
+        delete_containers(demo_sdk, prefix)
+
+
+def test_a_static_large_object_up_listed_detailed_and_down(bucket: str,
+                                                          tmp_path: Path) -> None:
+    data = os.urandom(3 * MIB + 777)
+    source = tmp_path / "disk.img"
+    source.write_bytes(data)
+    with CloudSession.connect("real-demo") as session:
+        outcome = upload_many(session, bucket, [Planned("img/disk.img", source, len(data))],
+                              large_threshold=MIB)
+        assert outcome.sent == ["img/disk.img"]
+        listed, _info = session.get_json("object-store", f"/{bucket}_segments",
+                                         [("format", "json")])
+        mtime = f"{source.stat().st_mtime:f}"
+        assert [e["name"] for e in listed] == [
+            f"img/disk.img/slo/{mtime}/{len(data)}/{MIB}/{i:08d}" for i in range(4)]
+        head, _info = session.head("object-store", f"/{bucket}/img/disk.img")
+        assert head["x-static-large-object"].lower() == "true"
+        entries, _info = session.get_json("object-store", f"/{bucket}",
+                                          [("format", "json"), ("prefix", "img/")])
+        [entry] = entries
+        assert entry["bytes"] == len(data) and entry.get("slo_etag")  # the rig's listing
+        row = objects_in(bucket, "img/").to_row(entry, Lookups())
+        assert str(row["type"]).startswith("SLO · ")
+        raw = fetch_raw(session, objects_in(bucket, ""), "img/disk.img")
+        assert [s["bytes"] for s in raw["segments"]] == [MIB, MIB, MIB, 777]
+        dest = tmp_path / "back.img"
+        assert download_object(session, bucket, "img/disk.img", dest) is True
+        assert dest.read_bytes() == data
+
+
+def test_a_big_container_is_read_lazily(bucket: str, demo_sdk: Connection) -> None:
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode="w") as tar:
+        for index in range(1100):
+            tar.addfile(tarfile.TarInfo(f"o{index:05d}"), io.BytesIO(b""))
+    with CloudSession.connect("real-demo") as session:
+        _h, _i, resp = session.send_raw("PUT", "object-store", f"/{bucket}",
+                                        params=[("extract-archive", "tar")],
+                                        headers={"Accept": "application/json"},
+                                        data=archive.getvalue())
+        assert resp.json()["Number Files Created"] == 1100
+        poller = WindowPoller(session, objects_in(bucket, ""))
+        pages: list[int] = []
+        first = poller.poll(on_page=lambda rows: pages.append(len(rows)))
+        assert pages == [50, 1000] and len(first.upserts) == 1050 and poller.has_more
+        quiet = poller.poll()
+        assert quiet.requests == 1 and not quiet.changed  # one HEAD
+        poller.want_more()
+        rest = poller.poll()
+        assert rest.extended and len(rest.upserts) == 50 and not poller.has_more
+        assert min(rest.upserts) == "o01050"
