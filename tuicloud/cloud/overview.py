@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tuicloud.cloud.account_totals import AccountTotals, account_totals
 from tuicloud.cloud.changes import ChangeLog
 from tuicloud.cloud.connection import CloudSession
 from tuicloud.cloud.errors import CloudError, ServiceUnavailableError
@@ -47,7 +48,7 @@ _VOLUME_FIELDS = frozenset({"id", "name", "status", "updated_at", "created_at",
 OVERVIEW_SERVERS = dataclasses.replace(SERVERS, list_fields=_SERVER_FIELDS)
 OVERVIEW_VOLUMES = dataclasses.replace(VOLUMES, list_fields=_VOLUME_FIELDS)
 
-SOURCES = ("compute", "block-storage", "network", "servers", "volumes")
+SOURCES = ("compute", "block-storage", "network", "servers", "volumes", "object-store")
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ class OverviewData:
     status_counts: dict[str, dict[str, int]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     sources: dict[str, SourceState] = field(default_factory=dict)
+    object_store: AccountTotals | None = None  # None: no object storage in the catalog
     requests: int = 0
     elapsed: float = 0.0
 
@@ -123,7 +125,7 @@ class OverviewData:
 
     def all_quotas(self) -> list[Quota]:
         """The quotas in display order."""
-        return [q for source in ("compute", "block-storage", "network")
+        return [q for source in ("compute", "block-storage", "network", "object-store")
                 for q in self.quotas.get(source, [])]
 
 
@@ -236,7 +238,7 @@ class Overview:
             started = time.monotonic()
             old = self.data
             data = OverviewData(quotas=dict(old.quotas), status_counts=dict(old.status_counts),
-                                sources=dict(old.sources))
+                                sources=dict(old.sources), object_store=old.object_store)
             problems: dict[str, list[Problem]] = {}
             for p in old.problems:
                 problems.setdefault(p.kind, []).append(p)
@@ -253,6 +255,12 @@ class Overview:
                 ("servers", lambda d: self._statuses(d, OVERVIEW_SERVERS, problems)),
                 ("volumes", lambda d: self._statuses(d, OVERVIEW_VOLUMES, problems)),
             ]
+            if self.session.has_service("object-store"):  # absent: no section at all
+                steps.append(("object-store", self._object_store))
+            else:
+                data.object_store = None
+                data.sources.pop("object-store", None)
+                data.quotas.pop("object-store", None)
             for index, (source, step) in enumerate(steps):
                 if progress is not None and index:
                     progress(dataclasses.replace(
@@ -284,6 +292,18 @@ class Overview:
         body, _info = self.session.get_json(service, path)
         data.requests += 1
         data.quotas[service] = parse(body)
+
+    def _object_store(self, data: OverviewData) -> None:
+        """The account's totals (one HEAD), and a quota bar when a byte quota is set."""
+        totals = account_totals(self.session)
+        data.requests += 1
+        data.object_store = totals
+        if totals.quota_bytes is not None:
+            data.quotas["object-store"] = [Quota("object-bytes", "Object storage",
+                                                 totals.bytes, totals.quota_bytes,
+                                                 "containers", unit="B")]
+        else:
+            data.quotas.pop("object-store", None)
 
     def _statuses(self, data: OverviewData, kind: ResourceKind,
                   problems: dict[str, list[Problem]]) -> None:

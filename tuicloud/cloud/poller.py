@@ -74,6 +74,8 @@ class PollResult:
     elapsed: float = 0.0
     finished_at: float = 0.0
     server_time: datetime | None = None
+    summary: str | None = None
+    """The kind's header line (``ResourceKind.summary``), None when it has none or failed."""
     extended: bool = False
     """Rows read further down a lazily read list (WindowPoller): new to the view, not to the
     cloud, so no change log and no highlight."""
@@ -202,6 +204,7 @@ class Poller:
                     self._known = known
                     self._listed = listed
             self.polls += 1
+            self._summarise(result)
             result.elapsed = time.monotonic() - started
             result.finished_at = time.time()
             log.debug("poll %s%s: full=%s upserts=%d removals=%d requests=%d bytes=%d %.3fs",
@@ -209,6 +212,16 @@ class Poller:
                       result.full, len(result.upserts), len(result.removals), result.requests,
                       result.bytes, result.elapsed)
             return result
+
+    def _summarise(self, result: PollResult) -> None:
+        """The kind's header line, if it has one; a failure only leaves it out."""
+        if self.kind.summary is None:
+            return
+        try:
+            result.summary = self.kind.summary(self.session)
+            result.requests += 1
+        except CloudError as exc:
+            log.info("%s: header line not read: %s", self.kind.name, exc)
 
     def _base_params(self) -> list[tuple[str, str]]:
         params = list(self.kind.list_params)

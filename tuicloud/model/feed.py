@@ -50,6 +50,7 @@ class Snapshot:
     partial: bool = False  # a first page shown while the rest loads
     extended: bool = False  # rows read further down a lazily read list (not cloud changes)
     more: bool = False  # the list goes on past these rows (read as the user scrolls)
+    summary: str | None = None  # the kind's header line (an account's totals)
     epoch: int = 0  # the feed's epoch when the poll started (older ones are dropped)
 
 
@@ -129,7 +130,8 @@ class ListFeed:
             if result.full and len(result.upserts) > 1000:
                 release_free_memory()
             return Snapshot(rows, removed, result.elapsed, result.bytes, epoch=epoch,
-                            extended=result.extended, more=self.more_available)
+                            extended=result.extended, more=self.more_available,
+                            summary=result.summary)
         except ServiceUnavailableError as error:
             return Failure(str(error), unavailable=True, epoch=epoch)
         except CloudError as error:

@@ -362,6 +362,8 @@ class ResourceListScreen(Screen[None]):
                                  at_end=first_load or outcome.extended)
         self.feed.finished(outcome, count=table.row_count, visible=table.visible_count,
                            paused=self.paused)
+        if outcome.summary is not None:
+            self.query_one(StatusHeader).summary = outcome.summary
         self._set_fresh(self.feed.fresh)
         if outcome.partial:
             return

@@ -290,6 +290,8 @@ def container_headers(container: Container) -> dict[str, str]:
         headers["X-Container-Read"] = container.read_acl
     if container.write_acl:
         headers["X-Container-Write"] = container.write_acl
+    if container.versions is not None:
+        headers["X-Versions-Enabled"] = str(container.versions)
     return headers
 
 
@@ -307,6 +309,11 @@ def _acls(request: Request, container: Container) -> None:
             setattr(container, attr, request.headers[header].strip())
         if f"x-remove-{header[2:]}" in request.headers:
             setattr(container, attr, "")
+    versions = request.header("x-versions-enabled").strip().lower()
+    if versions:
+        if versions not in ("true", "false", "yes", "no", "1", "0", "on", "off", "t", "f"):
+            raise ApiError(400, "Values allowed are \"true\" and \"false\" only")
+        container.versions = versions in ("true", "yes", "1", "on", "t")
 
 
 def _container(service: Service, request: Request, account: Account, name: str) -> Response:

@@ -64,6 +64,7 @@ class Container:
     meta: dict[str, str] = field(default_factory=dict)
     read_acl: str = ""
     write_acl: str = ""
+    versions: bool | None = None  # X-Versions-Enabled, once set (object_versioning)
     objects: dict[str, StoredObject] = field(default_factory=dict)
     names: list[str] = field(default_factory=list)  # sorted
     bytes_used: int = 0

@@ -183,6 +183,10 @@ class ResourceKind:
     nested: bool = False
     """A list opened from a row of another (objects in a container): backspace goes up."""
 
+    summary: Callable[[CloudSession], str] | None = None
+    """A line the list's header shows beside its title, read with each poll (an object
+    store's account totals). Blocking; raises CloudError (the list goes on without it)."""
+
     show_from_headers: Callable[[Mapping[str, str], str], Raw] | None = None
     """The resource is read with HEAD on ``show_path`` and its headers make the document
     (Swift: a GET would download the object)."""
