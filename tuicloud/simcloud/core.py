@@ -282,6 +282,8 @@ class Faults:
     failing_migrations: set[str] = field(default_factory=set)  # server ids whose migrations fail
     # Swift: object names ending so -> how many of their next PUTs answer 503 (a segment retried)
     object_put_failures: dict[str, int] = field(default_factory=dict)
+    # Swift: object names whose DELETE answers 503 (alone or in a bulk delete)
+    object_delete_failures: set[str] = field(default_factory=set)
 
     def latency_for(self, service: str) -> float:
         """Added latency for one service."""

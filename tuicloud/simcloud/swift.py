@@ -272,10 +272,57 @@ def _account(service: Service, request: Request, account: Account) -> Response:
             entries = [{"subdir": name} if subdir else account.containers[name].listing()
                        for name, subdir in page(account.names, **args)]
             return listing_response(request, entries, _account_headers(account))
+        if request.method == "POST" and "bulk-delete" in request.query:
+            return _bulk_delete(service, request, account)
         if request.method == "POST":
             merge_meta(account.meta, read_meta(request, "account"))
             return Response(204, None, {"Content-Type": "text/html; charset=UTF-8"})
     raise ApiError(405, "The method is not allowed for this resource.")
+
+
+MAX_BULK_DELETES = 10000
+
+
+def _bulk_delete(service: Service, request: Request, account: Account) -> Response:
+    """The bulk middleware's delete: a newline list of quoted /container[/object] paths; each
+    deleted, not found, or an error ([path, status]); 400 as the response status when any
+    failed. JSON when the client accepts it, else Swift's plain lines."""
+    paths = [line.strip() for line in request.body.decode("utf-8", "replace").splitlines()
+             if line.strip()]
+    if len(paths) > MAX_BULK_DELETES:
+        raise ApiError(413, f"Maximum Bulk Deletes: {MAX_BULK_DELETES} per request")
+    deleted = not_found = 0
+    errors: list[list[str]] = []
+    failing = service.cloud.faults.object_delete_failures
+    for raw in paths:
+        container_name, _, name = unquote(raw).lstrip("/").partition("/")
+        container = account.containers.get(container_name)
+        if name:
+            if container is None or name not in container.objects:
+                not_found += 1
+            elif name in failing:
+                errors.append([raw, "503 Service Unavailable"])
+            else:
+                obj = container.remove(name)
+                if obj is not None:
+                    service.files.discard(obj.path)
+                deleted += 1
+        elif container is None:
+            not_found += 1
+        elif container.objects:
+            errors.append([raw, "409 Conflict"])
+        else:
+            account.remove(container_name)
+            deleted += 1
+    answer = {"Number Deleted": deleted, "Number Not Found": not_found, "Response Body": "",
+              "Response Status": "400 Bad Request" if errors else "200 OK", "Errors": errors}
+    if "application/json" in request.header("accept"):
+        return Response(200, json.dumps(answer).encode(),
+                        {"Content-Type": "application/json; charset=utf-8"})
+    lines = [f"{key}: {value}" for key, value in answer.items() if key != "Errors"]
+    lines += ["Errors:", *(f"{path}, {status}" for path, status in errors)]
+    return Response(200, ("\n".join(lines) + "\n").encode(),
+                    {"Content-Type": "text/plain; charset=utf-8"})
 
 
 # -- containers --------------------------------------------------------------------------------

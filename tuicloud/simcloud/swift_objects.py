@@ -51,6 +51,9 @@ def handle(service: Service, request: Request, account: Account, container_name:
                 obj.content_type = request.header("content-type")
             return Response(202, None, HTML)
         if method == "DELETE":
+            if name in service.cloud.faults.object_delete_failures:
+                raise ApiError(503, "The server is currently unavailable. Please try again "
+                                    "at a later time.")
             if request.arg("multipart-manifest") == "delete" and obj.segments is not None:
                 return _delete_manifest(service, account, container_name, obj)
             _remove(service, account, container_name, name)
