@@ -496,6 +496,11 @@ class ResourceListScreen(Screen[None]):
 
     def action_delete(self) -> None:
         """`ctrl+d`: delete the cursor row or the marked rows (after confirmation)."""
+        if self.kind.name == "objects":  # a form with progress (screens/object_actions.py)
+            from tuicloud.screens.object_actions import open_object_delete
+
+            open_object_delete(self)
+            return
         self.operations.delete()
 
     def action_operation(self, op_id: str) -> None:
@@ -520,7 +525,8 @@ class ResourceListScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys for what the kind cannot do are off (the footer hides them)."""
-        if action == "object_action" or (action == "actions_menu" and self.kind.name == "objects"):
+        if action == "object_action" or (action in ("actions_menu", "delete")
+                                         and self.kind.name == "objects"):
             return self.kind.name == "objects"
         ours = self.operations.check_action(action, parameters)
         if ours is not None:
