@@ -86,3 +86,34 @@ def test_a_big_container_is_read_lazily(bucket: str, demo_sdk: Connection) -> No
         rest = poller.poll()
         assert rest.extended and len(rest.upserts) == 50 and not poller.has_more
         assert min(rest.upserts) == "o01050"
+
+
+def test_bulk_delete_and_a_container_emptied_with_its_large_object(
+        bucket: str, tmp_path: Path, demo_sdk: Connection) -> None:
+    from tuicloud.cloud.bulk_delete import bulk_delete_limit, delete_objects
+    from tuicloud.cloud.operations.containers import delete_container
+
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode="w") as tar:
+        for index in range(1100):
+            tar.addfile(tarfile.TarInfo(f"o{index:05d}"), io.BytesIO(b""))
+    source = tmp_path / "big"
+    source.write_bytes(os.urandom(2 * MIB + 3))
+    with CloudSession.connect("real-demo") as session:
+        session.send_raw("PUT", "object-store", f"/{bucket}",
+                         params=[("extract-archive", "tar")],
+                         headers={"Accept": "application/json"}, data=archive.getvalue())
+        upload_many(session, bucket, [Planned("big.img", source, 2 * MIB + 3)],
+                    large_threshold=MIB)
+        assert bulk_delete_limit(session) == 1000  # the rig's /info lists bulk_delete
+        names = [f"o{index:05d}" for index in range(1050)] + ["not-there"]
+        outcome = delete_objects(session, bucket, names)
+        assert outcome.deleted == 1051 and not outcome.failed
+        left, _info = session.get_json("object-store", f"/{bucket}", [("format", "json")])
+        assert [e["name"] for e in left][:2] == ["big.img", "o01050"] and len(left) == 51
+        delete_container(session, {"name": bucket, "count": 51}, None)
+        containers = [c.name for c in demo_sdk.object_store.containers(prefix=bucket)]
+        assert bucket not in containers
+        segments, _info = session.get_json("object-store", f"/{bucket}_segments",
+                                           [("format", "json")])
+        assert segments == []  # the large object went with its segments
