@@ -117,3 +117,19 @@ def test_bulk_delete_and_a_container_emptied_with_its_large_object(
         segments, _info = session.get_json("object-store", f"/{bucket}_segments",
                                            [("format", "json")])
         assert segments == []  # the large object went with its segments
+
+
+def test_account_totals_and_the_overview_section(bucket: str) -> None:
+    from tuicloud.cloud.account_totals import account_totals
+    from tuicloud.cloud.overview import Overview
+
+    with CloudSession.connect("real-demo") as session:
+        totals = account_totals(session)
+        # The rig's account counts come from its container updater (every 10 s): the run's
+        # container is there, or about to be.
+        assert totals.containers >= 0 and totals.objects >= 0 and totals.bytes >= 0
+        assert totals.quota_bytes is None  # no quota set on the rig's accounts
+        assert totals.describe().count(" · ") == 2
+        data = Overview(session).gather()
+        assert data.object_store is not None and data.sources["object-store"].state == "ok"
+        assert "object-store" not in data.quotas
