@@ -20,7 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bench import api_load, big_list, rig, startup
-from bench.terminal import PtyApp, rss_kb
+from bench import objects as bench_objects
+from bench.terminal import PtyApp, cursor_row, rss_kb
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -29,7 +30,7 @@ QUICK = os.environ.get("BENCH_QUICK") == "1"
 
 @contextmanager
 def simcloud_process(servers: int, churn: float = 0.0, churn_interval: float = 5.0,
-                     costs: str = "fast") -> Iterator[tuple[str, Path]]:
+                     costs: str = "fast", objects: int = 0) -> Iterator[tuple[str, Path]]:
     """Run `tuicloud-sim` in its own process; yields (auth URL, clouds.yaml path).
 
     ``costs="measured"`` answers as slowly as the rig's services (simcloud/latency.py): what
@@ -40,6 +41,8 @@ def simcloud_process(servers: int, churn: float = 0.0, churn_interval: float = 5
         argv = [str(BIN / "tuicloud-sim"), "--port", "0", "--servers", str(servers),
                 "--volumes", "50", "--images", "20", "--clouds-yaml", str(clouds),
                 "--costs", costs]
+        if objects:
+            argv += ["--objects", str(objects)]
         if churn:
             argv += ["--churn", str(churn), "--churn-interval", str(churn_interval)]
         process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -108,18 +111,6 @@ def time_cli_list(clouds: Path, runs: int) -> list[float]:
     return times
 
 
-def _cursor_row(app: PtyApp, column: int = 4) -> int | None:
-    """The screen line drawn with the table cursor's background (None if not found)."""
-    buffer = app.screen.buffer
-    backgrounds = [buffer[y][column].bg for y in range(app.lines)]
-    counts: dict[str, int] = {}
-    for bg in backgrounds[2:-1]:
-        counts[bg] = counts.get(bg, 0) + 1
-    # The cursor is the one data line whose background no other data line shares.
-    unique = [y for y in range(2, app.lines - 1) if counts[backgrounds[y]] == 1]
-    return unique[0] if len(unique) == 1 else None
-
-
 def key_latency_and_rss(clouds: Path, name: str, presses: int
                         ) -> tuple[list[float], list[float], int]:
     """Keypress → changed screen while the view refreshes; and the app's RSS after loading.
@@ -137,12 +128,12 @@ def key_latency_and_rss(clouds: Path, name: str, presses: int
         app.settle(quiet=1.0, timeout=30)
         rss = rss_kb(app.process.pid)
         for index in range(presses):
-            before = _cursor_row(app)
+            before = cursor_row(app)
             if before is not None:
                 key = "j" if index % 2 == 0 else "k"
                 sent = app.send(key)
                 seen = app.wait_for(
-                    lambda _s, before=before: _cursor_row(app) not in (None, before),
+                    lambda _s, before=before: cursor_row(app) not in (None, before),
                                     timeout=10)
                 moves.append(seen - sent)
             if index % 3 == 0:
@@ -215,6 +206,9 @@ def main() -> int:
         size, requests = quiet_poll_bytes(clouds)
         rows.append(("quiet servers poll, 10,000 servers",
                      f"{size:,} B in {requests} request(s)", "<= 5 KB", ""))
+    with simcloud_process(10, objects=bench_objects.OBJECTS) as (_url, clouds):
+        rows.extend(bench_objects.measure(BIN / "tuicloud", BIN / "openstack", clouds,
+                                          _env(clouds), QUICK))
     load = api_load.measure(10_000)
     rows.append(("API time per minute, 10,000 servers, steady state (model)",
                  f"{load.minute_seconds:.2f} s in {load.requests} requests; deletion shown "

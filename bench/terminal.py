@@ -122,6 +122,18 @@ class PtyApp:
         return self.process.returncode
 
 
+def cursor_row(app: PtyApp, column: int = 4) -> int | None:
+    """The screen line drawn with the table cursor's background (None if not found)."""
+    buffer = app.screen.buffer
+    backgrounds = [buffer[y][column].bg for y in range(app.lines)]
+    counts: dict[str, int] = {}
+    for bg in backgrounds[2:-1]:
+        counts[bg] = counts.get(bg, 0) + 1
+    # The cursor is the one data line whose background no other data line shares.
+    unique = [y for y in range(2, app.lines - 1) if counts[backgrounds[y]] == 1]
+    return unique[0] if len(unique) == 1 else None
+
+
 def rss_kb(pid: int) -> int:
     """Resident set size of ``pid`` in KiB (from /proc)."""
     with open(f"/proc/{pid}/status") as status:

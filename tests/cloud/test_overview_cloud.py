@@ -16,6 +16,7 @@ from openstack.connection import Connection
 
 from tuicloud.cloud.changes import Change, ChangeLog
 from tuicloud.cloud.connection import CloudSession
+from tuicloud.cloud.kinds.base import format_bytes
 from tuicloud.cloud.overview import Overview, OverviewData, Quota
 from tuicloud.simcloud import RunningSim, SimConfig, run_simcloud
 
@@ -172,7 +173,8 @@ def test_a_refresh_costs_the_same_few_requests_at_any_size(tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch
                                                           ) -> None:
     """Beyond the first look, a quiet refresh is 3 limits + 1 servers + 3 volumes requests
-    (updated_at, created_at and Cinder's count, which sees deletions), whether the project has
+    (updated_at, created_at and Cinder's count, which sees deletions) + the object-storage
+    account's HEAD, whether the project has
     30 servers or more than a page of them."""
     clouds = tmp_path / "big.yaml"
     with run_simcloud(SimConfig(servers=1300, volumes=40, images=4, build_delay=0.1),
@@ -184,17 +186,39 @@ def test_a_refresh_costs_the_same_few_requests_at_any_size(tmp_path: Path,
             assert sum((first.server_counts or {}).values()) > 1000  # more than a page
             assert first.requests >= 6
             again = overview.gather()
-    assert again.requests <= 7
+    assert again.requests <= 8
 
 
 def test_a_first_look_reports_progress_source_by_source(sim: RunningSim) -> None:
     seen: list[OverviewData] = []
     with CloudSession.connect("simcloud") as session:
         final = Overview(session).gather(seen.append)
-    assert len(seen) == 4  # after compute, block storage, network and servers
+    assert len(seen) == 5  # after compute, block storage, network, servers and volumes
     assert "compute" in seen[0].quotas and seen[0].server_counts is None
     assert seen[2].all_quotas() == final.all_quotas() and seen[2].server_counts is None
     assert seen[3].server_counts == final.server_counts and seen[3].volume_counts is None
+    assert seen[4].object_store is None and final.object_store is not None
+
+
+def test_object_storage_totals_and_quota_or_no_section(sim: RunningSim) -> None:
+    demo = sim.cloud.service("identity").project_by_name("demo")
+    account = sim.cloud.service("object-store").account(f"AUTH_{demo.id}")
+    with CloudSession.connect("simcloud") as session:
+        data = Overview(session).gather()
+        totals = data.object_store
+        assert totals is not None and (totals.containers, totals.objects) == (3, 7)
+        assert totals.bytes == sum(c.bytes_used for c in account.containers.values())
+        assert "object-store" not in data.quotas  # no quota set: no bar
+        account.meta["quota-bytes"] = str(1 << 30)
+        data = Overview(session).gather()
+        [quota] = data.quotas["object-store"]
+        assert (quota.used, quota.limit, quota.view) == (totals.bytes, 1 << 30, "containers")
+        assert data.object_store is not None
+        assert data.object_store.describe().endswith(f" of {format_bytes(1 << 30)}")
+    sim.cloud.faults.catalog_omit.add("object-store")
+    with CloudSession.connect("simcloud") as session:
+        data = Overview(session).gather()
+        assert data.object_store is None and "object-store" not in data.sources
 
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "openstack-api-samples"

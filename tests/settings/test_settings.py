@@ -102,6 +102,8 @@ def test_a_bad_value_names_file_line_and_key_and_only_that_key_is_default(
 @pytest.mark.parametrize(("line", "key", "reason"), [
     ('default_view = "nope"', "default_view", "must be one of"),
     ("console_log_lines = 3", "console_log_lines", "between 100 and"),
+    ('large_object_threshold = "1 parsec"', "large_object_threshold", "the default (1 GiB)"),
+    ("large_object_threshold = 10", "large_object_threshold", "between 1 MiB and 5 GiB"),
     ('[columns]\nservers = ["name", "colour"]', "columns.servers", "unknown column 'colour'"),
     ('[columns]\nthings = ["name"]', "columns.things", "not a resource view"),
     ('[keys]\n"list.filter" = ""', "keys.list.filter", "key"),
@@ -134,6 +136,16 @@ def test_a_bad_drain_concurrency_fails_closed_to_one(tmp_path: Path, value: str)
     assert load_settings(write(tmp_path / "ok.toml", "drain_concurrency = 5\n")
                          ).drain_concurrency == 5
     assert Settings().drain_concurrency == 2
+
+
+def test_the_large_object_threshold_takes_units_and_a_bad_one_keeps_the_default(
+        tmp_path: Path) -> None:
+    assert load_settings(write(tmp_path / "a.toml", 'large_object_threshold = "200MiB"\n')
+                         ).large_object_threshold == 200 << 20
+    assert load_settings(write(tmp_path / "b.toml", "large_object_threshold = 2097152\n")
+                         ).large_object_threshold == 2 << 20
+    bad = load_settings(write(tmp_path / "c.toml", 'large_object_threshold = "6GiB"\n'))
+    assert bad.large_object_threshold == 1 << 30 and bad.problems
 
 
 def test_a_syntax_error_names_the_line_and_every_key_is_default(tmp_path: Path) -> None:

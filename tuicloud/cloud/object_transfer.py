@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from tuicloud.cloud.errors import CloudError, cloud_error_from
+from tuicloud.cloud.large_objects import SegmentCheck, manifest_segments
 from tuicloud.cloud.transfer import (
     CHUNK,
     Progress,
@@ -75,7 +76,8 @@ def download_object(session: CloudSession, container: str, name: str, dest: str 
                     overwrite: bool = False, on_progress: ProgressCallback | None = None,
                     cancel: threading.Event | None = None, resume: bool = True) -> bool:
     """Stream the object to ``dest`` (blocking); True when its md5 was checked against the
-    etag (a large object's etag is not the md5 of its bytes: not checked). Writes
+    etag, or a static large object's segments against its manifest (a dynamic one has
+    neither: not checked). Writes
     ``dest.part`` and renames at the end, so a failed or cancelled download never leaves a
     truncated file under the chosen name. Refuses an existing ``dest`` unless ``overwrite``.
 
@@ -130,6 +132,7 @@ def download_object(session: CloudSession, container: str, name: str, dest: str 
                 md5 = hashlib.md5(usedforsecurity=False)
             progress = Progress(total=total)
             mode = "wb"
+        check = _segment_check(session, container, name, headers) if mode == "wb" else None
         with open(partial, mode) as out:
             for chunk in resp.iter_content(CHUNK):
                 if cancel.is_set():
@@ -137,10 +140,12 @@ def download_object(session: CloudSession, container: str, name: str, dest: str 
                                             f"{partial.name} kept to resume")
                 out.write(chunk)
                 md5.update(chunk)
+                if check is not None:
+                    check.feed(chunk)
                 progress.done += len(chunk)
                 if on_progress is not None:
                     on_progress(progress)
-        return _finish(partial, target, name, headers, md5, progress)
+        return _finish(partial, target, name, headers, md5, progress, check)
     except (CloudError, OSError):
         raise
     except Exception as exc:  # noqa: BLE001 - a broken stream keeps the part to resume
@@ -149,14 +154,30 @@ def download_object(session: CloudSession, container: str, name: str, dest: str 
         resp.close()
 
 
+def _segment_check(session: CloudSession, container: str, name: str,
+                   headers: Mapping[str, str]) -> SegmentCheck | None:
+    """A static large object's segments from its manifest, to check as the bytes pass."""
+    if headers.get("x-static-large-object", "").lower() != "true":
+        return None
+    return SegmentCheck(manifest_segments(session, container, name))
+
+
 def _finish(partial: Path, target: Path, name: str, headers: Mapping[str, str], md5: Any,
-            progress: Progress) -> bool:
-    """Check the part against the size and etag (removing it when wrong), then rename."""
+            progress: Progress, check: SegmentCheck | None = None) -> bool:
+    """Check the part against the size and etag, or a large object's against its segments
+    (removing it when wrong), then rename."""
     etag = headers.get("etag", "").strip('"').lower()
     large = _large(headers)
     if progress.total is not None and progress.done != progress.total:
         raise CloudError(f"{name}: got {progress.done} of {progress.total} bytes; "
                          f"{partial.name} kept to resume", service="object-store")
+    if check is not None:
+        if check.failed or not check.complete:
+            partial.unlink(missing_ok=True)
+            raise CloudError(f"{name}: {check.failed or 'fewer bytes than its segments'}; "
+                             "the partial file was removed", service="object-store")
+        os.replace(partial, target)
+        return True
     if etag and not large and md5.hexdigest() != etag:
         partial.unlink(missing_ok=True)
         raise CloudError(f"{name}: checksum mismatch (md5 {md5.hexdigest()}, etag {etag}); "
@@ -358,17 +379,27 @@ class UploadOutcome:
 
 def upload_many(session: CloudSession, container: str, items: list[Planned], *,
                 overwrite: bool = False, on_progress: ProgressCallback | None = None,
-                cancel: threading.Event | None = None) -> UploadOutcome:
-    """Upload each planned file (blocking). Without ``overwrite`` an object that exists is
-    skipped (Swift's 412 for ``If-None-Match: *``) and named in the outcome."""
+                cancel: threading.Event | None = None,
+                large_threshold: int | None = None) -> UploadOutcome:
+    """Upload each planned file (blocking); one above ``large_threshold`` bytes as a static
+    large object in segments of that size (large_objects.py). Without ``overwrite`` an
+    object that exists is skipped (Swift's 412 for ``If-None-Match: *``) and named in the
+    outcome."""
+    from tuicloud.cloud.large_objects import upload_large
+
     cancel = cancel or threading.Event()
     session.refuse_if_read_only(f"upload to container {container}")
     overall = _Overall(items, on_progress)
     outcome = UploadOutcome([], [])
     for item in items:
         try:
-            upload_object(session, container, item.name, item.path, overwrite=overwrite,
-                          on_progress=overall.callback, cancel=cancel)
+            if large_threshold is not None and item.size > large_threshold:
+                upload_large(session, container, item.name, item.path,
+                             threshold=large_threshold, overwrite=overwrite,
+                             on_progress=overall.callback, cancel=cancel)
+            else:
+                upload_object(session, container, item.name, item.path, overwrite=overwrite,
+                              on_progress=overall.callback, cancel=cancel)
         except ObjectExists:
             outcome.existing.append(item)
         else:
@@ -377,9 +408,13 @@ def upload_many(session: CloudSession, container: str, items: list[Planned], *,
     return outcome
 
 
-def upload_command(container: str, name: str, source: str, *, folder: bool) -> list[str]:
+def upload_command(container: str, name: str, source: str, *, folder: bool,
+                   segment_size: int | None = None) -> list[str]:
     """``openstack object create --name`` for a file; for a folder, the swift client's
-    ``upload --object-name`` (the openstack client sends one file at a time)."""
-    if folder:
-        return ["swift", "upload", "--object-name", name.rstrip("/"), container, source]
+    ``upload --object-name`` (the openstack client sends one file at a time); with
+    ``segment_size`` (a file above the threshold, or a folder that holds one) the swift
+    client's ``--use-slo --segment-size`` (the openstack client makes no large objects)."""
+    if folder or segment_size is not None:
+        slo = ["--use-slo", "--segment-size", str(segment_size)] if segment_size else []
+        return ["swift", "upload", *slo, "--object-name", name.rstrip("/"), container, source]
     return object_create_command(container, name, source)

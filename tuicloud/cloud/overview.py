@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from tuicloud.cloud.account_totals import AccountTotals, account_totals
 from tuicloud.cloud.changes import ChangeLog
 from tuicloud.cloud.connection import CloudSession
 from tuicloud.cloud.errors import CloudError, ServiceUnavailableError
@@ -48,7 +49,7 @@ _VOLUME_FIELDS = frozenset({"id", "name", "status", "updated_at", "created_at",
 OVERVIEW_SERVERS = dataclasses.replace(SERVERS, list_fields=_SERVER_FIELDS)
 OVERVIEW_VOLUMES = dataclasses.replace(VOLUMES, list_fields=_VOLUME_FIELDS)
 
-SOURCES = ("compute", "block-storage", "network", "servers", "volumes")
+SOURCES = ("compute", "block-storage", "network", "servers", "volumes", "object-store")
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ class OverviewData:
     problems: list[Problem] = field(default_factory=list)
     operator: OperatorHealth | None = None  # admins only: the cloud's own health
     sources: dict[str, SourceState] = field(default_factory=dict)
+    object_store: AccountTotals | None = None  # None: no object storage in the catalog
     requests: int = 0
     elapsed: float = 0.0
 
@@ -125,7 +127,7 @@ class OverviewData:
 
     def all_quotas(self) -> list[Quota]:
         """The quotas in display order."""
-        return [q for source in ("compute", "block-storage", "network")
+        return [q for source in ("compute", "block-storage", "network", "object-store")
                 for q in self.quotas.get(source, [])]
 
 
@@ -239,7 +241,8 @@ class Overview:
             started = time.monotonic()
             old = self.data
             data = OverviewData(quotas=dict(old.quotas), status_counts=dict(old.status_counts),
-                                sources=dict(old.sources), operator=old.operator)
+                                sources=dict(old.sources), operator=old.operator,
+                                object_store=old.object_store)
             problems: dict[str, list[Problem]] = {}
             for p in old.problems:
                 problems.setdefault(p.kind, []).append(p)
@@ -258,6 +261,12 @@ class Overview:
             ]
             if self.session.is_admin:
                 steps.append(("operator", self._operator))
+            if self.session.has_service("object-store"):  # absent: no section at all
+                steps.append(("object-store", self._object_store))
+            else:
+                data.object_store = None
+                data.sources.pop("object-store", None)
+                data.quotas.pop("object-store", None)
             for index, (source, step) in enumerate(steps):
                 if progress is not None and index:
                     progress(dataclasses.replace(
@@ -294,6 +303,18 @@ class Overview:
         body, _info = self.session.get_json(service, path)
         data.requests += 1
         data.quotas[service] = parse(body)
+
+    def _object_store(self, data: OverviewData) -> None:
+        """The account's totals (one HEAD), and a quota bar when a byte quota is set."""
+        totals = account_totals(self.session)
+        data.requests += 1
+        data.object_store = totals
+        if totals.quota_bytes is not None:
+            data.quotas["object-store"] = [Quota("object-bytes", "Object storage",
+                                                 totals.bytes, totals.quota_bytes,
+                                                 "containers", unit="B")]
+        else:
+            data.quotas.pop("object-store", None)
 
     def _statuses(self, data: OverviewData, kind: ResourceKind,
                   problems: dict[str, list[Problem]]) -> None:

@@ -15,6 +15,7 @@ everything; later polls ask only for what changed, using the server's own clock:
   ~0.4 ms per image, so 250 images cost about what three quiet polls do, and a deletion shows
   at the next poll); beyond that Glance's ``updated_at=gte:...`` with a full resync every
   ``resync_every`` polls, as Glance offers no count;
+- a Swift container's objects: read lazily, as far as the user looks (window_poller.py);
 - everything else: a full list each poll (they are short).
 
 Volumes and images seen "deleting" (or passed to :meth:`Poller.watch_deletion`) are checked
@@ -81,6 +82,11 @@ class PollResult:
     elapsed: float = 0.0
     finished_at: float = 0.0
     server_time: datetime | None = None
+    summary: str | None = None
+    """The kind's header line (``ResourceKind.summary``), None when it has none or failed."""
+    extended: bool = False
+    """Rows read further down a lazily read list (WindowPoller): new to the view, not to the
+    cloud, so no change log and no highlight."""
 
     @property
     def changed(self) -> bool:
@@ -215,6 +221,7 @@ class Poller:
                     self._known = known
                     self._listed = listed
             self.polls += 1
+            self._summarise(result)
             result.elapsed = time.monotonic() - started
             result.finished_at = time.time()
             log.debug("poll %s%s: full=%s upserts=%d removals=%d requests=%d bytes=%d %.3fs",
@@ -222,6 +229,16 @@ class Poller:
                       result.full, len(result.upserts), len(result.removals), result.requests,
                       result.bytes, result.elapsed)
             return result
+
+    def _summarise(self, result: PollResult) -> None:
+        """The kind's header line, if it has one; a failure only leaves it out."""
+        if self.kind.summary is None:
+            return
+        try:
+            result.summary = self.kind.summary(self.session)
+            result.requests += 1
+        except CloudError as exc:
+            log.info("%s: header line not read: %s", self.kind.name, exc)
 
     def _base_params(self) -> list[tuple[str, str]]:
         params = list(self.kind.list_params)

@@ -59,6 +59,13 @@ def _info_url(endpoint: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, root + "/info", "", ""))
 
 
+def object_store_info(session: CloudSession) -> dict[str, Any]:
+    """The object store's /info (anonymous; the middlewares it runs and their limits)."""
+    endpoint = (session.endpoint("object-store") or "").rstrip("/")
+    info, _info = session.get_json("object-store", _info_url(endpoint))
+    return info if isinstance(info, dict) else {}
+
+
 def temp_url_setup(session: CloudSession) -> TempUrlSetup:
     """Read the endpoint, the account's key (HEAD) and the allowed digests (/info)."""
     endpoint = (session.endpoint("object-store") or "").rstrip("/")

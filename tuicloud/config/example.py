@@ -40,6 +40,10 @@ EXAMPLE = """\
 ## Live migrations a host drain runs at once (1 to 16; a wrong value means 1).
 # drain_concurrency = 2
 
+## Uploads above this size go to Swift as static large objects, in segments of this size
+## (in <container>_segments, as the swift client does); between 1MiB and 5GiB.
+# large_object_threshold = "1GiB"
+
 ## Safety for every cloud (per cloud: [clouds.NAME] below).
 # read_only = false      # true: refuse every call that would change any cloud
 # protected = false      # true: destructive actions require typing the resource's name

@@ -41,6 +41,12 @@ DEFAULT_VIEW = "overview"
 DEFAULT_CONSOLE_LOG_LINES = 100_000
 DEFAULT_DRAIN_CONCURRENCY = 2
 MAX_DRAIN_CONCURRENCY = 16
+DEFAULT_LARGE_OBJECT_THRESHOLD = 1 << 30
+"""Files above this many bytes are uploaded as Swift static large objects, in segments of
+this size (1 GiB; Swift refuses single objects above 5 GiB)."""
+_SIZE_UNITS = {"": 1, "b": 1, "k": 1 << 10, "kib": 1 << 10, "kb": 1000, "m": 1 << 20,
+               "mib": 1 << 20, "mb": 1000**2, "g": 1 << 30, "gib": 1 << 30, "gb": 1000**3}
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*")
 EXTRA_VIEWS = ("overview", "all")
 """Views that are not resource kinds: the overview, and the servers of all clouds."""
 _SSH_USER = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}")
@@ -115,6 +121,7 @@ class Settings:
     console_log_lines: int = DEFAULT_CONSOLE_LOG_LINES
     cache: bool = True  # the view cache (config/view_cache.py); a bad value turns it off
     drain_concurrency: int = DEFAULT_DRAIN_CONCURRENCY  # live migrations at once in a drain
+    large_object_threshold: int = DEFAULT_LARGE_OBJECT_THRESHOLD
     refresh: Mapping[str, float] = field(default_factory=lambda: _frozen({}))
     columns: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _frozen({}))
     keys: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
@@ -200,6 +207,18 @@ def _concurrency(reader: _Reader, key: tuple[str, ...], raw: object) -> int:
     reader.problem(key, f"must be a whole number from 1 to {MAX_DRAIN_CONCURRENCY}; drains "
                         "migrate one server at a time until fixed")
     return 1
+def _object_size(value: object) -> int:
+    """Bytes, as a number or with a unit ("1GiB", "500 MB"), between 1 MiB and 5 GiB."""
+    number: float | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and (match := _SIZE.fullmatch(value.lower())) \
+            and match.group(2) in _SIZE_UNITS:
+        number = float(match.group(1)) * _SIZE_UNITS[match.group(2)]
+    if number is None or not (1 << 20) <= number <= 5 * (1 << 30):
+        raise _Invalid('must be a size between 1 MiB and 5 GiB, e.g. "1GiB" or "200MiB"; '
+                       "the default (1 GiB) is used until fixed")
+    return int(number)
 
 
 def _bool(value: object) -> bool:
@@ -332,7 +351,8 @@ def _read(reader: _Reader, data: dict[str, Any]) -> Settings:
     values: dict[str, Any] = {}
     simple: dict[str, tuple[str, Callable[[object], Any]]] = {
         "default_view": ("default_view", _view), "theme": ("theme", _theme),
-        "console_log_lines": ("console_log_lines", _lines)}
+        "console_log_lines": ("console_log_lines", _lines),
+        "large_object_threshold": ("large_object_threshold", _object_size)}
     for key, raw in data.items():
         if key in simple:
             attr, check = simple[key]

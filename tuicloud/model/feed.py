@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from tuicloud.cloud.errors import CloudError, NotConnectedError, ServiceUnavailableError
 from tuicloud.cloud.poller import Poller
+from tuicloud.cloud.window_poller import WindowPoller, poller_for
 from tuicloud.config.view_cache import MAX_ROWS
 from tuicloud.memory import release_free_memory
 from tuicloud.model.backoff import retry_delay
@@ -53,6 +54,9 @@ class Snapshot:
     elapsed: float
     bytes: int
     partial: bool = False  # a first page shown while the rest loads
+    extended: bool = False  # rows read further down a lazily read list (not cloud changes)
+    more: bool = False  # the list goes on past these rows (read as the user scrolls)
+    summary: str | None = None  # the kind's header line (an account's totals)
     epoch: int = 0  # the feed's epoch when the poll started (older ones are dropped)
 
 
@@ -122,8 +126,9 @@ class ListFeed:
             poller = self.poller
             if poller is None or poller.session is not session:
                 # Packed: a list of 50,000 keeps compact bytes, not parsed dicts (cloud/packed.py).
-                poller = self.poller = Poller(session, self.kind, all_projects=all_projects,
-                                              lookups=lookups, packed=True)
+                poller = self.poller = poller_for(session, self.kind,
+                                                  all_projects=all_projects, lookups=lookups,
+                                                  packed=True)
             first = poller.polls == 0
             differ = self.differ
 
@@ -141,7 +146,7 @@ class ListFeed:
             result = poller.poll(on_page=on_page)
             if states_seen is not None:
                 states_seen(poller.states, first, poller.all_projects)
-            observe = None if first else observer
+            observe = None if first or result.extended else observer
             rows, removed = differ.diff(result.upserts, convert, full=result.full,
                                         removals=result.removals, observe=observe,
                                         as_of=started, packed=result.packed)
@@ -149,7 +154,9 @@ class ListFeed:
                 release_free_memory()
             if keep is not None:
                 self._keep(keep, differ, first=first, changed=bool(rows or removed))
-            return Snapshot(rows, removed, result.elapsed, result.bytes, epoch=epoch)
+            return Snapshot(rows, removed, result.elapsed, result.bytes, epoch=epoch,
+                            extended=result.extended, more=self.more_available,
+                            summary=result.summary)
         except ServiceUnavailableError as error:
             return Failure(str(error), unavailable=True, epoch=epoch)
         except CloudError as error:
@@ -198,6 +205,23 @@ class ListFeed:
         except Exception:  # noqa: BLE001 - the cache is a nicety
             log.exception("keeping the %s view in the cache failed", self.kind.name)
 
+    @property
+    def more_available(self) -> bool:
+        """True when the list is read lazily and goes on past the rows loaded."""
+        return isinstance(self.poller, WindowPoller) and self.poller.has_more
+
+    @property
+    def wants_more(self) -> bool:
+        """True when more rows were asked for and the next poll reads them."""
+        return isinstance(self.poller, WindowPoller) and self.poller.wants_more
+
+    def ask_more(self) -> bool:
+        """Read one more page at the next poll (a lazily read list only); True when asked."""
+        if isinstance(self.poller, WindowPoller) and self.poller.has_more:
+            self.poller.want_more()
+            return True
+        return False
+
     def relabel(self, convert: Converter) -> tuple[int, dict[str, RowData]]:
         """Every row rebuilt (the name lookups changed): (the epoch it belongs to, the rows
         that now read differently)."""
@@ -227,7 +251,7 @@ class ListFeed:
         self.cached_at = None
         self.fresh = Freshness("paused" if paused else "fresh", updated_at=time.time(),
                                elapsed_ms=snapshot.elapsed * 1000, count=count,
-                               visible=visible)
+                               visible=visible, more=snapshot.more)
         return True
 
     def failed(self, failure: Failure, *, count: int, visible: int) -> bool:

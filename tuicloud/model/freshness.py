@@ -20,6 +20,7 @@ class Freshness:
     count: int | None = None
     visible: int | None = None
     cached_at: float | None = None  # rows shown from the view cache, kept at this time.time()
+    more: bool = False  # the list goes on past ``count`` (read as the user scrolls)
 
 
 def stale_after(previous: Freshness, error: str, *, count: int | None,
@@ -29,7 +30,8 @@ def stale_after(previous: Freshness, error: str, *, count: int | None,
     since = previous.stale_since if previous.state == "stale" else None
     return Freshness("stale", updated_at=previous.updated_at, elapsed_ms=previous.elapsed_ms,
                      stale_since=since if since is not None else (now or time.time()),
-                     error=error, count=count, visible=visible, cached_at=previous.cached_at)
+                     error=error, count=count, visible=visible, cached_at=previous.cached_at,
+                     more=previous.more)
 
 
 def describe_freshness(fresh: Freshness, now: float | None = None) -> str:

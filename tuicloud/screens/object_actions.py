@@ -15,7 +15,8 @@ from tuicloud.screens.key_menu import KeyMenu
 if TYPE_CHECKING:
     from tuicloud.screens.resource_list import ResourceListScreen
 
-__all__ = ["OBJECT_ACTIONS", "OBJECT_BINDINGS", "ObjectMenu", "open_object_action"]
+__all__ = ["OBJECT_ACTIONS", "OBJECT_BINDINGS", "ObjectMenu", "open_object_action",
+           "open_object_delete"]
 
 # key -> (action, what it does, whether it needs an object under the cursor, changes the cloud)
 OBJECT_ACTIONS: dict[str, tuple[str, str, bool, bool]] = {
@@ -127,3 +128,33 @@ def open_object_menu(screen: ResourceListScreen) -> None:
             open_object_action(screen, action)
 
     screen.app.push_screen(ObjectMenu(_target(screen), bool(session.read_only)), chosen)
+
+
+def open_object_delete(screen: ResourceListScreen) -> None:
+    """`ctrl+d` on the objects view: the marked objects (or the one under the cursor; a
+    folder means what is under it), named and sized before a form deletes them."""
+    from tuicloud.screens.forms.object_delete import DeleteObjectsForm
+
+    location = object_location(screen.kind)
+    session = console_host(screen).session
+    if location is None or session is None:
+        return
+    if session.read_only:
+        screen.notify("Read-only session: cannot delete objects.", severity="warning")
+        return
+    table = screen.table
+    names = sorted(table.marked) or ([table.cursor_id] if table.cursor_id else [])
+    if not names:
+        screen.notify("No object under the cursor.", severity="warning")
+        return
+    raws = [screen.feed.differ.raw(name) or {} for name in names]
+    large = {name for name, raw in zip(names, raws, strict=True) if raw.get("slo_etag")}
+    size = sum(raw["bytes"] for raw in raws if isinstance(raw.get("bytes"), int))
+    form = DeleteObjectsForm(location[0], names, large=large, size=size)
+
+    def closed(result: object) -> None:
+        if result is not None:  # deleted: the marks named rows that are gone
+            table.clear_marks()
+        screen.after_form(result)
+
+    screen.app.push_screen(form, closed)

@@ -49,10 +49,15 @@ LABEL_WIDTH = 14
 BAR_MAX = 40  # wider bars read no better
 NUMBERS_WIDTH = 14  # "1,308/1,388 GB"
 _SOURCE_LABELS = {"compute": "compute", "block-storage": "block storage",
-                  "network": "network", "servers": "servers", "volumes": "volumes"}
+                  "network": "network", "servers": "servers", "volumes": "volumes",
+                  "object-store": "object storage"}
 
 
 def _amount(value: int, unit: str) -> str:
+    if unit == "B":  # object storage: bytes in people's units
+        from tuicloud.cloud.kinds.base import format_bytes
+
+        return format_bytes(value)
     if unit == "MB":  # RAM: Nova counts MiB; people think in GB
         gib = value / 1024
         return f"{gib:.1f}" if gib < 10 and value % 1024 else f"{gib:,.0f}"
@@ -468,6 +473,7 @@ class OverviewScreen(Screen[None]):
         specs.append(_spec("gap-1"))
         specs += self._counts("volumes", "Volumes", data.volume_counts, data)
         specs.append(_spec("gap-2"))
+        specs += self._object_store_lines(data)
         specs.append(_spec("errors-title", (f" In ERROR {len(data.problems)}", "bold")))
         if not data.problems:
             specs.append(_spec("errors-none", ("   nothing", "dim")))
@@ -480,6 +486,29 @@ class OverviewScreen(Screen[None]):
                                view=problem.kind, filter_text=problem.name))
         specs.append(_spec("gap-3"))
         specs += self._change_lines()
+        return specs
+
+    def _object_store_lines(self, data: OverviewData) -> list[LineSpec]:
+        """The account's containers, objects and bytes; nothing when the cloud has no object
+        storage (a failed read shows why, under the title)."""
+        totals = data.object_store
+        state = data.sources.get("object-store")
+        if totals is None and state is None:
+            return []
+        specs = [_spec("object-store-title", (" Object storage", "bold"), view="containers")]
+        if totals is None:
+            note = sanitize_text(state.error) if state is not None and state.error else "…"
+            specs.append(_spec("object-store-note", (f"   {note}", "dim")))
+        else:
+            size = _amount(totals.bytes, "B")
+            if totals.quota_bytes is not None:
+                size += f" of {_amount(totals.quota_bytes, 'B')}"
+            for key, label, value in (("containers", "containers", f"{totals.containers:,}"),
+                                      ("objects", "objects", f"{totals.objects:,}"),
+                                      ("bytes", "bytes", size)):
+                specs.append(_spec(f"object-store-{key}", (f"   {label:<{LABEL_WIDTH + 4}}", ""),
+                                   (f"{value:>7}", ""), view="containers"))
+        specs.append(_spec("gap-os"))
         return specs
 
     def _change_lines(self) -> list[LineSpec]:

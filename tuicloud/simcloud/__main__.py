@@ -37,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--servers", type=_non_negative_int, default=50)
     parser.add_argument("--volumes", type=_non_negative_int, default=20)
     parser.add_argument("--images", type=_non_negative_int, default=10)
+    parser.add_argument("--objects", type=_non_negative_int, default=0,
+                        help="generated objects in a container named 'many' (no files)")
     parser.add_argument("--seed", type=int, default=42, help="seed for the generated data")
     parser.add_argument("--build-delay", type=float, default=2.0,
                         help="seconds a new server stays in BUILD")
@@ -70,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--tls-cert and --tls-key go together")
     tls = (args.tls_cert, args.tls_key) if args.tls_cert else None
     config = SimConfig(servers=args.servers, volumes=args.volumes, images=args.images,
-                       seed=args.seed, build_delay=args.build_delay)
+                       objects=args.objects, seed=args.seed, build_delay=args.build_delay)
     faults = Faults(latency={"*": args.latency} if args.latency else {},
                     error_rate=args.error_rate, token_ttl=args.token_ttl)
     stop = threading.Event()

@@ -286,6 +286,10 @@ class Faults:
     token_ttl: float = 3600.0  # seconds a token lives
     catalog_omit: set[str] = field(default_factory=set)  # service types left out of the catalog
     failing_migrations: set[str] = field(default_factory=set)  # server ids whose migrations fail
+    # Swift: object names ending so -> how many of their next PUTs answer 503 (a segment retried)
+    object_put_failures: dict[str, int] = field(default_factory=dict)
+    # Swift: object names whose DELETE answers 503 (alone or in a bulk delete)
+    object_delete_failures: set[str] = field(default_factory=set)
 
     def latency_for(self, service: str) -> float:
         """Added latency for one service."""
@@ -382,6 +386,7 @@ class SimConfig:
     servers: int = 50
     volumes: int = 20
     images: int = 10
+    objects: int = 0  # generated objects in the demo account's "many" container (0: none)
     seed: int = 42
     build_delay: float = 2.0  # seconds a server stays in BUILD, a volume in creating, ...
     action_delay: float = 1.0  # seconds an action's transitional state lasts

@@ -154,7 +154,9 @@ class _Handler(BaseHTTPRequestHandler):
                                b'{"badRequest": {"code": 400, "message": "Bad Content-Length"}}',
                                {"Content-Type": "application/json"}, close=True)
                 return
-        request = Request(method=self.command, path=path, query=parse_qs(split.query),
+        # Swift's flags come without a value (?bulk-delete, ?extract-archive=tar has one).
+        query = parse_qs(split.query, keep_blank_values=path.startswith("/object-store/"))
+        request = Request(method=self.command, path=path, query=query,
                           headers=headers, body_stream=cast(BinaryIO, self.rfile),
                           content_length=length, chunked=chunked)
         route, params, other_method = cloud.router.match(self.command, path)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import email.utils
 import json
 import mimetypes
+import random
 import time
 from typing import Any
 from urllib.parse import unquote
@@ -22,6 +23,7 @@ from tuicloud.simcloud.swift_store import (
     Container,
     ObjectFiles,
     StoredObject,
+    generated_object,
     page,
 )
 
@@ -70,6 +72,21 @@ class Service:
                 container.put(StoredObject(object_name, path, size, etag,
                                            guess_type(object_name, ""), now))
             account.add(container)
+        if self.cloud.config.objects:
+            account.add(self._many(self.cloud.config.objects))
+
+    def _many(self, count: int) -> Container:
+        """A container of ``count`` generated objects (names, sizes and etags only), for the
+        benchmark of a big listing. Its own random numbers: the other seeds stay as they are."""
+        rng = random.Random(self.cloud.config.seed + count)
+        now = time.time()
+        container = Container("many", now, now)
+        for index in range(count):
+            name = f"event-{index:06d}.json"
+            container.objects[name] = generated_object(name, rng.randint(0, 2048), now)
+            container.bytes_used += container.objects[name].size
+        container.names = sorted(container.objects)
+        return container
 
     def close(self) -> None:
         """Remove the object files."""
@@ -255,10 +272,57 @@ def _account(service: Service, request: Request, account: Account) -> Response:
             entries = [{"subdir": name} if subdir else account.containers[name].listing()
                        for name, subdir in page(account.names, **args)]
             return listing_response(request, entries, _account_headers(account))
+        if request.method == "POST" and "bulk-delete" in request.query:
+            return _bulk_delete(service, request, account)
         if request.method == "POST":
             merge_meta(account.meta, read_meta(request, "account"))
             return Response(204, None, {"Content-Type": "text/html; charset=UTF-8"})
     raise ApiError(405, "The method is not allowed for this resource.")
+
+
+MAX_BULK_DELETES = 10000
+
+
+def _bulk_delete(service: Service, request: Request, account: Account) -> Response:
+    """The bulk middleware's delete: a newline list of quoted /container[/object] paths; each
+    deleted, not found, or an error ([path, status]); 400 as the response status when any
+    failed. JSON when the client accepts it, else Swift's plain lines."""
+    paths = [line.strip() for line in request.body.decode("utf-8", "replace").splitlines()
+             if line.strip()]
+    if len(paths) > MAX_BULK_DELETES:
+        raise ApiError(413, f"Maximum Bulk Deletes: {MAX_BULK_DELETES} per request")
+    deleted = not_found = 0
+    errors: list[list[str]] = []
+    failing = service.cloud.faults.object_delete_failures
+    for raw in paths:
+        container_name, _, name = unquote(raw).lstrip("/").partition("/")
+        container = account.containers.get(container_name)
+        if name:
+            if container is None or name not in container.objects:
+                not_found += 1
+            elif name in failing:
+                errors.append([raw, "503 Service Unavailable"])
+            else:
+                obj = container.remove(name)
+                if obj is not None:
+                    service.files.discard(obj.path)
+                deleted += 1
+        elif container is None:
+            not_found += 1
+        elif container.objects:
+            errors.append([raw, "409 Conflict"])
+        else:
+            account.remove(container_name)
+            deleted += 1
+    answer = {"Number Deleted": deleted, "Number Not Found": not_found, "Response Body": "",
+              "Response Status": "400 Bad Request" if errors else "200 OK", "Errors": errors}
+    if "application/json" in request.header("accept"):
+        return Response(200, json.dumps(answer).encode(),
+                        {"Content-Type": "application/json; charset=utf-8"})
+    lines = [f"{key}: {value}" for key, value in answer.items() if key != "Errors"]
+    lines += ["Errors:", *(f"{path}, {status}" for path, status in errors)]
+    return Response(200, ("\n".join(lines) + "\n").encode(),
+                    {"Content-Type": "text/plain; charset=utf-8"})
 
 
 # -- containers --------------------------------------------------------------------------------
@@ -273,6 +337,8 @@ def container_headers(container: Container) -> dict[str, str]:
         headers["X-Container-Read"] = container.read_acl
     if container.write_acl:
         headers["X-Container-Write"] = container.write_acl
+    if container.versions is not None:
+        headers["X-Versions-Enabled"] = str(container.versions)
     return headers
 
 
@@ -290,6 +356,11 @@ def _acls(request: Request, container: Container) -> None:
             setattr(container, attr, request.headers[header].strip())
         if f"x-remove-{header[2:]}" in request.headers:
             setattr(container, attr, "")
+    versions = request.header("x-versions-enabled").strip().lower()
+    if versions:
+        if versions not in ("true", "false", "yes", "no", "1", "0", "on", "off", "t", "f"):
+            raise ApiError(400, "Values allowed are \"true\" and \"false\" only")
+        container.versions = versions in ("true", "yes", "1", "on", "t")
 
 
 def _container(service: Service, request: Request, account: Account, name: str) -> Response:

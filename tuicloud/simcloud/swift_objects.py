@@ -51,6 +51,9 @@ def handle(service: Service, request: Request, account: Account, container_name:
                 obj.content_type = request.header("content-type")
             return Response(202, None, HTML)
         if method == "DELETE":
+            if name in service.cloud.faults.object_delete_failures:
+                raise ApiError(503, "The server is currently unavailable. Please try again "
+                                    "at a later time.")
             if request.arg("multipart-manifest") == "delete" and obj.segments is not None:
                 return _delete_manifest(service, account, container_name, obj)
             _remove(service, account, container_name, name)
@@ -89,6 +92,12 @@ def _put(service: Service, request: Request, account: Account, container_name: s
     check_object_name(name)
     with service.cloud.lock:
         exists = name in find_container(account, container_name).objects
+        failures = service.cloud.faults.object_put_failures
+        for suffix, left in failures.items():
+            if left > 0 and name.endswith(suffix):
+                failures[suffix] = left - 1
+                raise ApiError(503, "The server is currently unavailable. Please try again "
+                                    "at a later time.")
     copy_from = request.header("x-copy-from")
     if copy_from:
         return _copy(service, request, account, _split(copy_from), container_name, name)
@@ -151,10 +160,10 @@ def _http_date(when: float) -> str:
 
 
 # -- reading -----------------------------------------------------------------------------------
-def _parts(service: Service, account: Account, obj: StoredObject) -> list[tuple[str, int]]:
-    """(file, size) of each piece of an object: itself, or an SLO's segments (under the lock)."""
+def _parts(service: Service, account: Account, obj: StoredObject) -> list[StoredObject]:
+    """Each piece of an object: itself, or an SLO's segments (under the lock)."""
     if obj.segments is None:
-        return [(obj.path, obj.size)]
+        return [obj]
     parts = []
     for segment in obj.segments:
         container_name, _, segment_name = segment["name"].lstrip("/").partition("/")
@@ -162,21 +171,22 @@ def _parts(service: Service, account: Account, obj: StoredObject) -> list[tuple[
         piece = container.objects.get(segment_name) if container else None
         if piece is None or piece.segments is not None:
             raise ApiError(409, f"Segment {segment['name']} of the manifest is missing.")
-        parts.append((piece.path, piece.size))
+        parts.append(piece)
     return parts
 
 
-def _read(service: Service, parts: list[tuple[str, int]], start: int,
+def _read(service: Service, parts: list[StoredObject], start: int,
           length: int) -> Iterator[bytes]:
     """Stream ``length`` bytes from ``start`` across ``parts``."""
-    for path, size in parts:
+    for piece in parts:
+        size = piece.size
         if length <= 0:
             return
         if start >= size:
             start -= size
             continue
         take = min(size - start, length)
-        yield from service.files.read(path, start, take)
+        yield from service.files.read_object(piece, start, take)
         length -= take
         start = 0
 

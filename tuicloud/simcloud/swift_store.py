@@ -1,8 +1,11 @@
 """Object storage's records: accounts, containers and objects, with the bytes on disk.
 
 Object bytes live in files in a temporary folder of the sim (a multi-GB upload never sits in
-memory); names, sizes, etags and metadata live here. Each container keeps its object names
-sorted, so a listing page is a bisect and a slice, not a sort of 100,000 names.
+memory); names, sizes, etags and metadata live here. A zero-byte object has no file, and a
+generated one (``--objects N`` seeds 100,000 of them for the benchmark) makes its bytes from
+its name when read, so a big container costs memory for its names only, no files. Each
+container keeps its object names sorted, so a listing page is a bisect and a slice, not a sort
+of 100,000 names.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ class StoredObject:
     modified: float
     meta: dict[str, str] = field(default_factory=dict)  # lower-cased key -> value
     segments: list[dict[str, Any]] | None = None  # an SLO manifest's segments
+    generated: bool = False  # bytes made from the name when read (no file)
 
     def listing(self) -> dict[str, Any]:
         """The object's entry in a JSON container listing."""
@@ -60,6 +64,7 @@ class Container:
     meta: dict[str, str] = field(default_factory=dict)
     read_acl: str = ""
     write_acl: str = ""
+    versions: bool | None = None  # X-Versions-Enabled, once set (object_versioning)
     objects: dict[str, StoredObject] = field(default_factory=dict)
     names: list[str] = field(default_factory=list)  # sorted
     bytes_used: int = 0
@@ -145,6 +150,18 @@ def page(names: list[str], *, limit: int, marker: str, end_marker: str, prefix: 
         index += 1
 
 
+def generated_bytes(name: str, size: int) -> bytes:
+    """A generated object's bytes: its name and a newline, repeated to ``size``."""
+    line = (name + "\n").encode()
+    return (line * (size // len(line) + 1))[:size]
+
+
+def generated_object(name: str, size: int, modified: float) -> StoredObject:
+    """An object whose bytes are made from its name (no file), etag and all."""
+    etag = hashlib.md5(generated_bytes(name, size), usedforsecurity=False).hexdigest()
+    return StoredObject(name, "", size, etag, "application/json", modified, generated=True)
+
+
 class ObjectFiles:
     """The temporary folder that holds every object's bytes."""
 
@@ -152,7 +169,8 @@ class ObjectFiles:
         self.root = tempfile.mkdtemp(prefix="simcloud-swift-")
 
     def write(self, chunks: Iterable[bytes]) -> tuple[str, int, str]:
-        """Stream ``chunks`` into a new file; returns (path, size, md5 hex)."""
+        """Stream ``chunks`` into a new file; returns (path, size, md5 hex). Nothing sent, no
+        file: the path is "" (a zero-byte object is metadata only)."""
         path = os.path.join(self.root, uuid.uuid4().hex)
         digest = hashlib.md5(usedforsecurity=False)
         size = 0
@@ -165,13 +183,18 @@ class ObjectFiles:
         except BaseException:
             self.discard(path)
             raise
+        if size == 0:
+            self.discard(path)
+            path = ""
         return path, size, digest.hexdigest()
 
-    def copy(self, source: str) -> str:
-        """A new file with ``source``'s bytes (a server-side copy)."""
-        path = os.path.join(self.root, uuid.uuid4().hex)
-        shutil.copyfile(source, path)
-        return path
+    def read_object(self, obj: StoredObject, start: int, length: int) -> Iterator[bytes]:
+        """``length`` bytes of ``obj`` from ``start``, whatever holds them."""
+        if obj.generated:
+            return iter((generated_bytes(obj.name, obj.size)[start:start + length],))
+        if not obj.path or length <= 0:
+            return iter(())
+        return self.read(obj.path, start, length)
 
     @staticmethod
     def read(path: str, start: int, length: int) -> Iterator[bytes]:
@@ -193,7 +216,9 @@ class ObjectFiles:
 
     @staticmethod
     def discard(path: str) -> None:
-        """Remove an object's file (already gone is fine)."""
+        """Remove an object's file (already gone, or none, is fine)."""
+        if not path:
+            return
         try:
             os.unlink(path)
         except FileNotFoundError:

@@ -245,6 +245,7 @@ class ResourceTable(ScrollView, can_focus=True):
         *,
         replace_all: bool = False,
         highlight: bool = True,
+        at_end: bool = False,
     ) -> None:
         """Insert/update rows (id -> full row) and remove rows by id.
 
@@ -253,11 +254,13 @@ class ResourceTable(ScrollView, can_focus=True):
             removals: Ids to remove (unknown ids are ignored).
             replace_all: `upserts` is the whole set: every other id is removed.
             highlight: Flash changed cells and new rows. Never done on the first load.
+            at_end: New rows go below the others in arrival order (the rest of a list, read
+                after its first page), not on top as rows created since the load do.
         """
         state = self._capture_cursor()
         window = self._window_state()
         result = self._store.apply(
-            upserts, removals, replace_all=replace_all, highlight=highlight
+            upserts, removals, replace_all=replace_all, highlight=highlight, at_end=at_end
         )
         if not result.upserted and not result.removed:
             return  # a quiet poll costs no repaint

@@ -341,6 +341,7 @@ class RowStore:
         *,
         replace_all: bool = False,
         highlight: bool = True,
+        at_end: bool = False,
     ) -> DiffResult:
         """Apply a diff; see `ResourceTable.apply_diff`."""
         result = DiffResult()
@@ -361,7 +362,7 @@ class RowStore:
         # The APIs list newest first, so resources that appear after the first load (just
         # created) go above every row, in the order they came, not below a year-old one.
         top: int | None = None
-        if self.loaded:
+        if self.loaded and not at_end:
             top = self._newest_seq - sum(1 for row_id in upserts if row_id not in rows) - 1
             self._newest_seq = top + 1
         for row_id, new_data in upserts.items():

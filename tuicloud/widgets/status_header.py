@@ -40,6 +40,7 @@ class StatusHeader(Widget):
 
     identity: reactive[Identity | None] = reactive(None)
     view_title: reactive[str] = reactive("")
+    summary: reactive[str] = reactive("")  # a line about the view (an account's totals)
     freshness: reactive[Freshness] = reactive(Freshness("connecting"))
 
     def on_mount(self) -> None:
@@ -73,10 +74,15 @@ class StatusHeader(Widget):
                 count = f" {fresh.visible if fresh.visible is not None else fresh.count:,}"
                 if fresh.visible is not None and fresh.visible != fresh.count:
                     count += f"/{fresh.count:,}"
+                if fresh.more:  # more below, read as the cursor gets there
+                    count += "+"
             line.append(f" {self.view_title}{count} ", style("status-header--view"))
         status = describe_freshness(fresh)
         if status:
             bad = fresh.state in ("stale", "unavailable")
             line.append(" " + sanitize_text(status) + " ",
                         style("status-header--stale" if bad else "status-header--fresh"))
+        if self.view_title and self.summary:  # last: a narrow terminal cuts it, not the rest
+            line.append(f" {sanitize_text(self.summary, max_len=120)}",
+                        style("status-header--fresh"))
         return line

@@ -135,3 +135,25 @@ async def test_hostile_container_and_object_names_are_inert(sim: RunningSim) -> 
 def test_odd_listing_entries_make_rows(raw: dict[str, Any]) -> None:
     CONTAINERS.row(raw, Lookups())
     objects_in("c", "").row(raw, Lookups())
+
+
+async def test_the_header_has_the_account_totals_and_the_detail_every_key(
+        sim: RunningSim) -> None:
+    conn = _fill(sim)
+    url = str(conn.object_store.get_endpoint()).rstrip("/") + "/photos"
+    requests.post(url, timeout=10, headers={
+        "X-Auth-Token": conn.session.get_token(), "X-Container-Meta-Quota-Bytes": "5000000",
+        "X-Container-Write": "demo:demo", "X-Versions-Enabled": "true"})
+    app = make_app(view="containers")
+    async with app.run_test(size=(160, 36)) as pilot:
+        await loaded(pilot, app, minimum=4)
+        # demo's three seeded containers and the two made here: 5 containers, 7 + 5 objects
+        await wait_until(pilot, lambda: "5 containers · 12 objects" in screen_text(app),
+                         what="the account's totals in the header")
+        app.push_screen(DetailScreen(list_screen(app).kind, "photos"))
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen)
+                         and app.screen.raw is not None, what="container detail")
+        text = screen_text(app)
+        assert "Quota (bytes)" in text and "5.0 MB (5000000)" in text
+        assert "Write ACL" in text and "demo:demo" in text
+        assert "Versioning" in text and "Storage policy" in text and "quota-bytes" in text

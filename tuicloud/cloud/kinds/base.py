@@ -63,7 +63,7 @@ class Jump(NamedTuple):
 JumpBuilder = Callable[[Raw, "Lookups"], list[Jump]]
 Enricher = Callable[["CloudSession", list[Raw]], None]
 StatusClass = Literal["ok", "busy", "warn", "error", "muted"]
-Refresh = Literal["changes-since", "updated_at", "full"]
+Refresh = Literal["changes-since", "updated_at", "full", "window"]
 Capability = Literal["console", "ssh", "download", "reach"]
 """What a kind offers beyond list, detail and its operations (k9s's verbs):
 ``console`` its console log (`l`), ``ssh`` a shell on it (`s`), ``download`` its bytes to a
@@ -186,6 +186,10 @@ class ResourceKind:
 
     nested: bool = False
     """A list opened from a row of another (objects in a container): backspace goes up."""
+
+    summary: Callable[[CloudSession], str] | None = None
+    """A line the list's header shows beside its title, read with each poll (an object
+    store's account totals). Blocking; raises CloudError (the list goes on without it)."""
 
     show_from_headers: Callable[[Mapping[str, str], str], Raw] | None = None
     """The resource is read with HEAD on ``show_path`` and its headers make the document

@@ -61,6 +61,8 @@ def container_from_headers(headers: Mapping[str, str], name: str) -> Raw:
             "read_acl": headers.get("x-container-read", ""),
             "write_acl": headers.get("x-container-write", ""),
             "versions": headers.get("x-versions-enabled", ""),
+            "quota_bytes": headers.get("x-container-meta-quota-bytes", ""),
+            "quota_count": headers.get("x-container-meta-quota-count", ""),
             "meta": user_meta(headers, "container"),
             "headers": dict(headers)}
 
@@ -118,6 +120,10 @@ def detail_sections(raw: Raw, lookups: Lookups) -> Sections:
         ("Write ACL", text(raw.get("write_acl"))),
         ("Storage policy", text(raw.get("storage_policy"))),
         ("Versioning", text(raw.get("versions"))),
+        ("Quota (bytes)", f"{format_bytes(int(str(raw['quota_bytes'])))} "
+                          f"({raw['quota_bytes']})"
+         if str(raw.get("quota_bytes") or "").isdigit() else text(raw.get("quota_bytes"))),
+        ("Quota (objects)", text(raw.get("quota_count"))),
         ("Last modified", time_field(raw.get("last_modified"))),
     ] if v])]
     meta = raw.get("meta")
@@ -127,6 +133,12 @@ def detail_sections(raw: Raw, lookups: Lookups) -> Sections:
     if isinstance(headers, dict) and headers:
         sections.append(("Headers", sorted((str(k), text(v)) for k, v in headers.items())))
     return sections
+
+
+def _account_summary(session: CloudSession) -> str:
+    from tuicloud.cloud.account_totals import account_summary
+
+    return account_summary(session)
 
 
 def _open_objects(ident: str) -> ResourceKind | None:
@@ -159,6 +171,7 @@ CONTAINERS = ResourceKind(
     status_class=status_class,
     status_key="access",
     enrich=add_read_acls,
+    summary=_account_summary,
     opens=_open_objects,
     create_form="create_container",
 )

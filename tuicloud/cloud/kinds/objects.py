@@ -1,7 +1,8 @@
 """Objects in one container (Swift), as a file manager shows a folder: the listing at one path
 with the "/" delimiter, so pseudo-folders come first as ``name/`` (enter goes in, backspace
-goes up) and objects show their size, content type, last change and etag. Paged by marker,
-1,000 names a page (the rig's listing limit), the first page small so rows show at once.
+goes up) and objects show their size, content type, last change and etag. Read lazily by
+marker, 1,000 names a page (the rig's listing limit), the first page small so rows show at
+once, further pages only as the user scrolls or filters (cloud/window_poller.py).
 
 Not a registered view: ``objects_in(container, path)`` makes the list of one container at one
 path, opened from a container's row (or a folder's)."""
@@ -13,8 +14,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
 
+from tuicloud.cloud.errors import CloudError
 from tuicloud.cloud.kinds.base import (
     Column,
+    Enricher,
     Raw,
     ResourceKind,
     Row,
@@ -30,6 +33,7 @@ from tuicloud.cloud.kinds.base import (
 from tuicloud.cloud.kinds.containers import user_meta
 
 if TYPE_CHECKING:
+    from tuicloud.cloud.connection import CloudSession
     from tuicloud.cloud.lookups import Lookups
 
 __all__ = ["OBJECTS", "object_from_headers", "object_location", "objects_in"]
@@ -52,6 +56,22 @@ def object_from_headers(headers: Mapping[str, str], name: str) -> Raw:
             "meta": user_meta(headers, "object"), "headers": dict(headers)}
 
 
+def _segments_of(container: str) -> Enricher:
+    """A shown static large object's segments, from its manifest (one GET of a small JSON
+    list); listed items are left alone (their detail reads them)."""
+    def enrich(session: CloudSession, items: list[Raw]) -> None:
+        from tuicloud.cloud.large_objects import manifest_segments
+
+        for item in items:
+            if "headers" not in item or not str(item.get("large", "")).startswith("static"):
+                continue
+            try:
+                item["segments"] = manifest_segments(session, container, str(item["name"]))
+            except CloudError as exc:
+                item["segments_error"] = exc.short
+    return enrich
+
+
 def _row_for(prefix: str) -> RowBuilder:
     def to_row(raw: Raw, lookups: Lookups) -> Row:
         name = text(raw.get("name"))
@@ -62,11 +82,13 @@ def _row_for(prefix: str) -> RowBuilder:
                     "modified_ts": None, "etag": "", "order": f"0{shown}"}
         modified = raw.get("last_modified")
         size = raw.get("bytes")
+        # A static large object's listing entry carries slo_etag; its bytes are the total.
+        large = "SLO · " if raw.get("slo_etag") else ""
         return {
             "name": shown,
             "size": format_bytes(size),
             "size_n": size if isinstance(size, int) else 0,
-            "type": text(raw.get("content_type")),
+            "type": large + text(raw.get("content_type")),
             "modified": format_age(modified),
             "modified_ts": parse_time(modified),
             "etag": text(raw.get("slo_etag") or raw.get("hash")).strip('"'),
@@ -94,6 +116,14 @@ def detail_sections(raw: Raw, lookups: Lookups) -> Sections:
     meta = raw.get("meta")
     if isinstance(meta, dict) and meta:
         sections.append(("Metadata", sorted((str(k), text(v)) for k, v in meta.items())))
+    segments = raw.get("segments")
+    if isinstance(segments, list) and segments:
+        sections.append((f"Segments ({len(segments)})", [
+            (f"{index:>4}", f"{text(seg.get('name'))}  {format_bytes(seg.get('bytes'))}  "
+                            f"{text(seg.get('hash'))}")
+            for index, seg in enumerate(segments, 1) if isinstance(seg, dict)]))
+    elif raw.get("segments_error"):
+        sections.append(("Segments", [("not read", text(raw.get("segments_error")))]))
     headers = raw.get("headers")
     if isinstance(headers, dict) and headers:
         sections.append(("Headers", sorted((str(k), text(v)) for k, v in headers.items())))
@@ -124,6 +154,7 @@ OBJECTS = ResourceKind(
     status_key="type",
     default_sort="name",
     nested=True,
+    refresh="window",  # read lazily as the user scrolls (cloud/window_poller.py)
 )
 
 
@@ -146,6 +177,7 @@ def objects_in(container: str, prefix: str) -> ResourceKind:
         list_params=(("format", "json"), ("delimiter", "/"), ("prefix", prefix)),
         to_row=_row_for(prefix),
         opens=opens,
+        enrich=_segments_of(container),
     )
 
 

@@ -97,31 +97,20 @@ def describe(raw: Raw) -> str:
 
 
 def delete_container(session: CloudSession, raw: Raw, _value: str | None) -> None:
-    """Delete the container's objects (a page at a time: the listing is never held whole),
-    then the container. An object already gone (404) counts as deleted, as Swift's own
-    clients treat it; any other failure stops here, naming how many went."""
+    """Delete the container's objects (a page of the listing at a time, with Swift's bulk
+    delete where /info offers it, large objects with their segments), then the container.
+    An object already gone counts as deleted; when any failed, the container stays and the
+    error names how many went and which failed, and why."""
+    from tuicloud.cloud.bulk_delete import empty_container
+
     name = name_of(raw)
     session.refuse_if_read_only(f"delete container {name}")
-    path = container_path(name)
-    deleted = 0
-    while True:
-        body, _info = session.get_json("object-store", path, [("format", "json"),
-                                                              ("limit", 1000)])
-        names = [str(item.get("name")) for item in body or [] if isinstance(item, dict)
-                 and item.get("name") is not None]
-        if not names:
-            break
-        for obj in names:
-            try:
-                session.request("DELETE", "object-store", f"{path}/{quote(obj, safe='')}",
-                                description=f"delete object {obj} of container {name}")
-            except CloudError as exc:
-                if exc.status != 404:
-                    raise CloudError(f"{exc.message} (after deleting {deleted} objects of {name})",
-                                     status=exc.status, request_id=exc.request_id,
-                                     service="object-store") from exc
-            deleted += 1
-    session.request("DELETE", "object-store", path, description=f"delete container {name}")
+    outcome = empty_container(session, name, count=_count(raw) or None)
+    if outcome.failed:
+        raise CloudError(f"container {name} not deleted: {outcome.summary()}",
+                         service="object-store")
+    session.request("DELETE", "object-store", container_path(name),
+                    description=f"delete container {name}")
 
 
 def _delete_cli(raw: Raw, _value: str | None) -> list[str]:

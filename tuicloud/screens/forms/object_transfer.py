@@ -295,8 +295,14 @@ class UploadObjectForm(_TransferForm):
         name = str(values.get("name") or "")
         if not source or not name:
             return None
-        return upload_command(self.container, name, source,
-                              folder=Path(source).expanduser().is_dir())
+        path = Path(source).expanduser()
+        threshold = self.tui.settings.large_object_threshold
+        try:
+            large = path.is_file() and path.stat().st_size > threshold
+        except OSError:
+            large = False
+        return upload_command(self.container, name, source, folder=path.is_dir(),
+                              segment_size=threshold if large else None)
 
     def submit_blocking(self, values: dict[str, Any]) -> Any:
         """Stream the files; those that exist are skipped and asked about (then sent again,
@@ -312,7 +318,8 @@ class UploadObjectForm(_TransferForm):
             if not items:
                 raise CloudError(f"no files in {source}")
             outcome = upload_many(session, self.container, items, overwrite=self._overwrite,
-                                  on_progress=self.reporter(), cancel=self._cancel)
+                                  on_progress=self.reporter(), cancel=self._cancel,
+                                  large_threshold=self.tui.settings.large_object_threshold)
         except OSError as exc:
             raise CloudError(f"cannot read {exc.filename or source}: {exc.strerror or exc}") \
                 from exc
