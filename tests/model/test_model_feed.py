@@ -130,6 +130,6 @@ def test_a_followed_resource_reaches_the_view_cache(sim: RunningSim,
     feed.read_singly(ident, renamed, convert, started=float("inf"))
     feed.flush(written.append)
     assert any(row["id"] == ident and row["name"] == "followed" for row in written[-1])
-    feed.forget(ident, convert)
+    feed.forget(ident, convert, started=float("inf"))
     feed.flush(written.append)
     assert len(written) == 3 and all(row["id"] != ident for row in written[-1])

@@ -85,3 +85,15 @@ def test_a_row_that_reads_the_same_is_not_sent_again() -> None:
     rows, _ = differ.diff({"a": {"name": "a", "status": "ACTIVE", "updated": "2"}}, convert)
     assert rows == {}  # the raw changed, its row did not
     assert differ.raw("a") == {"name": "a", "status": "ACTIVE", "updated": "2"}
+
+
+def test_a_list_poll_older_than_a_404_does_not_bring_the_resource_back() -> None:
+    differ = RowDiffer()
+    differ.diff({"a": {"name": "a", "status": "up"}}, convert, full=True, as_of=1.0)
+    differ.read_gone("a", convert, started=5.0)
+    assert differ.raw("a") is None
+    rows, gone = differ.diff({"a": {"name": "a", "status": "up"}}, convert, full=True,
+                             as_of=4.0)  # listed before the delete went through
+    assert not rows and not gone and differ.raw("a") is None
+    rows, _ = differ.diff({"a": {"name": "a", "status": "up"}}, convert, full=True, as_of=6.0)
+    assert set(rows) == {"a"}  # a later list is the truth: one of that name exists again

@@ -190,9 +190,10 @@ class ListFeed:
         self._unkept = True
         return row
 
-    def forget(self, ident: str, convert: Converter) -> None:
-        """A resource found gone (an action's follow read a 404)."""
-        self.differ.diff({}, convert, removals=[ident])
+    def forget(self, ident: str, convert: Converter, *, started: float) -> None:
+        """A resource found gone by a read started at ``started`` (an action's follow read a
+        404): a list poll already in flight cannot bring it back."""
+        self.differ.read_gone(ident, convert, started=started)
         self._unkept = True
 
     def flush(self, keep: Keeper) -> None:

@@ -112,6 +112,14 @@ class RowDiffer:
             self._read_at[ident] = max(started, self._read_at.get(ident, started))
         return convert(raw)
 
+    def read_gone(self, ident: str, convert: Callable[[Raw], RowData], *,
+                  started: float, observe: Observer | None = None) -> None:
+        """One resource found gone by a read that started at ``started`` (a 404): removed, and
+        a list poll that started before that read cannot bring it back."""
+        self.diff({}, convert, removals=[ident], observe=observe)
+        with self._lock:
+            self._read_at[ident] = max(started, self._read_at.get(ident, started))
+
     def _newer_than(self, as_of: float | None) -> set[str]:
         """Ids read singly after ``as_of``; older single reads are forgotten (lock held)."""
         if as_of is None or not self._read_at:

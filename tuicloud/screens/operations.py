@@ -359,7 +359,7 @@ class ListOperations:
                         continue
                     if raw is None:
                         pending.remove(ident)
-                        app.call_from_thread(self._gone, ident, label, deleting)
+                        app.call_from_thread(self._gone, ident, label, deleting, read_started)
                         continue
                     item = kind.item(raw)
                     # Kept over a list poll already in flight: its answer predates this read.
@@ -402,9 +402,9 @@ class ListOperations:
 
         self._run_in_worker(work, f"ops-follow-{next(_follow_ids)}")
 
-    def _gone(self, ident: str, label: str | None, deleting: bool) -> None:
+    def _gone(self, ident: str, label: str | None, deleting: bool, started: float) -> None:
         name = self.name(ident)
-        self.screen.feed.forget(ident, self.screen._row_converter())
+        self.screen.feed.forget(ident, self.screen._row_converter(), started=started)
         self.screen.table.apply_diff({}, [ident])
         verb = "deleted" if deleting else "is gone"
         self.screen.notify(f"{label + ': ' if label and not deleting else ''}"
