@@ -379,3 +379,21 @@ async def test_quitting_stops_following(sim: RunningSim, monkeypatch: pytest.Mon
     seen = polls()
     await asyncio.sleep(0.6)  # six intervals: a follower still running would poll again
     assert polls() == seen
+
+
+@pytest.mark.parametrize("cloud", ["simcloud", "simcloud-admin"])
+async def test_ctrl_d_on_a_server_is_the_plain_delete_for_members_and_admins(
+        sim: RunningSim, cloud: str) -> None:
+    """Force delete (admin) is in the actions menu; ctrl+d is always the plain delete (it was
+    once the first deleting action listed: refused to members, a force delete for admins)."""
+    server = pick(sim, "active")[0]
+    app = make_app(cloud=cloud, all_projects=cloud == "simcloud-admin")  # demo's servers
+    async with app.run_test(size=(160, 40)) as pilot:
+        grid = await loaded(pilot, app)
+        await wait_until(pilot, lambda: server.id in grid.visible_ids(), what="the server")
+        grid.cursor_id = server.id
+        await pilot.press("ctrl+d")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        text = screen_text(app)
+        assert f"openstack server delete {server.id}" in text and "--force" not in text
+        await pilot.press("escape")

@@ -126,7 +126,10 @@ class ListOperations:
 
     def delete(self) -> None:
         """`ctrl+d`: delete the cursor row or the marked rows, after confirmation."""
-        op = next((o for o in ops.operations_for(self.screen.kind.name) if o.deletes), None)
+        offered = [o for o in ops.operations_for(self.screen.kind.name)
+                   if o.deletes and self._offered(o)]
+        # The plain delete, never an admin's stronger one (force delete is in the menu).
+        op = next((o for o in offered if not o.admin_only), offered[0] if offered else None)
         if op is not None:
             self.direct(op.id)
 
