@@ -15,7 +15,7 @@ from tuicloud.screens.confirm import ConfirmScreen
 from tuicloud.simcloud import RunningSim
 
 
-def test_actions_menu(frozen: RunningSim, snap_compare: Any) -> None:  # noqa: F811
+def test_actions_menu(frozen: RunningSim, snap_compare: Any) -> None:
     """`a` on the first server: the actions valid now, the others greyed with the reason."""
     app = make_app()
 
@@ -31,7 +31,7 @@ def test_actions_menu(frozen: RunningSim, snap_compare: Any) -> None:  # noqa: F
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
 
 
-def test_confirm_dialog(frozen: RunningSim, snap_compare: Any) -> None:  # noqa: F811
+def test_confirm_dialog(frozen: RunningSim, snap_compare: Any) -> None:
     """`ctrl+d` on the first server: the name, the command, Cancel focused."""
     app = make_app()
 

@@ -47,7 +47,7 @@ async def form_ready(pilot: Pilot[Any], app: TuiCloudApp, kind: type[FormScreen]
     await pilot.pause()
 
 
-def test_launch_form(frozen: RunningSim, snap_compare: Any) -> None:  # noqa: F811
+def test_launch_form(frozen: RunningSim, snap_compare: Any) -> None:
     """`c` on servers: the launch form with its defaults and the quota headroom."""
     app = make_app(view="servers")
 
@@ -59,7 +59,7 @@ def test_launch_form(frozen: RunningSim, snap_compare: Any) -> None:  # noqa: F8
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
-def test_launch_form_with_errors(frozen: RunningSim, snap_compare: Any) -> None:  # noqa: F811
+def test_launch_form_with_errors(frozen: RunningSim, snap_compare: Any) -> None:
     """Submitting an incomplete launch form: the errors under their fields."""
     app = make_app(view="servers")
 
@@ -74,7 +74,7 @@ def test_launch_form_with_errors(frozen: RunningSim, snap_compare: Any) -> None:
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
-def test_volume_form(frozen: RunningSim, snap_compare: Any) -> None:  # noqa: F811
+def test_volume_form(frozen: RunningSim, snap_compare: Any) -> None:
     """`c` on volumes."""
     app = make_app(view="volumes")
 
@@ -86,7 +86,7 @@ def test_volume_form(frozen: RunningSim, snap_compare: Any) -> None:  # noqa: F8
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
-def test_image_upload_form(frozen: RunningSim, snap_compare: Any) -> None:  # noqa: F811
+def test_image_upload_form(frozen: RunningSim, snap_compare: Any) -> None:
     """`c` on images."""
     app = make_app(view="images")
 
@@ -104,7 +104,7 @@ def _first_image(sim: RunningSim) -> dict[str, Any]:
     return dict(glance.doc(record))
 
 
-def test_image_save_form(frozen: RunningSim, snap_compare: Any) -> None:  # noqa: F811
+def test_image_save_form(frozen: RunningSim, snap_compare: Any) -> None:
     """The save form for an image, with a fixed destination."""
     app = make_app(view="images")
     image = _first_image(frozen)
@@ -117,7 +117,7 @@ def test_image_save_form(frozen: RunningSim, snap_compare: Any) -> None:  # noqa
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
-def test_image_edit_form(frozen: RunningSim, snap_compare: Any) -> None:  # noqa: F811
+def test_image_edit_form(frozen: RunningSim, snap_compare: Any) -> None:
     """The edit form, as the actions menu opens it with the image's JSON."""
     app = make_app(view="images")
     image = _first_image(frozen)
