@@ -15,6 +15,7 @@ from urllib.parse import unquote
 
 import pytest
 
+from tests.helpers.memory import PeakRss, generate
 from tests.helpers.ops import writes
 from tuicloud.cloud.connection import CloudSession
 from tuicloud.cloud.detail import fetch_raw
@@ -134,45 +135,20 @@ def test_segment_sizes_and_the_command_shown() -> None:
         "c", "/f"]
 
 
-def _rss() -> int:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-
-
 def test_200_mb_as_segments_and_back_with_memory_flat(sim: RunningSim, tmp_path: Path) -> None:
     """Both ways stream, a segment at a time: the process's resident set (sampled every
     10 ms; simcloud shares the process) grows far less than the file's 200 MB."""
     size = 200 * MIB
     source = tmp_path / "big.bin"
-    md5 = hashlib.md5()
-    block = bytearray(os.urandom(MIB))
-    with open(source, "wb") as out:
-        for index in range(size // MIB):
-            block[:8] = index.to_bytes(8, "little")
-            out.write(block)
-            md5.update(block)
-    before = _rss()
-    peak = [before]
-    stop = threading.Event()
-
-    def sample() -> None:
-        while not stop.wait(0.01):
-            peak[0] = max(peak[0], _rss())
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    try:
-        with CloudSession.connect("simcloud") as session:
-            upload_large(session, "backups", "big.bin", source, threshold=16 * MIB)
-            dest = tmp_path / "back.bin"
-            assert download_object(session, "backups", "big.bin", dest) is True
-    finally:
-        stop.set()
-        sampler.join()
+    wanted = generate(source, size)
+    with PeakRss() as memory, CloudSession.connect("simcloud") as session:
+        upload_large(session, "backups", "big.bin", source, threshold=16 * MIB)
+        dest = tmp_path / "back.bin"
+        assert download_object(session, "backups", "big.bin", dest) is True
     assert len(_segments(sim)) == 13  # 12 of 16 MiB and the 8 MiB rest
-    back = hashlib.md5()
+    back = hashlib.sha256()
     with open(dest, "rb") as handle:
         while chunk := handle.read(MIB):
             back.update(chunk)
-    assert back.hexdigest() == md5.hexdigest()
-    assert peak[0] - before < 50 * MIB, f"grew {(peak[0] - before) >> 20} MiB"
+    assert back.hexdigest() == wanted
+    assert memory.peak - memory.start < 50 * MIB, f"grew {(memory.peak - memory.start) >> 20} MiB"

@@ -21,7 +21,7 @@ class PeakRss:
     """Samples the resident set on a thread until stopped; keeps the peak."""
 
     def __init__(self) -> None:
-        self.peak = rss()
+        self.start = self.peak = rss()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
