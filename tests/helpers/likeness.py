@@ -996,3 +996,23 @@ def check_keystone_groups(admin: Connection, name: str) -> None:
         identity.delete_group(group, ignore_missing=True)
         identity.delete_user(user, ignore_missing=True)
         identity.delete_project(project, ignore_missing=True)
+
+
+def check_microversion_errors(conn: Connection) -> None:
+    """Nova and Cinder on a malformed microversion (400, Nova's text, no version headers) and
+    one out of range (406 naming the range; the headers echo the version asked for)."""
+    for service, path, bad in (("compute", "/servers", "compute 2.999"),
+                               ("block-storage", "/volumes", "volume 3.999")):
+        name = bad.split()[0]
+        adapter = getattr(conn, "compute" if service == "compute" else "block_storage")
+        answer = adapter.get(path, headers={"OpenStack-API-Version": f"{name} x.y"},
+                             raise_exc=False, microversion=None)
+        assert answer.status_code == 400, (service, answer.status_code)
+        assert "API Version String x.y is of invalid format. Must be of format " \
+               "MajorNum.MinorNum." in answer.text, answer.text
+        assert "OpenStack-API-Version" not in answer.headers, dict(answer.headers)
+        answer = adapter.get(path, headers={"OpenStack-API-Version": bad}, raise_exc=False,
+                             microversion=None)
+        assert answer.status_code == 406, (service, answer.status_code)
+        assert "is not supported by the API. Minimum is" in answer.text, answer.text
+        assert answer.headers["OpenStack-API-Version"] == bad, dict(answer.headers)

@@ -104,3 +104,7 @@ def test_boot_never_guesses_between_networks(demo_sdk: Connection, prefix: str) 
 
 def test_keystone_groups(admin_sdk: Connection, prefix: str) -> None:
     likeness.check_keystone_groups(admin_sdk, prefix)
+
+
+def test_microversion_errors(demo_sdk: Connection) -> None:
+    likeness.check_microversion_errors(demo_sdk)

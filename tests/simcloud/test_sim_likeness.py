@@ -155,3 +155,7 @@ def test_boot_never_guesses_between_networks(conn: Connection) -> None:
     image = conn.image.find_image("cirros-0.6.2-x86_64-disk", ignore_missing=False)
     tiny = conn.compute.find_flavor("m1.tiny", ignore_missing=False)
     likeness.check_boot_never_guesses_between_networks(conn, "likeness-net", image.id, tiny.id)
+
+
+def test_microversion_errors(conn: Connection) -> None:
+    likeness.check_microversion_errors(conn)

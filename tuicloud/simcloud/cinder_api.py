@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import ast
 import functools
-import re
 from collections.abc import Callable
 from typing import Any, cast
 from urllib.parse import urlencode
 
 from tuicloud.simcloud.cinder import CANNOT_DELETE, DELETABLE, Service
 from tuicloud.simcloud.core import ApiError, Request, Response, Router, SimCloud, Token, parse_time
+from tuicloud.simcloud.microversions import Microversions
 
 V3 = "/volume/v3"
 MIN_VERSION = (3, 0)
@@ -30,36 +30,15 @@ _LIST_PARAMS = {"limit", "marker", "sort", "sort_key", "sort_dir", "offset", "al
                 "project_id", "with_count"}
 
 
-def _parse_version(request: Request) -> Version:
-    header = request.header("openstack-api-version")
-    text = ""
-    for part in header.split(","):
-        service, _, value = part.strip().partition(" ")
-        if service.lower() == "volume":
-            text = value.strip()
-    if not text:
-        return MIN_VERSION
-    if text == "latest":
-        return MAX_VERSION
-    found = re.fullmatch(r"(\d+)\.(\d+)", text)
-    if not found:
-        raise ApiError(400, f"Invalid API version request string {text}.")
-    version = (int(found.group(1)), int(found.group(2)))
-    if not MIN_VERSION <= version <= MAX_VERSION:
-        raise ApiError(406, f"Version {text} is not supported by the API. Minimum is 3.0 and "
-                            "maximum is 3.71.",
-                       headers={"OpenStack-API-Version": "volume 3.0",
-                                "Vary": "OpenStack-API-Version"})
-    return version
+VOLUME_VERSIONS = Microversions("volume", MIN_VERSION, MAX_VERSION)
 
 
 def versioned(handler: VersionedHandler) -> Callable[[SimCloud, Request], Response]:
     """Negotiate the microversion and echo it on the response (errors included)."""
     @functools.wraps(handler)
     def wrapper(cloud: SimCloud, request: Request) -> Response:
-        version = _parse_version(request)
-        headers = {"OpenStack-API-Version": f"volume {version[0]}.{version[1]}",
-                   "Vary": "OpenStack-API-Version"}
+        version = VOLUME_VERSIONS.negotiate(request)
+        headers = VOLUME_VERSIONS.headers(version)
         try:
             response = handler(cloud, request, version)
         except ApiError as error:

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from tuicloud.simcloud.core import ApiError, Request, Response, Router, SimCloud
+from tuicloud.simcloud.microversions import version_string
 from tuicloud.simcloud.nova_hosts import list_migrations, update_service
 from tuicloud.simcloud.nova_model import (
     HOST_ZONE,
@@ -25,7 +26,6 @@ from tuicloud.simcloud.nova_model import (
     forbidden,
     limit_arg,
     require_admin,
-    version_string,
 )
 from tuicloud.simcloud.nova_views import keypair_doc, usage_time
 

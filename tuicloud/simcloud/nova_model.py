@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tuicloud.simcloud.core import ApiError, Request, Response, SimCloud, Token
+from tuicloud.simcloud.microversions import Microversions
 
 if TYPE_CHECKING:
     from tuicloud.simcloud.nova import Service
@@ -206,42 +207,18 @@ class Ctx:
         return self.req.params[name]
 
 
-def version_string(version: tuple[int, int]) -> str:
-    """(2, 47) -> "2.47"."""
-    return f"{version[0]}.{version[1]}"
+COMPUTE_VERSIONS = Microversions("compute", MIN_VERSION, MAX_VERSION,
+                                 legacy_header="x-openstack-nova-api-version")
 
 
 def negotiate(request: Request) -> tuple[int, int]:
     """The microversion asked for by OpenStack-API-Version or X-OpenStack-Nova-API-Version."""
-    raw: str | None = None
-    for part in request.header("openstack-api-version").split(","):
-        service, _, value = part.strip().partition(" ")
-        if service.lower() == "compute" and value.strip():
-            raw = value.strip()
-    if raw is None:
-        raw = request.header("x-openstack-nova-api-version").strip() or None
-    if raw is None:
-        return MIN_VERSION
-    if raw.lower() == "latest":
-        return MAX_VERSION
-    found = re.fullmatch(r"(\d+)\.(\d+)", raw)
-    if not found:
-        raise ApiError(400, f"API Version String {raw} is of invalid format. Must be of "
-                            "format MajorNum.MinorNum.")
-    version = (int(found.group(1)), int(found.group(2)))
-    if not MIN_VERSION <= version <= MAX_VERSION:
-        raise ApiError(406, f"Version {raw} is not supported by the API. Minimum is "
-                            f"{version_string(MIN_VERSION)} and maximum is "
-                            f"{version_string(MAX_VERSION)}.")
-    return version
+    return COMPUTE_VERSIONS.negotiate(request)
 
 
 def version_headers(version: tuple[int, int]) -> dict[str, str]:
     """The headers Nova answers every microversioned request with."""
-    text = version_string(version)
-    return {"OpenStack-API-Version": f"compute {text}",
-            "X-OpenStack-Nova-API-Version": text,
-            "Vary": "OpenStack-API-Version, X-OpenStack-Nova-API-Version"}
+    return COMPUTE_VERSIONS.headers(version)
 
 
 def api(fn: Callable[[Ctx], Response]) -> Callable[[SimCloud, Request], Response]:
@@ -249,11 +226,7 @@ def api(fn: Callable[[Ctx], Response]) -> Callable[[SimCloud, Request], Response
 
     @functools.wraps(fn)
     def handler(cloud: SimCloud, request: Request) -> Response:
-        try:
-            version = negotiate(request)
-        except ApiError as error:
-            error.headers.update(version_headers(MIN_VERSION))
-            raise
+        version = negotiate(request)  # its 406 names the version asked for
         headers = version_headers(version)
         request_id = f"req-{uuid.uuid4()}"
         headers["x-openstack-request-id"] = headers["x-compute-request-id"] = request_id
