@@ -20,11 +20,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from tuicloud.cloud.connection import CloudSession
 from tuicloud.cloud.kinds.base import Raw, ResourceKind
-from tuicloud.cloud.lookups import Lookups
 from tuicloud.cloud.poller import Poller, PollResult
+
+if TYPE_CHECKING:  # the SDK is imported when the connection is made, not with the app
+    from tuicloud.cloud.connection import CloudSession
+    from tuicloud.cloud.lookups import Lookups
 
 __all__ = ["CHEAP_RELIST", "WindowPoller", "poller_for"]
 
