@@ -34,6 +34,7 @@ from tuicloud.config.settings import settings_path
 from tuicloud.config.view_cache import ViewCache, view_cache_dir
 from tuicloud.model.feed import Snapshot
 from tuicloud.screens.actions_menu import ActionsMenu
+from tuicloud.screens.forms.launch_server import LaunchServerForm
 from tuicloud.screens.resource_list import ResourceListScreen
 from tuicloud.simcloud import RunningSim
 
@@ -121,12 +122,17 @@ async def test_cached_rows_at_once_then_replaced_in_place(sim: RunningSim) -> No
             grid.cursor_id = stays
 
             # actions wait for the cloud's own state
-            for keys in (("a",), ("ctrl+d",), ("c",), ("b",)):  # b: reboot
+            for keys in (("a",), ("ctrl+d",), ("b",)):  # b: reboot
                 count = notes(app).count("Cached rows: " + WAITING)
                 await pilot.press(*keys)
                 await wait_until(pilot, lambda count=count: notes(app).count(
                     "Cached rows: " + WAITING) > count, what=f"{keys} refused")
                 assert isinstance(app.screen, ResourceListScreen), keys
+            # a create form needs no row: asked for now, it opens when the cloud answers
+            await pilot.press("c")
+            await wait_until(pilot, lambda: "The form opens when the cloud answers"
+                             in notes(app), what="the form promised")
+            assert isinstance(app.screen, ResourceListScreen)
 
             # a first page of the first poll does not make cached rows go
             screen = list_screen(app)
@@ -138,8 +144,12 @@ async def test_cached_rows_at_once_then_replaced_in_place(sim: RunningSim) -> No
 
             # serving again: the app's retry connects, the first poll replaces rows in place
             sim.set_down(False)
-            await wait_until(pilot, lambda: list_screen(app).freshness.state == "fresh",
+            await wait_until(pilot, lambda: screen.freshness.state == "fresh",
                              timeout=30, what="fresh rows")
+            await wait_until(pilot, lambda: isinstance(app.screen, LaunchServerForm),
+                             what="the form asked for while cached")
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: app.screen is screen, what="back to the list")
             assert not cached(app)
             ids = set(grid.visible_ids())
             assert gone not in ids and new.id in ids and stays in ids

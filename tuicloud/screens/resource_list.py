@@ -127,6 +127,7 @@ class ResourceListScreen(Screen[None]):
         self._sort_letters: dict[str, str] = {}
         self.feed = ListFeed(kind)  # poller, diff, epoch, failures, freshness (model layer)
         self.operations = ListOperations(self)
+        self._create_pending = False  # `c` pressed before the cloud answered
         # Rows painted from the view cache that no poll has confirmed yet, and their key.
         self._cached_ids: set[str] = set()
         self._cached_key: Mapping[str, object] | None = None
@@ -212,6 +213,7 @@ class ResourceListScreen(Screen[None]):
     def on_screen_suspend(self) -> None:
         """Stop polling while hidden (and keep what changed since the last write)."""
         self._active = False
+        self._create_pending = False  # a form asked for here must not pop up elsewhere later
         self.run_worker(self.flush_cache, thread=True, group="keep", exit_on_error=False)
         if self._timer is not None:
             self._timer.stop()
@@ -478,6 +480,7 @@ class ResourceListScreen(Screen[None]):
         if outcome.partial:
             return
         self._polling = False
+        self._open_pending_create()
         if self._relabel_pending:
             self._relabel_pending = False
             self._relabel_worker()
@@ -585,11 +588,23 @@ class ResourceListScreen(Screen[None]):
         self.app.push_screen(WhyScreen(row_id, str(name) if name else row_id, port))
 
     def action_create(self) -> None:
-        """`c`: the create form of this kind (servers, volumes, images)."""
+        """`c`: the create form of this kind. A form needs no row, only the cloud: pressed on
+        cached rows or while connecting, it opens when the cloud's first answer is in."""
         from tuicloud.screens.forms import open_create_form
 
-        if self.kind.create_form is not None and not self.waiting_for_fresh():
-            open_create_form(self)
+        if self.kind.create_form is None:
+            return
+        if self.feed.cached_at is not None or (self.tui.session is None and self._active):
+            self._create_pending = True
+            self.notify("The form opens when the cloud answers", timeout=3)
+            return
+        open_create_form(self)
+
+    def _open_pending_create(self) -> None:
+        """Fresh rows are in: the form asked for before them opens now (once)."""
+        if self._create_pending and self.app.screen is self:
+            self._create_pending = False
+            self.action_create()
 
     def action_save_image(self) -> None:
         """`ctrl+s`: download the image under the cursor to a file."""
