@@ -25,8 +25,9 @@ install: $(STAMP_RUN)
 demo: $(STAMP_RUN)
 	$(BIN)/tuicloud --demo
 
+# --durations: the slowest tests named in the log (CI must stay under 30 minutes).
 test: $(STAMP_TEST)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
 
 # The real OpenStack rig lives beside the clone (CI: a read-only copy of shared/). up.sh is
 # idempotent and needs root; it writes the clouds.yaml the suite reads.
@@ -37,7 +38,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo -E)
 test-real: $(STAMP_TEST)
 	$(SUDO) env REALCLOUD_CLOUDS_YAML=$(REALCLOUD_CLOUDS_YAML) bash tests/real/rig_up.sh $(REALCLOUD_DIR)
 	TUICLOUD_REAL=1 REALCLOUD_DIR=$(REALCLOUD_DIR) OS_CLIENT_CONFIG_FILE=$(REALCLOUD_CLOUDS_YAML) \
-		$(BIN)/python -m pytest -q tests/real
+		$(BIN)/python -m pytest -q --durations=15 tests/real
 
 # What users install: build the wheel, install it into a fresh venv, run it from outside the
 # source tree (tuicloud --version, then the actions menu, a confirmation and the create forms).
