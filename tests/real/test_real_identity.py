@@ -16,15 +16,10 @@ from openstack.connection import Connection
 
 from tests.helpers.app import loaded, make_app, notes, screen_text, table, wait_until
 from tests.helpers.forms import form, set_field, settle
-from tests.helpers.ops import open_menu, press_and_confirm
+from tests.helpers.ops import cell, open_menu, press_and_confirm
 from tests.real import rig
 from tuicloud.screens.forms.create_app_credential import CreateAppCredentialForm
 from tuicloud.screens.resource_list import ResourceListScreen
-
-
-def _cell(grid: Any, ident: str, key: str) -> str:
-    value = (grid.get_row(ident) or {}).get(key)
-    return str(getattr(value, "plain", value))
 
 
 @pytest.fixture
@@ -57,13 +52,13 @@ async def test_a_user_shown_disabled_and_deleted(people: dict[str, Any],
         grid = await loaded(pilot, app, timeout=rig.SLOW)
         await wait_until(pilot, lambda: user.id in grid.visible_ids(), timeout=rig.SLOW,
                          what="the user listed")
-        assert _cell(grid, user.id, "email") == "idu@example.org"
+        assert cell(grid, user.id, "email") == "idu@example.org"
         grid.cursor_id = user.id
         await open_menu(pilot, app)
         await press_and_confirm(pilot, app, (*"disable", "enter"))
         await wait_until(pilot, lambda: admin_sdk.identity.get_user(user.id).is_enabled
                          is False, timeout=rig.SLOW, what="disabled in Keystone")
-        await wait_until(pilot, lambda: _cell(grid, user.id, "enabled") == "no",
+        await wait_until(pilot, lambda: cell(grid, user.id, "enabled") == "no",
                          timeout=rig.SLOW, what="the row says so")
         await open_menu(pilot, app)
         await press_and_confirm(pilot, app, (*"delete", "enter"))
@@ -82,8 +77,8 @@ async def test_a_role_assignment_by_name_revoked(people: dict[str, Any],
         grid = await loaded(pilot, app, timeout=rig.SLOW)
         await wait_until(pilot, lambda: ident in grid.visible_ids(), timeout=rig.SLOW,
                          what="the assignment listed")
-        assert (_cell(grid, ident, "name"), _cell(grid, ident, "role"),
-                _cell(grid, ident, "scope")) == (user.name, "reader", f"project {project.name}")
+        assert (cell(grid, ident, "name"), cell(grid, ident, "role"),
+                cell(grid, ident, "scope")) == (user.name, "reader", f"project {project.name}")
         grid.cursor_id = ident
         await open_menu(pilot, app)
         await press_and_confirm(pilot, app, (*"revoke", "enter"))
@@ -101,7 +96,7 @@ async def test_a_project_disabled_and_deleted(people: dict[str, Any],
         grid = await loaded(pilot, app, timeout=rig.SLOW)
         await wait_until(pilot, lambda: project.id in grid.visible_ids(), timeout=rig.SLOW,
                          what="the project listed")
-        assert _cell(grid, project.id, "description") == "tuicloud identity test"
+        assert cell(grid, project.id, "description") == "tuicloud identity test"
         grid.cursor_id = project.id
         await open_menu(pilot, app)
         await press_and_confirm(pilot, app, (*"disable", "enter"))

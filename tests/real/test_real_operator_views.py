@@ -11,7 +11,7 @@ from openstack.connection import Connection
 
 from tests.helpers.app import loaded, make_app, notes, wait_until
 from tests.helpers.likeness import call
-from tests.helpers.ops import open_menu, press_and_confirm
+from tests.helpers.ops import cell, open_menu, press_and_confirm
 from tests.real import rig
 from tuicloud.cloud.kinds.hypervisors import capacity, usage_bar
 from tuicloud.screens.prompts import ChoicePrompt, TextPrompt
@@ -22,10 +22,6 @@ def _compute_service(admin: Connection) -> dict[str, Any]:
                     version="compute 2.96").json()["services"]
     return next(s for s in services if s["binary"] == "nova-compute")
 
-
-def _cell(grid: Any, ident: str, key: str) -> str:
-    value = (grid.get_row(ident) or {}).get(key)
-    return str(getattr(value, "plain", value))
 
 
 async def test_hypervisor_usage_from_placement(admin_sdk: Connection) -> None:
@@ -46,7 +42,7 @@ async def test_hypervisor_usage_from_placement(admin_sdk: Connection) -> None:
         # Other tests' servers come and go: the row must match placement at some poll.
         await wait_until(pilot, lambda: (grid.get_row(ident) or {}).get("vcpus") == expected(),
                          timeout=rig.SLOW, what="vCPUs as placement counts them")
-        assert _cell(grid, ident, "state") == hypervisor["state"]
+        assert cell(grid, ident, "state") == hypervisor["state"]
         assert (grid.get_row(ident) or {}).get("name") == hypervisor["hypervisor_hostname"]
 
 
@@ -72,7 +68,7 @@ async def test_compute_service_disabled_forced_down_and_back(admin_sdk: Connecti
             await pilot.press(*"mark forced down", "enter")
             await press_and_confirm(pilot, app, ())
             rig.wait_for(lambda: _compute_service(admin_sdk)["forced_down"], "forced down")
-            await wait_until(pilot, lambda: _cell(grid, ident, "state") == "down (forced)",
+            await wait_until(pilot, lambda: cell(grid, ident, "state") == "down (forced)",
                              timeout=rig.SLOW, what="the state shown")
             await open_menu(pilot, app)
             await pilot.press(*"clear forced down", "enter")
@@ -135,5 +131,5 @@ async def test_live_migration_with_one_host_fails_and_is_listed(
         grid = await loaded(pilot, app, timeout=rig.SLOW)
         await wait_until(pilot, lambda: grid.get_row(failed["uuid"]) is not None,
                          timeout=rig.SLOW, what="listed")
-        assert _cell(grid, failed["uuid"], "status") == failed["status"]
+        assert cell(grid, failed["uuid"], "status") == failed["status"]
         assert (grid.get_row(failed["uuid"]) or {}).get("type") == "live-migration"

@@ -15,20 +15,15 @@ import yaml
 
 from tests.helpers.app import loaded, make_app, notes, screen_text, table, wait_until
 from tests.helpers.forms import field_error, form, set_field, settle
-from tests.helpers.ops import open_menu, press_and_confirm
+from tests.helpers.ops import cell, open_menu, press_and_confirm
 from tuicloud.cloud.operations.app_credentials import parse_expiry
 from tuicloud.screens.forms.create_app_credential import CreateAppCredentialForm
 from tuicloud.screens.resource_list import ResourceListScreen
 from tuicloud.simcloud import RunningSim
 
 
-def _cell(grid: Any, ident: str, key: str) -> str:
-    value = (grid.get_row(ident) or {}).get(key)
-    return str(getattr(value, "plain", value))
-
-
 def _by_name(grid: Any, name: str) -> str:
-    return next(i for i in grid.visible_ids() if _cell(grid, i, "name") == name)
+    return next(i for i in grid.visible_ids() if cell(grid, i, "name") == name)
 
 
 async def test_a_project_disabled_enabled_and_deleted(sim: RunningSim) -> None:
@@ -37,11 +32,11 @@ async def test_a_project_disabled_enabled_and_deleted(sim: RunningSim) -> None:
     async with app.run_test(size=(160, 40)) as pilot:
         grid = await loaded(pilot, app, len(sim.cloud.projects))
         grid.cursor_id = research.id
-        assert _cell(grid, research.id, "description") == "Research workloads"
+        assert cell(grid, research.id, "description") == "Research workloads"
         await open_menu(pilot, app)
         await press_and_confirm(pilot, app, (*"disable", "enter"))
         await wait_until(pilot, lambda: not research.enabled, what="disabled in Keystone")
-        await wait_until(pilot, lambda: _cell(grid, research.id, "enabled") == "no",
+        await wait_until(pilot, lambda: cell(grid, research.id, "enabled") == "no",
                          what="the row says so")
         await open_menu(pilot, app)
         await pilot.press(*"enable", "enter")
@@ -57,8 +52,8 @@ async def test_users_with_their_default_project_and_a_user_deleted(sim: RunningS
     app = make_app(cloud="simcloud-admin", view="users")
     async with app.run_test(size=(160, 40)) as pilot:
         grid = await loaded(pilot, app, len(users))
-        assert _cell(grid, users["bob"].id, "enabled") == "no"
-        assert _cell(grid, users["alice"].id, "email") == "alice@example.org"
+        assert cell(grid, users["bob"].id, "enabled") == "no"
+        assert cell(grid, users["alice"].id, "email") == "alice@example.org"
         grid.cursor_id = users["bob"].id
         await open_menu(pilot, app)
         await pilot.press(*"enable", "enter")
@@ -77,8 +72,8 @@ async def test_role_assignments_by_name_and_one_revoked(sim: RunningSim) -> None
     app = make_app(cloud="simcloud-admin", view="role-assignments")
     async with app.run_test(size=(160, 40)) as pilot:
         grid = await loaded(pilot, app)
-        ident = next(i for i in grid.visible_ids() if _cell(grid, i, "name") == "backup-bot")
-        assert (_cell(grid, ident, "role"), _cell(grid, ident, "scope")) == ("reader",
+        ident = next(i for i in grid.visible_ids() if cell(grid, i, "name") == "backup-bot")
+        assert (cell(grid, ident, "role"), cell(grid, ident, "scope")) == ("reader",
                                                                             "project ops")
         assert ident.startswith(f"projects/{ops.id}/users/{users['backup-bot'].id}/roles/")
         grid.cursor_id = ident
@@ -94,8 +89,8 @@ async def test_a_member_has_own_credentials_and_no_identity_admin(sim: RunningSi
     async with app.run_test(size=(160, 40)) as pilot:
         grid = await loaded(pilot, app, 1)
         ident = _by_name(grid, "ci-deploy")
-        assert (_cell(grid, ident, "project"), _cell(grid, ident, "roles"),
-                _cell(grid, ident, "expires")) == ("demo", "member", "never")
+        assert (cell(grid, ident, "project"), cell(grid, ident, "roles"),
+                cell(grid, ident, "expires")) == ("demo", "member", "never")
         words = app.command_words()
         assert "app-credentials" in words
         assert not {"users", "projects", "role-assignments"} & set(words)

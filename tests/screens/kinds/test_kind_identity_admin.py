@@ -14,7 +14,7 @@ from keystoneauth1 import exceptions as ks_exc
 
 from tests.helpers.app import loaded, make_app, notes, screen_text, table, wait_until
 from tests.helpers.forms import field_error, form, set_field, settle
-from tests.helpers.ops import open_menu, run_with_choice
+from tests.helpers.ops import cell, open_menu, run_with_choice
 from tests.helpers.osc import osc_parser_for
 from tuicloud.cloud.operations.identity_admin import (
     GrantSpec,
@@ -274,7 +274,7 @@ async def test_a_group_made_a_user_added_a_role_granted_and_the_group_deleted(
     app = make_app(cloud="simcloud-admin", view="groups")
     async with app.run_test(size=(160, 50)) as pilot:
         grid = await loaded(pilot, app, len(sim.cloud.groups))
-        assert {_name(grid, i) for i in grid.visible_ids()} == {
+        assert {cell(grid, i, "name") for i in grid.visible_ids()} == {
             g.name for g in sim.cloud.groups.values()}
         await pilot.press("c")
         await wait_until(pilot, lambda: isinstance(app.screen, CreateGroupForm), what="form")
@@ -341,8 +341,3 @@ async def test_a_group_made_a_user_added_a_role_granted_and_the_group_deleted(
         await pilot.press("y")
         await wait_until(pilot, lambda: group.id not in sim.cloud.groups, what="deleted")
         await wait_until(pilot, lambda: group.id not in grid.visible_ids(), what="row gone")
-
-
-def _name(grid: Any, ident: str) -> str:
-    value = (grid.get_row(ident) or {}).get("name")
-    return str(getattr(value, "plain", value))

@@ -4,15 +4,9 @@ told to switch to see them), and enter switching to a project."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from tests.helpers.app import loaded, make_app, wait_until
+from tests.helpers.ops import cell
 from tuicloud.simcloud import RunningSim
-
-
-def _cell(grid: Any, ident: str, key: str) -> str:
-    value = (grid.get_row(ident) or {}).get(key)
-    return str(getattr(value, "plain", value))
 
 
 async def test_a_member_sees_own_projects_and_switches_by_enter(sim: RunningSim) -> None:
@@ -24,17 +18,17 @@ async def test_a_member_sees_own_projects_and_switches_by_enter(sim: RunningSim)
         grid = await loaded(pilot, app, 2)
         demo, research = projects["demo"].id, projects["research"].id
         assert set(grid.visible_ids()) == {p for p, roles in demo_user.roles.items() if roles}
-        assert _cell(grid, demo, "current") == "● in use"
-        assert _cell(grid, demo, "roles") == ", ".join(sorted(demo_user.roles[demo]))
-        assert (_cell(grid, research, "current"), _cell(grid, research, "roles")) == (
+        assert cell(grid, demo, "current") == "● in use"
+        assert cell(grid, demo, "roles") == ", ".join(sorted(demo_user.roles[demo]))
+        assert (cell(grid, research, "current"), cell(grid, research, "roles")) == (
             "", "switch to see")
         grid.cursor_id = research
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.session is not None
                          and app.session.project_id == research, what="switched")
-        await wait_until(pilot, lambda: _cell(grid, research, "current") == "● in use"
-                         and _cell(grid, research, "roles") == "reader", what="marked in use")
-        assert _cell(grid, demo, "roles") == "switch to see"
+        await wait_until(pilot, lambda: cell(grid, research, "current") == "● in use"
+                         and cell(grid, research, "roles") == "reader", what="marked in use")
+        assert cell(grid, demo, "roles") == "switch to see"
 
 
 async def test_an_admin_sees_roles_everywhere(sim: RunningSim) -> None:
@@ -47,4 +41,4 @@ async def test_an_admin_sees_roles_everywhere(sim: RunningSim) -> None:
         mine = {p: roles for p, roles in admin_user.roles.items() if roles}
         assert set(grid.visible_ids()) == set(mine) and research.id in mine
         for project, roles in mine.items():
-            assert _cell(grid, project, "roles") == ", ".join(sorted(set(roles))), project
+            assert cell(grid, project, "roles") == ", ".join(sorted(set(roles))), project

@@ -11,7 +11,7 @@ import openstack
 
 from tests.helpers.app import loaded, make_app, notes, screen_text, wait_until
 from tests.helpers.forms import plain_text
-from tests.helpers.ops import open_menu, press_and_confirm, writes
+from tests.helpers.ops import cell, open_menu, press_and_confirm, writes
 from tuicloud.cloud.kinds.hypervisors import capacity, usage_bar
 from tuicloud.screens.actions_menu import ActionsMenu
 from tuicloud.screens.confirm import ConfirmScreen
@@ -26,11 +26,6 @@ from tuicloud.simcloud.placement import INVENTORY
 def _nova(sim: RunningSim) -> Any:
     return sim.cloud.service("compute")
 
-
-def _cell(grid: Any, ident: str, key: str) -> str:
-    """A cell's text (the status column holds a styled Text)."""
-    value = (grid.get_row(ident) or {}).get(key)
-    return str(getattr(value, "plain", value))
 
 
 def test_capacity_is_what_the_scheduler_may_place() -> None:
@@ -53,7 +48,7 @@ async def test_hypervisors_show_placement_usage_and_their_servers(sim: RunningSi
                      if str((grid.get_row(i) or {}).get("name")).startswith(host + "."))
         row = grid.get_row(ident) or {}
         assert row["vcpus"] == usage_bar(vcpus, capacity(INVENTORY["VCPU"]))
-        assert (_cell(grid, ident, "state"), row["status"], row["servers"]) == (
+        assert (cell(grid, ident, "state"), row["status"], row["servers"]) == (
             "up", "enabled", len(placed))
         grid.cursor_id = ident
         await pilot.press("enter")
@@ -88,7 +83,7 @@ async def test_a_compute_service_disabled_forced_down_and_back(sim: RunningSim) 
         await pilot.press(*"mark forced down", "enter")
         await press_and_confirm(pilot, app, ())
         await wait_until(pilot, lambda: record["forced_down"], what="forced down")
-        await wait_until(pilot, lambda: _cell(grid, record["id"], "state") == "down (forced)",
+        await wait_until(pilot, lambda: cell(grid, record["id"], "state") == "down (forced)",
                          what="the row says so")
         admin = openstack.connect(cloud="simcloud-admin")
         try:
@@ -209,7 +204,7 @@ async def test_servers_migrated_live_and_cold_and_the_migrations_listed(
         assert {m["instance_uuid"] for m in mine} == {server.id}
         await wait_until(pilot, lambda: all(grid.get_row(m["uuid"]) for m in mine),
                          what="its migrations listed")
-        statuses = {_cell(grid, m["uuid"], "status") for m in mine}
+        statuses = {cell(grid, m["uuid"], "status") for m in mine}
         assert statuses == {"completed", "failed", "confirmed"}
         assert (grid.get_row(mine[0]["uuid"]) or {}).get("route") == \
             f"{mine[0]['source_compute']} → {target}"
@@ -251,7 +246,7 @@ async def test_a_server_evacuated_from_a_dead_host_then_force_deleted(sim: Runni
         assert (evacuation["migration_type"], evacuation["status"],
                 evacuation["source_compute"]) == ("evacuation", "done", dead)
         # Force delete: the confirmation names the server; then it is gone.
-        await wait_until(pilot, lambda: "SHUTOFF" in _cell(grid, server.id, "status"),
+        await wait_until(pilot, lambda: "SHUTOFF" in cell(grid, server.id, "status"),
                          what="shown stopped")
         await open_menu(pilot, app)
         await pilot.press(*"force delete", "enter")

@@ -17,6 +17,7 @@ from tuicloud.cloud.operations.base import (
     require,
     rid,
 )
+from tuicloud.cloud.operations.identity_admin import named_choices
 
 if TYPE_CHECKING:
     from tuicloud.cloud.connection import CloudSession
@@ -32,18 +33,10 @@ def members_of(session: CloudSession, group_id: str) -> list[tuple[str, str]]:
             if isinstance(u, dict) and u.get("id")]
 
 
-def _users(session: CloudSession) -> list[tuple[str, str]]:
-    body, _ = session.get_json("identity", "/users")
-    users = body.get("users") if isinstance(body, dict) else None
-    return [(str(u["id"]), str(u.get("name") or u["id"])) for u in users or []
-            if isinstance(u, dict) and u.get("id")]
-
-
 def _addable(session: CloudSession, raw: Raw) -> list[Choice]:
     """Users not in the group yet, by name."""
     inside = {ident for ident, _ in members_of(session, rid(raw))}
-    return [Choice(ident, name) for ident, name in sorted(_users(session),
-                                                          key=lambda u: u[1].lower())
+    return [Choice(ident, name) for name, ident in named_choices(session, "users")
             if ident not in inside]
 
 
