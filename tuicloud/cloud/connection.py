@@ -15,11 +15,13 @@ threads at once.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
@@ -58,7 +60,28 @@ __all__ = ["AUTO", "CloudSession", "Page", "Params", "ResponseInfo", "canonical_
 
 log = logging.getLogger("tuicloud.cloud")
 
+_PageRead = tuple[list[Any], list[tuple[str, Any]] | None, ResponseInfo]
+"""A page as read: its items, the query of the next page (None: the last), the answer."""
+
 T = TypeVar("T")
+
+
+def _in_background(call: Callable[[], T]) -> Future[T]:
+    """Run ``call`` in a daemon thread (a hung request must not hold the app's exit)."""
+    future: Future[T] = Future()
+
+    def run() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(call())
+        except BaseException as exc:  # noqa: BLE001 - handed to whoever waits on it
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="tuicloud-next-page", daemon=True).start()
+    return future
+
+
 AUTO: Literal["auto"] = "auto"
 """Use the microversion negotiated for the service (see :meth:`CloudSession.microversion`)."""
 
@@ -408,8 +431,8 @@ class CloudSession:
 
     def iter_pages(self, service_type: str, path: str, key: str, params: Params | None = None,
                    *, page_size: int | None = None, first_page_size: int | None = None,
-                   max_items: int | None = None,
-                   microversion: str | None = AUTO) -> Iterator[Page]:
+                   max_items: int | None = None, microversion: str | None = AUTO,
+                   prefetch: bool = False) -> Iterator[Page]:
         """Yield the pages of a list as plain dicts, following the service's next links.
 
         ``key`` is the list's key in the body ("servers", "images" ...). ``page_size`` sets
@@ -417,7 +440,10 @@ class CloudSession:
         ``first_page_size`` sets it for the first request only, so a table can fill at once.
         ``max_items`` stops after that many items. Next links are reduced to their query
         (marker, filters) and re-sent to ``path`` on our own endpoint, so a service that
-        advertises a wrong host or scheme in its links still works.
+        advertises a wrong host or scheme in its links still works. With ``prefetch`` the
+        next page is requested (in a thread) before this one is yielded, so the cloud
+        prepares it while the caller works on this one: a long list then takes about the
+        longer of the two, not their sum.
         """
         base = params_list(params)
         given_limit = next((int(v) for k, v in base if k == "limit"), None)
@@ -426,31 +452,49 @@ class CloudSession:
         seen_queries = {tuple((str(k), str(v)) for k, v in query)}
         count = 0
         number = 0
-        while True:
-            body, info = self.get_json(service_type, path, query, microversion=microversion)
-            if isinstance(body, list):  # Swift: a bare list, paged by the last name
-                items = swift_items(body)
-                following = swift_next_query(query, items)
-            else:
-                items = body.get(key, []) if isinstance(body, dict) else []
-                following = next_query(body, key) if isinstance(body, dict) else None
-            if not isinstance(items, list):
-                items = []
-            if max_items is not None and count + len(items) > max_items:
-                items = items[:max_items - count]
-            count += len(items)
-            if following is not None:
-                following = with_limit(following, size)
-                frozen = tuple((str(k), str(v)) for k, v in following)
-                if frozen in seen_queries or not items:
-                    following = None  # a server repeating itself must not loop us forever
-                seen_queries.add(frozen)
-            done = following is None or (max_items is not None and count >= max_items)
-            yield Page(items=items, info=info, number=number, has_more=not done)
-            if following is None or done:
-                return
-            query = following
-            number += 1
+        ahead: Future[_PageRead] | None = None
+        try:
+            while True:
+                read = ahead.result() if ahead is not None else self._read_page(
+                    service_type, path, key, query, microversion)
+                ahead = None
+                items, following, info = read
+                if max_items is not None and count + len(items) > max_items:
+                    items = items[:max_items - count]
+                count += len(items)
+                if following is not None:
+                    following = with_limit(following, size)
+                    frozen = tuple((str(k), str(v)) for k, v in following)
+                    if frozen in seen_queries or not items:
+                        following = None  # a server repeating itself must not loop us forever
+                    seen_queries.add(frozen)
+                done = following is None or (max_items is not None and count >= max_items)
+                if prefetch and not done and following is not None:
+                    ahead = _in_background(functools.partial(
+                        self._read_page, service_type, path, key, following, microversion))
+                yield Page(items=items, info=info, number=number, has_more=not done)
+                if following is None or done:
+                    return
+                query = following
+                number += 1
+        finally:
+            if ahead is not None:
+                ahead.cancel()  # the caller stopped early: a page in flight is dropped
+
+    def _read_page(self, service_type: str, path: str, key: str, query: list[tuple[str, str]],
+                   microversion: str | None) -> _PageRead:
+        """One page: its items, the query of the next one (None: the last) and the answer."""
+        body, info = self.get_json(service_type, path, query, microversion=microversion)
+        following: list[tuple[str, str]] | None
+        if isinstance(body, list):  # Swift: a bare list, paged by the last name
+            items = swift_items(body)
+            following = swift_next_query(query, items)
+        else:
+            items = body.get(key, []) if isinstance(body, dict) else []
+            following = next_query(body, key) if isinstance(body, dict) else None
+        if not isinstance(items, list):
+            items = []
+        return items, following, info
 
     def list_raw(self, service_type: str, path: str, key: str, params: Params | None = None,
                  *, page_size: int | None, first_page_size: int | None = None,

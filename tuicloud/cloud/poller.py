@@ -268,7 +268,8 @@ class Poller:
                                             kind.list_path_for(self.session.user_id),
                                             kind.list_key,
                                             params, page_size=kind.page_size,
-                                            first_page_size=first_page_size):
+                                            first_page_size=first_page_size,
+                                            prefetch=True):
             result.requests += 1
             result.bytes += page.info.bytes
             if result.server_time is None:

@@ -4,6 +4,7 @@ samples for the request's microversion)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from typing import Any
 
@@ -11,6 +12,7 @@ from tuicloud.simcloud.core import isotime
 from tuicloud.simcloud.nova_model import Ctx, Server, hostname_for, links
 
 
+@functools.lru_cache(maxsize=200_000)
 def usage_time(when: float | None) -> str | None:
     """OS-SRV-USG times: naive ISO with microseconds, as Nova shows them."""
     if when is None:
@@ -18,6 +20,7 @@ def usage_time(when: float | None) -> str | None:
     return dt.datetime.fromtimestamp(when, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
+@functools.lru_cache(maxsize=4096)
 def host_id(project_id: str, host: str | None) -> str:
     """Nova's hostId: sha224 of project and host, so tenants can't see host names."""
     if not host:

@@ -12,7 +12,7 @@ from tuicloud.cloud.kinds.base import (
     Row,
     Sections,
     StatusClass,
-    format_age,
+    format_age_since,
     format_mib,
     join_nonempty,
     pairs,
@@ -83,7 +83,7 @@ def _image(raw: Raw, lookups: Lookups) -> str:
 
 def to_row(raw: Raw, lookups: Lookups) -> Row:
     """A server's display row."""
-    created = raw.get("created")
+    created_ts = parse_time(raw.get("created"))  # once: the age is shown from it
     return {
         "id": text(raw.get("id")),
         "name": text(raw.get("name")),
@@ -94,8 +94,8 @@ def to_row(raw: Raw, lookups: Lookups) -> Row:
         "image": _image(raw, lookups),
         "az": text(raw.get("OS-EXT-AZ:availability_zone")),
         "key_name": text(raw.get("key_name")),
-        "age": format_age(created),
-        "created_ts": parse_time(created),
+        "age": format_age_since(created_ts),
+        "created_ts": created_ts,
         "project": lookups.project_name(raw.get("tenant_id") or raw.get("project_id")),
         "fault": _fault_summary(raw),
     }

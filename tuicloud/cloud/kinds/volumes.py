@@ -12,7 +12,7 @@ from tuicloud.cloud.kinds.base import (
     Row,
     Sections,
     StatusClass,
-    format_age,
+    format_age_since,
     join_nonempty,
     pairs,
     parse_time,
@@ -46,7 +46,7 @@ def attached_to(raw: Raw, lookups: Lookups) -> str:
 
 def to_row(raw: Raw, lookups: Lookups) -> Row:
     """A volume's display row."""
-    created = raw.get("created_at")
+    created_ts = parse_time(raw.get("created_at"))  # once: the age is shown from it
     return {
         "id": text(raw.get("id")),
         "name": text(raw.get("name")) or short_id(raw.get("id")),
@@ -56,8 +56,8 @@ def to_row(raw: Raw, lookups: Lookups) -> Row:
         "bootable": yes_no(raw.get("bootable")),
         "attached": attached_to(raw, lookups),
         "az": text(raw.get("availability_zone")),
-        "age": format_age(created),
-        "created_ts": parse_time(created),
+        "age": format_age_since(created_ts),
+        "created_ts": created_ts,
         "project": lookups.project_name(raw.get("os-vol-tenant-attr:tenant_id")),
     }
 
