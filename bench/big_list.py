@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.terminal import PtyApp, rss_kb
+from bench.terminal import PtyApp, cpu_seconds, rss_kb
 
 BIN = Path(sys.executable).parent
 SERVERS = 50_000
@@ -40,6 +40,32 @@ def newest_server_name(clouds: Path) -> str:
     body = conn.compute.get("/servers?limit=1&all_tenants=1").json()
     conn.close()
     return str(body["servers"][0]["name"])
+
+
+def bare_list_seconds(clouds: Path) -> float:
+    """The peer: every page of the same list read by a bare client (requests and json, no
+    SDK, one page after the other): what the cloud and the parsing alone cost."""
+    import json
+
+    import openstack
+    import requests
+
+    os.environ["OS_CLIENT_CONFIG_FILE"] = str(clouds)
+    conn = openstack.connect(cloud="simcloud-admin")
+    endpoint, token = conn.compute.get_endpoint(), conn.auth_token
+    conn.close()
+    headers = {"X-Auth-Token": token, "Accept": "application/json",
+               "X-OpenStack-Nova-API-Version": "2.96"}
+    started = time.monotonic()
+    with requests.Session() as http:
+        marker: str | None = None
+        while True:
+            params = {"all_tenants": "1", "limit": "1000", **({"marker": marker} if marker else {})}
+            servers = json.loads(http.get(f"{endpoint}/servers/detail", params=params,
+                                          headers=headers, timeout=60).content)["servers"]
+            if len(servers) < 1000:
+                return time.monotonic() - started
+            marker = servers[-1]["id"]
 
 
 def _header_count(app: PtyApp) -> tuple[int, int] | None:
@@ -70,6 +96,7 @@ def run_once(env: dict[str, str], name: str, presses: int) -> dict[str, object]:
     try:
         row = app.wait_for_text(name[:20], timeout=120)
         listed = app.wait_for(lambda s: "updated " in s.splitlines()[0], timeout=120)
+        cpu = cpu_seconds(app.process.pid)
         app.settle(quiet=1.0, timeout=60)
         rss = rss_kb(app.process.pid)
         moves: list[float] = []
@@ -96,7 +123,7 @@ def run_once(env: dict[str, str], name: str, presses: int) -> dict[str, object]:
             seen = app.wait_for(lambda _s: _header_count(app) == (SERVERS, SERVERS), timeout=20)
             filters.append(seen - sent)
             time.sleep(0.1)
-        return {"row": row - app.started, "listed": listed - app.started, "rss": rss,
+        return {"row": row - app.started, "listed": listed - app.started, "cpu": cpu, "rss": rss,
                 "moves": moves, "filters": filters}
     finally:
         app.close()
@@ -114,12 +141,14 @@ def measure(runs: int, presses: int) -> list[tuple[str, str, str, str]]:
     from bench.__main__ import _env, simcloud_process
 
     results = []
+    bare: list[float] = []
     with simcloud_process(SERVERS) as (_url, clouds):
         name = newest_server_name(clouds)
         for run in range(runs):
             env = _env(clouds)
             env["XDG_CACHE_HOME"] = str(clouds.parent / f"cache-big-{run}")
             results.append(run_once(env, name, presses))
+            bare.append(bare_list_seconds(clouds))
     moves = [m for r in results for m in r["moves"]]  # type: ignore[attr-defined]
     filters = [f for r in results for f in r["filters"]]  # type: ignore[attr-defined]
 
@@ -132,6 +161,10 @@ def measure(runs: int, presses: int) -> list[tuple[str, str, str, str]]:
         (f"first row / all rows listed, {where} (fast simcloud)",
          f"{median('row'):.2f} / {median('listed'):.2f} s", f"all <= {GOALS['all']:.0f} s",
          f"{runs} run(s), load {load:.1f}"),
+        ("  the app's CPU time up to then (start-up included)", f"{median('cpu'):.2f} s", "",
+         ""),
+        ("  the same pages read by a bare client (requests + json, no start-up, no SDK)",
+         f"{statistics.median(bare):.2f} s", "", "peer: the cloud's and parsing's share"),
         (f"RSS after load, {where}", f"{median('rss') / 1024:.0f} MB",
          f"<= {GOALS['rss']} MB", ""),
         ("cursor key p50 / p99, same",

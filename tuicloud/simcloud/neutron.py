@@ -599,6 +599,11 @@ class Service:
         """The documents of the ports bound to a device (a server)."""
         return [self.ports[p].doc() for p in self.ports_by_device.get(device_id, ())]
 
+    def port_records_for_device(self, device_id: str) -> list[Port]:
+        """The records of the ports bound to a device: what a server's addresses read, on
+        every server of every page (building each port's whole document was most of that)."""
+        return [self.ports[p] for p in self.ports_by_device.get(device_id, ())]
+
     def release_ports(self, device_id: str) -> None:
         """A server is gone: delete the ports nova made, unbind the ones the user made."""
         for port_id in list(self.ports_by_device.get(device_id, ())):

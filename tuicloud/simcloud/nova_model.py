@@ -309,6 +309,7 @@ def links(ctx: Ctx, collection: str, ident: str) -> list[dict[str, str]]:
             {"rel": "bookmark", "href": f"{ctx.base}/{collection}/{ident}"}]
 
 
+@functools.lru_cache(maxsize=65_536)
 def hostname_for(name: str) -> str:
     """Nova's default hostname: the name sanitized to a DNS label."""
     text = re.sub(r"[^a-z0-9.-]+", "-", name.lower().replace("_", "-")).strip("-.")

@@ -63,19 +63,18 @@ def addresses(ctx: Ctx, server: Server, *, extended: bool = True) -> dict[str, l
     if network is None or server.deleted:
         return {}
     result: dict[str, list[Any]] = {}
-    for port in network.ports_for_device(server.id):
-        net = network.network(port["network_id"])
-        label = net["name"] if net else port["network_id"]
+    for port in network.port_records_for_device(server.id):
+        net = network.network(port.network_id)
+        label = net["name"] if net else port.network_id
         entries = result.setdefault(label, [])
-        mac = port.get("mac_address", "")
-        for fixed in port.get("fixed_ips", ()):
-            addr = fixed["ip_address"]
+        mac = port.mac_address
+        for _subnet, addr in port.fixed_ips:
             entry: dict[str, Any] = {"addr": addr, "version": 6 if ":" in addr else 4}
             if extended:
                 entry["OS-EXT-IPS:type"] = "fixed"
                 entry["OS-EXT-IPS-MAC:mac_addr"] = mac
             entries.append(entry)
-        for addr in network.floating_ips_for_port(port["id"]):
+        for addr in network.floating_ips_for_port(port.id):
             entry = {"addr": addr, "version": 6 if ":" in addr else 4}
             if extended:
                 entry["OS-EXT-IPS:type"] = "floating"

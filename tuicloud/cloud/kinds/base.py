@@ -134,7 +134,9 @@ class ResourceKind:
     default_sort: str | None = "name"
     list_fields: frozenset[str] | None = None
     """Keys kept from each listed item (None = all): rows need a few of a server's ~35, and
-    10,000 full server dicts cost ~45 MB. The detail view fetches the whole resource."""
+    10,000 full server dicts cost ~45 MB. The detail view fetches the whole resource. A kept
+    reference to another resource (``{"id": ..., "links": [...]}``) keeps its id, not its
+    links: a server's image link alone is a seventh of what a list of them keeps."""
     capabilities: frozenset[Capability] = frozenset()
     create_form: str | None = None
     """The module under ``tuicloud.screens.forms`` whose form `c` opens (None: no `c`). A name,
@@ -217,7 +219,7 @@ class ResourceKind:
             if isinstance(inner, dict):
                 raw = inner
         if self.list_fields is not None:
-            return {k: v for k, v in raw.items() if k in self.list_fields}
+            return {k: _without_links(v) for k, v in raw.items() if k in self.list_fields}
         return dict(raw)
 
     def id_of(self, raw: Mapping[str, Any]) -> str:
@@ -241,6 +243,12 @@ class ResourceKind:
         row = self.to_row(raw, lookups)
         row.setdefault("id", self.id_of(raw))
         return row
+
+
+def _without_links(value: Any) -> Any:
+    if isinstance(value, dict) and "links" in value and "id" in value:
+        return {k: v for k, v in value.items() if k != "links"}
+    return value
 
 
 # -- formatting helpers shared by the kind modules ---------------------------------------------
