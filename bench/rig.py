@@ -56,9 +56,15 @@ def ensure_servers(cloud: str, wanted: int = SERVERS, timeout: float = 300.0) ->
     os.environ["OS_CLIENT_CONFIG_FILE"] = str(CLOUDS_YAML)
     conn = openstack.connect(cloud=cloud)
     try:
-        have = {s.name for s in conn.compute.servers()}
+        servers = list(conn.compute.servers())
+        for broken in [s for s in servers if s.status == "ERROR"
+                       and s.name.startswith("tuicloud-bench-")]:
+            conn.compute.delete_server(broken)  # an earlier run's, refused by the quota
+            conn.compute.wait_for_delete(broken, wait=timeout)
+        have = {s.name for s in servers if s.status != "ERROR"}
         missing = wanted - len(have)
         if missing > 0:
+            _make_room(conn.current_project_id, len(have) + missing)
             image = conn.image.find_image("fake-image", ignore_missing=False)
             flavor = conn.compute.find_flavor("m1.tiny", ignore_missing=False)
             names = (f"tuicloud-bench-{n:02d}" for n in range(wanted * 2))
@@ -72,6 +78,23 @@ def ensure_servers(cloud: str, wanted: int = SERVERS, timeout: float = 300.0) ->
             time.sleep(2.0)
     finally:
         conn.close()
+
+
+def _make_room(project_id: str, servers: int) -> None:
+    """Raise the project's compute quota (as the rig's admin) so ``servers`` m1.tiny servers
+    fit: the demo project's default of 10 left the bench's 30 unbootable."""
+    import openstack
+
+    admin = openstack.connect(cloud="real-admin")
+    try:
+        quota = admin.compute.get(f"/os-quota-sets/{project_id}").json()["quota_set"]
+        wanted = {"instances": servers + 10, "cores": servers + 10,
+                  "ram": (servers + 10) * 1024}
+        if any(0 <= int(quota.get(key, 0)) < value for key, value in wanted.items()):
+            admin.compute.put(f"/os-quota-sets/{project_id}",
+                              json={"quota_set": wanted}).raise_for_status()
+    finally:
+        admin.close()
 
 
 def newest_server(cloud: str) -> tuple[str, int]:
