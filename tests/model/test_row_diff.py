@@ -97,3 +97,46 @@ def test_a_list_poll_older_than_a_404_does_not_bring_the_resource_back() -> None
     assert not rows and not gone and differ.raw("a") is None
     rows, _ = differ.diff({"a": {"name": "a", "status": "up"}}, convert, full=True, as_of=6.0)
     assert set(rows) == {"a"}  # a later list is the truth: one of that name exists again
+
+
+def test_a_styled_cell_changes_with_its_text_style_or_spans_only() -> None:
+    from rich.style import Style
+    from rich.text import Text
+
+    from tuicloud.model.row_diff import row_print
+
+    def row(status: Text) -> dict[str, object]:
+        return {"id": "1", "name": "web", "status": status}
+
+    ok = Style.parse("bold #88cc88")
+    same = row_print(row(Text("ACTIVE", style=ok)))
+    assert row_print(row(Text("ACTIVE", style=Style.parse("bold #88cc88")))) == same
+    assert row_print(row(Text("ACTIVE", style=Style.parse("bold #88cc89")))) != same
+    assert row_print(row(Text("ERROR", style=ok))) != same
+    spanned = Text("ACTIVE", style=ok)
+    spanned.stylize("underline", 0, 3)
+    assert row_print(row(spanned)) != same
+
+
+def test_a_relabel_since_the_names_came_rebuilds_only_older_rows() -> None:
+    import time
+
+    names = {"p1": "p1"}  # the project names as known when each row is converted
+    converted: list[str] = []
+
+    def convert(raw: dict[str, Any]) -> dict[str, object]:
+        converted.append(raw["id"])
+        return {"id": raw["id"], "project": names.get(raw["p"], raw["p"][:3])}
+
+    differ = RowDiffer()
+    differ.diff({"a": {"id": "a", "p": "p2-id"}}, convert)  # the first page: no names yet
+    names["p2-id"] = "prod"
+    came = time.monotonic()
+    differ.diff({"b": {"id": "b", "p": "p2-id"}}, convert)  # a later page: names known
+    converted.clear()
+    changed = differ.relabel(convert, since=came)
+    assert converted == ["a"] and changed == {"a": {"id": "a", "project": "prod"}}
+    converted.clear()
+    assert differ.relabel(convert, since=came) == {}  # rebuilt after ``came``: fresh now
+    assert converted == []
+    assert differ.relabel(convert) == {} and sorted(converted) == ["a", "b"]  # all: every row

@@ -223,11 +223,13 @@ class ListFeed:
             return True
         return False
 
-    def relabel(self, convert: Converter) -> tuple[int, dict[str, RowData]]:
-        """Every row rebuilt (the name lookups changed): (the epoch it belongs to, the rows
+    def relabel(self, convert: Converter, *,
+                since: float | None = None) -> tuple[int, dict[str, RowData]]:
+        """The rows rebuilt (the name lookups changed at ``since``, a ``time.monotonic()``:
+        rows converted after it have the names already): (the epoch it belongs to, the rows
         that now read differently)."""
         epoch = self.epoch
-        rows = self.differ.relabel(convert)
+        rows = self.differ.relabel(convert, since=since)
         if rows:
             # The first poll was kept before the names were known (they load after it).
             self._relabelled = True

@@ -11,6 +11,7 @@ row sent to the table, not the row itself (the table holds that).
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -25,9 +26,24 @@ _PLAIN = (str, int, float, bool, type(None))
 
 def row_print(row: Mapping[str, object]) -> int:
     """A fingerprint of a display row: equal rows print equal. Styled cells count by their
-    repr (text, style and spans); two different rows meet only by a 64-bit hash collision."""
-    return hash(tuple((key, value if isinstance(value, _PLAIN) else repr(value))
+    text, style and spans; two different rows meet only by a 64-bit hash collision."""
+    return hash(tuple((key, value if isinstance(value, _PLAIN) else _cell_print(value))
                       for key, value in row.items()))
+
+
+def _cell_print(value: object) -> object:
+    """What a styled cell is compared by. A rich Text (known by its shape: this layer does
+    not import rich) by its plain text, style and spans, which hash cheaply: its repr spells
+    out every attribute of its Style and cost more than the rest of a row's conversion."""
+    plain = getattr(value, "plain", None)
+    if isinstance(plain, str):
+        try:
+            print_ = (plain, getattr(value, "style", None), tuple(getattr(value, "spans", ())))
+            hash(print_)
+        except TypeError:
+            return repr(value)
+        return print_
+    return repr(value)
 
 
 class RowDiffer:
@@ -40,6 +56,12 @@ class RowDiffer:
         # a list poll that started before that read carries older data for them.
         self._read_at: dict[str, float] = {}
         self._convert: Callable[[Raw], RowData] | None = None  # the newest labels, for rows()
+        # When rows were converted: (a diff's start, the ids it converted), oldest first. A
+        # relabel for names that came at T converts again only the rows converted before T
+        # (at 50,000 servers the project names arrive during the first load: its later pages
+        # already show them).
+        self._converted: list[tuple[float, list[str]]] = []
+        self._converted_count = 0
         self._lock = threading.Lock()  # polls and relabels run in different workers
 
     def __len__(self) -> int:
@@ -62,6 +84,8 @@ class RowDiffer:
         changed (a packing poller's full list comes that way).
         """
         changed: dict[str, RowData] = {}
+        started = time.monotonic()
+        converted: list[str] = []
         with self._lock:
             self._convert = convert
             newer = self._newer_than(as_of)
@@ -86,6 +110,7 @@ class RowDiffer:
                 if observe is not None:
                     observe(ident, old, raw)
                 row = convert(raw)
+                converted.append(ident)
                 self._packed[ident] = new
                 fingerprint = row_print(row)
                 if self._prints.get(ident) != fingerprint:
@@ -101,7 +126,21 @@ class RowDiffer:
                 gone_raw = self._packed.pop(ident, None)
                 if observe is not None:
                     observe(ident, gone_raw, None)
+            self._note_converted(started, converted)
         return changed, gone
+
+    def _note_converted(self, started: float, ids: list[str]) -> None:
+        """Remember when ``ids`` were converted (lock held); bounded: past twice the rows
+        held, the whole record collapses to its oldest time (a later relabel then converts
+        every row again, as it did before this record was kept)."""
+        if not ids:
+            return
+        self._converted.append((started, ids))
+        self._converted_count += len(ids)
+        if self._converted_count > 2 * len(self._packed) + 1000:
+            oldest = self._converted[0][0]
+            self._converted = [(oldest, list(self._packed))]
+            self._converted_count = len(self._packed)
 
     def read_singly(self, ident: str, raw: Raw, convert: Callable[[Raw], RowData], *,
                     started: float, observe: Observer | None = None) -> RowData:
@@ -149,11 +188,22 @@ class RowDiffer:
             found = self._packed.get(ident)
         return found.raw() if found is not None else None
 
-    def relabel(self, convert: Callable[[Raw], RowData]) -> dict[str, RowData]:
-        """Rebuild every row (names or ages changed); returns only the rows that differ."""
+    def relabel(self, convert: Callable[[Raw], RowData], *,
+                since: float | None = None) -> dict[str, RowData]:
+        """Rebuild the rows (names or ages changed); returns only the rows that differ.
+        ``since`` (a ``time.monotonic()``: when the names changed) rebuilds only the rows
+        converted before then; None rebuilds every row."""
+        started = time.monotonic()
         with self._lock:
             self._convert = convert
-            items = list(self._packed.items())
+            if since is None:
+                items = list(self._packed.items())
+            else:
+                fresh = {i for at, ids in self._converted if at >= since for i in ids}
+                stale = dict.fromkeys(i for at, ids in self._converted if at < since
+                                      for i in ids if i not in fresh)
+                items = [(i, self._packed[i]) for i in stale if i in self._packed]
+            self._note_converted(started, [ident for ident, _ in items])
         changed: dict[str, RowData] = {}
         for ident, packed in items:
             row = convert(packed.raw())

@@ -122,6 +122,7 @@ class ResourceListScreen(Screen[None]):
         self._active = False
         self._polling = False
         self._relabel_pending = False
+        self._relabel_since: float | None = None  # the oldest names change not yet applied
         self._timer: Timer | None = None
         self._status_styles: dict[str, Style] = {}
         self._sort_letters: dict[str, str] = {}
@@ -390,14 +391,22 @@ class ResourceListScreen(Screen[None]):
         """Rebuild rows from the poller's data after the name lookups changed."""
         if self.poller is None:
             return
+        # Rows converted from now on have the new names: only older ones are rebuilt (the
+        # oldest change not yet rebuilt, should a second change come before the first is).
+        now = time.monotonic()
+        self._relabel_since = min(now, self._relabel_since or now)
         if self._polling:
             self._relabel_pending = True  # after this poll: its rows may predate the names
         else:
-            self._relabel_worker()
+            self._relabel_worker(self._relabel_since)
 
     @work(thread=True, exclusive=True, group="relabel", exit_on_error=False)
-    def _relabel_worker(self) -> None:
-        epoch, rows = self.feed.relabel(self._row_converter())
+    def _relabel_worker(self, since: float | None = None) -> None:
+        """Rebuild the rows converted before ``since`` (None: every row)."""
+        if self._relabel_since == since:
+            # Taken: a change racing this reads None and rebuilds every row, never too few.
+            self._relabel_since = None
+        epoch, rows = self.feed.relabel(self._row_converter(), since=since)
         if rows:
             self.app.call_from_thread(self._apply_relabel, rows, epoch)
             if len(rows) > 1000:
@@ -483,7 +492,7 @@ class ResourceListScreen(Screen[None]):
         self._open_pending_create()
         if self._relabel_pending:
             self._relabel_pending = False
-            self._relabel_worker()
+            self._relabel_worker(self._relabel_since)
         self._want_more_rows()
         if self.feed.wants_more:  # the next page at once, the refresh timer after it
             self.poll_now()

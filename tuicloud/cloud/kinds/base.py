@@ -219,7 +219,7 @@ class ResourceKind:
             if isinstance(inner, dict):
                 raw = inner
         if self.list_fields is not None:
-            return {k: _without_links(v) for k, v in raw.items() if k in self.list_fields}
+            return _kept_fields(raw, self.list_fields)
         return dict(raw)
 
     def id_of(self, raw: Mapping[str, Any]) -> str:
@@ -245,10 +245,24 @@ class ResourceKind:
         return row
 
 
-def _without_links(value: Any) -> Any:
-    if isinstance(value, dict) and "links" in value and "id" in value:
-        return {k: v for k, v in value.items() if k != "links"}
-    return value
+_FIELD_ORDER: dict[frozenset[str], tuple[str, ...]] = {}
+
+
+def _kept_fields(raw: Mapping[str, Any], fields: frozenset[str]) -> Raw:
+    """The ``fields`` of ``raw`` (in one fixed order, so equal items pack equal), a reference
+    to another resource without its links. Walks the few fields, not the item's ~45 keys: a
+    list of 50,000 does this once per server."""
+    order = _FIELD_ORDER.get(fields)
+    if order is None:
+        order = _FIELD_ORDER[fields] = tuple(sorted(fields))
+    kept: Raw = {}
+    for key in order:
+        if key in raw:
+            value = raw[key]
+            if type(value) is dict and "links" in value and "id" in value:
+                value = {k: v for k, v in value.items() if k != "links"}
+            kept[key] = value
+    return kept
 
 
 # -- formatting helpers shared by the kind modules ---------------------------------------------
