@@ -27,8 +27,6 @@ from tuicloud.key_order import KeySequencer
 from tuicloud.memory import release_free_memory
 from tuicloud.model.backoff import retry_delay
 from tuicloud.model.freshness import Freshness
-from tuicloud.screens.dialogs import CloudPicker, CommandLine, HelpScreen, NoCloudScreen
-from tuicloud.screens.overview import OverviewScreen
 from tuicloud.screens.resource_list import ResourceListScreen
 from tuicloud.switching import SwitchCommands, Switcher, Target
 from tuicloud.widgets.sanitize import sanitize_text
@@ -153,7 +151,7 @@ class TuiCloudApp(App[None]):
         """Open the first view at once; connect in a worker (the screen is up before that)."""
         for kind in all_kinds():
             self.add_mode(kind.name, partial(ResourceListScreen, kind))
-        self.add_mode("overview", OverviewScreen)
+        self.add_mode("overview", self._overview_screen)
         self.add_mode("all", self._all_clouds_screen)
         self.goto(self.options.view or "overview")
         self._choose_cloud()
@@ -176,6 +174,8 @@ class TuiCloudApp(App[None]):
         if last:
             self.connect(last)
             return
+        from tuicloud.screens.dialogs import CloudPicker, NoCloudScreen
+
         if len(names) == 1:
             self.connect(names[0])
         elif names:
@@ -332,6 +332,8 @@ class TuiCloudApp(App[None]):
                 screen.reset()  # another cloud/project/region: no row of the old one stays
             screen.connected()
         if previous is not None:
+            from tuicloud.screens.overview import OverviewScreen
+
             for other in self._all_screens():
                 if isinstance(other, OverviewScreen):
                     other.refresh_now()  # rebuilt for the new session at once if visible
@@ -531,6 +533,8 @@ class TuiCloudApp(App[None]):
 
     def action_command_line(self) -> None:
         """`:`: jump to a view."""
+        from tuicloud.screens.dialogs import CommandLine
+
         self.push_screen(CommandLine(self.command_words()), self.run_command)
 
     def run_command(self, command: str | None) -> None:
@@ -570,6 +574,11 @@ class TuiCloudApp(App[None]):
                         severity="warning", markup=False)
             return
         screen.action_why(int(args[0]) if args else 22)
+
+    def _overview_screen(self) -> Screen[Any]:
+        from tuicloud.screens.overview import OverviewScreen
+
+        return OverviewScreen()
 
     def _all_clouds_screen(self) -> Screen[Any]:
         from tuicloud.screens.all_clouds import AllCloudsScreen
@@ -619,6 +628,8 @@ class TuiCloudApp(App[None]):
                         getattr(screen, "HELP_TITLE", screen.__class__.__name__))
         commands = [("views", ["overview", *(k.name for k in self.views()), "servers all"]),
                     ("switch to", ["cloud NAME", "project NAME", "region NAME"])]
+        from tuicloud.screens.dialogs import HelpScreen
+
         self.push_screen(HelpScreen(str(title), keys, commands))
 
     def _bindings_for(self, screen: Screen[Any]) -> list[tuple[str, Binding]]:
