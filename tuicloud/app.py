@@ -1,4 +1,9 @@
-"""The Textual app: wires screens (one mode per resource kind), the connection and global keys."""
+"""The Textual app: wires screens (one mode per resource kind), the connection and global keys.
+
+Start-up (issue 17): importing this module imports only what the first list view needs; every
+other screen (overview, dialogs, menus, forms, detail …) is imported where it is opened, and
+preloaded in a worker shortly after the first paint (PRELOAD), so no key press waits for it.
+"""
 
 from __future__ import annotations
 
@@ -43,6 +48,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 CONNECT_RETRY = 2.0
 """Seconds before the first retry of a failed connection (then doubled, at most a minute)."""
+PRELOAD_DELAY = 1.0
+"""Seconds after the app is mounted before PRELOAD is imported: after the first paint and the
+SDK's import (both hold the GIL), while the first page is still on its way."""
+PRELOAD = ("tuicloud.screens.actions_menu", "tuicloud.screens.confirm",
+           "tuicloud.screens.prompts", "tuicloud.screens.dialogs", "tuicloud.screens.overview",
+           "tuicloud.screens.detail", "tuicloud.screens.console_log",
+           "tuicloud.screens.copy_menu", "tuicloud.screens.forms.base")
+"""The screens a first key press may open, imported in the background after start-up (the
+cloud operations of every kind too: tuicloud.cloud.operations.load_all)."""
 
 
 def kind_for_or_none(name: str) -> str | None:
@@ -155,6 +169,18 @@ class TuiCloudApp(App[None]):
         self.add_mode("all", self._all_clouds_screen)
         self.goto(self.options.view or "overview")
         self._choose_cloud()
+        self.set_timer(PRELOAD_DELAY, self._preload)
+
+    @work(thread=True, group="preload", exit_on_error=False)
+    def _preload(self) -> None:
+        """Import what start-up left out (see PRELOAD), one module at a time."""
+        import importlib
+
+        from tuicloud.cloud import operations
+
+        operations.load_all()
+        for name in PRELOAD:
+            importlib.import_module(name)
 
     def _choose_cloud(self) -> None:
         self.switcher.apply_settings()
