@@ -24,7 +24,7 @@ from textual.screen import Screen
 from textual.widget import AwaitMount
 
 from tuicloud.cloud.changes import ChangeLog
-from tuicloud.cloud.kinds.registry import all_kinds, kind_for
+from tuicloud.cloud.kinds.registry import all_kinds, kind_for, kind_names
 from tuicloud.config import Settings, load_settings
 from tuicloud.config.clouds_guess import CacheScope, guess_scope, plain_cloud_names
 from tuicloud.config.view_cache import ViewCache
@@ -55,8 +55,8 @@ PRELOAD = ("tuicloud.screens.actions_menu", "tuicloud.screens.confirm",
            "tuicloud.screens.prompts", "tuicloud.screens.dialogs", "tuicloud.screens.overview",
            "tuicloud.screens.detail", "tuicloud.screens.console_log",
            "tuicloud.screens.copy_menu", "tuicloud.screens.forms.base")
-"""The screens a first key press may open, imported in the background after start-up (the
-cloud operations of every kind too: tuicloud.cloud.operations.load_all)."""
+"""The screens a first key press may open, imported in the background after start-up (every
+kind and every kind's cloud operations too)."""
 
 
 def kind_for_or_none(name: str) -> str | None:
@@ -65,6 +65,18 @@ def kind_for_or_none(name: str) -> str | None:
         return kind_for(name).name
     except KeyError:
         return None
+
+
+def preload() -> None:
+    """Import what start-up left out (see PRELOAD), one module at a time."""
+    import importlib
+
+    from tuicloud.cloud import operations
+
+    all_kinds()  # every kind's module: `:` completes every view's name and aliases
+    operations.load_all()
+    for name in PRELOAD:
+        importlib.import_module(name)
 
 
 class ViewCommands(Provider):
@@ -163,8 +175,8 @@ class TuiCloudApp(App[None]):
     # -- start-up -----------------------------------------------------------------------------
     def on_mount(self) -> None:
         """Open the first view at once; connect in a worker (the screen is up before that)."""
-        for kind in all_kinds():
-            self.add_mode(kind.name, partial(ResourceListScreen, kind))
+        for name in kind_names():  # each kind's module is imported when its view opens
+            self.add_mode(name, partial(self._list_screen, name))
         self.add_mode("overview", self._overview_screen)
         self.add_mode("all", self._all_clouds_screen)
         self.goto(self.options.view or "overview")
@@ -173,14 +185,7 @@ class TuiCloudApp(App[None]):
 
     @work(thread=True, group="preload", exit_on_error=False)
     def _preload(self) -> None:
-        """Import what start-up left out (see PRELOAD), one module at a time."""
-        import importlib
-
-        from tuicloud.cloud import operations
-
-        operations.load_all()
-        for name in PRELOAD:
-            importlib.import_module(name)
+        preload()
 
     def _choose_cloud(self) -> None:
         self.switcher.apply_settings()
@@ -600,6 +605,9 @@ class TuiCloudApp(App[None]):
                         severity="warning", markup=False)
             return
         screen.action_why(int(args[0]) if args else 22)
+
+    def _list_screen(self, name: str) -> Screen[Any]:
+        return ResourceListScreen(kind_for(name))
 
     def _overview_screen(self) -> Screen[Any]:
         from tuicloud.screens.overview import OverviewScreen
