@@ -1,4 +1,9 @@
-"""The Textual app: wires screens (one mode per resource kind), the connection and global keys."""
+"""The Textual app: wires screens (one mode per resource kind), the connection and global keys.
+
+Start-up (issue 17): importing this module imports only what the first list view needs; every
+other screen (overview, dialogs, menus, forms, detail …) is imported where it is opened, and
+preloaded in a worker shortly after the first paint (PRELOAD), so no key press waits for it.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ from textual.screen import Screen
 from textual.widget import AwaitMount
 
 from tuicloud.cloud.changes import ChangeLog
-from tuicloud.cloud.kinds.registry import all_kinds, kind_for
+from tuicloud.cloud.kinds.registry import all_kinds, kind_for, kind_names
 from tuicloud.config import Settings, load_settings
 from tuicloud.config.clouds_guess import CacheScope, guess_scope, plain_cloud_names
 from tuicloud.config.view_cache import ViewCache
@@ -27,8 +32,6 @@ from tuicloud.key_order import KeySequencer
 from tuicloud.memory import release_free_memory
 from tuicloud.model.backoff import retry_delay
 from tuicloud.model.freshness import Freshness
-from tuicloud.screens.dialogs import CloudPicker, CommandLine, HelpScreen, NoCloudScreen
-from tuicloud.screens.overview import OverviewScreen
 from tuicloud.screens.resource_list import ResourceListScreen
 from tuicloud.switching import SwitchCommands, Switcher, Target
 from tuicloud.widgets.sanitize import sanitize_text
@@ -45,6 +48,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 CONNECT_RETRY = 2.0
 """Seconds before the first retry of a failed connection (then doubled, at most a minute)."""
+PRELOAD_DELAY = 1.0
+"""Seconds after the app is mounted before PRELOAD is imported: after the first paint and the
+SDK's import (both hold the GIL), while the first page is still on its way."""
+PRELOAD = ("tuicloud.screens.actions_menu", "tuicloud.screens.confirm",
+           "tuicloud.screens.prompts", "tuicloud.screens.dialogs", "tuicloud.screens.overview",
+           "tuicloud.screens.detail", "tuicloud.screens.console_log",
+           "tuicloud.screens.copy_menu", "tuicloud.screens.forms.base")
+"""The screens a first key press may open, imported in the background after start-up (every
+kind and every kind's cloud operations too)."""
 
 
 def kind_for_or_none(name: str) -> str | None:
@@ -53,6 +65,18 @@ def kind_for_or_none(name: str) -> str | None:
         return kind_for(name).name
     except KeyError:
         return None
+
+
+def preload() -> None:
+    """Import what start-up left out (see PRELOAD), one module at a time."""
+    import importlib
+
+    from tuicloud.cloud import operations
+
+    all_kinds()  # every kind's module: `:` completes every view's name and aliases
+    operations.load_all()
+    for name in PRELOAD:
+        importlib.import_module(name)
 
 
 class ViewCommands(Provider):
@@ -151,12 +175,17 @@ class TuiCloudApp(App[None]):
     # -- start-up -----------------------------------------------------------------------------
     def on_mount(self) -> None:
         """Open the first view at once; connect in a worker (the screen is up before that)."""
-        for kind in all_kinds():
-            self.add_mode(kind.name, partial(ResourceListScreen, kind))
-        self.add_mode("overview", OverviewScreen)
+        for name in kind_names():  # each kind's module is imported when its view opens
+            self.add_mode(name, partial(self._list_screen, name))
+        self.add_mode("overview", self._overview_screen)
         self.add_mode("all", self._all_clouds_screen)
         self.goto(self.options.view or "overview")
         self._choose_cloud()
+        self.set_timer(PRELOAD_DELAY, self._preload)
+
+    @work(thread=True, group="preload", exit_on_error=False)
+    def _preload(self) -> None:
+        preload()
 
     def _choose_cloud(self) -> None:
         self.switcher.apply_settings()
@@ -176,6 +205,8 @@ class TuiCloudApp(App[None]):
         if last:
             self.connect(last)
             return
+        from tuicloud.screens.dialogs import CloudPicker, NoCloudScreen
+
         if len(names) == 1:
             self.connect(names[0])
         elif names:
@@ -332,6 +363,8 @@ class TuiCloudApp(App[None]):
                 screen.reset()  # another cloud/project/region: no row of the old one stays
             screen.connected()
         if previous is not None:
+            from tuicloud.screens.overview import OverviewScreen
+
             for other in self._all_screens():
                 if isinstance(other, OverviewScreen):
                     other.refresh_now()  # rebuilt for the new session at once if visible
@@ -531,6 +564,8 @@ class TuiCloudApp(App[None]):
 
     def action_command_line(self) -> None:
         """`:`: jump to a view."""
+        from tuicloud.screens.dialogs import CommandLine
+
         self.push_screen(CommandLine(self.command_words()), self.run_command)
 
     def run_command(self, command: str | None) -> None:
@@ -570,6 +605,14 @@ class TuiCloudApp(App[None]):
                         severity="warning", markup=False)
             return
         screen.action_why(int(args[0]) if args else 22)
+
+    def _list_screen(self, name: str) -> Screen[Any]:
+        return ResourceListScreen(kind_for(name))
+
+    def _overview_screen(self) -> Screen[Any]:
+        from tuicloud.screens.overview import OverviewScreen
+
+        return OverviewScreen()
 
     def _all_clouds_screen(self) -> Screen[Any]:
         from tuicloud.screens.all_clouds import AllCloudsScreen
@@ -619,6 +662,8 @@ class TuiCloudApp(App[None]):
                         getattr(screen, "HELP_TITLE", screen.__class__.__name__))
         commands = [("views", ["overview", *(k.name for k in self.views()), "servers all"]),
                     ("switch to", ["cloud NAME", "project NAME", "region NAME"])]
+        from tuicloud.screens.dialogs import HelpScreen
+
         self.push_screen(HelpScreen(str(title), keys, commands))
 
     def _bindings_for(self, screen: Screen[Any]) -> list[tuple[str, Binding]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.metadata
 import os
 import sys
 
@@ -37,10 +36,26 @@ def _count(text: str) -> int:
 def installed_version() -> str:
     """The installed distribution's version (what pip and pipx report); the source tree's
     when run from a checkout that was never installed."""
+    import importlib.metadata  # 15 ms at every start: only `--version` needs it
+
     try:
         return importlib.metadata.version("tuicloud")
     except importlib.metadata.PackageNotFoundError:
         return __version__
+
+
+class _VersionAction(argparse.Action):
+    """`--version`: the version is looked up only when asked for (see installed_version)."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:  # noqa: A002
+        super().__init__(option_strings, dest=dest, default=default, nargs=0,
+                         help=help or "show program's version number and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        print(f"tuicloud {installed_version()}")  # on stdout, as argparse's own action does
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="write a commented example settings file, print its path and exit")
     parser.add_argument("--force", action="store_true",
                         help="with --write-config: overwrite an existing settings file")
-    parser.add_argument("--version", action="version", version=f"tuicloud {installed_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     return parser
 
 

@@ -1,6 +1,8 @@
 """Start-up imports (issue 17): openstacksdk, keystoneauth1 and requests cost about 0.3 s to
 import; the app imports them in the connection's worker, after the first screen (with the
-view cache's rows) is painted. Each check runs in a fresh interpreter."""
+view cache's rows) is painted. The screens the first list view does not show, and the other
+kinds' cloud operations, are imported when first used or preloaded after the first paint.
+Each check runs in a fresh interpreter."""
 
 from __future__ import annotations
 
@@ -14,9 +16,21 @@ ROOT = Path(__file__).resolve().parents[2]
 SDK = ("openstack", "keystoneauth1", "requests")
 
 
-def imported_after(code: str) -> list[str]:
-    """Which of the SDK's packages ``code`` leaves imported (in a new interpreter)."""
-    probe = f"{code}\nimport sys\nprint(sorted(m for m in {SDK!r} if m in sys.modules))"
+SECOND = ("tuicloud.screens.overview", "tuicloud.screens.dialogs",
+          "tuicloud.screens.actions_menu", "tuicloud.screens.confirm",
+          "tuicloud.screens.prompts", "tuicloud.screens.detail", "tuicloud.screens.forms",
+          "tuicloud.screens.forms.base", "tuicloud.screens.console_log",
+          "tuicloud.screens.all_clouds", "tuicloud.cloud.operations.volumes",
+          "tuicloud.cloud.operations.identity_admin", "tuicloud.cloud.create",
+          "tuicloud.cloud.kinds.volumes", "tuicloud.cloud.kinds.containers",
+          "importlib.metadata")
+"""What the first list view does without (about 70 ms to import)."""
+
+
+def imported_after(code: str, modules: tuple[str, ...] = SDK) -> list[str]:
+    """Which of ``modules`` (the SDK's packages) ``code`` leaves imported (in a new
+    interpreter)."""
+    probe = f"{code}\nimport sys\nprint(sorted(m for m in {modules!r} if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
                           text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
@@ -25,6 +39,31 @@ def imported_after(code: str) -> list[str]:
 
 def test_importing_the_app_leaves_the_sdk_unimported() -> None:
     assert imported_after("import tuicloud.app") == []
+
+
+def test_importing_the_command_line_and_the_app_leaves_other_screens_unimported() -> None:
+    assert imported_after("import tuicloud.cli, tuicloud.app", SECOND) == []
+
+
+def test_the_preload_imports_what_start_up_left_out() -> None:
+    """The preload (after the first paint) leaves for later only what no first key opens."""
+    code = "import tuicloud.app\ntuicloud.app.preload()"
+    left = {"tuicloud.screens.all_clouds", "importlib.metadata"}  # `:servers all`, --version
+    assert imported_after(code, SECOND) == sorted(set(SECOND) - left)
+
+
+def test_the_list_views_direct_keys_load_with_their_kinds_operations_only() -> None:
+    """Every list screen binds the direct keys (``Operation.key``): the registry names the kinds
+    that have them, so the first paint imports those kinds' operations and no others."""
+    from tuicloud.cloud import operations
+
+    keyed = {op.kind for op in operations.all_operations() if op.key}
+    assert keyed == set(operations.DIRECT_KEY_KINDS)
+    code = ("from tuicloud.screens.operations import OPERATION_BINDINGS\n"
+            "assert {b.key for b in OPERATION_BINDINGS} >= {'o', 'x', 'b'}")
+    ops_modules = tuple(f"tuicloud.cloud.operations.{name}" for name in (
+        "servers", "volumes", "images", "networks", "identity", "flavors"))
+    assert imported_after(code, ops_modules) == ["tuicloud.cloud.operations.servers"]
 
 
 def test_every_screen_and_widget_imports_without_the_sdk() -> None:

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.binding import Binding, BindingType
 
-from tuicloud.cloud.kinds.objects import object_location
 from tuicloud.screens.host import console_host
 from tuicloud.screens.key_menu import KeyMenu
 
@@ -63,6 +62,8 @@ def _target(screen: ResourceListScreen) -> str | None:
 
 def open_object_action(screen: ResourceListScreen, action: str) -> None:
     """Open the form of ``action`` for the row under the cursor (or the current folder)."""
+    from tuicloud.cloud.kinds.objects import object_location  # with the objects view
+
     location = object_location(screen.kind)
     session = console_host(screen).session
     if location is None or session is None:
@@ -133,6 +134,7 @@ def open_object_menu(screen: ResourceListScreen) -> None:
 def open_object_delete(screen: ResourceListScreen) -> None:
     """`ctrl+d` on the objects view: the marked objects (or the one under the cursor; a
     folder means what is under it), named and sized before a form deletes them."""
+    from tuicloud.cloud.kinds.objects import object_location  # with the objects view
     from tuicloud.screens.forms.object_delete import DeleteObjectsForm
 
     location = object_location(screen.kind)

@@ -4,6 +4,9 @@ steps, running them in workers, and following the resources until they settle.
 :class:`ListOperations` is owned by a :class:`ResourceListScreen`, which only forwards its key
 actions and ``follow`` here. All cloud calls go through :mod:`tuicloud.cloud.operations` in
 thread workers.
+
+Start-up (issue 17): the menu and its screens are imported when first opened, and the cloud
+operations of a kind when first asked for (see :mod:`tuicloud.cloud.operations`).
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ from rich.text import Text
 from textual.binding import Binding
 
 from tuicloud.cloud import operations as ops
-from tuicloud.screens.actions_menu import ActionsMenu, MenuChoice, availability, fetch_all
 from tuicloud.screens.host import connected
 from tuicloud.widgets.sanitize import sanitize_text
 
@@ -26,6 +28,7 @@ log = logging.getLogger("tuicloud.screens.operations")
 
 if TYPE_CHECKING:
     from tuicloud.cloud.operations import Operation, Raw
+    from tuicloud.screens.actions_menu import MenuChoice
     from tuicloud.screens.resource_list import ResourceListScreen
 
 FOLLOW_INTERVAL = 1.0
@@ -39,7 +42,7 @@ OPERATION_BINDINGS = [
     Binding("ctrl+d", "delete", "Delete", id="list.delete",
             tooltip="Delete the resource under the cursor (or the marked ones), after asking"),
     *(Binding(op.key, f"operation('{op.id}')", op.label, id=f"list.{op.id}")
-      for op in ops.all_operations() if op.key),
+      for op in ops.direct_operations() if op.key),
 ]
 _follow_ids = itertools.count(1)
 
@@ -103,6 +106,8 @@ class ListOperations:
 
     def open_menu(self) -> None:
         """`a`: the actions menu for the cursor row or the marked rows."""
+        from tuicloud.screens.actions_menu import ActionsMenu
+
         ids = self.targets()
         session = self.screen.tui.session
         if not ids or not self.check_action("actions_menu", ()) \
@@ -165,6 +170,7 @@ class ListOperations:
 
         def work() -> None:
             from tuicloud.cloud.errors import CloudError
+            from tuicloud.screens.actions_menu import fetch_all
 
             try:
                 raws, gone = fetch_all(session, op.kind, ids)
@@ -187,6 +193,8 @@ class ListOperations:
 
     def _direct_fetched(self, op: Operation, raws: list[Raw], gone: list[str],
                         total: int) -> None:
+        from tuicloud.screens.actions_menu import availability
+
         self._reading = None
         if gone:
             self.screen.notify(f"{len(gone)} of them no longer exist", severity="warning")

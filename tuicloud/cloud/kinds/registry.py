@@ -2,37 +2,47 @@
 
 from __future__ import annotations
 
-from tuicloud.cloud.kinds.aggregates import AGGREGATES
-from tuicloud.cloud.kinds.app_credentials import APP_CREDENTIALS
-from tuicloud.cloud.kinds.base import ResourceKind
-from tuicloud.cloud.kinds.compute_services import COMPUTE_SERVICES
-from tuicloud.cloud.kinds.containers import CONTAINERS
-from tuicloud.cloud.kinds.flavors import FLAVORS
-from tuicloud.cloud.kinds.floating_ips import FLOATING_IPS
-from tuicloud.cloud.kinds.groups import GROUPS
-from tuicloud.cloud.kinds.hypervisors import HYPERVISORS
-from tuicloud.cloud.kinds.identity import PROJECTS, USERS
-from tuicloud.cloud.kinds.images import IMAGES
-from tuicloud.cloud.kinds.keypairs import KEYPAIRS
-from tuicloud.cloud.kinds.migrations import MIGRATIONS
-from tuicloud.cloud.kinds.my_projects import MY_PROJECTS
-from tuicloud.cloud.kinds.network_agents import NETWORK_AGENTS
-from tuicloud.cloud.kinds.networks import NETWORKS
-from tuicloud.cloud.kinds.ports import PORTS
-from tuicloud.cloud.kinds.role_assignments import ROLE_ASSIGNMENTS
-from tuicloud.cloud.kinds.routers import ROUTERS
-from tuicloud.cloud.kinds.security_group_rules import SECURITY_GROUP_RULES
-from tuicloud.cloud.kinds.security_groups import SECURITY_GROUPS
-from tuicloud.cloud.kinds.server_groups import SERVER_GROUPS
-from tuicloud.cloud.kinds.servers import SERVERS
-from tuicloud.cloud.kinds.subnets import SUBNETS
-from tuicloud.cloud.kinds.volume_services import VOLUME_SERVICES
-from tuicloud.cloud.kinds.volume_snapshots import VOLUME_SNAPSHOTS
-from tuicloud.cloud.kinds.volumes import VOLUMES
-from tuicloud.cloud.kinds.zones import ZONES
+import importlib
+from typing import TYPE_CHECKING
 
-__all__ = ["all_kinds", "kind_for", "register"]
+if TYPE_CHECKING:
+    from tuicloud.cloud.kinds.base import ResourceKind
 
+__all__ = ["all_kinds", "kind_for", "kind_names", "register"]
+
+# Every kind, in the views' order (menus, completion), which users learn: new kinds go last.
+# name -> (module, attribute): a kind's module is imported when the kind is first asked for by
+# its name (the first view imports its own, not all 28); an alias, or every kind, imports all.
+_DECLARED: dict[str, tuple[str, str]] = {
+    "servers": ("servers", "SERVERS"),
+    "volumes": ("volumes", "VOLUMES"),
+    "images": ("images", "IMAGES"),
+    "flavors": ("flavors", "FLAVORS"),
+    "networks": ("networks", "NETWORKS"),
+    "keypairs": ("keypairs", "KEYPAIRS"),
+    "security-groups": ("security_groups", "SECURITY_GROUPS"),
+    "snapshots": ("volume_snapshots", "VOLUME_SNAPSHOTS"),
+    "server-groups": ("server_groups", "SERVER_GROUPS"),
+    "floating-ips": ("floating_ips", "FLOATING_IPS"),
+    "routers": ("routers", "ROUTERS"),
+    "subnets": ("subnets", "SUBNETS"),
+    "ports": ("ports", "PORTS"),
+    "security-group-rules": ("security_group_rules", "SECURITY_GROUP_RULES"),
+    "hypervisors": ("hypervisors", "HYPERVISORS"),
+    "compute-services": ("compute_services", "COMPUTE_SERVICES"),
+    "migrations": ("migrations", "MIGRATIONS"),
+    "projects": ("identity", "PROJECTS"),
+    "users": ("identity", "USERS"),
+    "role-assignments": ("role_assignments", "ROLE_ASSIGNMENTS"),
+    "app-credentials": ("app_credentials", "APP_CREDENTIALS"),
+    "containers": ("containers", "CONTAINERS"),
+    "volume-services": ("volume_services", "VOLUME_SERVICES"),
+    "network-agents": ("network_agents", "NETWORK_AGENTS"),
+    "zones": ("zones", "ZONES"),
+    "aggregates": ("aggregates", "AGGREGATES"),
+    "my-projects": ("my_projects", "MY_PROJECTS"),
+    "groups": ("groups", "GROUPS"),
+}
 _KINDS: dict[str, ResourceKind] = {}
 _ALIASES: dict[str, str] = {}
 
@@ -49,26 +59,35 @@ def register(kind: ResourceKind) -> None:
         _ALIASES[name.lower()] = kind.name
 
 
+def _declared(name: str) -> ResourceKind:
+    """The kind declared under ``name``, its module imported (and the kind registered) once."""
+    kind = _KINDS.get(name)
+    if kind is None:
+        module, attribute = _DECLARED[name]
+        kind = getattr(importlib.import_module(f"{__package__}.{module}"), attribute)
+        assert kind.name == name, (name, module)
+        register(kind)
+    return kind
+
+
 def kind_for(name_or_alias: str) -> ResourceKind:
     """The kind for a name or alias ("servers", "srv", ":vol"); KeyError when unknown."""
     key = name_or_alias.strip().lstrip(":").lower()
+    if key in _DECLARED:
+        return _declared(key)
+    all_kinds()  # an alias: every kind's aliases are needed
     try:
         return _KINDS[_ALIASES[key]]
     except KeyError:
-        known = ", ".join(_KINDS)
+        known = ", ".join(_DECLARED)
         raise KeyError(f"no resource kind {name_or_alias!r} (known: {known})") from None
 
 
+def kind_names() -> list[str]:
+    """Every kind's name, in menu order (no kind's module imported)."""
+    return list(_DECLARED)
+
+
 def all_kinds() -> list[ResourceKind]:
-    """Every registered kind, in menu order."""
-    return list(_KINDS.values())
-
-
-# New kinds go last: the order is the views' order (menus, completion), which users learn.
-for _kind in (SERVERS, VOLUMES, IMAGES, FLAVORS, NETWORKS, KEYPAIRS, SECURITY_GROUPS,
-              VOLUME_SNAPSHOTS, SERVER_GROUPS, FLOATING_IPS, ROUTERS, SUBNETS, PORTS,
-              SECURITY_GROUP_RULES, HYPERVISORS, COMPUTE_SERVICES,
-              MIGRATIONS, PROJECTS, USERS, ROLE_ASSIGNMENTS, APP_CREDENTIALS,
-              CONTAINERS, VOLUME_SERVICES, NETWORK_AGENTS, ZONES, AGGREGATES, MY_PROJECTS,
-              GROUPS):
-    register(_kind)
+    """Every kind, in menu order."""
+    return [_declared(name) for name in _DECLARED]

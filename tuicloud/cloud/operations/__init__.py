@@ -6,80 +6,104 @@ current state of one resource and says when a followed resource has settled and 
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING
 
 from tuicloud.cloud.errors import CloudError
-from tuicloud.cloud.operations import (
-    aggregates,
-    compute_services,
-    containers,
-    flavors,
-    floating_ips,
-    groups,
-    hypervisors,
-    identity,
-    images,
-    keypairs,
-    network_parts,
-    networks,
-    routers,
-    security_groups,
-    server_groups,
-    servers,
-    volume_snapshots,
-    volumes,
-)
 from tuicloud.cloud.operations.base import Choice, KindOperations, Needs, Operation, Raw, name_of
 
 if TYPE_CHECKING:
     from tuicloud.cloud.connection import CloudSession
 
-__all__ = ["Choice", "KindOperations", "Needs", "Operation", "Raw", "all_operations", "ends",
-           "explain", "fetch", "find", "last_request_id", "name_of", "operations_for",
-           "reached", "settled", "singular", "supports"]
+__all__ = ["Choice", "KindOperations", "Needs", "Operation", "Raw", "all_operations",
+           "direct_operations", "ends", "explain", "fetch", "find", "last_request_id",
+           "name_of", "operations_for", "reached", "settled", "singular", "supports"]
 
-# A kind with actions is one module here, declaring its KindOperations; nothing else names it.
-_BY_KIND: dict[str, KindOperations] = {
-    declared.kind: declared
-    for declared in (servers.OPERATIONS, volumes.OPERATIONS, volume_snapshots.OPERATIONS,
-                     images.OPERATIONS, server_groups.OPERATIONS, floating_ips.OPERATIONS,
-                     routers.OPERATIONS, keypairs.OPERATIONS, security_groups.OPERATIONS,
-                     security_groups.RULE_OPERATIONS,
-                     network_parts.SUBNET_OPERATIONS, network_parts.PORT_OPERATIONS,
-                     networks.OPERATIONS, compute_services.OPERATIONS,
-                     identity.PROJECT_OPERATIONS, identity.USER_OPERATIONS,
-                     identity.ASSIGNMENT_OPERATIONS, identity.APP_CREDENTIAL_OPERATIONS,
-                     containers.OPERATIONS, aggregates.OPERATIONS,
-                     flavors.OPERATIONS, hypervisors.OPERATIONS, groups.OPERATIONS)
+# A kind with actions is one module here, declaring its KindOperations; nothing else names it
+# but this table (kind -> module, attribute). The modules are imported when a kind's actions
+# are first asked for: the first list view imports its own kind's, not all 20 (about 40 ms).
+_DECLARED: dict[str, tuple[str, str]] = {
+    "servers": ("servers", "OPERATIONS"),
+    "volumes": ("volumes", "OPERATIONS"),
+    "snapshots": ("volume_snapshots", "OPERATIONS"),
+    "images": ("images", "OPERATIONS"),
+    "server-groups": ("server_groups", "OPERATIONS"),
+    "floating-ips": ("floating_ips", "OPERATIONS"),
+    "routers": ("routers", "OPERATIONS"),
+    "keypairs": ("keypairs", "OPERATIONS"),
+    "security-groups": ("security_groups", "OPERATIONS"),
+    "security-group-rules": ("security_groups", "RULE_OPERATIONS"),
+    "subnets": ("network_parts", "SUBNET_OPERATIONS"),
+    "ports": ("network_parts", "PORT_OPERATIONS"),
+    "networks": ("networks", "OPERATIONS"),
+    "compute-services": ("compute_services", "OPERATIONS"),
+    "projects": ("identity", "PROJECT_OPERATIONS"),
+    "users": ("identity", "USER_OPERATIONS"),
+    "role-assignments": ("identity", "ASSIGNMENT_OPERATIONS"),
+    "app-credentials": ("identity", "APP_CREDENTIAL_OPERATIONS"),
+    "containers": ("containers", "OPERATIONS"),
+    "aggregates": ("aggregates", "OPERATIONS"),
+    "flavors": ("flavors", "OPERATIONS"),
+    "hypervisors": ("hypervisors", "OPERATIONS"),
+    "groups": ("groups", "OPERATIONS"),
 }
-_BY_ID = {op.id: op for declared in _BY_KIND.values() for op in declared.operations}
+DIRECT_KEY_KINDS = ("servers",)
+"""The kinds whose operations have direct keys on the list view (``Operation.key``): every
+list screen binds them, so these kinds' operations load with the first view."""
+_loaded: dict[str, KindOperations] = {}
+_by_id: dict[str, Operation] = {}
+
+
+def _declared(kind: str) -> KindOperations | None:
+    """The kind's declared operations (its module imported on first use); None without."""
+    found = _loaded.get(kind)
+    if found is None and kind in _DECLARED:
+        module, attribute = _DECLARED[kind]
+        found = getattr(importlib.import_module(f"{__name__}.{module}"), attribute)
+        assert isinstance(found, KindOperations) and found.kind == kind, (kind, module)
+        _loaded[kind] = found
+        _by_id.update((op.id, op) for op in found.operations)
+    return found
+
+
+def load_all() -> None:
+    """Import every kind's operations (after the first paint, so no key press waits)."""
+    for kind in _DECLARED:
+        _declared(kind)
 
 
 def supports(kind: str) -> bool:
     """True when resources of this kind have actions."""
-    return kind in _BY_KIND
+    return kind in _DECLARED
 
 
 def operations_for(kind: str) -> tuple[Operation, ...]:
     """The operations on a kind, in menu order (empty for kinds without actions)."""
-    declared = _BY_KIND.get(kind)
+    declared = _declared(kind)
     return declared.operations if declared is not None else ()
 
 
 def all_operations() -> tuple[Operation, ...]:
-    """Every kind's operations (the list view's direct keys come from these)."""
-    return tuple(_BY_ID.values())
+    """Every kind's operations (in the table's order)."""
+    return tuple(op for kind in _DECLARED for op in operations_for(kind))
+
+
+def direct_operations() -> tuple[Operation, ...]:
+    """The operations with a direct key on the list view (see DIRECT_KEY_KINDS)."""
+    return tuple(op for kind in DIRECT_KEY_KINDS for op in operations_for(kind) if op.key)
 
 
 def singular(kind: str) -> str:
     """The word for one resource of the kind ("server"); "resource" for kinds without actions."""
-    declared = _BY_KIND.get(kind)
+    declared = _declared(kind)
     return declared.singular if declared is not None else "resource"
 
 
 def find(op_id: str) -> Operation:
     """The operation with this id; KeyError when unknown."""
-    return _BY_ID[op_id]
+    if op_id not in _by_id:
+        load_all()
+    return _by_id[op_id]
 
 
 def fetch(session: CloudSession, kind: str, ident: str) -> Raw | None:
@@ -103,7 +127,7 @@ def reached(op: Operation | None, raw: Raw) -> bool:
 
 def settled(kind: str, raw: Raw) -> bool:
     """True when the resource is in a resting state (following it can stop)."""
-    declared = _BY_KIND.get(kind)
+    declared = _declared(kind)
     return declared is None or declared.settled(raw)
 
 
