@@ -12,22 +12,33 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from heapq import heapify, heappop, heappush
 from typing import Protocol
 
 from rich.text import Text
 
 from tuicloud.widgets.sanitize import safe_text, sanitize_text
 
-__all__ = ["CELL_MAX_CHARS", "ColumnLike", "Column", "Row", "RowStore", "compile_filter"]
+__all__ = ["CELL_MAX_CHARS", "ColumnLike", "Column", "Row", "RowStore", "TickCompute",
+           "compile_filter"]
 
 CELL_MAX_CHARS = 512
 """Longer cell values are cut: no column is this wide and it bounds filter and render cost."""
 
 SortKey = tuple[int, int, object, int, str]
 """(group, kind, value, sequence, row id); see `RowStore._key`."""
+
+TickCompute = Callable[[Mapping[str, object], float], tuple[str, float]]
+"""A ticking column's cell from a row's data at a time: (text, when that text next changes;
+`math.inf` for never). An age ("40s", "3d") grows while its resource stays the same."""
+
+TICK_BATCH = 5_000
+"""At most this many rows are re-ticked per call: 50,000 rows whose age crosses the same
+minute at once would otherwise hold the UI thread ~50 ms."""
 
 _REGEX_METACHARS = re.compile(r"[.^$*+?{}\[\]\\|()]")
 
@@ -84,6 +95,8 @@ class Row:
     key: SortKey = (0, 0, 0, 0, "")
     version: int = 0
     visible: bool = True
+    due: float = math.inf
+    """When a ticking cell of this row next reads differently (see `RowStore.set_ticking`)."""
     changed: frozenset[str] = field(default_factory=frozenset)
 
 
@@ -198,6 +211,10 @@ class RowStore:
         self._sort_numeric = False
         self._sort_field: str | None = None  # the row key sorted by (a column's sort_key)
         self._sort_inverted = False  # a "-key" sort_key: its numbers sort the other way
+        self._tickers: dict[str, TickCompute] = {}
+        self._ticking: tuple[tuple[int, TickCompute], ...] = ()  # (cell index, compute) shown
+        self._due: list[tuple[float, int, str]] = []  # heap of (due, seq, row id); may be stale
+        self.clock: Callable[[], float] = time.time
         self.loaded = False
         """True once a diff has brought rows: later new rows are highlighted."""
 
@@ -239,6 +256,14 @@ class RowStore:
                 cell = to_cell(value)
             cells.append(cell)
             plains.append(cell if isinstance(cell, str) else cell.plain)
+        if self._ticking:
+            due = math.inf
+            now = self.clock()
+            for index, compute in self._ticking:
+                text, changes_at = compute(data, now)
+                cells[index] = plains[index] = text
+                due = min(due, changes_at)
+            self._schedule(row, due, now)
         row.data = data
         row.cells = tuple(cells)
         row.haystack = "\n".join(plains)
@@ -295,6 +320,24 @@ class RowStore:
         self._sort_numeric = self._is_numeric(self.sort_column)
         self._rebuild(refill=True)
 
+    def set_ticking(self, column: str, compute: TickCompute | None) -> None:
+        """Show ``compute``'s text in ``column`` (None: the row's own value again) and keep it
+        current with `retick`; O(n) once, then each row costs work only when its text changes."""
+        if self._tickers.get(column) is compute:
+            return
+        if compute is None:
+            self._tickers.pop(column, None)
+        else:
+            self._tickers[column] = compute
+        self._rebuild(refill=True)
+
+    def _schedule(self, row: Row, due: float, now: float) -> None:
+        if due <= now:  # a compute must name a later time; never spin on one row
+            due = math.nextafter(now, math.inf)
+        row.due = due
+        if due != math.inf:
+            heappush(self._due, (due, row.seq, row.id))
+
     def set_sort(self, column: str | None, reverse: bool) -> None:
         """Sort by `column` (None = arrival order), descending when `reverse`."""
         self.sort_column, self.reverse = column, reverse
@@ -329,6 +372,10 @@ class RowStore:
 
     def _rebuild(self, refill: bool = False) -> None:
         if refill:
+            keys = self._column_keys
+            self._ticking = tuple((keys.index(column), compute)
+                                  for column, compute in self._tickers.items() if column in keys)
+            self._due = []
             for row in self.rows.values():
                 self._fill(row, row.data)
                 row.version += 1
@@ -429,24 +476,31 @@ class RowStore:
         for key in add:
             insort(view, key)
 
-    def retick(self, key: str, compute: Callable[[Mapping[str, object]], str]
-               ) -> tuple[list[str], bool]:
-        """Recompute column ``key``'s cell of every row from its data (an age that grows
-        while the resource does not change): (the visible rows whose cell changed, whether
-        the filter now shows other rows)."""
-        try:
-            index = self._column_keys.index(key)
-        except ValueError:
-            return [], False
+    def retick(self, now: float | None = None, limit: int = TICK_BATCH
+               ) -> tuple[list[str], bool, bool]:
+        """Recompute the ticking cells (see `set_ticking`) of the rows whose text is due to
+        change by ``now``, at most ``limit`` of them: (the visible rows whose cell changed,
+        whether the filter now shows other rows, whether more rows are due)."""
+        now = self.clock() if now is None else now
         changed: list[str] = []
         drop: list[SortKey] = []
         add: list[SortKey] = []
-        for row in self.rows.values():
-            text = compute(row.data)
-            if row.cells[index] == text:
-                continue
+        heap, rows, ticking = self._due, self.rows, self._ticking
+        done = 0
+        while heap and heap[0][0] <= now and done < limit:
+            due, _, row_id = heappop(heap)
+            row = rows.get(row_id)
+            if row is None or row.due != due:
+                continue  # removed, or filled again since (a newer entry is queued)
+            done += 1
             cells = list(row.cells)
-            cells[index] = text
+            next_due = math.inf
+            for index, compute in ticking:
+                cells[index], changes_at = compute(row.data, now)
+                next_due = min(next_due, changes_at)
+            self._schedule(row, next_due, now)
+            if tuple(cells) == row.cells:
+                continue
             row.cells = tuple(cells)
             row.haystack = "\n".join(c if isinstance(c, str) else c.plain for c in cells)
             row.folded = row.haystack.casefold()
@@ -457,8 +511,13 @@ class RowStore:
                 (add if row.visible else drop).append(row.key)
             elif row.visible:
                 changed.append(row.id)
+        if len(heap) > 2 * len(rows) + 1024:  # rows filled again leave stale entries behind
+            self._due = [(row.due, row.seq, row.id) for row in rows.values()
+                         if row.due != math.inf]
+            heapify(self._due)
         self._patch_view(drop, add)
-        return changed, bool(drop or add)
+        more = bool(self._due) and self._due[0][0] <= now
+        return changed, bool(drop or add), more
 
     def clear_highlight(self, row_id: str) -> bool:
         """Drop a row's changed-cell highlight; True if the row exists and is visible."""
