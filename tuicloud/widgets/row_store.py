@@ -14,7 +14,7 @@ import math
 import re
 import time
 from bisect import bisect_left, insort
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from heapq import heapify, heappop, heappush
 from typing import Protocol
@@ -23,7 +23,7 @@ from rich.text import Text
 
 from tuicloud.widgets.sanitize import safe_text, sanitize_text
 
-__all__ = ["CELL_MAX_CHARS", "ColumnLike", "Column", "Row", "RowStore", "TickCompute",
+__all__ = ["CELL_MAX_CHARS", "ColumnLike", "Column", "Row", "RowData", "RowStore", "TickCompute",
            "compile_filter"]
 
 CELL_MAX_CHARS = 512
@@ -81,13 +81,56 @@ class Column:
 Cell = str | Text
 """A sanitised cell: plain `str`, or a `Text` when the caller supplied styling."""
 
+_MISSING = object()
+
+
+class RowData(Mapping[str, object]):
+    """A row's values, read-only, in a tuple aligned to keys every row of the same shape
+    shares: at 50,000 servers a dict of 13 keys per row cost 464 bytes, this 190."""
+
+    __slots__ = ("_index", "_values")
+
+    def __init__(self, index: Mapping[str, int], values: tuple[object, ...]) -> None:
+        self._index = index
+        self._values = values
+
+    def __getitem__(self, key: str) -> object:
+        return self._values[self._index[key]]
+
+    def get(self, key: str, default: object = None) -> object:
+        """The value of ``key``, ``default`` when absent (faster than Mapping's)."""
+        index = self._index.get(key)
+        return default if index is None else self._values[index]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, RowData) and other._index is self._index:
+            return self._values == other._values
+        if not isinstance(other, Mapping) or len(other) != len(self._values):
+            return False if isinstance(other, Mapping) else NotImplemented
+        values = self._values
+        return all(other.get(key, _MISSING) == values[i] for key, i in self._index.items())
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"RowData({dict(self)!r})"
+
+
+_NO_DATA = RowData({}, ())
+
 
 @dataclass(slots=True, eq=False)
 class Row:
     """One resource as the table holds it."""
 
     id: str
-    data: Mapping[str, object]
+    data: RowData
     cells: tuple[Cell, ...]
     haystack: str
     """The cells' plain texts joined by newlines; literal filters casefold it as they go (a
@@ -251,6 +294,8 @@ class RowStore:
         self._sort_field: str | None = None  # the row key sorted by (a column's sort_key)
         self._sort_inverted = False  # a "-key" sort_key: its numbers sort the other way
         self._tickers: dict[str, TickCompute] = {}
+        self._tick_texts: dict[str, str] = {}  # one string per age text ("3d"), not per row
+        self._shapes: dict[tuple[str, ...], dict[str, int]] = {}
         self._ticking: tuple[tuple[int, TickCompute], ...] = ()  # (cell index, compute) shown
         self._due: list[tuple[float, int, str]] = []  # heap of (due, seq, row id); may be stale
         self.clock: Callable[[], float] = time.time
@@ -272,7 +317,23 @@ class RowStore:
             return (0 if self.reverse else 1, 0, 0, row.seq, row.id)
         return (1 if self.reverse else 0, sort_value[0], sort_value[1], row.seq, row.id)
 
-    def _fill(self, row: Row, data: Mapping[str, object]) -> None:
+    def _pack(self, row_id: str, data: Mapping[str, object]) -> RowData:
+        """``data`` as a `RowData` (keys shared with the rows of the same shape)."""
+        if isinstance(data, RowData):
+            return data
+        keys = tuple(data)
+        index = self._shapes.get(keys)
+        if index is None:
+            if len(self._shapes) > 64:  # rows of ever new shapes: do not keep them all
+                self._shapes.clear()
+            index = self._shapes[keys] = {key: i for i, key in enumerate(keys)}
+        values = list(data.values())
+        at = index.get("id")
+        if at is not None and values[at] == row_id:
+            values[at] = row_id  # one string for the id, not two equal ones
+        return RowData(index, tuple(values))
+
+    def _fill(self, row: Row, data: RowData) -> None:
         cells: list[Cell] = []
         plains: list[str] = []
         for key in self._column_keys:
@@ -300,7 +361,7 @@ class RowStore:
             now = self.clock()
             for index, compute in self._ticking:
                 text, changes_at = compute(data, now)
-                cells[index] = plains[index] = text
+                cells[index] = plains[index] = self._shared_text(text)
                 due = min(due, changes_at)
             self._schedule(row, due, now)
         row.data = data
@@ -368,6 +429,15 @@ class RowStore:
         else:
             self._tickers[column] = compute
         self._rebuild(refill=True)
+
+    def _shared_text(self, text: str) -> str:
+        texts = self._tick_texts
+        shared = texts.get(text)
+        if shared is None:
+            if len(texts) > 4096:
+                texts.clear()
+            shared = texts[text] = text
+        return shared
 
     def _schedule(self, row: Row, due: float, now: float) -> None:
         if due <= now:  # a compute must name a later time; never spin on one row
@@ -479,8 +549,8 @@ class RowStore:
                 else:
                     self._seq += 1
                     seq = self._seq
-                row = Row(row_id, {}, (), "", seq)
-                self._fill(row, dict(new_data))
+                row = Row(row_id, _NO_DATA, (), "", seq)
+                self._fill(row, self._pack(row_id, new_data))
                 rows[row_id] = row
                 result.upserted += 1
                 order_add.append(row.key)
@@ -491,11 +561,12 @@ class RowStore:
                     result.highlighted.append(row_id)
                 continue
             old_data = row.data
-            if new_data == old_data:
+            packed = self._pack(row_id, new_data)
+            if packed == old_data:
                 continue
             old_key, old_visible = row.key, row.visible
             result.upserted += 1
-            self._fill(row, dict(new_data))
+            self._fill(row, packed)
             row.version += 1
             if highlight:
                 changed = frozenset(
@@ -539,7 +610,8 @@ class RowStore:
             cells = list(row.cells)
             next_due = math.inf
             for index, compute in ticking:
-                cells[index], changes_at = compute(row.data, now)
+                text, changes_at = compute(row.data, now)
+                cells[index] = self._shared_text(text)
                 next_due = min(next_due, changes_at)
             self._schedule(row, next_due, now)
             if tuple(cells) == row.cells:
