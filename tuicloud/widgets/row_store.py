@@ -123,6 +123,9 @@ class RowData(Mapping[str, object]):
 
 
 _NO_DATA = RowData({}, ())
+UNCHANGED: frozenset[str] = frozenset()
+"""Every row without highlighted cells shares this one: CPython 3.11 makes a new 216-byte empty
+frozenset per call (11 MB at 50,000 rows)."""
 
 
 @dataclass(slots=True, eq=False)
@@ -141,7 +144,7 @@ class Row:
     visible: bool = True
     due: float = math.inf
     """When a ticking cell of this row next reads differently (see `RowStore.set_ticking`)."""
-    changed: frozenset[str] = field(default_factory=frozenset)
+    changed: frozenset[str] = UNCHANGED
 
 
 @dataclass(slots=True)
@@ -638,5 +641,5 @@ class RowStore:
         row = self.rows.get(row_id)
         if row is None:
             return False
-        row.changed = frozenset()
+        row.changed = UNCHANGED
         return row.visible
