@@ -7,6 +7,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+from rich.text import Text
+
 from tuicloud.widgets.row_store import Column, RowStore, compile_filter
 
 COLUMNS = [Column("name", "Name"), Column("age", "Age")]
@@ -113,3 +115,20 @@ def test_without_ticking_a_column_shows_the_rows_own_value_again() -> None:
     store.set_ticking("age", None)
     assert shown(store, "r000") == "stale"
     assert store.retick() == ([], False, False)
+
+
+def test_styled_cells_survive_a_tick_and_rows_styled_alike_share_them() -> None:
+    store, clock = RowStore(), Clock()
+    store.clock = clock
+    store.set_columns([Column("status", "Status"), *COLUMNS])
+    store.set_ticking("age", tens)
+    red = Text("ERROR", style="red")
+    store.apply({"a": {"status": red, "name": "a", "created": 995.0},
+                 "b": {"status": Text("ERROR", style="red"), "name": "b", "created": 999.0}})
+    a, b = store.rows["a"], store.rows["b"]
+    assert a.styled is b.styled  # one tuple for both: no per-row copy of the cells
+    clock.now += 5.0  # "a" ticks to "1x"
+    assert store.retick()[0] == ["a"]
+    status, name, age = a.cells
+    assert isinstance(status, Text) and status.plain == "ERROR" and str(status.style) == "red"
+    assert (name, age) == ("a", "1x") and b.cells[1:] == ("b", "0x")

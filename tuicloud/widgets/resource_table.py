@@ -650,13 +650,14 @@ class ResourceTable(ScrollView, can_focus=True):
         base = self._row_style(is_cursor, is_marked)
         changed_style = self._changed_style() if row.changed else None
         columns = self._store.columns
+        cells = row.cells
         line = Text(MARK_GLYPH if is_marked else " ", style=base, no_wrap=True, end="")
         line.append(" " * (GUTTER - 1))
         for position, (column_index, cell_width) in enumerate(self._layout(width)):
             if position:
                 line.append(" " * SEPARATOR)
             column = columns[column_index]
-            cell: Cell = row.cells[column_index]
+            cell: Cell = cells[column_index]
             style = changed_style if column.key in row.changed else None
             if isinstance(cell, str):
                 line.append(fit_str(cell, cell_width, column.numeric), style)
