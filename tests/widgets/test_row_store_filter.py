@@ -92,3 +92,18 @@ def test_a_narrowing_filter_tests_only_the_rows_shown(monkeypatch: pytest.Monkey
     store.set_filter("web-1.")  # a regex and a literal: not a narrowing either
     assert store.ids() == [i for i in ids_by_sort(store)
                            if store.rows[i].haystack.startswith("web-1-")]
+
+
+def test_rows_saying_the_same_share_one_string_until_a_key_has_too_many() -> None:
+    """Strings parsed from JSON are new in every row: the store keeps one of each value for
+    keys of few values (an AZ, a status) and gives up on keys of many (names)."""
+    store = RowStore()
+    store.set_columns(COLUMNS)
+    count = row_store.SHARED_VALUES_PER_KEY + 10
+    store.apply({f"r{i}": {"name": "".join(["web-", str(i)]), "az": "".join(["no", "va"])}
+                 for i in range(count)})
+    first, last = store.rows["r0"].data, store.rows[f"r{count - 1}"].data
+    assert first["az"] is last["az"] == "nova"
+    assert store._shared_values["name"] is None  # too varied: not kept
+    assert last["name"] == f"web-{count - 1}"
+    assert dict(store.rows["r5"].data) == {"name": "web-5", "az": "nova"}

@@ -40,6 +40,9 @@ TICK_BATCH = 5_000
 """At most this many rows are re-ticked per call: 50,000 rows whose age crosses the same
 minute at once would otherwise hold the UI thread ~50 ms."""
 
+SHARED_VALUES_PER_KEY = 1024
+"""A row key whose string values are this varied is not deduplicated (see `RowStore._pack`)."""
+
 _REGEX_METACHARS = re.compile(r"[.^$*+?{}\[\]\\|()]")
 
 
@@ -310,6 +313,7 @@ class RowStore:
         self._tickers: dict[str, TickCompute] = {}
         self._styled_memo: dict[tuple[tuple[int, int], ...], tuple[tuple[int, Text], ...]] = {}
         self._shapes: dict[tuple[str, ...], dict[str, int]] = {}
+        self._shared_values: dict[str, dict[str, str] | None] = {}  # None: too many values
         self._ticking: tuple[tuple[int, TickCompute], ...] = ()  # (cell index, compute) shown
         self._due: list[tuple[float, int, str]] = []  # heap of (due, seq, row id); may be stale
         self.clock: Callable[[], float] = time.time
@@ -345,6 +349,26 @@ class RowStore:
         at = index.get("id")
         if at is not None and values[at] == row_id:
             values[at] = row_id  # one string for the id, not two equal ones
+        # Values parsed from JSON are new strings in every row, even where thousands of rows
+        # say the same ("nova", "ACTIVE", "3d"): keep one of each, for the keys that have few.
+        memos = self._shared_values
+        for i, key in enumerate(keys):
+            value = values[i]
+            if type(value) is not str:
+                continue
+            memo = memos.get(key, _MISSING)
+            if memo is None:
+                continue  # a key of many values (names, addresses): no gain
+            if memo is _MISSING:
+                memo = memos[key] = {}
+            assert isinstance(memo, dict)
+            shared = memo.get(value)
+            if shared is not None:
+                values[i] = shared
+            elif len(memo) < SHARED_VALUES_PER_KEY:
+                memo[value] = value
+            else:
+                memos[key] = None
         return RowData(index, tuple(values))
 
     def _fill(self, row: Row, data: RowData) -> None:
