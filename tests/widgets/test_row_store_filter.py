@@ -1,15 +1,16 @@
 """A filter walks the kept sort order instead of sorting (issue 17): the order it shows must be
-the sort's after a sort change, after rows come, change and go, and when a filter narrows the
-last one (only the rows shown are tested then) or widens it again."""
+the sort's after a sort change, after rows come, change and go, and when a filter narrows or
+widens the last one."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
-from tuicloud.widgets import row_store
-from tuicloud.widgets.row_store import Column, Row, RowStore
+from tests.helpers.app import wait_until
+from tests.helpers.table import TableApp, servers
+from tuicloud.widgets import resource_table, row_store
+from tuicloud.widgets.resource_table import ResourceTable
+from tuicloud.widgets.row_store import Column, RowStore
 
 COLUMNS = [Column("name", "Name"), Column("size", "Size", numeric=True)]
 
@@ -64,32 +65,26 @@ def test_a_filter_keeps_the_order_after_rows_are_applied() -> None:
     assert store.ids() == ids_by_sort(store) and len(store.ids()) == 60
 
 
-def test_a_narrowing_filter_tests_only_the_rows_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_literal_filter_searches_kept_texts_made_again_after_any_change() -> None:
+    """Typing in the filter bar searches folded texts kept from the last key; a row applied,
+    a sort or a forget makes them again, so a filter never sees an old text."""
     store = make_store()
     store.set_filter("web-1")
-    wider = store.ids()
-    tested: list[str] = []
-    compile_filter = row_store.compile_filter
-
-    def counting(text: str) -> Callable[[Row], bool] | None:
-        matcher = compile_filter(text)
-        assert matcher is not None
-
-        def match(row: Row) -> bool:
-            tested.append(row.id)
-            return matcher(row)
-
-        return match
-
-    monkeypatch.setattr(row_store, "compile_filter", counting)
-    store.set_filter("WEB-1-1")
-    assert sorted(tested) == sorted(wider)  # not the 60 rows
-    assert store.ids() == shown(store, "web-1-1") != []
-    monkeypatch.undo()
-    store.set_filter("!web-1")  # inverted: not a narrowing; every row is tested again
-    assert store.ids() == [i for i in ids_by_sort(store)
-                           if "web-1" not in store.rows[i].haystack]
-    store.set_filter("web-1.")  # a regex and a literal: not a narrowing either
+    kept = store._search
+    assert kept is not None
+    store.set_filter("!WEB-1")  # an inverted literal uses them too
+    assert store._search is kept
+    assert store.ids() == [i for i in ids_by_sort(store) if "web-1" not in store.rows[i].haystack]
+    store.apply({"r0": {"name": "web-1-renamed", "size": 0}})
+    assert store._search is None
+    store.set_filter("renamed")
+    assert store.ids() == ["r0"]
+    store.set_sort("size", True)
+    store.set_filter("web-1-")
+    assert store.ids() == shown(store, "web-1-")
+    store.forget_search()
+    store.set_filter("web-1.")  # a regex and a literal: the matcher, no kept texts
+    assert store._search is None
     assert store.ids() == [i for i in ids_by_sort(store)
                            if store.rows[i].haystack.startswith("web-1-")]
 
@@ -107,3 +102,23 @@ def test_rows_saying_the_same_share_one_string_until_a_key_has_too_many() -> Non
     assert store._shared_values["name"] is None  # too varied: not kept
     assert last["name"] == f"web-{count - 1}"
     assert dict(store.rows["r5"].data) == {"name": "web-5", "az": "nova"}
+
+
+async def test_the_table_drops_the_kept_texts_a_while_after_the_last_filter(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(resource_table, "SEARCH_KEEP_SECONDS", 0.2)
+    app = TableApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(ResourceTable)
+        table.apply_diff(servers(range(50)))
+        store = table._store
+        table.prepare_filter()  # the filter bar opened: the texts are folded before a key
+        assert store._search is not None
+        await wait_until(pilot, lambda: store._search is None, timeout=5,
+                         what="the kept texts to go unused")
+        table.set_filter("server-0001")
+        assert store._search is not None and table.visible_count == 10
+        await wait_until(pilot, lambda: store._search is None, timeout=5,
+                         what="the kept texts to go")
+        table.set_filter("server-0002")  # filtering again still works and keeps them again
+        assert table.visible_count == 10 and store._search is not None

@@ -132,3 +132,18 @@ def test_styled_cells_survive_a_tick_and_rows_styled_alike_share_them() -> None:
     status, name, age = a.cells
     assert isinstance(status, Text) and status.plain == "ERROR" and str(status.style) == "red"
     assert (name, age) == ("a", "1x") and b.cells[1:] == ("b", "0x")
+
+
+def test_a_tick_refolds_the_kept_filter_texts_in_place() -> None:
+    """A literal filter's kept texts follow the ticks (not made again: ages tick all the time)."""
+    store, clock = make_store(30)
+    store.set_filter("1x")
+    kept = store._search
+    assert kept is not None and sorted(store.ids()) == [f"r{i:03d}" for i in range(10, 20)]
+    clock.now += 3.0  # r007..r009 become "1x", r017..r019 "2x"
+    store.retick()
+    store.set_filter("1")
+    store.set_filter("1x")  # typed again: searches the texts as they read now
+    assert store._search is kept
+    assert sorted(store.ids()) == [f"r{i:03d}" for i in range(7, 17)]
+    check_view(store, clock.now)

@@ -710,6 +710,7 @@ class ResourceListScreen(Screen[None]):
         bar = self.query_one("#filter", Input)
         bar.add_class("-visible")
         self.set_focus(bar)  # at once: keys typed right after `/` must reach the bar
+        self.table.prepare_filter()  # 50,000 rows: ~15 ms now rather than on the first key
 
     def action_command_line(self) -> None:
         """`:`: the command line, focused at once so a fast `:vol⏎` is not lost."""
