@@ -85,6 +85,7 @@ Cell = str | Text
 """A sanitised cell: plain `str`, or a `Text` when the caller supplied styling."""
 
 _MISSING = object()
+_NEW_MEMO: dict[str, str] = {}  # a marker: never filled
 
 
 class RowData(Mapping[str, object]):
@@ -354,16 +355,16 @@ class RowStore:
         # Values parsed from JSON are new strings in every row, even where thousands of rows
         # say the same ("nova", "ACTIVE", "3d"): keep one of each, for the keys that have few.
         memos = self._shared_values
-        for i, key in enumerate(keys):
-            value = values[i]
+        memo_of = memos.get
+        for i, value in enumerate(values):
             if type(value) is not str:
                 continue
-            memo = memos.get(key, _MISSING)
+            key = keys[i]
+            memo = memo_of(key, _NEW_MEMO)
             if memo is None:
                 continue  # a key of many values (names, addresses): no gain
-            if memo is _MISSING:
+            if memo is _NEW_MEMO:
                 memo = memos[key] = {}
-            assert isinstance(memo, dict)
             shared = memo.get(value)
             if shared is not None:
                 values[i] = shared
@@ -374,13 +375,14 @@ class RowStore:
         return RowData(index, tuple(values))
 
     def _fill(self, row: Row, data: RowData) -> None:
-        cells: list[Cell] = []
         plains: list[str] = []
+        styled: list[tuple[int, Text]] = []
+        index_of, values = data._index.get, data._values
         for key in self._column_keys:
-            value = data.get(key)
+            at = index_of(key)
+            value = None if at is None else values[at]
             # Inline fast path for the common case: a clean, short str.
             if type(value) is str and value.isprintable() and len(value) <= CELL_MAX_CHARS:
-                cells.append(value)
                 plains.append(value)
                 continue
             if type(value) is Text and not value.spans:
@@ -394,18 +396,23 @@ class RowStore:
                     cell = self._text_cells[memo] = to_cell(value)
             else:
                 cell = to_cell(value)
-            cells.append(cell)
-            plains.append(cell if isinstance(cell, str) else cell.plain)
+            if isinstance(cell, str):
+                plains.append(cell)
+            else:
+                styled.append((len(plains), cell))
+                plains.append(cell.plain)
         if self._ticking:
             due = math.inf
             now = self.clock()
             for index, compute in self._ticking:
                 text, changes_at = compute(data, now)
-                cells[index] = plains[index] = text
+                plains[index] = text
+                if styled:
+                    styled = [(at, cell) for at, cell in styled if at != index]
                 due = min(due, changes_at)
             self._schedule(row, due, now)
         row.data = data
-        row.styled = self._styled(cells)
+        row.styled = self._shared_styled(styled) if styled else ()
         row.haystack = "\n".join(plains)
         row.key = self._key(row)
         row.visible = self._matcher is None or self._matcher(row)
@@ -473,8 +480,9 @@ class RowStore:
     def _styled(self, cells: Sequence[Cell]) -> tuple[tuple[int, Text], ...]:
         """The styled cells as `Row.styled`: one tuple for every row styled alike."""
         styled = [(index, cell) for index, cell in enumerate(cells) if isinstance(cell, Text)]
-        if not styled:
-            return ()
+        return self._shared_styled(styled) if styled else ()
+
+    def _shared_styled(self, styled: list[tuple[int, Text]]) -> tuple[tuple[int, Text], ...]:
         # By identity: a status's cell is one shared Text (see _fill), and the tuple kept
         # here holds it, so its id is not reused while the entry lives.
         memo = tuple((index, id(cell)) for index, cell in styled)
