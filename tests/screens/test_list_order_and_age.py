@@ -8,6 +8,8 @@ import time
 import openstack
 
 from tests.helpers.app import loaded, make_app, wait_until
+from tuicloud.cloud.kinds.base import format_age_since
+from tuicloud.screens.resource_list import age_changes_at
 from tuicloud.simcloud import RunningSim
 from tuicloud.widgets.row_store import Column, RowStore
 
@@ -21,6 +23,22 @@ def test_rows_new_after_the_load_go_on_top_in_arrival_order() -> None:
     assert store.ids() == ["d", "c", "b", "a"]
     store.set_sort("name", False)
     assert store.ids() == ["c", "d", "b", "a"]  # a chosen sort still places them by value
+
+
+def test_an_age_is_due_again_exactly_when_its_text_changes() -> None:
+    """The table re-ticks a row only when `age_changes_at` says (issue 17): too late shows a
+    stale age, too early costs work for nothing."""
+    when = 1_700_000_000.0
+    ages = [0.0, 0.4, 1.0, 59.2, 59.999, 60.0, 61.5, 3599.0, 3600.0, 7200.5, 47 * 3600 + 10,
+            48 * 3600.0, 3 * 86400 + 5, 364 * 86400.0, 365 * 86400.0, 800 * 86400.0, -30.0]
+    ages += [i * 977.3 for i in range(1, 400)]
+    for age in ages:
+        now = when + age
+        text = format_age_since(when, now)
+        due = age_changes_at(when, now)
+        assert due > now, age
+        assert format_age_since(when, due - 1e-3) == text, age
+        assert format_age_since(when, due) != text, age
 
 
 async def test_a_server_launched_while_the_list_shows_appears_on_top(sim: RunningSim) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
+import math
 import string
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -31,6 +31,7 @@ from tuicloud.screens.object_actions import OBJECT_BINDINGS
 from tuicloud.screens.operations import OPERATION_BINDINGS, ListOperations
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.resource_table import ResourceTable
+from tuicloud.widgets.row_store import TickCompute
 from tuicloud.widgets.sanitize import sanitize_text
 from tuicloud.widgets.status_header import StatusHeader
 
@@ -53,7 +54,8 @@ close to the last row loaded: a page of 1,000 arrives long before the cursor get
 FILTER_FILL = 100
 """A filter over a lazily read list reads further pages until it matches this many rows."""
 AGE_TICK_SECONDS = 2.0
-"""How often ages are recomputed: 10,000 rows cost about 7 ms (a 0.4% share of a core)."""
+"""How often ages are looked at: only the rows whose age text is due to change cost work (see
+`RowStore.retick`)."""
 
 
 def sort_letters(kind: ResourceKind) -> dict[str, str]:
@@ -72,8 +74,26 @@ def sort_letters(kind: ResourceKind) -> dict[str, str]:
     return letters
 
 
-def _age_cell(data: Mapping[str, object], *, source: str, now: float) -> str:
-    return format_age_since(data.get(source), now)
+_AGE_STEPS = ((60.0, 1.0), (3600.0, 60.0), (48 * 3600.0, 3600.0), (365 * 86400.0, 86400.0),
+              (math.inf, 365 * 86400.0))
+"""(below this many seconds, the age text's unit), as `format_age_since` writes it."""
+
+
+def age_changes_at(when: float, now: float) -> float:
+    """When the age `format_age_since(when, now)` shows next reads differently."""
+    seconds = max(0.0, now - when)
+    for limit, step in _AGE_STEPS:
+        if seconds < limit:
+            return when + (seconds // step + 1) * step
+    return math.inf  # pragma: no cover - the last limit is infinite
+
+
+def _age_cell(data: Mapping[str, object], now: float, *, source: str) -> tuple[str, float]:
+    when = data.get(source)
+    text = format_age_since(when, now)
+    if not text:
+        return text, math.inf
+    return text, age_changes_at(when, now)  # type: ignore[arg-type]  # a number: it has a text
 
 
 class ResourceListScreen(Screen[None]):
@@ -126,6 +146,7 @@ class ResourceListScreen(Screen[None]):
         self._timer: Timer | None = None
         self._status_styles: dict[str, Style] = {}
         self._sort_letters: dict[str, str] = {}
+        self._age_computes: dict[str, TickCompute] = {}
         self.feed = ListFeed(kind)  # poller, diff, epoch, failures, freshness (model layer)
         self.operations = ListOperations(self)
         self._create_pending = False  # `c` pressed before the cloud answered
@@ -180,13 +201,8 @@ class ResourceListScreen(Screen[None]):
         self.set_interval(AGE_TICK_SECONDS, self._tick_ages)
 
     def _tick_ages(self) -> None:
-        if not self._active:
-            return
-        now = time.time()
-        for column in self.kind.columns:
-            if column.age_of is not None:
-                self.table.retick(column.key, functools.partial(
-                    _age_cell, source=column.age_of, now=now))
+        if self._active:
+            self.table.retick()
 
     def _apply_columns(self) -> None:
         columns = list(self.kind.columns)
@@ -197,6 +213,13 @@ class ResourceListScreen(Screen[None]):
         if self.tui.all_projects and self.kind.all_projects_column is not None:
             columns.insert(1, self.kind.all_projects_column)
         self.table.set_columns(columns)
+        for column in self.kind.columns:
+            if column.age_of is not None:
+                compute = self._age_computes.get(column.key)
+                if compute is None:  # one per column: the same one again costs nothing
+                    compute = self._age_computes[column.key] = functools.partial(
+                        _age_cell, source=column.age_of)
+                self.table.set_ticking(column.key, compute)
         shown = {column.key for column in columns}
         self._sort_letters = {letter: key for letter, key in sort_letters(self.kind).items()
                               if key in shown}
@@ -697,6 +720,7 @@ class ResourceListScreen(Screen[None]):
         bar = self.query_one("#filter", Input)
         bar.add_class("-visible")
         self.set_focus(bar)  # at once: keys typed right after `/` must reach the bar
+        self.table.prepare_filter()  # 50,000 rows: ~15 ms now rather than on the first key
 
     def action_command_line(self) -> None:
         """`:`: the command line, focused at once so a fast `:vol⏎` is not lost."""

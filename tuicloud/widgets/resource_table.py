@@ -9,7 +9,7 @@ column header; data rows start at line 1 and scroll beneath it.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -24,7 +24,15 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from tuicloud.widgets.row_store import Cell, Column, ColumnLike, Row, RowStore, SortKey
+from tuicloud.widgets.row_store import (
+    Cell,
+    Column,
+    ColumnLike,
+    Row,
+    RowStore,
+    SortKey,
+    TickCompute,
+)
 from tuicloud.widgets.sanitize import sanitize_text
 from tuicloud.widgets.table_layout import (
     GUTTER,
@@ -39,6 +47,12 @@ from tuicloud.widgets.textual_compat import scrollbar_updater
 __all__ = ["Column", "ColumnLike", "ResourceTable", "layout_columns"]
 
 HIGHLIGHT_SECONDS = 2.0
+SEARCH_KEEP_SECONDS = 30.0
+"""The folded texts a filter searches are dropped this long (up to twice) after the last filter
+change: kept while someone types, not for the life of a 50,000-row list."""
+RETICK_AGAIN_SECONDS = 0.05
+"""When more rows were due than one retick takes, the rest follow after this pause (keys
+pressed meanwhile are handled in between)."""
 MARK_GLYPH = "✓"
 
 
@@ -160,6 +174,8 @@ class ResourceTable(ScrollView, can_focus=True):
         self._column_page = 0  # `w` shows the columns a narrow terminal has no room for
         self._highlight_until: dict[str, float] = {}
         self._highlight_timer: Timer | None = None
+        self._retick_timer: Timer | None = None
+        self._search_timer: Timer | None = None
         self._columns_generation = 0
         if columns:
             self.set_columns(columns)
@@ -286,21 +302,56 @@ class ResourceTable(ScrollView, can_focus=True):
         store.set_sort(column_key, reverse)
         self._after_change(state)
 
-    def retick(self, column_key: str, compute: Callable[[Mapping[str, object]], str]) -> None:
-        """Recompute one column's cells from each row's data (ages tick; nothing else moves)."""
+    def set_ticking(self, column_key: str, compute: TickCompute | None) -> None:
+        """Show ``compute``'s text in a column (an age) and keep it current: call `retick`
+        now and then; each call costs work only for the rows whose text changed (O(n) now)."""
         state = self._capture_cursor()
-        changed, refiltered = self._store.retick(column_key, compute)
+        self._store.set_ticking(column_key, compute)
+        self._after_change(state)
+
+    def retick(self) -> None:
+        """Update the ticking cells that now read differently (ages tick; nothing else moves)."""
+        if self._retick_timer is not None:
+            self._retick_timer.stop()
+            self._retick_timer = None
+        state = self._capture_cursor()
+        changed, refiltered, more = self._store.retick()
+        if more and self.is_attached:
+            self._retick_timer = self.set_timer(RETICK_AGAIN_SECONDS, self.retick)
         if refiltered:
             self._after_change(state)
             return
-        for row_id in changed:  # only the lines on screen whose age now reads differently
-            self._refresh_index(self._store.index_of(row_id))
+        if not changed:
+            return
+        # Only the lines on screen whose age now reads differently (found from the window:
+        # thousands of rows may cross a minute at once, a few dozen are shown).
+        changed_ids = set(changed)
+        store, top = self._store, round(self.scroll_y)
+        for index in range(top, min(len(store.view), top + self._data_height)):
+            if store.id_at(index) in changed_ids:
+                self.refresh_line(index + 1)  # a virtual line: the titles are line 0
 
     def set_filter(self, text: str) -> None:
         """Filter rows (see `row_store.compile_filter` for the syntax); survives diffs."""
         state = self._capture_cursor()
         self._store.set_filter(text)
         self._after_change(state)
+        self._keep_search()
+
+    def prepare_filter(self) -> None:
+        """A filter is about to be typed: make its first key as fast as the next ones."""
+        self._store.prepare_search()
+        self._keep_search()
+
+    def _keep_search(self) -> None:
+        if self._search_timer is not None:
+            self._search_timer.reset()
+        elif self.is_attached:
+            self._search_timer = self.set_timer(SEARCH_KEEP_SECONDS, self._forget_search)
+
+    def _forget_search(self) -> None:
+        self._search_timer = None
+        self._store.forget_search()
 
     def clear_marks(self) -> None:
         """Unmark every row."""
@@ -619,13 +670,14 @@ class ResourceTable(ScrollView, can_focus=True):
         base = self._row_style(is_cursor, is_marked)
         changed_style = self._changed_style() if row.changed else None
         columns = self._store.columns
+        cells = row.cells
         line = Text(MARK_GLYPH if is_marked else " ", style=base, no_wrap=True, end="")
         line.append(" " * (GUTTER - 1))
         for position, (column_index, cell_width) in enumerate(self._layout(width)):
             if position:
                 line.append(" " * SEPARATOR)
             column = columns[column_index]
-            cell: Cell = row.cells[column_index]
+            cell: Cell = cells[column_index]
             style = changed_style if column.key in row.changed else None
             if isinstance(cell, str):
                 line.append(fit_str(cell, cell_width, column.numeric), style)
