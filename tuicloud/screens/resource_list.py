@@ -7,6 +7,7 @@ import functools
 import logging
 import math
 import string
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
