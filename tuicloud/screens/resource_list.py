@@ -528,6 +528,10 @@ class ResourceListScreen(Screen[None]):
         matches too few rows; the poll that reads it starts now (or after the one running)."""
         if not self.feed.more_available or self.paused:
             return
+        if self._polling and self.freshness.updated_at is None:
+            # A first load is still bringing its pages (its first 50 rows would read as the
+            # end): its end looks again, with the cursor where it is then.
+            return
         table = self.table
         near_end = table.visible_count - (table.cursor_index or 0) <= MORE_LOOKAHEAD
         thin_filter = bool(table.filter_text) and table.visible_count < FILTER_FILL
