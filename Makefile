@@ -26,8 +26,11 @@ demo: $(STAMP_RUN)
 	$(BIN)/tuicloud --demo
 
 # --durations: the slowest tests named in the log (CI must stay under 30 minutes).
+# -n 3: the tests mostly wait (simcloud, timers, the pilot), so three processes share 2 cores
+# well; loadscope keeps a module's tests in one process, so a module's shared simcloud starts once.
+TEST_JOBS ?= 3
 test: $(STAMP_TEST)
-	$(BIN)/python -m pytest -q --durations=15
+	$(BIN)/python -m pytest -q -n $(TEST_JOBS) --dist loadscope --durations=15
 
 # The real OpenStack rig lives beside the clone (CI: a read-only copy of shared/). up.sh is
 # idempotent and needs root; it writes the clouds.yaml the suite reads.
