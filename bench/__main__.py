@@ -21,7 +21,7 @@ from pathlib import Path
 
 from bench import api_load, big_list, rig, startup
 from bench import objects as bench_objects
-from bench.terminal import PtyApp, cursor_row, rss_kb
+from bench.terminal import PtyApp, compile_as_installed, cursor_row, rss_kb
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -176,6 +176,7 @@ def percentile(values: list[float], pct: float) -> float:
 
 def main() -> int:
     """Run every benchmark and print the table."""
+    compile_as_installed()
     rows: list[tuple[str, str, str, str]] = []
     runs = 2 if QUICK else 5
     for servers, goal in ((1000, 0.8), (10000, 1.5)):

@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.terminal import PtyApp, cpu_seconds, rss_kb
+from bench.terminal import PtyApp, compile_as_installed, cpu_seconds, rss_kb
 
 BIN = Path(sys.executable).parent
 SERVERS = 50_000
@@ -178,6 +178,7 @@ def measure(runs: int, presses: int) -> list[tuple[str, str, str, str]]:
 
 def main() -> int:
     """`python -m bench.big_list`: only these figures."""
+    compile_as_installed()
     quick = os.environ.get("BENCH_QUICK") == "1"
     runs = int(os.environ.get("BENCH_BIG_RUNS", "1" if quick else "3"))
     rows = measure(runs, 20 if quick else 60)

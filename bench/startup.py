@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.terminal import PtyApp
+from bench.terminal import PtyApp, compile_as_installed
 
 BIN = Path(sys.executable).parent
 GOAL_CACHED = 0.35
@@ -178,6 +178,7 @@ def measure(clouds: Path, name: str, runs: int, *, servers: int,
 
 def main() -> int:
     """`python -m bench.startup`: only these figures (1,000 servers, measured costs)."""
+    compile_as_installed()
     from bench.__main__ import first_server_name, simcloud_process
 
     runs = 2 if os.environ.get("BENCH_QUICK") == "1" else 5
