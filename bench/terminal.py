@@ -50,6 +50,8 @@ class PtyApp:
         os.close(slave)
         self.master = master
         self.last_output = self.started
+        self.shown_at = self.started
+        """When the output read last was on the emulated screen (as wait_for times a match)."""
 
     def pump(self, timeout: float = 0.05) -> bool:
         """Read what the child wrote within ``timeout``; True if anything arrived.
@@ -78,6 +80,7 @@ class PtyApp:
         data = b"".join(chunks)
         self.raw.extend(data)
         self.stream.feed(data)
+        self.shown_at = time.perf_counter()
         return True
 
     def text(self) -> str:
@@ -86,6 +89,10 @@ class PtyApp:
 
     def wait_for(self, predicate: Callable[[str], bool], timeout: float = 30.0) -> float:
         """Pump until ``predicate(screen text)`` holds; returns the time it first held."""
+        if predicate(self.text()):
+            # Already on screen (a first row in the first frame): it held since the output
+            # read last was on the emulated screen, not from whatever the program writes next.
+            return self.shown_at
         deadline = time.perf_counter() + timeout
         while time.perf_counter() < deadline:
             if self.pump(0.02) and predicate(self.text()):
