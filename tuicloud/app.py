@@ -36,7 +36,7 @@ from tuicloud.screens.resource_list import ResourceListScreen
 from tuicloud.switching import SwitchCommands, Switcher, Target
 from tuicloud.widgets.sanitize import sanitize_text
 from tuicloud.widgets.status_header import Identity, StatusHeader
-from tuicloud.widgets.textual_compat import screen_stacks
+from tuicloud.widgets.textual_compat import screen_stacks, styled_with_current_css
 
 if TYPE_CHECKING:
     from tuicloud.cloud.connection import CloudSession
@@ -607,17 +607,17 @@ class TuiCloudApp(App[None]):
         screen.action_why(int(args[0]) if args else 22)
 
     def _list_screen(self, name: str) -> Screen[Any]:
-        return ResourceListScreen(kind_for(name))
+        return styled_with_current_css(self, ResourceListScreen(kind_for(name)))
 
     def _overview_screen(self) -> Screen[Any]:
         from tuicloud.screens.overview import OverviewScreen
 
-        return OverviewScreen()
+        return styled_with_current_css(self, OverviewScreen())
 
     def _all_clouds_screen(self) -> Screen[Any]:
         from tuicloud.screens.all_clouds import AllCloudsScreen
 
-        return AllCloudsScreen()
+        return styled_with_current_css(self, AllCloudsScreen())
 
     def show_all_clouds(self, names: str | None) -> None:
         """The servers of every cloud in clouds.yaml (or of ``names``, "a,b") in one table."""

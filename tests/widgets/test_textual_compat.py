@@ -14,7 +14,11 @@ from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.widgets import Static
 
-from tuicloud.widgets.textual_compat import screen_stacks, scrollbar_updater
+from tuicloud.widgets.textual_compat import (
+    screen_stacks,
+    scrollbar_updater,
+    styled_with_current_css,
+)
 
 
 class _Named(Screen[None]):
@@ -80,10 +84,59 @@ async def test_scrollbar_updater_resizes_the_scrollbar_alone() -> None:
         assert view.scroll_y == 450  # beyond the old 100 rows: the new size holds
 
 
+class _Styled(Screen[None]):
+    DEFAULT_CSS = "_Styled Static { color: $primary; }"
+
+    def compose(self) -> ComposeResult:
+        yield Static("styled")
+
+
+class _StyledModes(App[None]):
+    def on_mount(self) -> None:
+        self.add_mode("plain", _Styled)
+        self.add_mode("marked", lambda: styled_with_current_css(self, _Styled()))
+        self.add_mode("later", lambda: styled_with_current_css(self, _Styled()))
+
+
+async def test_a_screen_styled_with_current_css_is_shown_without_reparsing() -> None:
+    """A first switch to a mode re-parses every stylesheet twice (a new screen's CSS count is
+    -1); a screen marked current is shown with the same styles and no re-parse, and a theme
+    changed after the mark still reaches it."""
+    app = _StyledModes()
+    async with app.run_test() as pilot:
+        reparsed: list[int] = []
+        reparse = app.stylesheet.reparse
+
+        def counting() -> None:
+            reparsed.append(1)
+            reparse()
+
+        app.stylesheet.reparse = counting  # type: ignore[method-assign]
+        await app.switch_mode("plain")
+        await pilot.pause()
+        assert reparsed, "Textual no longer re-parses on a first switch to a mode"
+        plain = app.screen.query_one(Static).styles.color
+        reparsed.clear()
+        await app.switch_mode("marked")
+        await pilot.pause()
+        assert reparsed == []
+        assert app.screen.query_one(Static).styles.color == plain
+        app.theme = "nord"
+        await pilot.pause()
+        reparsed.clear()
+        await app.switch_mode("later")
+        await pilot.pause()
+        themed = app.screen.query_one(Static).styles.color
+        assert themed != plain
+        await app.switch_mode("plain")
+        await pilot.pause()
+        assert app.screen.query_one(Static).styles.color == themed
+
+
 def test_only_the_compat_module_names_textual_s_private_apis() -> None:
     package = Path(__file__).resolve().parents[2] / "tuicloud"
     compat = package / "widgets" / "textual_compat.py"
-    private = ("_screen_stacks", "_scroll_update")
+    private = ("_screen_stacks", "_scroll_update", "_css_update_count")
     users = sorted(str(path.relative_to(package)) for path in package.rglob("*.py")
                    if path != compat and any(name in path.read_text(encoding="utf-8")
                                              for name in private))

@@ -27,3 +27,15 @@ def scrollbar_updater(widget: Widget) -> Callable[[Size], None] | None:
     ``virtual_size`` repaints every line); None if this Textual has none."""
     update: Callable[[Size], None] | None = getattr(widget, "_scroll_update", None)
     return update
+
+
+def styled_with_current_css(app: App[Any], screen: Screen[Any]) -> Screen[Any]:
+    """``screen``, marked as styled with the app's current stylesheet.
+
+    A mode's new screen counts as out of date (Textual starts its CSS count at -1), so the
+    first switch to it re-parses every stylesheet twice with unchanged variables: 20 ms before
+    the first view's first frame. A screen not mounted yet takes its styles from the
+    stylesheet when it mounts; a theme change after this still bumps the app's count.
+    """
+    screen._css_update_count = app._css_update_count
+    return screen
