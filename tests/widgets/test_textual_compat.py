@@ -8,6 +8,7 @@ import inspect
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.geometry import Size
 from textual.screen import Screen
@@ -17,6 +18,7 @@ from textual.widgets import Static
 from tuicloud.widgets.textual_compat import (
     screen_stacks,
     scrollbar_updater,
+    start_in_mode,
     styled_with_current_css,
 )
 
@@ -133,10 +135,43 @@ async def test_a_screen_styled_with_current_css_is_shown_without_reparsing() -> 
         assert app.screen.query_one(Static).styles.color == themed
 
 
+class _StartsInMode(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.resumed: list[str] = []
+        self.add_mode("one", lambda: _Resumes("one"))
+        self.add_mode("two", lambda: _Resumes("two"))
+        start_in_mode(self, "one")
+
+
+class _Resumes(_Named):
+    def on_screen_resume(self) -> None:
+        app = self.app
+        assert isinstance(app, _StartsInMode)
+        app.resumed.append(self.name or "")
+
+
+async def test_start_in_mode_makes_the_mode_s_screen_the_first_one() -> None:
+    """No blank default screen first, and the first screen resumed once (a switch_mode from
+    on_mount resumes it twice); the other modes switch as before."""
+    app = _StartsInMode()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert app.current_mode == "one" and app.screen.name == "one"
+        assert list(screen_stacks(app)) == ["one"]
+        assert app.resumed == ["one"]
+        await app.switch_mode("two")
+        await app.switch_mode("one")
+        await pilot.pause()
+        assert app.screen.name == "one" and app.resumed[-1] == "one" and "two" in app.resumed
+        with pytest.raises(RuntimeError):
+            start_in_mode(app, "two")
+
+
 def test_only_the_compat_module_names_textual_s_private_apis() -> None:
     package = Path(__file__).resolve().parents[2] / "tuicloud"
     compat = package / "widgets" / "textual_compat.py"
-    private = ("_screen_stacks", "_scroll_update", "_css_update_count")
+    private = ("_screen_stacks", "_scroll_update", "_css_update_count", "_current_mode")
     users = sorted(str(path.relative_to(package)) for path in package.rglob("*.py")
                    if path != compat and any(name in path.read_text(encoding="utf-8")
                                              for name in private))

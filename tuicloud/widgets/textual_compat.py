@@ -39,3 +39,16 @@ def styled_with_current_css(app: App[Any], screen: Screen[Any]) -> Screen[Any]:
     """
     screen._css_update_count = app._css_update_count
     return screen
+
+
+def start_in_mode(app: App[Any], mode: str) -> None:
+    """Start ``app`` (not running yet) in ``mode`` instead of Textual's blank default screen.
+
+    Textual makes the current mode's screen when the app composes; a first view shown by
+    ``switch_mode`` from ``on_mount`` was resumed twice (styles, layout) after the blank
+    screen was laid out. ``mode`` must be added (``add_mode``) before the app runs.
+    """
+    if app.is_running or app._current_mode != app.DEFAULT_MODE:
+        raise RuntimeError("the app has already chosen its first mode")
+    app._screen_stacks = {mode: []}
+    app._current_mode = mode
