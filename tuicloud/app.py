@@ -36,7 +36,11 @@ from tuicloud.screens.resource_list import ResourceListScreen
 from tuicloud.switching import SwitchCommands, Switcher, Target
 from tuicloud.widgets.sanitize import sanitize_text
 from tuicloud.widgets.status_header import Identity, StatusHeader
-from tuicloud.widgets.textual_compat import screen_stacks
+from tuicloud.widgets.textual_compat import (
+    screen_stacks,
+    start_in_mode,
+    styled_with_current_css,
+)
 
 if TYPE_CHECKING:
     from tuicloud.cloud.connection import CloudSession
@@ -165,6 +169,14 @@ class TuiCloudApp(App[None]):
         self._view_cache = ViewCache() if self.settings.cache else None
         # The view cache's scope and the session it belongs to (None: guessed before any).
         self._cache_scope: tuple[CloudSession | None, CacheScope] | None = None
+        for name in kind_names():  # each kind's module is imported when its view opens
+            self.add_mode(name, partial(self._list_screen, name))
+        self.add_mode("overview", self._overview_screen)
+        self.add_mode("all", self._all_clouds_screen)
+        first = self._first_mode(options.view or "overview")
+        if first is not None:
+            # Made as the app composes: no blank screen first, no second resume of the view.
+            start_in_mode(self, first)
 
     async def on_event(self, event: events.Event) -> None:
         """Never lose keys typed ahead: ``/web``, ``:vol⏎`` or ``abc⇥5`` in a form, typed fast,
@@ -175,13 +187,20 @@ class TuiCloudApp(App[None]):
     # -- start-up -----------------------------------------------------------------------------
     def on_mount(self) -> None:
         """Open the first view at once; connect in a worker (the screen is up before that)."""
-        for name in kind_names():  # each kind's module is imported when its view opens
-            self.add_mode(name, partial(self._list_screen, name))
-        self.add_mode("overview", self._overview_screen)
-        self.add_mode("all", self._all_clouds_screen)
-        self.goto(self.options.view or "overview")
+        self.goto(self.options.view or "overview")  # a list view is the first mode already
         self._choose_cloud()
         self.set_timer(PRELOAD_DELAY, self._preload)
+
+    @staticmethod
+    def _first_mode(view: str) -> str | None:
+        """The mode to start in when the first view is a kind's list (``goto`` then only
+        switches to it: no session yet, so no role to check); None for the others, shown by
+        ``goto`` from the blank screen (the overview composed that early would focus its
+        first line differently)."""
+        name = view.strip().lstrip(":").lower()
+        if name in ("overview", "ov", "home", "all", "allclouds"):
+            return None
+        return kind_for_or_none(view)
 
     @work(thread=True, group="preload", exit_on_error=False)
     def _preload(self) -> None:
@@ -607,17 +626,17 @@ class TuiCloudApp(App[None]):
         screen.action_why(int(args[0]) if args else 22)
 
     def _list_screen(self, name: str) -> Screen[Any]:
-        return ResourceListScreen(kind_for(name))
+        return styled_with_current_css(self, ResourceListScreen(kind_for(name)))
 
     def _overview_screen(self) -> Screen[Any]:
         from tuicloud.screens.overview import OverviewScreen
 
-        return OverviewScreen()
+        return styled_with_current_css(self, OverviewScreen())
 
     def _all_clouds_screen(self) -> Screen[Any]:
         from tuicloud.screens.all_clouds import AllCloudsScreen
 
-        return AllCloudsScreen()
+        return styled_with_current_css(self, AllCloudsScreen())
 
     def show_all_clouds(self, names: str | None) -> None:
         """The servers of every cloud in clouds.yaml (or of ``names``, "a,b") in one table."""

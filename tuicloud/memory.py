@@ -8,13 +8,15 @@ glibc to return what it can (a no-op where glibc is absent).
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import functools
 
 
 @functools.cache
 def _malloc_trim() -> object | None:
+    # ctypes is imported by the first trim (after a poll), not before the first frame.
+    import ctypes
+    import ctypes.util
+
     name = ctypes.util.find_library("c")
     if not name:
         return None

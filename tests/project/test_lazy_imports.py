@@ -45,6 +45,41 @@ def test_importing_the_command_line_and_the_app_leaves_other_screens_unimported(
     assert imported_after("import tuicloud.cli, tuicloud.app", SECOND) == []
 
 
+POLLING = ("tuicloud.cloud.poller", "tuicloud.cloud.window_poller", "tuicloud.cloud.lookups",
+           "ctypes", "http", "html")
+"""What the view cache's rows are painted without: the first poll (in its worker) imports the
+pollers and the name lookups; the first trim of freed memory ctypes; an error's text http
+and html."""
+
+
+def test_the_first_list_view_paints_cached_rows_without_the_pollers() -> None:
+    """A list screen's feed before any poll, as the cached paint uses it, and the app with
+    its first view's screen: no poller, no lookups, nothing only errors need."""
+    code = ("import tuicloud.cli, tuicloud.app\n"
+            "from tuicloud.cloud.kinds.registry import kind_for\n"
+            "from tuicloud.model.feed import ListFeed\n"
+            "from tuicloud.screens.resource_list import ResourceListScreen\n"
+            "feed = ListFeed(kind_for('servers'))\n"
+            "assert not feed.more_available and not feed.wants_more and not feed.ask_more()\n"
+            "ResourceListScreen(kind_for('servers'))")
+    assert imported_after(code, POLLING) == []
+
+
+def test_importing_the_app_compiles_no_pattern_of_the_errors_module() -> None:
+    """cloud/errors.py loads before the first frame: its patterns wait for a first error."""
+    code = ("import tuicloud.cli, tuicloud.app\n"
+            "from tuicloud.cloud import errors\n"
+            "assert errors._token_patterns.cache_info().currsize == 0\n"
+            "assert errors._regex.cache_info().currsize == 0")
+    assert imported_after(code) == []
+    code = ("from tuicloud.cloud import errors\n"
+            "assert errors.scrub_secrets('http://me:pw@h/ X-Auth-Token: gAAAA' + 'a' * 20)"
+            " == 'http://h/ X-Auth-Token: ***'\n"
+            "assert errors.text_of_html('<h1>403 Forbidden</h1><p>No &amp; no</p>')"
+            " == 'No & no'")
+    assert imported_after(code) == []
+
+
 def test_the_preload_imports_what_start_up_left_out() -> None:
     """The preload (after the first paint) leaves for later only what no first key opens."""
     code = "import tuicloud.app\ntuicloud.app.preload()"

@@ -8,13 +8,19 @@ import inspect
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.widgets import Static
 
-from tuicloud.widgets.textual_compat import screen_stacks, scrollbar_updater
+from tuicloud.widgets.textual_compat import (
+    screen_stacks,
+    scrollbar_updater,
+    start_in_mode,
+    styled_with_current_css,
+)
 
 
 class _Named(Screen[None]):
@@ -80,10 +86,92 @@ async def test_scrollbar_updater_resizes_the_scrollbar_alone() -> None:
         assert view.scroll_y == 450  # beyond the old 100 rows: the new size holds
 
 
+class _Styled(Screen[None]):
+    DEFAULT_CSS = "_Styled Static { color: $primary; }"
+
+    def compose(self) -> ComposeResult:
+        yield Static("styled")
+
+
+class _StyledModes(App[None]):
+    def on_mount(self) -> None:
+        self.add_mode("plain", _Styled)
+        self.add_mode("marked", lambda: styled_with_current_css(self, _Styled()))
+        self.add_mode("later", lambda: styled_with_current_css(self, _Styled()))
+
+
+async def test_a_screen_styled_with_current_css_is_shown_without_reparsing() -> None:
+    """A first switch to a mode re-parses every stylesheet twice (a new screen's CSS count is
+    -1); a screen marked current is shown with the same styles and no re-parse, and a theme
+    changed after the mark still reaches it."""
+    app = _StyledModes()
+    async with app.run_test() as pilot:
+        reparsed: list[int] = []
+        reparse = app.stylesheet.reparse
+
+        def counting() -> None:
+            reparsed.append(1)
+            reparse()
+
+        app.stylesheet.reparse = counting  # type: ignore[method-assign]
+        await app.switch_mode("plain")
+        await pilot.pause()
+        assert reparsed, "Textual no longer re-parses on a first switch to a mode"
+        plain = app.screen.query_one(Static).styles.color
+        reparsed.clear()
+        await app.switch_mode("marked")
+        await pilot.pause()
+        assert reparsed == []
+        assert app.screen.query_one(Static).styles.color == plain
+        app.theme = "nord"
+        await pilot.pause()
+        reparsed.clear()
+        await app.switch_mode("later")
+        await pilot.pause()
+        themed = app.screen.query_one(Static).styles.color
+        assert themed != plain
+        await app.switch_mode("plain")
+        await pilot.pause()
+        assert app.screen.query_one(Static).styles.color == themed
+
+
+class _StartsInMode(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.resumed: list[str] = []
+        self.add_mode("one", lambda: _Resumes("one"))
+        self.add_mode("two", lambda: _Resumes("two"))
+        start_in_mode(self, "one")
+
+
+class _Resumes(_Named):
+    def on_screen_resume(self) -> None:
+        app = self.app
+        assert isinstance(app, _StartsInMode)
+        app.resumed.append(self.name or "")
+
+
+async def test_start_in_mode_makes_the_mode_s_screen_the_first_one() -> None:
+    """No blank default screen first, and the first screen resumed once (a switch_mode from
+    on_mount resumes it twice); the other modes switch as before."""
+    app = _StartsInMode()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert app.current_mode == "one" and app.screen.name == "one"
+        assert list(screen_stacks(app)) == ["one"]
+        assert app.resumed == ["one"]
+        await app.switch_mode("two")
+        await app.switch_mode("one")
+        await pilot.pause()
+        assert app.screen.name == "one" and app.resumed[-1] == "one" and "two" in app.resumed
+        with pytest.raises(RuntimeError):
+            start_in_mode(app, "two")
+
+
 def test_only_the_compat_module_names_textual_s_private_apis() -> None:
     package = Path(__file__).resolve().parents[2] / "tuicloud"
     compat = package / "widgets" / "textual_compat.py"
-    private = ("_screen_stacks", "_scroll_update")
+    private = ("_screen_stacks", "_scroll_update", "_css_update_count", "_current_mode")
     users = sorted(str(path.relative_to(package)) for path in package.rglob("*.py")
                    if path != compat and any(name in path.read_text(encoding="utf-8")
                                              for name in private))

@@ -9,8 +9,7 @@ URLs with any user info removed, and then scrubbed once more.
 
 from __future__ import annotations
 
-import html
-import http
+import functools
 import json
 import logging
 import re
@@ -43,20 +42,30 @@ __all__ = [
     "text_of_html",
 ]
 
-# Fernet tokens start with gAAAA; JWS tokens are three base64url parts starting with eyJ.
-_TOKEN_PATTERNS = (
-    re.compile(r"gAAAA[A-Za-z0-9_\-=]{16,}"),
-    re.compile(r"eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"),
-    re.compile(r"(?i)((?:x-auth-token|x-subject-token|authorization)\s*[:=]\s*)[^\s,;'\"]+"),
-    re.compile(r"(?i)(\"?(?:password|secret)\"?\s*[:=]\s*\"?)[^\s,;'\"}]+"),
-    re.compile(r"(?i)(token\"?\s*[:=]?\s*\"?)[A-Za-z0-9_\-]{16,}"),
-    # A temporary URL's signature lets anyone read the object: never in a message or log.
-    re.compile(r"(?i)(temp_url_sig=)[^&\s'\"]+"),
-    re.compile(r"(?i)(temp-url-key\"?\s*[:=]\s*\"?)[^\s,;'\"}]+"),
-)
-_URL_USERINFO = re.compile(r"(\b[a-z][a-z0-9+.\-]*://)[^/@\s]+@", re.IGNORECASE)
-_UNABLE_TO_CONNECT = re.compile(r"(?:Unable to establish connection to|connecting to) (\S+?):? ")
-_TIMED_OUT_URL = re.compile(r"Request to (\S+) timed out")
+# The patterns are compiled when first used, not at import: this module loads before the first
+# frame, and its 14 patterns cost 2 ms there.
+
+
+@functools.cache
+def _token_patterns() -> tuple[re.Pattern[str], ...]:
+    """Fernet tokens start with gAAAA; JWS tokens are three base64url parts starting with eyJ."""
+    return (
+        re.compile(r"gAAAA[A-Za-z0-9_\-=]{16,}"),
+        re.compile(r"eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"),
+        re.compile(r"(?i)((?:x-auth-token|x-subject-token|authorization)\s*[:=]\s*)[^\s,;'\"]+"),
+        re.compile(r"(?i)(\"?(?:password|secret)\"?\s*[:=]\s*\"?)[^\s,;'\"}]+"),
+        re.compile(r"(?i)(token\"?\s*[:=]?\s*\"?)[A-Za-z0-9_\-]{16,}"),
+        # A temporary URL's signature lets anyone read the object: never in a message or log.
+        re.compile(r"(?i)(temp_url_sig=)[^&\s'\"]+"),
+        re.compile(r"(?i)(temp-url-key\"?\s*[:=]\s*\"?)[^\s,;'\"}]+"),
+    )
+
+
+_regex = functools.cache(re.compile)
+"""A pattern compiled at its first use (the ones below are the patterns' texts)."""
+_URL_USERINFO = r"(?i)(\b[a-z][a-z0-9+.\-]*://)[^/@\s]+@"
+_UNABLE_TO_CONNECT = r"(?:Unable to establish connection to|connecting to) (\S+?):? "
+_TIMED_OUT_URL = r"Request to (\S+) timed out"
 
 
 def scrub_secrets(text: str, extra: Iterable[str] = ()) -> str:
@@ -67,8 +76,8 @@ def scrub_secrets(text: str, extra: Iterable[str] = ()) -> str:
     for secret in extra:
         if secret and len(secret) >= 4:
             text = text.replace(secret, "***")
-    text = _URL_USERINFO.sub(r"\1", text)
-    for index, pattern in enumerate(_TOKEN_PATTERNS):
+    text = _regex(_URL_USERINFO).sub(r"\1", text)
+    for index, pattern in enumerate(_token_patterns()):
         text = pattern.sub("***" if index < 2 else r"\1***", text)
     return text
 
@@ -118,6 +127,8 @@ class CloudError(Exception):
         if self.status is None:
             return None
         try:
+            import http  # its status enum: built when an error first needs a phrase
+
             return http.HTTPStatus(self.status).phrase
         except ValueError:
             return None
@@ -257,29 +268,31 @@ def request_id_from_headers(headers: Any) -> str | None:
     return None
 
 
-_TAG = re.compile(r"<[^>]*>")
-_HIDDEN_ELEMENTS = re.compile(r"(?is)<(head|title|script|style)\b.*?</\1\s*>")
-_HEADING = re.compile(r"(?is)<h1\b[^>]*>(.*?)</h1\s*>")
-_STATUS_LINE = re.compile(r"^(?:\d{3}\b)?[\s\w'-]*$")
+_TAG = r"<[^>]*>"
+_HIDDEN_ELEMENTS = r"(?is)<(head|title|script|style)\b.*?</\1\s*>"
+_HEADING = r"(?is)<h1\b[^>]*>(.*?)</h1\s*>"
+_STATUS_LINE = r"^(?:\d{3}\b)?[\s\w'-]*$"
 
 
 def _without_tags(text: str) -> str:
     """Markup reduced to its words: tags dropped, entities decoded, one line."""
-    return _one_line(html.unescape(_TAG.sub(" ", text)))
+    import html  # its table of entities: loaded when an error page first needs it
+
+    return _one_line(html.unescape(_regex(_TAG).sub(" ", text)))
 
 
 def text_of_html(page: str) -> str:
     """The words of an HTML error page: no head or title, and no ``<h1>`` that only repeats
     the status ("403 Forbidden") unless the page says nothing else."""
-    page = _HIDDEN_ELEMENTS.sub(" ", page)
+    page = _regex(_HIDDEN_ELEMENTS).sub(" ", page)
     headings: list[str] = []
 
     def heading(found: re.Match[str]) -> str:
         words = _without_tags(found.group(1))
         headings.append(words)
-        return " " if _STATUS_LINE.match(words) and len(words) <= 40 else f" {words}: "
+        return " " if _regex(_STATUS_LINE).match(words) and len(words) <= 40 else f" {words}: "
 
-    words = _without_tags(_HEADING.sub(heading, page)).strip(" :")
+    words = _without_tags(_regex(_HEADING).sub(heading, page)).strip(" :")
     return words or " ".join(headings)
 
 
@@ -387,7 +400,7 @@ def _tls_problem(text: str) -> str:
 
 
 def _url_in(text: str) -> str | None:
-    found = _UNABLE_TO_CONNECT.search(text) or _TIMED_OUT_URL.search(text)
+    found = _regex(_UNABLE_TO_CONNECT).search(text) or _regex(_TIMED_OUT_URL).search(text)
     if found:
         return found.group(1).rstrip(":")
     found = re.search(r"https?://[^\s'\"]+", text)

@@ -10,6 +10,12 @@ names a file on disk.
 The same function gives the scope at start (a guess) and once connected (with the project and
 region the connection used), so the two agree whenever the connection went where it was
 expected to.
+
+PyYAML takes 12 ms to import, before the first frame: what a start needs of clouds.yaml (each
+cloud's entry without its secrets) is kept in a digest in the user cache dir, used while the
+file is the one digested (same path, size, times and inode). A file changed less than
+:data:`RACY_SECONDS` before it was digested may change again within the file system's clock
+tick: its digest is not trusted, as git does with racily clean files.
 """
 
 from __future__ import annotations
@@ -18,11 +24,16 @@ import hashlib
 import json
 import logging
 import os
+import stat
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import platformdirs
+
+from tuicloud.config.paths import cache_dir
+from tuicloud.config.state import atomic_write
 
 __all__ = ["CacheScope", "clouds_file", "guess_scope", "plain_cloud_names"]
 
@@ -33,6 +44,10 @@ _SUFFIXES = (".yaml", ".yml", ".json")
 _SECRET_WORDS = ("password", "secret", "token", "passcode", "totp", "key")
 # OS_* variables that only select a file or a cloud: already part of the scope.
 _SELECTORS = {"OS_CLIENT_CONFIG_FILE", "OS_CLIENT_SECURE_FILE", "OS_CLOUD"}
+RACY_SECONDS = 2.0
+"""A clouds.yaml changed less than this before it was digested is read again (see above)."""
+_DIGEST_VERSION = 1
+_MAX_DIGEST_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -75,7 +90,75 @@ def clouds_file() -> Path | None:
     return _first_file("clouds", "OS_CLIENT_CONFIG_FILE")
 
 
+def digest_path() -> Path:
+    """Where what a start needs of clouds.yaml is kept (see the module docstring)."""
+    return cache_dir() / "clouds-digest.json"
+
+
+def _identity(path: Path) -> dict[str, object] | None:
+    """What tells this clouds.yaml from an edited one, or None when it cannot be told."""
+    try:
+        resolved = path.resolve()
+        info = resolved.stat()
+    except OSError:
+        return None
+    return {"file": str(resolved), "size": info.st_size, "mtime_ns": info.st_mtime_ns,
+            "ctime_ns": info.st_ctime_ns, "inode": info.st_ino, "device": info.st_dev}
+
+
+def _private_file(fd: int) -> bool:
+    info = os.fstat(fd)
+    return (stat.S_ISREG(info.st_mode) and info.st_uid == os.getuid()
+            and not stat.S_IMODE(info.st_mode) & 0o077 and info.st_size <= _MAX_DIGEST_BYTES)
+
+
+def _digested(identity: dict[str, object]) -> dict[str, Any] | None:
+    """The digest's clouds when it was made from this very file (and not racily), else None."""
+    try:
+        fd = os.open(digest_path(), os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            if not _private_file(handle.fileno()):
+                log.info("ignoring %s: not a private regular file", digest_path())
+                return None
+            data = json.loads(handle.read(_MAX_DIGEST_BYTES + 1).decode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    if (not isinstance(data, dict) or data.get("version") != _DIGEST_VERSION
+            or data.get("identity") != identity or not isinstance(data.get("clouds"), dict)):
+        return None
+    digested_at, changed = data.get("digested_at"), identity["mtime_ns"]
+    if (not isinstance(digested_at, int | float) or not isinstance(changed, int)
+            or changed / 1e9 > digested_at - RACY_SECONDS):
+        return None
+    clouds: dict[str, Any] = data["clouds"]
+    return clouds
+
+
+def _digest(identity: dict[str, object], clouds: dict[str, Any]) -> None:
+    """Keep the clouds' entries without their secrets for the next start, when JSON holds
+    them exactly (YAML may have dates, or keys that are not text: then the file is read)."""
+    kept = {name: _secretless(entry) for name, entry in clouds.items()}
+    try:
+        text = json.dumps({"version": _DIGEST_VERSION, "identity": identity,
+                           "digested_at": time.time(), "clouds": kept})
+        if json.loads(text)["clouds"] != kept or len(text) > _MAX_DIGEST_BYTES:
+            return
+        atomic_write(digest_path(), text)
+    except (OSError, TypeError, ValueError) as error:
+        log.info("cannot keep the digest of %s: %s", identity["file"], error)
+
+
 def _load(path: Path) -> dict[str, Any] | None:
+    """The clouds of ``path`` (their entries without secrets when they come from the digest:
+    all that guess_scope and plain_cloud_names read), or None when it cannot be read."""
+    identity = _identity(path)
+    if identity is not None:
+        digested = _digested(identity)
+        if digested is not None:
+            return digested
     try:
         import yaml
 
@@ -84,7 +167,11 @@ def _load(path: Path) -> dict[str, Any] | None:
         log.info("cannot read %s without openstacksdk: %s", path, error.__class__.__name__)
         return None
     clouds = data.get("clouds") if isinstance(data, dict) else None
-    return clouds if isinstance(clouds, dict) else None
+    if not isinstance(clouds, dict):
+        return None
+    if identity is not None and identity == _identity(path):  # not changed while read
+        _digest(identity, clouds)
+    return clouds
 
 
 def plain_cloud_names() -> list[str] | None:

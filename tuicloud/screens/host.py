@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from tuicloud.cloud.errors import NotConnectedError
-from tuicloud.cloud.lookups import Lookups
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
 
     from tuicloud.cloud.changes import ChangeLog
     from tuicloud.cloud.connection import CloudSession
+    from tuicloud.cloud.lookups import Lookups
     from tuicloud.config import Settings
     from tuicloud.config.view_cache import ViewCache
     from tuicloud.options import Options
@@ -108,4 +108,8 @@ def connected(session: CloudSession | None) -> CloudSession:
 
 def lookups_of(host: ConsoleHost) -> Lookups:
     """The session's names, or none yet (rows then show ids) before the first connection."""
-    return host.lookups if host.lookups is not None else Lookups()
+    if host.lookups is not None:
+        return host.lookups
+    from tuicloud.cloud.lookups import Lookups  # 12 KB the cached rows are painted without
+
+    return Lookups()
