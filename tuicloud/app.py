@@ -213,7 +213,7 @@ class TuiCloudApp(App[None]):
             return
         # The last session's cloud, found without importing openstacksdk (0.3 s) when
         # clouds.yaml is plain: the view cache paints before the connection imports it.
-        last = self.switcher.initial_cloud(plain_cloud_names() or [])
+        last = self.switcher.initial_cloud(plain_cloud_names(digest=self.settings.cache) or [])
         if last:
             self.connect(last)
             return

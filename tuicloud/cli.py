@@ -6,9 +6,13 @@ import argparse
 import contextlib
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from tuicloud import __version__
 from tuicloud.options import Options, demo_cloud
+
+if TYPE_CHECKING:
+    from tuicloud.config import Settings
 
 __all__ = ["Options", "build_parser", "demo_cloud", "main", "parse_options"]
 
@@ -126,12 +130,15 @@ def main(argv: list[str] | None = None) -> int:
         with demo_cloud(options.demo_servers) as cloud_name:
             options.cloud = cloud_name
             return _run(options)
-    problem = _check_cloud(options)
+    from tuicloud.config import load_settings
+
+    settings = load_settings()
+    problem = _check_cloud(options, digest=settings.cache)
     if problem:
         _print_settings_problems()  # the TUI will not open to show them
         print(f"tuicloud: {problem}", file=sys.stderr)
         return 2
-    return _run(options)
+    return _run(options, settings)
 
 
 def _write_config(force: bool) -> int:
@@ -165,8 +172,9 @@ def _print_settings_problems() -> None:
         print(f"tuicloud: {problem}", file=sys.stderr)
 
 
-def _check_cloud(options: Options) -> str | None:
-    """Fail fast, before the screen opens, on an unknown cloud or an unreadable clouds.yaml."""
+def _check_cloud(options: Options, *, digest: bool) -> str | None:
+    """Fail fast, before the screen opens, on an unknown cloud or an unreadable clouds.yaml
+    (``digest``: clouds.yaml may be read from its digest, see config/clouds_guess.py)."""
     from tuicloud.config.clouds_guess import plain_cloud_names
 
     override = os.environ.get("OS_CLIENT_CONFIG_FILE")
@@ -175,7 +183,7 @@ def _check_cloud(options: Options) -> str | None:
         # user asked for this file, and another cloud than the one meant is worse than none.
         return (f"OS_CLIENT_CONFIG_FILE={override}: no such file; fix the path or unset it "
                 "to use the usual clouds.yaml locations")
-    plain = plain_cloud_names()  # a plain clouds.yaml: no need to import openstacksdk yet
+    plain = plain_cloud_names(digest=digest)  # a plain clouds.yaml: no openstacksdk yet
     if plain is not None and (options.cloud is None or options.cloud in plain):
         return None
     from tuicloud.cloud.config import cloud_names
@@ -192,7 +200,7 @@ def _check_cloud(options: Options) -> str | None:
     return None
 
 
-def _run(options: Options) -> int:
+def _run(options: Options, settings: Settings | None = None) -> int:
     import logging
 
     from tuicloud.app import TuiCloudApp
@@ -203,7 +211,7 @@ def _run(options: Options) -> int:
     setup_logging(logging.DEBUG if options.debug else logging.INFO)
     ensure_example()  # first run: a commented settings file to start from
     tune_gc()  # full collections at 10,000 rows stalled keys (see gc_tuning.py)
-    app = TuiCloudApp(options)
+    app = TuiCloudApp(options, settings)
     app.run()
     if app.fatal_error:
         from tuicloud.widgets.sanitize import sanitize_text

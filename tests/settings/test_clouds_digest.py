@@ -142,3 +142,21 @@ def test_the_digest_gives_what_the_file_gives(clouds: Path) -> None:
     assert clouds_guess._digested(clouds_guess._identity(clouds) or {}) is not None
     assert (plain_cloud_names(), guess_scope("prod"), guess_scope("other"),
             guess_scope("prod", project="billing", region="RegionTwo")) == from_file
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_the_cache_setting_turns_the_digest_off(clouds: Path, cache: bool) -> None:
+    """``cache = false`` keeps nothing of clouds.yaml either: `tuicloud` checks the cloud it
+    is asked for (an unknown one: it exits before the screen opens) without a digest."""
+    from tuicloud.cli import main
+    from tuicloud.config.settings import settings_path
+
+    settings_path().parent.mkdir(parents=True, exist_ok=True)
+    settings_path().write_text(f"cache = {'true' if cache else 'false'}\n")
+    assert main(["--os-cloud", "nowhere"]) == 2
+    assert digest_path().exists() is cache
+    if not cache:  # nor is one kept from before read
+        plain_cloud_names()
+        assert digest_path().exists()
+        digest_path().write_text(digest_path().read_text().replace('"prod"', '"stale"'))
+        assert plain_cloud_names(digest=False) == ["prod", "other"]

@@ -151,10 +151,11 @@ def _digest(identity: dict[str, object], clouds: dict[str, Any]) -> None:
         log.info("cannot keep the digest of %s: %s", identity["file"], error)
 
 
-def _load(path: Path) -> dict[str, Any] | None:
+def _load(path: Path, digest: bool) -> dict[str, Any] | None:
     """The clouds of ``path`` (their entries without secrets when they come from the digest:
-    all that guess_scope and plain_cloud_names read), or None when it cannot be read."""
-    identity = _identity(path)
+    all that guess_scope and plain_cloud_names read), or None when it cannot be read.
+    ``digest`` False (the settings' ``cache = false``) neither reads nor writes the digest."""
+    identity = _identity(path) if digest else None
     if identity is not None:
         digested = _digested(identity)
         if digested is not None:
@@ -174,7 +175,7 @@ def _load(path: Path) -> dict[str, Any] | None:
     return clouds
 
 
-def plain_cloud_names() -> list[str] | None:
+def plain_cloud_names(*, digest: bool = True) -> list[str] | None:
     """The clouds of a plain clouds.yaml, read without openstacksdk (0.3 s to import), or
     None when only openstacksdk can tell: no such file, one it cannot parse, a secure.yaml
     beside it, or ``OS_*`` variables (its ``envvars`` cloud)."""
@@ -183,7 +184,7 @@ def plain_cloud_names() -> list[str] | None:
         return None
     if any(name.startswith("OS_") and name not in _SELECTORS for name in os.environ):
         return None
-    clouds = _load(path)
+    clouds = _load(path, digest)
     return [str(name) for name in clouds] if clouds is not None else None
 
 
@@ -212,13 +213,13 @@ def _environment() -> dict[str, str]:
             and not any(word in name.lower() for word in _SECRET_WORDS)}
 
 
-def guess_scope(cloud: str, project: str | None = None,
-                region: str | None = None) -> CacheScope | None:
+def guess_scope(cloud: str, project: str | None = None, region: str | None = None, *,
+                digest: bool = True) -> CacheScope | None:
     """The scope of ``cloud`` (with ``project`` / ``region`` replacing its own, as the
     connection does), or None when clouds.yaml does not describe it (the ``envvars`` cloud,
     no file, a file that cannot be read). Never raises."""
     path = clouds_file()
-    clouds = _load(path) if path is not None else None
+    clouds = _load(path, digest) if path is not None else None
     if path is None or clouds is None:
         return None
     entry = clouds.get(cloud)

@@ -33,8 +33,9 @@ EXAMPLE = """\
 # console_log_lines = 100000
 
 ## Keep the last rows of each view (user cache dir, readable by you only; names, states and
-## addresses, never a password or token) and show them at start until the cloud answers.
-## A wrong value turns it off.
+## addresses, never a password or token) and show them at start until the cloud answers;
+## with it, clouds.yaml's entries without their secrets, to start without reading YAML.
+## A wrong value turns both off.
 # cache = true
 
 ## Live migrations a host drain runs at once (1 to 16; a wrong value means 1).
