@@ -115,12 +115,12 @@ def test_the_command_line_checks_a_plain_clouds_yaml_without_the_sdk(sim: Runnin
     code = ("from tuicloud import cli\n"
             "from tuicloud.app import TuiCloudApp\n"
             "options = cli.parse_options(['--os-cloud', 'simcloud', '--view', 'servers'])\n"
-            "assert cli._check_cloud(options) is None\n"
+            "assert cli._check_cloud(options, digest=True) is None\n"
             "TuiCloudApp(options)")
     assert imported_after(code) == []
     code = ("from tuicloud import cli\n"
             "options = cli.parse_options(['--os-cloud', 'nowhere'])\n"
-            "assert 'not found in clouds.yaml' in cli._check_cloud(options)")
+            "assert 'not found in clouds.yaml' in cli._check_cloud(options, digest=True)")
     assert imported_after(code) == sorted(SDK)
 
 
