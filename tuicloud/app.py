@@ -63,6 +63,11 @@ PRELOAD = ("tuicloud.screens.actions_menu", "tuicloud.screens.confirm",
 kind and every kind's cloud operations too)."""
 
 
+OVERVIEW_NAMES = ("overview", "ov", "home")
+ALL_CLOUDS_NAMES = ("all", "allclouds")
+"""What ``goto`` takes for the overview and for every cloud's servers (not resource kinds)."""
+
+
 def kind_for_or_none(name: str) -> str | None:
     """The kind name for a name or alias, or None."""
     try:
@@ -198,7 +203,7 @@ class TuiCloudApp(App[None]):
         ``goto`` from the blank screen (the overview composed that early would focus its
         first line differently)."""
         name = view.strip().lstrip(":").lower()
-        if name in ("overview", "ov", "home", "all", "allclouds"):
+        if name in OVERVIEW_NAMES or name in ALL_CLOUDS_NAMES:
             return None
         return kind_for_or_none(view)
 
@@ -546,10 +551,10 @@ class TuiCloudApp(App[None]):
     def goto(self, view: str) -> None:
         """Show a view: a resource kind by name or alias, "overview" or "all" (all clouds)."""
         name = view.strip().lstrip(":").lower()
-        if name in ("overview", "ov", "home"):
+        if name in OVERVIEW_NAMES:
             self.switch_mode("overview")
             return
-        if name in ("all", "allclouds"):
+        if name in ALL_CLOUDS_NAMES:
             self.show_all_clouds(None)
             return
         try:

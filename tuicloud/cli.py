@@ -135,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings()
     problem = _check_cloud(options, digest=settings.cache)
     if problem:
-        _print_settings_problems()  # the TUI will not open to show them
+        for settings_problem in settings.problems:  # the TUI will not open to show them
+            print(f"tuicloud: {settings_problem}", file=sys.stderr)
         print(f"tuicloud: {problem}", file=sys.stderr)
         return 2
     return _run(options, settings)
@@ -163,13 +164,6 @@ def _write_config(force: bool) -> int:
         return 1
     print(path)
     return 0
-
-
-def _print_settings_problems() -> None:
-    from tuicloud.config import load_settings
-
-    for problem in load_settings().problems:
-        print(f"tuicloud: {problem}", file=sys.stderr)
 
 
 def _check_cloud(options: Options, *, digest: bool) -> str | None:

@@ -24,7 +24,6 @@ import hashlib
 import json
 import logging
 import os
-import stat
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -33,7 +32,7 @@ from typing import Any
 import platformdirs
 
 from tuicloud.config.paths import cache_dir
-from tuicloud.config.state import atomic_write
+from tuicloud.config.state import UntrustedFile, atomic_write, read_private_json
 
 __all__ = ["CacheScope", "clouds_file", "guess_scope", "plain_cloud_names"]
 
@@ -106,25 +105,14 @@ def _identity(path: Path) -> dict[str, object] | None:
             "ctime_ns": info.st_ctime_ns, "inode": info.st_ino, "device": info.st_dev}
 
 
-def _private_file(fd: int) -> bool:
-    info = os.fstat(fd)
-    return (stat.S_ISREG(info.st_mode) and info.st_uid == os.getuid()
-            and not stat.S_IMODE(info.st_mode) & 0o077 and info.st_size <= _MAX_DIGEST_BYTES)
-
-
 def _digested(identity: dict[str, object]) -> dict[str, Any] | None:
     """The digest's clouds when it was made from this very file (and not racily), else None."""
     try:
-        fd = os.open(digest_path(), os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except OSError:
+        data = read_private_json(digest_path(), _MAX_DIGEST_BYTES)
+    except FileNotFoundError:
         return None
-    try:
-        with os.fdopen(fd, "rb") as handle:
-            if not _private_file(handle.fileno()):
-                log.info("ignoring %s: not a private regular file", digest_path())
-                return None
-            data = json.loads(handle.read(_MAX_DIGEST_BYTES + 1).decode("utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+    except UntrustedFile as why:
+        log.info("ignoring %s: %s", digest_path(), why)
         return None
     if (not isinstance(data, dict) or data.get("version") != _DIGEST_VERSION
             or data.get("identity") != identity or not isinstance(data.get("clouds"), dict)):

@@ -11,6 +11,7 @@ import contextlib
 import json
 import logging
 import os
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,3 +117,40 @@ def atomic_write(path: Path, text: str) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+class UntrustedFile(Exception):
+    """A kept file that is not read; the message says why."""
+
+
+def private_problem(info: os.stat_result) -> str | None:
+    """Why a file or folder with this stat may not be trusted (another owner, readable or
+    writable by others), or None."""
+    if info.st_uid != os.getuid():
+        return f"owned by uid {info.st_uid}, not {os.getuid()}"
+    if stat.S_IMODE(info.st_mode) & 0o077:
+        return f"mode {stat.S_IMODE(info.st_mode):o} lets others read or write it"
+    return None
+
+
+def read_private_json(path: Path, max_bytes: int) -> Any:
+    """The JSON in ``path`` as written by :func:`atomic_write`. Raises FileNotFoundError when
+    there is no such file, and :class:`UntrustedFile` for a symlink, something not a regular
+    file, one another user owns or others may read, one over ``max_bytes``, or not JSON."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise
+    except OSError as error:  # a symlink (ELOOP), no permission …
+        raise UntrustedFile(error.strerror or str(error)) from error
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            why = "not a regular file" if not stat.S_ISREG(info.st_mode) else private_problem(info)
+            if why is None and info.st_size > max_bytes:
+                why = f"{info.st_size} bytes, more than {max_bytes}"
+            if why:
+                raise UntrustedFile(why)
+            return json.loads(handle.read(max_bytes + 1).decode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise UntrustedFile(str(error)) from error

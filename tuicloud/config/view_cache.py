@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tuicloud.config.paths import cache_dir
-from tuicloud.config.state import atomic_write
+from tuicloud.config.state import UntrustedFile, atomic_write, private_problem, read_private_json
 
 __all__ = ["MAX_ROWS", "CachedView", "ViewCache", "view_cache_dir"]
 
@@ -62,15 +62,6 @@ def _scalar(value: object) -> object:
     return str(value)
 
 
-def _private(info: os.stat_result) -> str | None:
-    """Why a file or folder with this stat may not be trusted, or None."""
-    if info.st_uid != os.getuid():
-        return f"owned by uid {info.st_uid}, not {os.getuid()}"
-    if stat.S_IMODE(info.st_mode) & 0o077:
-        return f"mode {stat.S_IMODE(info.st_mode):o} lets others read or write it"
-    return None
-
-
 class ViewCache:
     """Reads and writes the view cache (see the module docstring). Thread-safe: every write
     goes to a temporary file first, and each view has its own file."""
@@ -94,30 +85,20 @@ class ViewCache:
         except OSError as error:
             log.warning("ignoring the view cache %s: %s", self.folder, error.strerror or error)
             return None
-        why = "not a folder" if not stat.S_ISDIR(folder.st_mode) else _private(folder)
+        why = "not a folder" if not stat.S_ISDIR(folder.st_mode) else private_problem(folder)
         if why:
             log.warning("ignoring the view cache %s: %s", self.folder, why)
             return None
         try:
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+            data = read_private_json(path, MAX_FILE_BYTES)
         except FileNotFoundError:
             return None
-        except OSError as error:  # a symlink (ELOOP), no permission …
-            log.warning("ignoring the cached view %s: %s", path, error.strerror or error)
+        except UntrustedFile as why_not:
+            log.warning("ignoring the cached view %s: %s", path, why_not)
             return None
         try:
-            with os.fdopen(fd, "rb") as handle:
-                info = os.fstat(handle.fileno())
-                why = ("not a regular file" if not stat.S_ISREG(info.st_mode)
-                       else _private(info))
-                if why is None and info.st_size > MAX_FILE_BYTES:
-                    why = f"{info.st_size} bytes, more than {MAX_FILE_BYTES}"
-                if why:
-                    log.warning("ignoring the cached view %s: %s", path, why)
-                    return None
-                data = json.loads(handle.read(MAX_FILE_BYTES + 1).decode("utf-8"))
             return self._parse(data, key)
-        except (OSError, UnicodeDecodeError, ValueError) as error:
+        except ValueError as error:
             log.warning("ignoring the cached view %s: %s", path, error)
             return None
 
