@@ -13,6 +13,9 @@ in ~6 ms about once a second, and full collections become rare.
 from __future__ import annotations
 
 import gc
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 YOUNG_THRESHOLD = 20_000
 """Allocations between young collections (CPython's default: 700). At 50,000 each young
@@ -23,3 +26,35 @@ def tune_gc() -> None:
     """Apply the thresholds (once, at start-up; the later generations keep their defaults)."""
     _, middle, old = gc.get_threshold()
     gc.set_threshold(YOUNG_THRESHOLD, middle, old)
+
+
+LOAD_YOUNG_THRESHOLD = 200_000
+"""Allocations between young collections while a long list is read. A page of 1,000 servers
+parses into ~30,000 containers that live until the page is converted: with 20,000, one or two
+young collections per page walked the live page and pushed it into the older generations,
+whose collections then walked it again. At 50,000 servers that was 0.56 s of the load's
+collections (133 young, 12 middle, 1 full), 0.18 s with this."""
+
+_lock = threading.Lock()
+_loads = 0
+_saved: tuple[int, int, int] | None = None
+
+
+@contextmanager
+def long_load() -> Iterator[None]:
+    """Fewer young collections while a list is paged in (nested and concurrent loads share
+    one setting; the last to finish restores the thresholds found before the first)."""
+    global _loads, _saved
+    with _lock:
+        _loads += 1
+        if _loads == 1:
+            _saved = gc.get_threshold()
+            gc.set_threshold(LOAD_YOUNG_THRESHOLD, _saved[1], _saved[2])
+    try:
+        yield
+    finally:
+        with _lock:
+            _loads -= 1
+            if _loads == 0 and _saved is not None:
+                gc.set_threshold(*_saved)
+                _saved = None

@@ -37,6 +37,7 @@ from tuicloud.cloud.errors import CloudError
 from tuicloud.cloud.kinds.base import GONE, Raw, ResourceKind
 from tuicloud.cloud.lookups import Lookups
 from tuicloud.cloud.packed import Packed
+from tuicloud.gc_tuning import long_load
 
 if TYPE_CHECKING:
     from tuicloud.cloud.connection import CloudSession
@@ -262,6 +263,14 @@ class Poller:
         """Every item of the list by id. With ``packs`` (a packing poller's full list) each
         page is packed there as it arrives (the ids that pass ``_keep`` go to ``kept``) and
         its parsed dicts are let go: 50,000 of them never live at once."""
+        with long_load():  # young collections would walk each live page (gc_tuning.py)
+            return self._each_page(result, params, first_page_size=first_page_size,
+                                   on_page=on_page, packs=packs, kept=kept)
+
+    def _each_page(self, result: PollResult, params: list[tuple[str, str]], *,
+                   first_page_size: int | None,
+                   on_page: Callable[[dict[str, Raw]], None] | None,
+                   packs: dict[str, Packed] | None, kept: set[str] | None) -> dict[str, Raw]:
         kind = self.kind
         found: dict[str, Raw] = {}
         for page in self.session.iter_pages(kind.service_type,
