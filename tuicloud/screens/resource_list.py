@@ -54,6 +54,9 @@ MORE_LOOKAHEAD = 200
 close to the last row loaded: a page of 1,000 arrives long before the cursor gets there."""
 FILTER_FILL = 100
 """A filter over a lazily read list reads further pages until it matches this many rows."""
+FIRST_PAINT_ROWS = 100
+"""Cached rows painted in the first frame (or the terminal's height, if taller): the others
+follow a frame later."""
 AGE_TICK_SECONDS = 2.0
 """How often ages are looked at: only the rows whose age text is due to change cost work (see
 `RowStore.retick`)."""
@@ -277,7 +280,25 @@ class ResourceListScreen(Screen[None]):
         self._cached_ids = set(rows)
         self._cached_key = key
         self.feed.cached_at = cached.saved_at
-        self.table.apply_diff(rows, highlight=False)
+        # A screenful first, the rest after that frame: filling the table's 1,000 rows took
+        # ~9 ms of the ~0.3 s to the first row. Sorted or filtered, the first screenful may
+        # come from anywhere in the rows: then all at once.
+        first = max(FIRST_PAINT_ROWS, self.app.size.height)
+        if len(rows) <= first or self.table.sort_column or self.table.filter_text:
+            self.table.apply_diff(rows, highlight=False)
+            self._update_counts()
+            return
+        ids = list(rows)
+        self.table.apply_diff({i: rows[i] for i in ids[:first]}, highlight=False)
+        self._set_fresh(dataclasses.replace(self.freshness, count=len(rows), visible=len(rows)))
+        rest = {i: rows[i] for i in ids[first:]}
+        self.call_after_refresh(self._paint_cached_rest, rest, cached.saved_at)
+
+    def _paint_cached_rest(self, rest: dict[str, Mapping[str, object]], saved_at: float) -> None:
+        """The cached rows below the first screenful, unless fresh rows came meanwhile."""
+        if self.feed.cached_at != saved_at or len(self.feed.differ):
+            return
+        self.table.apply_diff(rest, highlight=False, at_end=True)
         self._update_counts()
 
     def _drop_cached(self) -> None:
@@ -556,7 +577,11 @@ class ResourceListScreen(Screen[None]):
         self._schedule_next()
 
     def show_freshness(self, fresh: Freshness) -> None:
-        """Show how fresh the rows are (the app: "not connected …")."""
+        """Show how fresh the rows are (the app: "not connected …"); cached rows keep their
+        count in the header."""
+        if self.feed.cached_at is not None and fresh.count is None and self.table.row_count:
+            fresh = replace(fresh, count=self.table.row_count,
+                            visible=self.table.visible_count)
         self._set_fresh(fresh)
 
     def _set_fresh(self, fresh: Freshness) -> None:
