@@ -8,6 +8,7 @@ preloaded in a worker shortly after the first paint (PRELOAD), so no key press w
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Iterable
@@ -55,6 +56,10 @@ CONNECT_RETRY = 2.0
 PRELOAD_DELAY = 1.0
 """Seconds after the app is mounted before PRELOAD is imported: after the first paint and the
 SDK's import (both hold the GIL), while the first page is still on its way."""
+PRELOAD_WAIT = 5.0
+"""Seconds after the mount that PRELOAD waits at most for the first view's first load: a long
+list from a quick cloud is bound by our CPU (50,000 servers: the 0.13 s of imports made the
+load that much longer), a slow cloud's leaves the CPU idle."""
 PRELOAD = ("tuicloud.screens.actions_menu", "tuicloud.screens.confirm",
            "tuicloud.screens.prompts", "tuicloud.screens.dialogs", "tuicloud.screens.overview",
            "tuicloud.screens.detail", "tuicloud.screens.console_log",
@@ -194,7 +199,8 @@ class TuiCloudApp(App[None]):
         """Open the first view at once; connect in a worker (the screen is up before that)."""
         self.goto(self.options.view or "overview")  # a list view is the first mode already
         self._choose_cloud()
-        self.set_timer(PRELOAD_DELAY, self._preload)
+        self.set_timer(PRELOAD_DELAY, functools.partial(self._preload_after_load,
+                                                        time.monotonic() + PRELOAD_WAIT))
 
     @staticmethod
     def _first_mode(view: str) -> str | None:
@@ -206,6 +212,15 @@ class TuiCloudApp(App[None]):
         if name in OVERVIEW_NAMES or name in ALL_CLOUDS_NAMES:
             return None
         return kind_for_or_none(view)
+
+    def _preload_after_load(self, deadline: float) -> None:
+        screen = self.live_screen()
+        loading = (isinstance(screen, ResourceListScreen)
+                   and screen.freshness.state in ("connecting", "loading"))
+        if loading and time.monotonic() < deadline:
+            self.set_timer(0.25, functools.partial(self._preload_after_load, deadline))
+            return
+        self._preload()
 
     @work(thread=True, group="preload", exit_on_error=False)
     def _preload(self) -> None:

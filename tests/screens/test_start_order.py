@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+import tuicloud.app as app_module
 from tests.helpers.app import list_screen, loaded, make_app, wait_until
 from tuicloud.cloud.connection import CloudSession
 from tuicloud.cloud.kinds import kind_for
@@ -95,3 +98,26 @@ async def test_admin_start_asks_each_thing_once(sim: RunningSim) -> None:
         assert sum(e.path == "/identity/v3/auth/projects" for e in log) == 1
         documents = [e.path for e in log if e.path.count("/") <= 2 and not e.query]
         assert len(documents) == len(set(documents)), documents  # no version document twice
+
+
+async def test_the_preload_waits_for_the_first_load(sim: RunningSim,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The screens a first key may open are imported in the background, after the first
+    view's first load (a quick cloud's long list is bound by our CPU), or after a wait."""
+    states: list[str] = []
+    monkeypatch.setattr(app_module, "PRELOAD_DELAY", 0.001)  # asked for before the first poll
+    monkeypatch.setattr(app_module, "preload", lambda: states.append(
+        list_screen(app).freshness.state))
+    app = make_app(cloud="simcloud")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await loaded(pilot, app)
+        await wait_until(pilot, lambda: bool(states), what="the preload")
+    assert states == ["fresh"]
+
+    states.clear()
+    monkeypatch.setattr(app_module, "PRELOAD_WAIT", 0.0)  # no waiting at all
+    app = make_app(cloud="simcloud")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_until(pilot, lambda: bool(states), what="the preload")
+        await loaded(pilot, app)
+    assert states[0] in ("connecting", "loading")
