@@ -16,6 +16,7 @@ import gc
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 YOUNG_THRESHOLD = 20_000
 """Allocations between young collections (CPython's default: 700). At 50,000 each young
@@ -33,28 +34,52 @@ LOAD_YOUNG_THRESHOLD = 200_000
 parses into ~30,000 containers that live until the page is converted: with 20,000, one or two
 young collections per page walked the live page and pushed it into the older generations,
 whose collections then walked it again. At 50,000 servers that was 0.56 s of the load's
-collections (133 young, 12 middle, 1 full), 0.18 s with this."""
+collections (133 young, 12 middle, 1 full)."""
+
+BIG_LOAD_ITEMS = 10_000
+"""Loads that brought this many items end with a full collection. Their rows, promoted in a
+few large batches, would otherwise wait in the middle generation for one collection to walk
+them all (133 ms at 50,000 servers, some seconds later, under a key press); collected at once,
+the stall comes with the list, and the next full collection waits until the heap has grown by
+another quarter."""
+
+
+@dataclass
+class Load:
+    """What a load brought: its caller sets ``items``."""
+
+    items: int = 0
+
 
 _lock = threading.Lock()
 _loads = 0
+_items = 0
 _saved: tuple[int, int, int] | None = None
 
 
 @contextmanager
-def long_load() -> Iterator[None]:
+def long_load() -> Iterator[Load]:
     """Fewer young collections while a list is paged in (nested and concurrent loads share
-    one setting; the last to finish restores the thresholds found before the first)."""
-    global _loads, _saved
+    one setting; the last to finish restores the thresholds found before the first, and
+    collects once if the loads brought BIG_LOAD_ITEMS items)."""
+    global _loads, _items, _saved
+    load = Load()
     with _lock:
         _loads += 1
         if _loads == 1:
             _saved = gc.get_threshold()
+            _items = 0
             gc.set_threshold(LOAD_YOUNG_THRESHOLD, _saved[1], _saved[2])
     try:
-        yield
+        yield load
     finally:
+        big = False
         with _lock:
             _loads -= 1
+            _items += load.items
             if _loads == 0 and _saved is not None:
                 gc.set_threshold(*_saved)
                 _saved = None
+                big = _items >= BIG_LOAD_ITEMS
+        if big:
+            gc.collect()

@@ -1,4 +1,5 @@
-"""The garbage collector's young generation is larger only while a list is paged in."""
+"""The garbage collector while a list is paged in: a larger young generation, and one full
+collection at the end of a big load."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tuicloud import gc_tuning
 from tuicloud.cloud.connection import CloudSession
 from tuicloud.cloud.kinds import kind_for
 from tuicloud.cloud.poller import Poller
@@ -63,10 +65,42 @@ def test_a_failing_load_restores_the_thresholds(thresholds: tuple[int, int, int]
     assert gc.get_threshold() == thresholds
 
 
+@pytest.fixture
+def full_collections() -> Iterator[list[int]]:
+    """The full collections that start while the test runs (their number, one each)."""
+    seen: list[int] = []
+
+    def note(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start" and info["generation"] == 2:
+            seen.append(1)
+
+    gc.callbacks.append(note)
+    try:
+        yield seen
+    finally:
+        gc.callbacks.remove(note)
+
+
+def test_big_loads_end_with_one_full_collection(thresholds: tuple[int, int, int],
+                                                full_collections: list[int],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(gc_tuning, "BIG_LOAD_ITEMS", 100)
+    with long_load() as outer:
+        with long_load() as inner:
+            inner.items = 60
+        assert not full_collections  # the outer load goes on
+        outer.items = 40  # together: a big load
+    assert len(full_collections) == 1
+    with long_load() as small:
+        small.items = 99
+    assert len(full_collections) == 1
+
+
 def test_a_full_list_pages_in_under_the_load_setting(
         sim: RunningSim, monkeypatch: pytest.MonkeyPatch,
-        thresholds: tuple[int, int, int]) -> None:
+        thresholds: tuple[int, int, int], full_collections: list[int]) -> None:
     assert sim.clouds_yaml is not None
+    monkeypatch.setattr(gc_tuning, "BIG_LOAD_ITEMS", 1)  # every list is big
     monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(sim.clouds_yaml))
     monkeypatch.delenv("OS_CLOUD", raising=False)
     seen: list[int] = []
@@ -79,3 +113,4 @@ def test_a_full_list_pages_in_under_the_load_setting(
         assert poller.poll(on_page=on_page).full
     assert seen and set(seen) == {LOAD_YOUNG_THRESHOLD}
     assert gc.get_threshold() == thresholds
+    assert full_collections  # the items it brought were counted

@@ -263,9 +263,11 @@ class Poller:
         """Every item of the list by id. With ``packs`` (a packing poller's full list) each
         page is packed there as it arrives (the ids that pass ``_keep`` go to ``kept``) and
         its parsed dicts are let go: 50,000 of them never live at once."""
-        with long_load():  # young collections would walk each live page (gc_tuning.py)
-            return self._each_page(result, params, first_page_size=first_page_size,
-                                   on_page=on_page, packs=packs, kept=kept)
+        with long_load() as load:  # young collections would walk each live page (gc_tuning)
+            found = self._each_page(result, params, first_page_size=first_page_size,
+                                    on_page=on_page, packs=packs, kept=kept)
+            load.items = len(found) + len(packs or ())
+            return found
 
     def _each_page(self, result: PollResult, params: list[tuple[str, str]], *,
                    first_page_size: int | None,
