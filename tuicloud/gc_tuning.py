@@ -37,11 +37,11 @@ whose collections then walked it again. At 50,000 servers that was 0.56 s of the
 collections (133 young, 12 middle, 1 full)."""
 
 BIG_LOAD_ITEMS = 10_000
-"""Loads that brought this many items end with a full collection. Their rows, promoted in a
-few large batches, would otherwise wait in the middle generation for one collection to walk
-them all (133 ms at 50,000 servers, some seconds later, under a key press); collected at once,
-the stall comes with the list, and the next full collection waits until the heap has grown by
-another quarter."""
+"""Loads that brought this many items call for one full collection once their rows are shown
+(:func:`collect_if_due`). The rows, promoted in a few large batches, would otherwise wait in
+the middle generation for one collection to walk them all: 133 ms at 50,000 servers, some
+seconds later, under a key press. Collected right after the list is drawn, the next full
+collection waits until the heap has grown by another quarter."""
 
 
 @dataclass
@@ -55,14 +55,15 @@ _lock = threading.Lock()
 _loads = 0
 _items = 0
 _saved: tuple[int, int, int] | None = None
+_collect_due = False
 
 
 @contextmanager
 def long_load() -> Iterator[Load]:
     """Fewer young collections while a list is paged in (nested and concurrent loads share
     one setting; the last to finish restores the thresholds found before the first, and
-    collects once if the loads brought BIG_LOAD_ITEMS items)."""
-    global _loads, _items, _saved
+    marks a full collection due if the loads brought BIG_LOAD_ITEMS items)."""
+    global _loads, _items, _saved, _collect_due
     load = Load()
     with _lock:
         _loads += 1
@@ -73,13 +74,22 @@ def long_load() -> Iterator[Load]:
     try:
         yield load
     finally:
-        big = False
         with _lock:
             _loads -= 1
             _items += load.items
             if _loads == 0 and _saved is not None:
                 gc.set_threshold(*_saved)
                 _saved = None
-                big = _items >= BIG_LOAD_ITEMS
-        if big:
-            gc.collect()
+                _collect_due = _collect_due or _items >= BIG_LOAD_ITEMS
+
+
+def collect_if_due() -> bool:
+    """The full collection a big load called for, if any and no load is running (call it once
+    the rows are on screen); True when it collected."""
+    global _collect_due
+    with _lock:
+        due = _collect_due and _loads == 0
+        _collect_due = _collect_due and not due
+    if due:
+        gc.collect()
+    return due

@@ -24,6 +24,7 @@ from textual.timer import Timer
 from textual.widgets import Input
 
 from tuicloud.cloud.kinds.base import format_age_since
+from tuicloud.gc_tuning import collect_if_due
 from tuicloud.memory import release_free_memory
 from tuicloud.model.feed import Failure, ListFeed, Snapshot
 from tuicloud.model.freshness import Freshness
@@ -534,6 +535,7 @@ class ResourceListScreen(Screen[None]):
         if outcome.partial:
             return
         self._polling = False
+        self.call_after_refresh(collect_if_due)  # after a big load, once its rows are drawn
         self._open_pending_create()
         if self._relabel_pending:
             self._relabel_pending = False
