@@ -128,8 +128,6 @@ class Poller:
         self.page_packed: dict[str, Packed] = {}
         """While ``on_page`` runs on a packing poller: that page's items packed (a differ
         keeps the same objects)."""
-        self.page_is_last = False
-        """While ``on_page`` runs: True for the list's last page."""
         self.polls = 0
         self._since_full = 0
         self._known: dict[str, Raw | Packed] = {}
@@ -304,9 +302,8 @@ class Poller:
                 if kept is not None:
                     kept.update(k for k, v in rows.items() if self._keep(v))
             if on_page is not None and rows:
-                self.page_is_last = not page.has_more
                 on_page({k: v for k, v in rows.items() if self._keep(v)})
-            self.page_packed, self.page_is_last = {}, False
+            self.page_packed = {}
             if self.lookups is not None:
                 self.lookups.first_page_arrived()
         return found

@@ -41,9 +41,8 @@ StatesSeen = Callable[[Mapping[str, Mapping[str, Any]], bool, bool], None]
 Keeper = Callable[[list[RowData]], None]  # writes a view's rows to the view cache
 PARTIAL_EVERY = 0.25
 """Seconds between the pages of a first load sent to the table: the first page at once, then
-what came meanwhile, and the last page at once. A cloud answering a page in ~60 ms (50,000
-servers in 50 pages) had the table apply and draw each one: one pass over every row held, and
-a frame, per page."""
+what came meanwhile. A cloud answering a page in ~60 ms (50,000 servers in 50 pages) had the
+table apply and draw each one: one pass over every row held, and a frame, per page."""
 KEEP_EVERY = 30.0
 """Seconds between two writes of a view's rows to the view cache while they change (the first
 complete poll of a session is always kept)."""
@@ -155,8 +154,7 @@ class ListFeed:
                                           packed={k: packs[k] for k in raws if k in packs})
                     unsent.update(rows)
                     now = time.monotonic()
-                    if unsent and (sent_at is None or poller.page_is_last
-                                   or now - sent_at >= PARTIAL_EVERY):
+                    if unsent and (sent_at is None or now - sent_at >= PARTIAL_EVERY):
                         on_partial(Snapshot(dict(unsent), set(), 0.0, 0, partial=True,
                                             epoch=epoch))
                         unsent.clear()
