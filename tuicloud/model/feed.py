@@ -39,10 +39,6 @@ Converter = Callable[[Raw], RowData]
 # The states (raw or packed by id), whether it was the first poll, all projects:
 StatesSeen = Callable[[Mapping[str, Mapping[str, Any]], bool, bool], None]
 Keeper = Callable[[list[RowData]], None]  # writes a view's rows to the view cache
-PARTIAL_EVERY = 0.25
-"""Seconds between the pages of a first load sent to the table: the first page at once, then
-what came meanwhile. A cloud answering a page in ~60 ms (50,000 servers in 50 pages) had the
-table apply and draw each one: one pass over every row held, and a frame, per page."""
 KEEP_EVERY = 30.0
 """Seconds between two writes of a view's rows to the view cache while they change (the first
 complete poll of a session is always kept)."""
@@ -141,24 +137,15 @@ class ListFeed:
             differ = self.differ
 
             started = time.monotonic()
-            unsent: dict[str, RowData] = {}  # converted rows not yet shown (see PARTIAL_EVERY)
-            sent_at: float | None = None
 
             def on_page(raws: dict[str, Raw]) -> None:
                 # Progressive first paint: each page shows while the rest loads (converted
                 # while its parsed dicts are at hand: the packing poller lets them go).
-                nonlocal sent_at
                 if first and on_partial is not None:
                     packs = poller.page_packed
                     rows, _ = differ.diff(raws, convert, as_of=started,
                                           packed={k: packs[k] for k in raws if k in packs})
-                    unsent.update(rows)
-                    now = time.monotonic()
-                    if unsent and (sent_at is None or now - sent_at >= PARTIAL_EVERY):
-                        on_partial(Snapshot(dict(unsent), set(), 0.0, 0, partial=True,
-                                            epoch=epoch))
-                        unsent.clear()
-                        sent_at = now
+                    on_partial(Snapshot(rows, set(), 0.0, 0, partial=True, epoch=epoch))
 
             result = poller.poll(on_page=on_page)
             if states_seen is not None:
@@ -167,8 +154,6 @@ class ListFeed:
             rows, removed = differ.diff(result.upserts, convert, full=result.full,
                                         removals=result.removals, observe=observe,
                                         as_of=started, packed=result.packed)
-            if unsent:  # the pages not shown yet come first, in the order they came
-                rows = {**unsent, **rows}
             if result.full and len(result.packed or result.upserts) > 1000:
                 release_free_memory()
             if keep is not None:
