@@ -204,7 +204,7 @@ def _run(options: Options, settings: Settings | None = None) -> int:
 
     setup_logging(logging.DEBUG if options.debug else logging.INFO)
     ensure_example()  # first run: a commented settings file to start from
-    tune_gc()  # full collections at 10,000 rows stalled keys (see gc_tuning.py)
+    tune_gc()  # full collections at 10,000 rows stalled keys; see gc_tuning.py
     app = TuiCloudApp(options, settings)
     app.run()
     if app.fatal_error:

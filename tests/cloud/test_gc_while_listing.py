@@ -4,6 +4,7 @@ collection once a big load's rows are drawn."""
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -118,3 +119,13 @@ def test_a_full_list_pages_in_under_the_load_setting(
     assert seen and set(seen) == {LOAD_YOUNG_THRESHOLD}
     assert gc.get_threshold() == thresholds
     assert collect_if_due()  # the items it brought were counted
+
+
+def test_start_up_tunes_the_collector_and_the_gil(thresholds: tuple[int, int, int]) -> None:
+    interval = sys.getswitchinterval()
+    try:
+        gc_tuning.tune_gc()
+        assert gc.get_threshold() == (gc_tuning.YOUNG_THRESHOLD, 11, 12)
+        assert sys.getswitchinterval() == pytest.approx(gc_tuning.SWITCH_INTERVAL)
+    finally:
+        sys.setswitchinterval(interval)
