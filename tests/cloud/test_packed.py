@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import marshal
 from datetime import datetime, timezone
 
 from tuicloud.cloud.packed import Packed, unpacked
@@ -43,3 +44,24 @@ def test_a_value_json_would_write_as_text_is_kept_as_text() -> None:
     packed = Packed({"id": "x", "when": when, "nested": {"also": when}})
     assert packed["when"] == str(when)
     assert packed["nested"] == {"also": str(when)}
+
+
+def test_keys_are_kept_once_for_the_shape_not_in_each_resource() -> None:
+    raw = json.loads(SERVER_JSON)
+    packed = Packed(raw)
+    assert b"task_state" not in packed.blob and b"created" not in packed.blob
+    other = Packed(dict(raw, id="s2", name="web-2"))  # the same shape, other values
+    assert other.raw() == dict(raw, id="s2", name="web-2")
+    whole = marshal.dumps(dict(raw, id="s2", name="web-2"), 2)  # as it packed before
+    assert len(other.blob) <= len(whole) - sum(len(key) for key in raw)
+
+
+def test_a_shape_past_the_limit_packs_whole_and_still_reads_back(monkeypatch) -> None:
+    from tuicloud.cloud import packed as packing
+
+    monkeypatch.setattr(packing, "MAX_SHAPES", len(packing._shapes))
+    raw = {"id": "n1", "a never seen key": [1, {"b": None}], "name": "odd"}
+    first, second = Packed(raw), Packed(dict(raw))
+    assert b"a never seen key" in first.blob  # no number left: the keys are in the bytes
+    assert first == second and first.raw() == raw and first["a never seen key"][1] == {"b": None}
+    assert Packed(json.loads(SERVER_JSON)).raw() == json.loads(SERVER_JSON)  # known shapes go on

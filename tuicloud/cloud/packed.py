@@ -13,12 +13,19 @@ The bytes are ``marshal``'s format 2 (never written anywhere: they live as long 
 process): it packs four times faster than ``json.dumps`` and reads back faster too, which a
 list of 50,000 pays on every page. Format 2 writes no back-references, so equal dicts pack
 equal whatever their objects' identities.
+
+The keys are not in the bytes: a list's items share a few shapes (a kind keeps the same
+fields of each, in one order), so a resource packs as its shape's number and its values, and
+the shape's keys are kept once for the process. A server's fifteen keys were 225 of its 763
+bytes (11 MB at 50,000 servers). Shapes are bounded (``MAX_SHAPES``); a resource of a new
+shape past that packs as a whole dict.
 """
 
 from __future__ import annotations
 
 import json
 import marshal
+import threading
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -26,7 +33,44 @@ __all__ = ["Packed", "unpacked"]
 
 _UNPACKED = frozenset({"id", "name", "status"})
 _FORMAT = 2
-_EMPTY = marshal.dumps({}, _FORMAT)
+MAX_SHAPES = 4096
+"""Distinct key tuples given a number; lists have a handful per kind."""
+
+_shapes: list[tuple[str, ...]] = []
+_shape_numbers: dict[tuple[str, ...], int] = {}
+_shapes_lock = threading.Lock()
+
+
+def _shape_number(keys: tuple[str, ...]) -> int | None:
+    """The number of a key tuple (registered on first sight); None past ``MAX_SHAPES``."""
+    number = _shape_numbers.get(keys)
+    if number is None:
+        with _shapes_lock:
+            number = _shape_numbers.get(keys)
+            if number is None:
+                if len(_shapes) >= MAX_SHAPES:
+                    return None
+                number = _shape_numbers[keys] = len(_shapes)
+                _shapes.append(keys)
+    return number
+
+
+def _pack(raw: dict[str, Any]) -> bytes:
+    """``raw`` as bytes: its shape's number and its values, or the whole dict."""
+    number = _shape_number(tuple(raw))
+    if number is None:
+        return marshal.dumps(raw, _FORMAT)
+    return marshal.dumps((number, *raw.values()), _FORMAT)
+
+
+def _unpack(blob: bytes) -> dict[str, Any]:
+    found = marshal.loads(blob)
+    if type(found) is tuple:
+        return dict(zip(_shapes[found[0]], found[1:], strict=True))
+    return found if isinstance(found, dict) else {}
+
+
+_EMPTY = _pack({})
 
 
 class Packed(Mapping[str, Any]):
@@ -37,17 +81,16 @@ class Packed(Mapping[str, Any]):
     def __init__(self, raw: Mapping[str, Any]) -> None:
         # Key order is the API's (kinds build their items in it): equal raws pack equal.
         try:
-            self.blob = marshal.dumps(dict(raw) if not isinstance(raw, dict) else raw, _FORMAT)
+            self.blob = _pack(dict(raw) if not isinstance(raw, dict) else raw)
         except ValueError:  # a value JSON would not hold either (as the API never sends)
-            self.blob = marshal.dumps(json.loads(json.dumps(raw, default=str)), _FORMAT)
+            self.blob = _pack(json.loads(json.dumps(raw, default=str)))
         self.id = raw.get("id")
         self.name = raw.get("name")
         self.status = raw.get("status")
 
     def raw(self) -> dict[str, Any]:
         """A fresh copy of the raw dict (the caller may keep or change it)."""
-        found = marshal.loads(self.blob)
-        return found if isinstance(found, dict) else {}
+        return _unpack(self.blob)
 
     def __getitem__(self, key: str) -> Any:
         if key in _UNPACKED:
