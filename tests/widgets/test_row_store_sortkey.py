@@ -58,3 +58,21 @@ def test_a_minus_sort_key_makes_ascending_age_the_newest_first() -> None:
     assert store.ids() == ["new", "mid", "old", "none"]  # no date: last either way
     store.set_sort("age", True)
     assert store.ids() == ["old", "mid", "new", "none"]
+
+
+def test_pages_in_arrival_order_and_sorted_pages_keep_one_order() -> None:
+    """A first load's pages go after the rows held (appended as they are); sorted by name,
+    the same pages interleave with them (merged in)."""
+    in_arrival, by_name = RowStore(), RowStore()
+    for store in (in_arrival, by_name):
+        store.set_columns([NameColumn()])
+    by_name.set_sort("name", False)
+    names = [f"n{(i * 37) % 200:03d}" for i in range(200)]
+    for start in range(0, 200, 50):
+        page = {name: {"name": name} for name in names[start:start + 50]}
+        for store in (in_arrival, by_name):
+            store.apply(page, (), at_end=True)
+    assert in_arrival.ids() == names
+    assert by_name.ids() == sorted(names)
+    in_arrival.set_filter("n1")
+    assert in_arrival.ids() == [n for n in names if n.startswith("n1")]

@@ -250,6 +250,12 @@ def _patched(keys: list[SortKey], drop: list[SortKey], add: list[SortKey]) -> li
     work = len(drop) + len(add)
     if work == 0:
         return keys
+    if not drop and (not keys or min(add) > keys[-1]):
+        # Rows after every other (a first load's later pages, in arrival order): no pass
+        # over the rows held (a sort's run check: ~18 ms per list over 50,000 servers).
+        add.sort()
+        keys.extend(add)
+        return keys
     # One O(n) pass beats k bisect+memmove steps once k is a real share of n.
     if work > 64 and work * 32 > len(keys):
         if drop:
