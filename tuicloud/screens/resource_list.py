@@ -84,6 +84,10 @@ _AGE_STEPS = ((60.0, 1.0), (3600.0, 60.0), (48 * 3600.0, 3600.0), (365 * 86400.0
 """(below this many seconds, the age text's unit), as `format_age_since` writes it."""
 
 
+COLLECT_AFTER_LOAD = 0.1
+"""Seconds from a complete poll to the full collection a big load asked for (gc_tuning)."""
+
+
 def age_changes_at(when: float, now: float) -> float:
     """When the age `format_age_since(when, now)` shows next reads differently."""
     seconds = max(0.0, now - when)
@@ -535,7 +539,9 @@ class ResourceListScreen(Screen[None]):
         if outcome.partial:
             return
         self._polling = False
-        self.call_after_refresh(collect_if_due)  # after a big load, once its rows are drawn
+        # After a big load, once its rows are on the terminal: Textual's writer thread puts
+        # them there and needs the interpreter lock a collection holds (~0.1 s at 50,000).
+        self.set_timer(COLLECT_AFTER_LOAD, collect_if_due)
         self._open_pending_create()
         if self._relabel_pending:
             self._relabel_pending = False
