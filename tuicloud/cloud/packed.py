@@ -74,7 +74,8 @@ _EMPTY = _pack({})
 
 
 class Packed(Mapping[str, Any]):
-    """A raw dict as compact JSON bytes; a read-only mapping that unpacks on demand."""
+    """A raw dict as compact bytes (its shape's number and its values); a read-only mapping
+    that unpacks on demand."""
 
     __slots__ = ("blob", "id", "name", "status")
 
