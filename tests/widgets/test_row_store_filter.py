@@ -122,3 +122,23 @@ async def test_the_table_drops_the_kept_texts_a_while_after_the_last_filter(
                          what="the kept texts to go")
         table.set_filter("server-0002")  # filtering again still works and keeps them again
         assert table.visible_count == 10 and store._search is not None
+
+
+def test_cells_follow_each_shape_the_columns_and_the_ticking_ones() -> None:
+    """A shape's positions are worked out once (rows of one shape read their cells without a
+    lookup by key): rows of other shapes, new columns and a ticking column each get the
+    cells their own keys give."""
+    store = RowStore()
+    store.set_columns(COLUMNS)
+    store.apply({"a": {"name": "web-a", "size": 3},
+                 "b": {"size": 5, "name": "web-b", "az": "nova"},  # other keys, other order
+                 "c": {"name": "web-c"}})  # no size: an empty cell
+    assert [store.rows[i].haystack for i in "abc"] == ["web-a\n3", "web-b\n5", "web-c\n"]
+    store.set_columns([Column("az", "AZ"), Column("name", "Name")])
+    assert [store.rows[i].haystack for i in "abc"] == ["\nweb-a", "nova\nweb-b", "\nweb-c"]
+    store.set_ticking("az", lambda data, now: (f"t{data.get('size')}", now + 60))
+    assert [store.rows[i].haystack for i in "abc"] == ["t3\nweb-a", "t5\nweb-b", "tNone\nweb-c"]
+    store.apply({"d": {"size": 7, "name": "web-d", "az": "x"}})
+    assert store.rows["d"].haystack == "t7\nweb-d"
+    store.set_ticking("az", None)
+    assert store.rows["d"].haystack == "x\nweb-d"

@@ -85,7 +85,8 @@ Cell = str | Text
 """A sanitised cell: plain `str`, or a `Text` when the caller supplied styling."""
 
 _MISSING = object()
-_NEW_MEMO: dict[str, str] = {}  # a marker: never filled
+_TICKING = -1
+"""A cell position in `_Shape.cells`: the column shows a ticking text, not the row's value."""
 
 
 class RowData(Mapping[str, object]):
@@ -297,6 +298,21 @@ def _sort_value(value: object, numeric: bool) -> tuple[int, object] | None:
     return (1, text.casefold())
 
 
+@dataclass(slots=True, eq=False)
+class _Shape:
+    """What the rows with one tuple of keys share: their index, and where `RowStore._pack` and
+    `RowStore._fill` find what they read, so a row costs no lookup by key."""
+
+    index: Mapping[str, int]
+    id_at: int | None
+    shared: tuple[tuple[int, str, dict[str, str]], ...]
+    """(position, key, memo) of the keys whose equal strings rows share."""
+    cells: tuple[int, ...]
+    """Each column's position in the values; `_TICKING`, or below it when the key is absent."""
+    plans: int
+    """`RowStore._plans` when made: an older shape is made again."""
+
+
 class RowStore:
     """Rows keyed by id, plus the filtered view in sort order."""
 
@@ -320,8 +336,10 @@ class RowStore:
         self._sort_inverted = False  # a "-key" sort_key: its numbers sort the other way
         self._tickers: dict[str, TickCompute] = {}
         self._styled_memo: dict[tuple[tuple[int, int], ...], tuple[tuple[int, Text], ...]] = {}
-        self._shapes: dict[tuple[str, ...], dict[str, int]] = {}
+        self._shapes: dict[tuple[str, ...], _Shape] = {}
+        self._shape_of: dict[int, _Shape] = {}  # by id(index): the shape a RowData came from
         self._shared_values: dict[str, dict[str, str] | None] = {}  # None: too many values
+        self._plans = 0  # bumped when what `_Shape` plans from changes: they are made again
         self._search: tuple[list[Row], list[str]] | None = None  # see _search_texts
         self._ticking: tuple[tuple[int, TickCompute], ...] = ()  # (cell index, compute) shown
         self._due: list[tuple[float, int, str]] = []  # heap of (due, seq, row id); may be stale
@@ -349,44 +367,69 @@ class RowStore:
         if isinstance(data, RowData):
             return data
         keys = tuple(data)
-        index = self._shapes.get(keys)
-        if index is None:
-            if len(self._shapes) > 64:  # rows of ever new shapes: do not keep them all
-                self._shapes.clear()
-            index = self._shapes[keys] = {key: i for i, key in enumerate(keys)}
+        shape = self._shapes.get(keys)
+        if shape is None or shape.plans != self._plans:
+            shape = self._shape(keys, None if shape is None else shape.index)
         values = list(data.values())
-        at = index.get("id")
+        at = shape.id_at
         if at is not None and values[at] == row_id:
             values[at] = row_id  # one string for the id, not two equal ones
         # Values parsed from JSON are new strings in every row, even where thousands of rows
         # say the same ("nova", "ACTIVE", "3d"): keep one of each, for the keys that have few.
-        memos = self._shared_values
-        memo_of = memos.get
-        for i, value in enumerate(values):
+        for at, key, memo in shape.shared:
+            value = values[at]
             if type(value) is not str:
                 continue
-            key = keys[i]
-            memo = memo_of(key, _NEW_MEMO)
-            if memo is None:
-                continue  # a key of many values (names, addresses): no gain
-            if memo is _NEW_MEMO:
-                memo = memos[key] = {}
             shared = memo.get(value)
             if shared is not None:
-                values[i] = shared
+                values[at] = shared
             elif len(memo) < SHARED_VALUES_PER_KEY:
                 memo[value] = value
-            else:
-                memos[key] = None
-        return RowData(index, tuple(values))
+            elif self._shared_values.get(key) is memo:
+                self._shared_values[key] = None  # a key of many values (names): no gain
+                self._plans += 1
+        return RowData(shape.index, tuple(values))
+
+    def _shape(self, keys: tuple[str, ...], index: Mapping[str, int] | None) -> _Shape:
+        """The shape of rows with ``keys`` (and ``index``, when they have one), planned for
+        the memos and columns of now."""
+        if len(self._shapes) > 64 or len(self._shape_of) > 128:
+            self._shapes.clear()  # rows of ever new shapes: do not keep them all
+            self._shape_of.clear()
+        if index is None:
+            index = {key: i for i, key in enumerate(keys)}
+        memos = self._shared_values
+        shared = []
+        for at, key in enumerate(keys):
+            if key not in memos:
+                memos[key] = {}
+            memo = memos[key]
+            if memo is not None:
+                shared.append((at, key, memo))
+        ticking = {index for index, _ in self._ticking}
+        cells = tuple(_TICKING if number in ticking else index.get(key, _TICKING - 1)
+                      for number, key in enumerate(self._column_keys))
+        shape = self._shapes[keys] = self._shape_of[id(index)] = _Shape(
+            index, index.get("id"), tuple(shared), cells, self._plans)
+        return shape
 
     def _fill(self, row: Row, data: RowData) -> None:
+        keys_at = data._index
+        shape = self._shape_of.get(id(keys_at))
+        if shape is None or shape.index is not keys_at or shape.plans != self._plans:
+            shape = self._shape(tuple(keys_at), keys_at)
         plains: list[str] = []
         styled: list[tuple[int, Text]] = []
-        index_of, values = data._index.get, data._values
-        for key in self._column_keys:
-            at = index_of(key)
-            value = None if at is None else values[at]
+        values = data._values
+        for at in shape.cells:
+            if at < 0:
+                # No such key (None), or a ticking cell: its text comes below.
+                value = None
+                if at == _TICKING:
+                    plains.append("")
+                    continue
+            else:
+                value = values[at]
             # Inline fast path for the common case: a clean, short str.
             if type(value) is str and value.isprintable() and len(value) <= CELL_MAX_CHARS:
                 plains.append(value)
@@ -413,8 +456,6 @@ class RowStore:
             for index, compute in self._ticking:
                 text, changes_at = compute(data, now)
                 plains[index] = text
-                if styled:
-                    styled = [(at, cell) for at, cell in styled if at != index]
                 due = min(due, changes_at)
             self._schedule(row, due, now)
         row.data = data
@@ -587,6 +628,7 @@ class RowStore:
             keys = self._column_keys
             self._ticking = tuple((keys.index(column), compute)
                                   for column, compute in self._tickers.items() if column in keys)
+            self._plans += 1  # the shapes' cells follow the columns and the ticking ones
             self._due = []
             for row in self.rows.values():
                 self._fill(row, row.data)
