@@ -1,5 +1,5 @@
-"""The garbage collector while a list is paged in: a larger young generation, and one full
-collection once a big load's rows are drawn."""
+"""The garbage collector while a list is paged in: a larger young generation, what a big
+load kept frozen until it ends, and one full collection once a big load's rows are drawn."""
 
 from __future__ import annotations
 
@@ -109,16 +109,63 @@ def test_a_full_list_pages_in_under_the_load_setting(
     monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(sim.clouds_yaml))
     monkeypatch.delenv("OS_CLOUD", raising=False)
     seen: list[int] = []
+    frozen: list[int] = []
 
     def on_page(_rows: dict[str, Any]) -> None:
         seen.append(gc.get_threshold()[0])
+        frozen.append(gc.get_freeze_count())
 
     with CloudSession.connect("simcloud-admin") as session:
-        poller = Poller(session, kind_for("servers"), all_projects=True, packed=True)
+        poller = Poller(session, kind_for("servers"), all_projects=True, packed=True,
+                        first_page_size=3)  # two pages at least
         assert poller.poll(on_page=on_page).full
     assert seen and set(seen) == {LOAD_YOUNG_THRESHOLD}
+    assert len(frozen) >= 2 and frozen[0] == 0 and all(frozen[1:])  # from the first page kept
     assert gc.get_threshold() == thresholds
+    assert gc.get_freeze_count() == 0
     assert collect_if_due()  # the items it brought were counted
+
+
+def _collected(thing: object) -> bool:
+    """True when a collection of some generation would walk ``thing`` (it is not frozen)."""
+    return any(found is thing for found in gc.get_objects())
+
+
+def test_a_big_load_keeps_what_it_holds_frozen_until_the_last_load_ends(
+        thresholds: tuple[int, int, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(gc_tuning, "BIG_LOAD_ITEMS", 100)
+    collect_if_due()
+    with long_load() as outer:
+        outer.page_kept(60)
+        assert gc.get_freeze_count() == 0  # not big yet
+        with long_load() as inner:
+            inner.page_kept(100)
+            assert gc.get_freeze_count() > 0
+            kept = [[n] for n in range(1000)]  # rows the load keeps
+            assert _collected(kept[-1])
+            inner.page_kept(100)
+            assert not _collected(kept[-1])  # frozen: no collection walks it
+        assert gc.get_freeze_count() > 0  # the outer load still runs
+        outer.page_kept(60)
+    assert gc.get_freeze_count() == 0
+    assert _collected(kept[-1])
+    assert collect_if_due()  # the cycles a frozen stretch left are collected once drawn
+
+
+def test_a_load_past_its_freezing_time_or_failing_leaves_nothing_frozen(
+        thresholds: tuple[int, int, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(gc_tuning, "BIG_LOAD_ITEMS", 100)
+    monkeypatch.setattr(gc_tuning, "FREEZE_FOR", 0.0)
+    with long_load() as slow:
+        slow.page_kept(500)
+        assert gc.get_freeze_count() == 0  # a slow cloud's load: the CPU idles anyway
+    monkeypatch.setattr(gc_tuning, "FREEZE_FOR", 30.0)
+    with pytest.raises(RuntimeError), long_load() as failing:
+        failing.page_kept(500)
+        assert gc.get_freeze_count() > 0
+        raise RuntimeError("the cloud went away")
+    assert gc.get_freeze_count() == 0
+    assert collect_if_due()
 
 
 def test_start_up_tunes_the_collector_and_the_gil(thresholds: tuple[int, int, int]) -> None:

@@ -37,7 +37,7 @@ from tuicloud.cloud.errors import CloudError
 from tuicloud.cloud.kinds.base import GONE, Raw, ResourceKind
 from tuicloud.cloud.lookups import Lookups
 from tuicloud.cloud.packed import Packed
-from tuicloud.gc_tuning import long_load
+from tuicloud.gc_tuning import Load, long_load
 
 if TYPE_CHECKING:
     from tuicloud.cloud.connection import CloudSession
@@ -265,14 +265,15 @@ class Poller:
         its parsed dicts are let go: 50,000 of them never live at once."""
         with long_load() as load:  # young collections would walk each live page (gc_tuning)
             found = self._each_page(result, params, first_page_size=first_page_size,
-                                    on_page=on_page, packs=packs, kept=kept)
+                                    on_page=on_page, packs=packs, kept=kept, load=load)
             load.items = len(found) + len(packs or ())
             return found
 
     def _each_page(self, result: PollResult, params: list[tuple[str, str]], *,
                    first_page_size: int | None,
                    on_page: Callable[[dict[str, Raw]], None] | None,
-                   packs: dict[str, Packed] | None, kept: set[str] | None) -> dict[str, Raw]:
+                   packs: dict[str, Packed] | None, kept: set[str] | None,
+                   load: Load) -> dict[str, Raw]:
         kind = self.kind
         found: dict[str, Raw] = {}
         for page in self.session.iter_pages(kind.service_type,
@@ -304,6 +305,7 @@ class Poller:
             if on_page is not None and rows:
                 on_page({k: v for k, v in rows.items() if self._keep(v)})
             self.page_packed = {}
+            load.page_kept(len(page.items))
             if self.lookups is not None:
                 self.lookups.first_page_arrived()
         return found
