@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import linecache
+import sys
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 import pytest
 
@@ -183,6 +187,39 @@ def test_token_expiry_is_survived(sim: RunningSim) -> None:
             assert any(r.method == "POST" and r.path.endswith("/auth/tokens") for r in recent)
     finally:
         sim.faults.token_ttl = ttl
+
+
+def test_a_token_dropped_between_its_renewal_and_its_read_is_sent_again(
+        session: CloudSession) -> None:
+    """keystoneauth's get_access() renews the token under its lock and reads it back after it:
+    another thread whose request met a 401 can drop the token in between (invalidate()), and
+    the read asserted. Here that drop lands at that moment (a line tracer plays the other
+    thread, once): the request is sent again with a token got anew, not failed."""
+    session.get_json("compute", "/flavors")
+    plugin = session.conn.session.auth
+    dropped: list[int] = []
+
+    def in_get_access(frame: FrameType, event: str, arg: object) -> Any:
+        if event == "line" and not dropped and linecache.getline(
+                frame.f_code.co_filename, frame.f_lineno).strip().startswith("assert"):
+            plugin.invalidate()
+            dropped.append(frame.f_lineno)
+        return in_get_access
+
+    def calls(frame: FrameType, event: str, arg: object) -> Any:
+        code = frame.f_code
+        if code.co_name == "get_access" and "keystoneauth1" in code.co_filename:
+            return in_get_access
+        return None
+
+    previous = sys.gettrace()
+    sys.settrace(calls)
+    try:
+        body, info = session.get_json("compute", "/flavors")
+    finally:
+        sys.settrace(previous)
+    assert dropped, "the tracer never reached get_access's assert"
+    assert info.status == 200 and body["flavors"]
 
 
 def test_response_info(session: CloudSession) -> None:

@@ -66,6 +66,23 @@ _PageRead = tuple[list[Any], list[tuple[str, Any]] | None, ResponseInfo]
 T = TypeVar("T")
 
 
+_TOKEN_RACE_RETRIES = 3
+
+
+def _lost_token_race(error: AssertionError) -> bool:
+    """True for keystoneauth's ``assert self.auth_ref is not None`` in ``get_access``: its lock
+    covers renewing the token, not reading it back, so a thread whose request met a 401 can
+    drop (``invalidate()``) the token another thread has just got, before that one reads it.
+    Raised before the request goes out (or after a 401, which did nothing on the server):
+    sending again is safe, for writes too."""
+    trace = error.__traceback__
+    while trace is not None and trace.tb_next is not None:
+        trace = trace.tb_next
+    code = trace.tb_frame.f_code if trace is not None else None
+    return (code is not None and code.co_name == "get_access"
+            and "keystoneauth1" in code.co_filename)
+
+
 def _in_background(call: Callable[[], T]) -> Future[T]:
     """Run ``call`` in a daemon thread (a hung request must not hold the app's exit)."""
     future: Future[T] = Future()
@@ -376,8 +393,9 @@ class CloudSession:
         started = time.monotonic()
         # A read on a kept-alive connection the server has since closed fails at once; one
         # retry on a fresh connection is safe for reads (never for writes).
-        attempts = 2 if method in _READ_METHODS else 1
-        for attempt in range(attempts):
+        stale_retries = 1 if method in _READ_METHODS else 0
+        race_retries = _TOKEN_RACE_RETRIES if data is None else 0
+        while True:
             try:
                 resp = adapter.request(path, method, params=params_list(params) or None,
                                        **kwargs)
@@ -386,8 +404,16 @@ class CloudSession:
             except CloudError:
                 raise
             except ks_exc.ConnectFailure as exc:
-                if attempt + 1 < attempts and _STALE_CONNECTION.search(str(exc)):
+                if stale_retries and _STALE_CONNECTION.search(str(exc)):
+                    stale_retries -= 1
                     log.debug("%s %s %s: stale connection, retrying", name, method, path)
+                    continue
+                raise self._error(exc, name) from exc
+            except AssertionError as exc:
+                if race_retries and _lost_token_race(exc):
+                    race_retries -= 1
+                    log.debug("%s %s %s: token dropped by another thread, sending again",
+                              name, method, path)
                     continue
                 raise self._error(exc, name) from exc
             except Exception as exc:  # noqa: BLE001 - every failure becomes one CloudError
