@@ -492,8 +492,12 @@ class Poller:
             self.lookups.feed(table, raws)
             return
         if whole:
-            self.lookups.keep_whole(table, {str(r["id"]): str(r.get("name") or "")
-                                            for r in raws if r.get("id")})
+            # A packed resource holds its id and name as attributes: 50,000 Packed.get calls
+            # were ~0.1 s at the end of a long load.
+            pairs = ((r.id, r.name) if type(r) is Packed else (r.get("id"), r.get("name"))
+                     for r in raws)
+            self.lookups.keep_whole(table, {str(ident): str(name or "")
+                                            for ident, name in pairs if ident})
             return
         self.lookups.feed(table, raws)
         self.lookups.forget("servers", removed)

@@ -91,7 +91,11 @@ class RowDiffer:
             newer = self._newer_than(as_of)
             items: list[tuple[str, Raw | None]] = list(raws.items())
             if packed:
-                items.extend((ident, None) for ident in packed if ident not in raws)
+                # A packing poller's full list holds the very objects its pages were diffed
+                # with: those are passed over here (50,000 at once, at the end of a load).
+                held = self._packed.get
+                items.extend((ident, None) for ident, new in packed.items()
+                             if held(ident) is not new and ident not in raws)
             for ident, raw in items:
                 if ident in newer:
                     continue
