@@ -1,12 +1,11 @@
 """Object storage against the rig's Swift 2.38.3: the containers view with the counts the
 account reports (they lag up to ~10 s behind: the container-updater), public/private from
-the read ACL, a container's objects as folders, backspace up, an object's detail by HEAD, and
-a listing longer than the rig's page of 1,000 read by marker."""
+the read ACL, a container's objects as folders, backspace up, and an object's detail by HEAD
+(a listing longer than the rig's page of 1,000: test_real_large_objects.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -15,8 +14,6 @@ from openstack.connection import Connection
 from tests.helpers.app import list_screen, loaded, make_app, screen_text, wait_until
 from tests.helpers.forms import form, set_field, settle
 from tests.real import rig
-from tuicloud.cloud.connection import CloudSession
-from tuicloud.cloud.errors import CloudError
 from tuicloud.screens.confirm import ConfirmScreen
 from tuicloud.screens.detail import DetailScreen
 from tuicloud.screens.forms.create_container import CreateContainerForm
@@ -106,28 +103,6 @@ async def test_containers_and_a_walk_through_folders(containers: str) -> None:
         await pilot.press("backspace")
         await wait_until(pilot, lambda: list_screen(app).kind.name == "containers",
                          what="the containers")
-
-
-def test_listing_beyond_the_rigs_page_follows_markers(prefix: str,
-                                                      demo_sdk: Connection) -> None:
-    name = prefix + "many"
-    store = demo_sdk.object_store
-    store.create_container(name)
-    try:
-        with ThreadPoolExecutor(4) as pool:
-            list(pool.map(lambda i: store.create_object(name, f"o{i:05d}", data=b""),
-                          range(1003)))
-        with CloudSession.connect("real-demo") as session:
-            pages = list(session.iter_pages("object-store", "/" + name, "",
-                                            [("format", "json")], page_size=1000,
-                                            first_page_size=50))
-        assert [len(p.items) for p in pages] == [50, 953]
-        assert pages[-1].items[-1]["name"] == "o01002"
-        with CloudSession.connect("real-demo") as session, pytest.raises(CloudError) as err:
-            session.get_json("object-store", "/" + name, [("format", "json"), ("limit", 5000)])
-        assert err.value.status == 412  # past the rig's page of 1,000: refused, as simcloud
-    finally:
-        delete_containers(demo_sdk, prefix)
 
 
 async def test_create_public_and_delete_a_non_empty_container(containers: str,

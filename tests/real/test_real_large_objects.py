@@ -2,7 +2,8 @@
 above a small threshold goes up as a static large object (segments in <container>_segments,
 named as the swift client names them), is listed with its total size, shows its segments in
 the detail and comes back checked segment by segment; a container of 1,100 objects is read
-lazily (50, then 1,000, then the rest when asked) and a quiet re-poll is one HEAD."""
+lazily (50, then 1,000, then the rest when asked), a quiet re-poll is one HEAD, and a list
+follows the markers past the rig's page."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from openstack.connection import Connection
 from tests.real.test_real_containers import delete_containers
 from tuicloud.cloud.connection import CloudSession
 from tuicloud.cloud.detail import fetch_raw
+from tuicloud.cloud.errors import CloudError
 from tuicloud.cloud.kinds.objects import objects_in
 from tuicloud.cloud.lookups import Lookups
 from tuicloud.cloud.object_transfer import Planned, download_object, upload_many
@@ -67,8 +69,9 @@ def test_a_static_large_object_up_listed_detailed_and_down(bucket: str,
 
 def test_a_big_container_read_lazily_then_bulk_deleted_with_its_large_object(
         bucket: str, tmp_path: Path, demo_sdk: Connection) -> None:
-    """One container of 1,100 objects for both (Swift on the rig writes each to disk: making
-    them twice cost a minute of CI): read lazily, then 1,050 of them bulk-deleted, then the
+    """One container of 1,100 objects for all three (Swift on the rig writes each to disk:
+    making them twice cost a minute of CI, and 1,003 made one by one two more): read lazily,
+    listed page by page past the rig's page, then 1,050 of them bulk-deleted, then the
     container emptied with its large object's segments."""
     from tuicloud.cloud.bulk_delete import bulk_delete_limit, delete_objects
     from tuicloud.cloud.operations.containers import delete_container
@@ -95,6 +98,14 @@ def test_a_big_container_read_lazily_then_bulk_deleted_with_its_large_object(
         rest = poller.poll()
         assert rest.extended and len(rest.upserts) == 50 and not poller.has_more
         assert min(rest.upserts) == "o01050"
+        # The session's own paging follows Swift's markers past the rig's page of 1,000.
+        pages = [len(page.items) for page in session.iter_pages(
+            "object-store", f"/{bucket}", "", [("format", "json")], page_size=1000,
+            first_page_size=50)]
+        assert pages == [50, 1000, 50]
+        with pytest.raises(CloudError) as refused:
+            session.get_json("object-store", f"/{bucket}", [("format", "json"), ("limit", 5000)])
+        assert refused.value.status == 412  # past the rig's page of 1,000: refused, as simcloud
 
         upload_many(session, bucket, [Planned("big.img", source, 2 * MIB + 3)],
                     large_threshold=MIB)
