@@ -79,7 +79,9 @@ async def test_allocate_associate_disassociate_release(
                      "disassociated in Neutron")
         await pilot.press("ctrl+d")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
-        assert made.floating_ip_address in screen_text(app)
+        # Pushed is not yet drawn: on a slow machine the text came a frame later.
+        await wait_until(pilot, lambda: made.floating_ip_address in screen_text(app),
+                         what="the confirmation naming the address")
         await pilot.press("y")
         await wait_until(pilot, lambda: grid.get_row(made.id) is None, timeout=rig.SLOW,
                          what="row gone")

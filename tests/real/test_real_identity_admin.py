@@ -104,6 +104,8 @@ async def test_project_user_password_and_role_from_the_keyboard(
         await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt), what="prompt")
         await pilot.press(*secret, "enter", *secret, "enter")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        await wait_until(pilot, lambda: user.name in screen_text(app),
+                         what="the confirmation drawn")  # a blank screen would hide nothing
         assert secret not in screen_text(app)
         await pilot.press("y")
         await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen),
