@@ -87,6 +87,8 @@ Cell = str | Text
 _MISSING = object()
 _TICKING = -1
 """A cell position in `_Shape.cells`: the column shows a ticking text, not the row's value."""
+_ABSENT = -2
+"""A cell position in `_Shape.cells`: the rows of that shape have no such key."""
 
 
 class RowData(Mapping[str, object]):
@@ -308,7 +310,7 @@ class _Shape:
     shared: tuple[tuple[int, str, dict[str, str]], ...]
     """(position, key, memo) of the keys whose equal strings rows share."""
     cells: tuple[int, ...]
-    """Each column's position in the values; `_TICKING`, or below it when the key is absent."""
+    """Each column's position in the values, or `_TICKING` or `_ABSENT`."""
     plans: int
     """`RowStore._plans` when made: an older shape is made again."""
 
@@ -406,9 +408,9 @@ class RowStore:
             memo = memos[key]
             if memo is not None:
                 shared.append((at, key, memo))
-        ticking = {index for index, _ in self._ticking}
-        cells = tuple(_TICKING if number in ticking else index.get(key, _TICKING - 1)
-                      for number, key in enumerate(self._column_keys))
+        ticking = {column for column, _ in self._ticking}
+        cells = tuple(_TICKING if column in ticking else index.get(key, _ABSENT)
+                      for column, key in enumerate(self._column_keys))
         shape = self._shapes[keys] = self._shape_of[id(index)] = _Shape(
             index, index.get("id"), tuple(shared), cells, self._plans)
         return shape
@@ -422,14 +424,10 @@ class RowStore:
         styled: list[tuple[int, Text]] = []
         values = data._values
         for at in shape.cells:
-            if at < 0:
-                # No such key (None), or a ticking cell: its text comes below.
-                value = None
-                if at == _TICKING:
-                    plains.append("")
-                    continue
-            else:
-                value = values[at]
+            if at == _TICKING:
+                plains.append("")  # its text comes below
+                continue
+            value = None if at == _ABSENT else values[at]
             # Inline fast path for the common case: a clean, short str.
             if type(value) is str and value.isprintable() and len(value) <= CELL_MAX_CHARS:
                 plains.append(value)
