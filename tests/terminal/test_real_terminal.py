@@ -163,8 +163,10 @@ def test_a_session_in_tmux(cloud: RunningSim, tmux_factory: Callable[[Path, int,
     # the servers view
     term.type(":srv")
     term.keys("Enter")
+    # the whole table, not only its header: tmux can be read between two parts of a redraw
     screen = term.wait(lambda s: re.search(r"Servers \d+", header(s)) is not None
-                       and "ACTIVE" in s, "servers")
+                       and "Name" in s.splitlines()[1] and "ACTIVE" in s
+                       and "q Quit" in s.splitlines()[-1], "servers")
     assert "simcloud / demo / RegionOne / demo" in header(screen)
     assert term.flags()["alternate_on"] == "1"
     rows = screen.splitlines()
