@@ -164,9 +164,13 @@ class Lookups:
     # -- writing ---------------------------------------------------------------------------
     def set_names(self, table: str, names: Mapping[str, str], *, replace: bool = False) -> None:
         """Add (or with ``replace``, replace the table with) id -> name entries."""
+        fresh = {str(k): str(v) for k, v in names.items()}
         with self._lock:
-            current = {} if replace else dict(self._maps.get(table, {}))
-            current.update({str(k): str(v) for k, v in names.items()})
+            held = self._maps.get(table, {})
+            if not replace and all(held.get(k) == v for k, v in fresh.items()):
+                return  # nothing new: copying a table of 50,000 servers each poll was ~5 ms
+            current = {} if replace else dict(held)
+            current.update(fresh)
             self._maps[table] = current
 
     def know_own_project(self, session: CloudSession) -> None:
@@ -203,8 +207,12 @@ class Lookups:
     def forget(self, table: str, ids: Iterable[str]) -> None:
         """Drop ids (deleted resources)."""
         with self._lock:
-            current = dict(self._maps.get(table, {}))
-            for ident in ids:
+            held = self._maps.get(table, {})
+            gone = [ident for ident in ids if ident in held]
+            if not gone:
+                return  # the table is the same: no copy of it (see `set_names`)
+            current = dict(held)
+            for ident in gone:
                 current.pop(ident, None)
             self._maps[table] = current
 

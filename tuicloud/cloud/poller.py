@@ -99,6 +99,43 @@ def _iso(when: datetime) -> str:
     return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+class _Draft:
+    """An incremental poll's next state: the poller's own dict and set until the poll changes
+    them, then copies, so readers in other threads always see a whole state. Copying both up
+    front cost a quiet poll of 50,000 servers ~10 ms of the interpreter lock every refresh,
+    under the user's keys, for a poll that changed nothing."""
+
+    def __init__(self, known: dict[str, Raw | Packed], listed: set[str]) -> None:
+        self.known, self.listed = known, listed
+        self._own_known = self._own_listed = False
+
+    def put(self, ident: str, held: Raw | Packed) -> None:
+        if not self._own_known:
+            self.known, self._own_known = dict(self.known), True
+        self.known[ident] = held
+
+    def drop(self, ident: str) -> bool:
+        """Forget ``ident``; True if it was held."""
+        if ident not in self.known:
+            return False
+        if not self._own_known:
+            self.known, self._own_known = dict(self.known), True
+        del self.known[ident]
+        return True
+
+    def list(self, ident: str) -> None:
+        if ident not in self.listed:
+            if not self._own_listed:
+                self.listed, self._own_listed = set(self.listed), True
+            self.listed.add(ident)
+
+    def unlist(self, ident: str) -> None:
+        if ident in self.listed:
+            if not self._own_listed:
+                self.listed, self._own_listed = set(self.listed), True
+            self.listed.discard(ident)
+
+
 class Poller:
     """Keeps one resource list in step with the cloud; call :meth:`poll` from a worker.
 
@@ -209,18 +246,16 @@ class Poller:
                 self._names_first()
                 self._poll_full(result, on_page)
             else:
-                # Work on a copy so readers in other threads always see a whole state.
-                known: dict[str, Raw | Packed] = dict(self._known)
-                listed = set(self._listed)
-                self._poll_changes(result, known, listed)
-                self._check_deletions(result, known, listed)
-                if self._counts_deletions() and self._count(result) != len(listed):
+                draft = _Draft(self._known, self._listed)
+                self._poll_changes(result, draft)
+                self._check_deletions(result, draft)
+                if self._counts_deletions() and self._count(result) != len(draft.listed):
                     # Something went away (or arrived between the two requests): the full
                     # list settles which; it replaces this poll's partial result.
                     self._poll_full(result, None)
                 else:
-                    self._known = known
-                    self._listed = listed
+                    self._known = draft.known
+                    self._listed = draft.listed
             self.polls += 1
             self._summarise(result)
             result.elapsed = time.monotonic() - started
@@ -408,8 +443,7 @@ class Poller:
         count = body.get("count") if isinstance(body, dict) else None
         return int(count) if isinstance(count, int) else -1
 
-    def _poll_changes(self, result: PollResult, known: dict[str, Raw | Packed],
-                      listed: set[str]) -> None:
+    def _poll_changes(self, result: PollResult, draft: _Draft) -> None:
         started_wall = datetime.now(timezone.utc)
         assert self._cursor is not None
         params = self._base_params()
@@ -425,32 +459,30 @@ class Poller:
             gone = (self.kind.refresh == "changes-since"
                     and str(raw.get("status", "")).upper() in _DELETED_SERVER_STATES)
             if gone:
-                listed.discard(ident)
+                draft.unlist(ident)
             else:
-                listed.add(ident)
+                draft.list(ident)
             if gone or not self._keep(raw):
-                if ident in known:
+                if draft.drop(ident):
                     result.removals.add(ident)
-                    del known[ident]
                 continue
             new = self._hold(raw, ident, result)
-            if known.get(ident) == new:
+            if draft.known.get(ident) == new:
                 result.packed.pop(ident, None)
                 continue  # reported again only because of the cursor's overlap
             result.upserts[ident] = raw
-            known[ident] = new
+            draft.put(ident, new)
         self._since_full += 1
         self._advance_cursor(result, started_wall)
         self._feed_lookups(result.upserts.values(), result.removals, whole=False)
 
-    def _check_deletions(self, result: PollResult, known: dict[str, Raw | Packed],
-                         listed: set[str]) -> None:
+    def _check_deletions(self, result: PollResult, draft: _Draft) -> None:
         """Show each watched (and each "deleting") id; a 404 means it is gone."""
         kind = self.kind
         if kind.refresh != "updated_at":
             return
         pending = set(self._watch_deleted)
-        pending.update(i for i, raw in known.items()
+        pending.update(i for i, raw in draft.known.items()
                        if str(raw.get("status", "")).lower() in ("deleting", "pending_delete"))
         for ident in sorted(pending)[:_MAX_DELETE_CHECKS]:
             if ident in result.upserts:
@@ -463,8 +495,8 @@ class Poller:
                     raise
                 result.requests += 1
                 self._watch_deleted.discard(ident)
-                listed.discard(ident)
-                if known.pop(ident, None) is not None:
+                draft.unlist(ident)
+                if draft.drop(ident):
                     result.removals.add(ident)
                 continue
             result.requests += 1
@@ -472,8 +504,8 @@ class Poller:
             raw = body.get(kind.show_key, body) if kind.show_key else body
             if isinstance(raw, dict) and str(raw.get("status", "")).lower() == "deleted":
                 self._watch_deleted.discard(ident)
-                listed.discard(ident)
-                if known.pop(ident, None) is not None:
+                draft.unlist(ident)
+                if draft.drop(ident):
                     result.removals.add(ident)
 
     def _covers_names_table(self) -> bool:
