@@ -38,6 +38,7 @@ from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.resource_table import ResourceTable
 from tuicloud.widgets.sanitize import sanitize_text
 from tuicloud.widgets.status_header import Identity, StatusHeader
+from tuicloud.widgets.steady_input import SteadyInput
 
 if TYPE_CHECKING:
     from tuicloud.cloud.connection import CloudSession
@@ -215,7 +216,7 @@ class AllCloudsScreen(Screen[None]):
         """Header, per-cloud status lines, filter bar, table, footer."""
         yield StatusHeader()
         yield CloudStatusLines(id="cloud-status")
-        yield Input(placeholder="filter: text, regex, or !text to invert", id="filter")
+        yield SteadyInput(placeholder="filter: text, regex, or !text to invert", id="filter")
         yield ResourceTable(id="table")
         yield KeyFooter()
 

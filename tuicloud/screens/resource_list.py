@@ -36,6 +36,7 @@ from tuicloud.widgets.resource_table import ResourceTable
 from tuicloud.widgets.row_store import TickCompute
 from tuicloud.widgets.sanitize import sanitize_text
 from tuicloud.widgets.status_header import StatusHeader
+from tuicloud.widgets.steady_input import SteadyInput
 
 if TYPE_CHECKING:
     from tuicloud.cloud.connection import CloudSession
@@ -181,9 +182,9 @@ class ResourceListScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """Header, filter bar (hidden until `/`), table, footer."""
         yield StatusHeader()
-        yield Input(placeholder="filter: text, regex, or !text to invert", id="filter")
+        yield SteadyInput(placeholder="filter: text, regex, or !text to invert", id="filter")
         # Its suggester is set when `:` opens it (command_words imports every kind: 20 ms).
-        yield Input(placeholder=":servers  :volumes  :images  :flavors  :networks  …",
+        yield SteadyInput(placeholder=":servers  :volumes  :images  :flavors  :networks  …",
                     id="command")
         yield ResourceTable(id="table")
         yield KeyFooter()

@@ -1,0 +1,42 @@
+"""The filter and command bars do not lay the screen out again at each key typed."""
+
+from __future__ import annotations
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.geometry import Region
+
+from tuicloud.widgets.steady_input import WIDTH_STEP, SteadyInput
+
+
+class BarApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield SteadyInput(placeholder="filter")
+
+
+async def test_typing_lays_out_once_per_step_and_long_text_still_scrolls(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    app = BarApp()
+    async with app.run_test(size=(40, 5)) as pilot:
+        bar = app.query_one(SteadyInput)
+        bar.focus()
+        await pilot.press(*"abc")
+        layouts: list[dict[str, bool]] = []
+        original = bar.refresh
+
+        def spy(*regions: Region, **options: bool) -> SteadyInput:
+            if options.get("layout"):
+                layouts.append(options)
+            return original(*regions, **options)
+
+        monkeypatch.setattr(bar, "refresh", spy)
+        await pilot.press(*"defgh")
+        assert not layouts  # Textual's Input: one layout of the whole screen per key
+        assert bar.virtual_size.width == WIDTH_STEP
+
+        await pilot.press(*("x" * 70))  # past one step, and past the bar's 40 columns
+        await pilot.pause()
+        assert len(layouts) == 1 and bar.virtual_size.width == 2 * WIDTH_STEP
+        assert bar.value == "abcdefgh" + "x" * 70
+        shown = bar.render_line(0).text
+        assert "abc" not in shown and shown.rstrip().endswith("x")  # scrolled to the cursor
