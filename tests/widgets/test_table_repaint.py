@@ -89,3 +89,36 @@ async def test_small_changes_repaint_only_their_lines(monkeypatch: pytest.Monkey
         spy.calls.clear()
         table.apply_diff({"id-00004": server(4, status="SHUTOFF")})
         assert spy.calls == []
+
+
+async def test_a_filter_lays_the_screen_out_only_when_the_scrollbar_comes_or_goes(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new row count updates the scrollbar, not the layout: laying the whole screen out
+    for each key typed in the filter bar put the filtered lines a frame late."""
+    app = TableApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(ResourceTable)
+        table.apply_diff(servers(range(1000)))
+        await pilot.pause()
+        layouts: list[dict[str, bool]] = []
+        original = table.refresh
+
+        def spy(*regions: Region, **options: bool) -> ResourceTable:
+            if options.get("layout"):
+                layouts.append(options)
+            return original(*regions, **options)
+
+        monkeypatch.setattr(table, "refresh", spy)
+        table.set_filter("server-001")  # server-00100 to server-00199: still a scrollbar
+        await pilot.pause()
+        assert not layouts
+        assert table.show_vertical_scrollbar
+        assert table.vertical_scrollbar.window_virtual_size == 101  # the titles' line too
+        assert painted_lines(table) == screen_lines(table)
+        assert "server-001" in painted_lines(table)[1]
+
+        table.set_filter("server-0012")  # ten rows: the scrollbar goes
+        await pilot.pause()
+        assert layouts and not table.show_vertical_scrollbar
+        assert painted_lines(table) == screen_lines(table)
+        assert sum("server-0012" in line for line in painted_lines(table)) == 10
