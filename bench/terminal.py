@@ -107,14 +107,16 @@ class PtyApp:
         deadline = time.perf_counter() + timeout
         while time.perf_counter() < deadline:
             if self.pump(0.02) and predicate(self.text()):
-                self.matched_at = time.perf_counter()
-                return self.last_output
+                return self._matched()
             if self.process.poll() is not None and not self.pump(0.0):
                 break
         if predicate(self.text()):
-            self.matched_at = time.perf_counter()
-            return self.last_output
+            return self._matched()
         raise TimeoutError(f"screen never matched; last screen:\n{self.text()}")
+
+    def _matched(self) -> float:
+        self.matched_at = time.perf_counter()
+        return self.last_output
 
     def wait_for_text(self, needle: str, timeout: float = 30.0) -> float:
         """Wait until ``needle`` is on screen."""

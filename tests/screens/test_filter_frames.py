@@ -3,10 +3,10 @@ draws the bar's new text also draws the filtered table and its count, not a fram
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
+from rich.text import Text
 from textual._compositor import ChopsUpdate, CompositorUpdate
 from textual.widgets import Input
 
@@ -14,8 +14,6 @@ from tests.helpers.app import list_screen, loaded, make_app, wait_until
 from tuicloud.simcloud import RunningSim, SimConfig
 
 MODULE_SIMCLOUD = SimConfig(servers=40, volumes=2, images=2, build_delay=0.1)
-
-_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 async def test_the_frame_with_the_typed_key_shows_the_rows_it_filters(
@@ -28,7 +26,7 @@ async def test_the_frame_with_the_typed_key_shows_the_rows_it_filters(
         if isinstance(renderable, CompositorUpdate):
             ys = ({y for y, _, _ in renderable.spans} if isinstance(renderable, ChopsUpdate)
                   else set(range(screen.size.height)))
-            text = _ESCAPE.sub("", renderable.render_segments(app.console))
+            text = Text.from_ansi(renderable.render_segments(app.console)).plain
             frames.append((ys, text))
         display(screen, renderable)
 

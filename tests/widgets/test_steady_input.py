@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from textual.app import App, ComposeResult
-from textual.geometry import Region
 
+from tests.helpers.layouts import record_layouts
 from tuicloud.widgets.steady_input import WIDTH_STEP, SteadyInput
 
 
@@ -21,15 +21,7 @@ async def test_typing_lays_out_once_per_step_and_long_text_still_scrolls(
         bar = app.query_one(SteadyInput)
         bar.focus()
         await pilot.press(*"abc")
-        layouts: list[dict[str, bool]] = []
-        original = bar.refresh
-
-        def spy(*regions: Region, **options: bool) -> SteadyInput:
-            if options.get("layout"):
-                layouts.append(options)
-            return original(*regions, **options)
-
-        monkeypatch.setattr(bar, "refresh", spy)
+        layouts = record_layouts(bar, monkeypatch)
         await pilot.press(*"defgh")
         assert not layouts  # Textual's Input: one layout of the whole screen per key
         assert bar.virtual_size.width == WIDTH_STEP

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from textual.geometry import Region
 
+from tests.helpers.layouts import record_layouts
 from tests.helpers.table import TableApp, screen_lines, server, servers
 from tuicloud.widgets import resource_table
 from tuicloud.widgets.resource_table import ResourceTable
@@ -100,15 +101,7 @@ async def test_a_filter_lays_the_screen_out_only_when_the_scrollbar_comes_or_goe
         table = app.query_one(ResourceTable)
         table.apply_diff(servers(range(1000)))
         await pilot.pause()
-        layouts: list[dict[str, bool]] = []
-        original = table.refresh
-
-        def spy(*regions: Region, **options: bool) -> ResourceTable:
-            if options.get("layout"):
-                layouts.append(options)
-            return original(*regions, **options)
-
-        monkeypatch.setattr(table, "refresh", spy)
+        layouts = record_layouts(table, monkeypatch)
         table.set_filter("server-001")  # server-00100 to server-00199: still a scrollbar
         await pilot.pause()
         assert not layouts
