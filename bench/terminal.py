@@ -9,11 +9,14 @@ import compileall
 import fcntl
 import os
 import pty
+import queue
 import select
 import signal
 import struct
 import subprocess
+import sys
 import termios
+import threading
 import time
 from collections.abc import Callable, Sequence
 
@@ -50,39 +53,52 @@ class PtyApp:
         os.close(slave)
         self.master = master
         self.last_output = self.started
-        """When the output on the emulated screen was read from the pty (its last chunk):
-        what `wait_for` returns, the moment a terminal has the program's bytes."""
+        """When the output on the emulated screen arrived from the pty (its last chunk): what
+        `wait_for` returns, the moment a terminal has the program's bytes."""
         self.shown_at = self.started
         """When the emulator had parsed that output."""
         self.matched_at = self.started
         """When `wait_for`'s predicate was last seen to hold, after pyte's parse and the
         predicate itself: the figure the benches gave before they timed the bytes."""
+        # A thread reads the pty and notes when each chunk arrived. Read between two pyte
+        # parses instead, a frame that came while pyte parsed the one before it (an age tick
+        # just before a key) was timed up to 30 ms late: the harness's time, not the
+        # program's. A short switch interval lets the reader note the time while pyte runs.
+        sys.setswitchinterval(min(sys.getswitchinterval(), 0.0005))
+        self._arrived: queue.SimpleQueue[tuple[float, bytes]] = queue.SimpleQueue()
+        self._stop_reading = threading.Event()
+        self._reader = threading.Thread(target=self._read_pty, name="pty-reader", daemon=True)
+        self._reader.start()
 
-    def pump(self, timeout: float = 0.05) -> bool:
-        """Read what the child wrote within ``timeout``; True if anything arrived.
-
-        Drains everything available before feeding the emulator once: pyte is slow, and a
-        slow reader would fill the pty buffer and make the child's writes look slow.
-        """
-        ready, _, _ = select.select([self.master], [], [], timeout)
-        if not ready:
-            return False
-        chunks = []
-        while True:
+    def _read_pty(self) -> None:
+        """Queue each chunk the child writes with the time it arrived, until the pty closes."""
+        while not self._stop_reading.is_set():
+            ready, _, _ = select.select([self.master], [], [], 0.05)
+            if not ready:
+                continue
             try:
                 data = os.read(self.master, 1 << 16)
-            except OSError:
-                break
+            except OSError:  # EIO: every process holding the terminal has gone
+                return
             if not data:
-                break
-            chunks.append(data)
-            self.last_output = time.perf_counter()
-            ready, _, _ = select.select([self.master], [], [], 0.002)
-            if not ready:
-                break
-        if not chunks:
+                return
+            self._arrived.put((time.perf_counter(), data))
+
+    def pump(self, timeout: float = 0.05) -> bool:
+        """Feed the emulator what the child wrote, waiting up to ``timeout`` for something to
+        arrive; True if anything did. Everything that arrived is fed at once: pyte is slow."""
+        try:
+            chunks = [self._arrived.get(timeout=timeout) if timeout > 0
+                      else self._arrived.get_nowait()]
+        except queue.Empty:
             return False
-        data = b"".join(chunks)
+        while True:
+            try:
+                chunks.append(self._arrived.get_nowait())
+            except queue.Empty:
+                break
+        data = b"".join(chunk for _, chunk in chunks)
+        self.last_output = chunks[-1][0]
         self.raw.extend(data)
         self.stream.feed(data)
         self.shown_at = time.perf_counter()
@@ -94,7 +110,7 @@ class PtyApp:
 
     def wait_for(self, predicate: Callable[[str], bool], timeout: float = 30.0) -> float:
         """Pump until ``predicate(screen text)`` holds; returns when the output that made it
-        hold was read from the pty (`last_output`), and sets `matched_at`.
+        hold arrived from the pty (`last_output`), and sets `matched_at`.
 
         Not when pyte had parsed it: pyte parses a frame in Python, ~13 ms for a cursor move
         at 160x50 on a slow day (more than the app took to draw it), where a terminal parses
@@ -151,6 +167,8 @@ class PtyApp:
             while self.pump(0.05):
                 pass
         finally:
+            self._stop_reading.set()
+            self._reader.join(1.0)
             os.close(self.master)
         return self.process.returncode
 
