@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.helpers.app import list_screen, loaded, make_app, screen_text, table, wait_until
 from tests.screens.test_view_cache_app import cached, down, kept
 from tuicloud.config.view_cache import ViewCache
@@ -14,7 +16,8 @@ from tuicloud.simcloud import RunningSim, SimConfig
 TEST_SIMCLOUD = SimConfig(servers=FIRST_PAINT_ROWS * 3, volumes=2, images=4, build_delay=0.1)
 
 
-async def test_a_long_cached_list_paints_a_screenful_then_the_rest(sim: RunningSim) -> None:
+async def test_a_long_cached_list_paints_a_screenful_then_the_rest(
+        sim: RunningSim, monkeypatch: pytest.MonkeyPatch) -> None:
     options: dict[str, Any] = {"cloud": "simcloud-admin", "all_projects": True}
     first = make_app(**options)
     async with first.run_test(size=(160, 50)) as pilot:
@@ -27,13 +30,20 @@ async def test_a_long_cached_list_paints_a_screenful_then_the_rest(sim: RunningS
     order = [str(row["id"]) for row in view.rows]
 
     app = make_app(**options)
-    counts: list[tuple[int, int | None]] = []
+    counts: list[tuple[int, int | None]] = []  # rows and header count before the rest came
+    paint_rest = ResourceListScreen._paint_cached_rest
+
+    def record(screen: ResourceListScreen, *args: Any) -> None:
+        counts.append((screen.table.row_count, screen.freshness.count))
+        paint_rest(screen, *args)
+
+    # Recorded as the rest is painted: polling for the first frame's state could miss it.
+    monkeypatch.setattr(ResourceListScreen, "_paint_cached_rest", record)
     with down(sim):
         async with app.run_test(size=(160, 50)) as pilot:
             await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen)
                              and table(app).row_count > 0, what="the cached rows")
             screen = list_screen(app)
-            counts.append((table(app).row_count, screen.freshness.count))
             await wait_until(pilot, lambda: table(app).row_count == len(order),
                              what="the rest of the cached rows")
             assert cached(app)

@@ -22,7 +22,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input
@@ -34,6 +33,7 @@ from tuicloud.model.freshness import Freshness, describe_freshness, stale_after
 from tuicloud.model.row_diff import RowDiffer
 from tuicloud.screens.detail import DetailScreen
 from tuicloud.screens.host import ConsoleHost, connected, console_host
+from tuicloud.screens.paced import PacedScreen
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.resource_table import ResourceTable
 from tuicloud.widgets.sanitize import sanitize_text
@@ -163,7 +163,7 @@ class CloudDetailScreen(DetailScreen):
             self.post_message(self.Failed(f"{error.__class__.__name__}: {error}"))
 
 
-class AllCloudsScreen(Screen[None]):
+class AllCloudsScreen(PacedScreen[None]):
     """Servers of several clouds at once (see module docstring)."""
 
     HELP_TITLE = "Servers, all clouds"

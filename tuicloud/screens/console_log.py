@@ -11,13 +11,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static
 
 from tuicloud.model.backoff import retry_delay
 from tuicloud.model.freshness import Freshness
 from tuicloud.screens.host import ConsoleHost, connected, console_host
+from tuicloud.screens.paced import PacedScreen
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.log_panel import LogPanel
 from tuicloud.widgets.log_view import GAP_TEXT, RESET_TEXT, LogView
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 EARLIER_TEXT = "— older lines not fetched: showing the last {count:,} lines —"
 
 
-class ConsoleLogScreen(Screen[None]):
+class ConsoleLogScreen(PacedScreen[None]):
     """Polls one server's console output in a worker; never two polls at once."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -16,11 +16,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from tuicloud.model.freshness import Freshness
 from tuicloud.screens.host import ConsoleHost, connected, console_host, lookups_of
+from tuicloud.screens.paced import PacedScreen
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.sanitize import safe_text, sanitize_text
 from tuicloud.widgets.status_header import StatusHeader
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 MAX_VALUE = 600  # wrapped: a 10,000-character value must not push the rest off the screen
 
 
-class DetailScreen(Screen[None]):
+class DetailScreen(PacedScreen[None]):
     """Fetches one resource in a worker and shows it; `y` toggles the raw JSON."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

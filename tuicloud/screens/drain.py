@@ -18,12 +18,12 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from tuicloud.cloud import drain as plan
 from tuicloud.model.freshness import Freshness
 from tuicloud.screens.host import ConsoleHost, console_host
+from tuicloud.screens.paced import PacedScreen
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.sanitize import sanitize_text
 from tuicloud.widgets.status_header import StatusHeader
@@ -40,7 +40,7 @@ _CHOICES = {"cold": ("Cold-migrate", "it is shut down, moved and started where i
             "shelve": ("Shelve", "it is shut down and offloaded: on no host until unshelved")}
 
 
-class DrainScreen(Screen[None]):
+class DrainScreen(PacedScreen[None]):
     """See the module docstring."""
 
     CSS_PATH = "drain.tcss"

@@ -21,13 +21,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 
 from tuicloud.model.backoff import retry_delay
 from tuicloud.model.freshness import Freshness
 from tuicloud.screens.host import ConsoleHost, console_host
+from tuicloud.screens.paced import PacedScreen
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.sanitize import sanitize_text
 from tuicloud.widgets.status_header import StatusHeader
@@ -183,7 +183,7 @@ class OverviewLine(Widget):
             self.jump()
 
 
-class OverviewScreen(Screen[None]):
+class OverviewScreen(PacedScreen[None]):
     """The overview of the current cloud and project (see module docstring)."""
 
     HELP_TITLE = "Overview"

@@ -18,7 +18,6 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.timer import Timer
 from textual.widgets import Input
@@ -31,6 +30,7 @@ from tuicloud.model.freshness import Freshness
 from tuicloud.screens.host import ConsoleHost, console_host, lookups_of
 from tuicloud.screens.object_actions import OBJECT_BINDINGS
 from tuicloud.screens.operations import OPERATION_BINDINGS, ListOperations
+from tuicloud.screens.paced import PacedScreen
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.resource_table import ResourceTable
 from tuicloud.widgets.row_store import TickCompute
@@ -106,7 +106,7 @@ def _age_cell(data: Mapping[str, object], now: float, *, source: str) -> tuple[s
     return text, age_changes_at(when, now)  # type: ignore[arg-type]  # a number: it has a text
 
 
-class ResourceListScreen(Screen[None]):
+class ResourceListScreen(PacedScreen[None]):
     """Lists one resource kind; polls on its own timer only while it is the visible screen."""
 
     # The table, never the hidden filter bar (focusable before the stylesheet hides it).

@@ -22,11 +22,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Select, SelectionList, Static, TextArea
 
 from tuicloud.screens.host import ConsoleHost, console_host
+from tuicloud.screens.paced import PacedScreen
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.sanitize import sanitize_text
 
@@ -134,7 +135,7 @@ class DiscardScreen(AskScreen):
         super().__init__("Discard what you typed?  y discard · n keep editing")
 
 
-class FormScreen(Screen[Created | None]):
+class FormScreen(PacedScreen[Created | None]):
     """A full-screen form; subclasses fill in the fields and the cloud calls."""
 
     CSS_PATH = "forms.tcss"
