@@ -38,6 +38,7 @@ from tuicloud.switching import SwitchCommands, Switcher, Target
 from tuicloud.widgets.sanitize import sanitize_text
 from tuicloud.widgets.status_header import Identity, StatusHeader
 from tuicloud.widgets.textual_compat import (
+    install_strip_patch,
     screen_stacks,
     start_in_mode,
     styled_with_current_css,
@@ -153,6 +154,7 @@ class TuiCloudApp(App[None]):
 
     def __init__(self, options: Options, settings: Settings | None = None) -> None:
         super().__init__()
+        install_strip_patch()  # lines drawn leave no reference cycles (see textual_compat)
         self.options = options
         self.settings: Settings = settings if settings is not None else load_settings()
         """The settings file (see tuicloud.config): read once, at start."""

@@ -9,8 +9,8 @@ import asyncio
 import pytest
 
 from tests.helpers.app import list_screen, loaded, make_app
-from tuicloud.screens.paced import PacedTimer
 from tuicloud.simcloud import RunningSim, SimConfig
+from tuicloud.widgets.textual_compat import PacedTimer
 
 MODULE_SIMCLOUD = SimConfig(servers=5, volumes=1, images=1)
 PERIOD = 1 / 60

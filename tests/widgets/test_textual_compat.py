@@ -9,13 +9,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.segment import Segment
+from rich.style import Style
 from textual.app import App, ComposeResult
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.widgets import Static
 
 from tuicloud.widgets.textual_compat import (
+    PacedScreen,
+    PacedTimer,
+    _textual_crop_extend,
+    _textual_divide,
+    install_strip_patch,
     screen_stacks,
     scrollbar_updater,
     start_in_mode,
@@ -168,10 +176,66 @@ async def test_start_in_mode_makes_the_mode_s_screen_the_first_one() -> None:
             start_in_mode(app, "two")
 
 
+def test_the_strip_patch_draws_what_textual_s_strip_draws() -> None:
+    install_strip_patch()
+
+    def strip() -> Strip:
+        return Strip([Segment("abc", Style(bold=True)), Segment("defgh")], 8)
+
+    # Textual's own derive the strip itself in the two cases the patch leaves uncached.
+    whole = strip()
+    assert _textual_divide(whole, [8])[0] is whole
+    assert _textual_crop_extend(whole, 0, 8, None) is whole
+    for cuts in ([8], [3, 8], [2, 5, 8], [8, 12], [4], [3]):
+        ours, theirs = strip().divide(cuts), _textual_divide(strip(), cuts)
+        assert [(s.text, s.cell_length) for s in ours] == [(s.text, s.cell_length)
+                                                          for s in theirs], cuts
+    for start, end in ((0, 8), (0, 10), (2, 8), (1, 4), (0, 5)):
+        ours_one = strip().crop_extend(start, end, None)
+        theirs_one = _textual_crop_extend(strip(), start, end, None)
+        assert (ours_one.text, ours_one.cell_length) == (theirs_one.text,
+                                                         theirs_one.cell_length)
+    whole = strip()
+    assert whole.divide([8])[0] is whole and whole.crop_extend(0, 8, None) is whole
+    assert not whole._divide_cache and not whole._crop_extend_cache  # no cycle through them
+
+
+class _PacedApp(App[None]):
+    def on_mount(self) -> None:
+        self.push_screen(_PacedNamed())
+
+
+class _PacedNamed(PacedScreen[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("paced")
+
+
+async def test_a_paced_screen_is_repainted_by_its_paced_timer() -> None:
+    app = _PacedApp()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, _PacedNamed)
+        timer = screen._update_timer
+        assert isinstance(timer, PacedTimer) and timer in screen._timers
+        assert timer._callback == screen._on_timer_update  # Textual's repaint, paced
+        painted: list[bool] = []
+
+        def counted() -> None:
+            painted.append(True)
+            screen._on_timer_update()
+
+        timer._callback = counted
+        screen.query_one(Static).update("painted again")
+        await pilot.pause()
+        assert painted  # the update went through the paced timer's tick
+
+
 def test_only_the_compat_module_names_textual_s_private_apis() -> None:
     package = Path(__file__).resolve().parents[2] / "tuicloud"
     compat = package / "widgets" / "textual_compat.py"
-    private = ("_screen_stacks", "_scroll_update", "_css_update_count", "_current_mode")
+    private = ("_screen_stacks", "_scroll_update", "_css_update_count", "_current_mode",
+               "_update_timer", "_on_timer_update", "_divide_cache", "_crop_extend_cache")
     users = sorted(str(path.relative_to(package)) for path in package.rglob("*.py")
                    if path != compat and any(name in path.read_text(encoding="utf-8")
                                              for name in private))

@@ -33,12 +33,12 @@ from tuicloud.model.freshness import Freshness, describe_freshness, stale_after
 from tuicloud.model.row_diff import RowDiffer
 from tuicloud.screens.detail import DetailScreen
 from tuicloud.screens.host import ConsoleHost, connected, console_host
-from tuicloud.screens.paced import PacedScreen
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.resource_table import ResourceTable
 from tuicloud.widgets.sanitize import sanitize_text
 from tuicloud.widgets.status_header import Identity, StatusHeader
 from tuicloud.widgets.steady_input import SteadyInput
+from tuicloud.widgets.textual_compat import PacedScreen
 
 if TYPE_CHECKING:
     from tuicloud.cloud.connection import CloudSession

@@ -17,12 +17,12 @@ from textual.widgets import Static
 from tuicloud.model.backoff import retry_delay
 from tuicloud.model.freshness import Freshness
 from tuicloud.screens.host import ConsoleHost, connected, console_host
-from tuicloud.screens.paced import PacedScreen
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.log_panel import LogPanel
 from tuicloud.widgets.log_view import GAP_TEXT, RESET_TEXT, LogView
 from tuicloud.widgets.sanitize import sanitize_text
 from tuicloud.widgets.status_header import StatusHeader
+from tuicloud.widgets.textual_compat import PacedScreen
 
 log = logging.getLogger("tuicloud.screens.console_log")
 

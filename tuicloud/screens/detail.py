@@ -20,11 +20,11 @@ from textual.widgets import Input, Static
 
 from tuicloud.model.freshness import Freshness
 from tuicloud.screens.host import ConsoleHost, connected, console_host, lookups_of
-from tuicloud.screens.paced import PacedScreen
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.sanitize import safe_text, sanitize_text
 from tuicloud.widgets.status_header import StatusHeader
 from tuicloud.widgets.text_search import find_matches, wrapped_row
+from tuicloud.widgets.textual_compat import PacedScreen
 
 log = logging.getLogger("tuicloud.screens.detail")
 

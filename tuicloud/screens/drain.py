@@ -23,10 +23,10 @@ from textual.widgets import DataTable, Static
 from tuicloud.cloud import drain as plan
 from tuicloud.model.freshness import Freshness
 from tuicloud.screens.host import ConsoleHost, console_host
-from tuicloud.screens.paced import PacedScreen
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.sanitize import sanitize_text
 from tuicloud.widgets.status_header import StatusHeader
+from tuicloud.widgets.textual_compat import PacedScreen
 
 if TYPE_CHECKING:
     from tuicloud.cloud.drain import DrainRow, HostDrain

@@ -27,10 +27,10 @@ from textual.widget import Widget
 from tuicloud.model.backoff import retry_delay
 from tuicloud.model.freshness import Freshness
 from tuicloud.screens.host import ConsoleHost, console_host
-from tuicloud.screens.paced import PacedScreen
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.sanitize import sanitize_text
 from tuicloud.widgets.status_header import StatusHeader
+from tuicloud.widgets.textual_compat import PacedScreen
 
 log = logging.getLogger("tuicloud.screens.overview")
 

@@ -30,13 +30,13 @@ from tuicloud.model.freshness import Freshness
 from tuicloud.screens.host import ConsoleHost, console_host, lookups_of
 from tuicloud.screens.object_actions import OBJECT_BINDINGS
 from tuicloud.screens.operations import OPERATION_BINDINGS, ListOperations
-from tuicloud.screens.paced import PacedScreen
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.resource_table import ResourceTable
 from tuicloud.widgets.row_store import TickCompute
 from tuicloud.widgets.sanitize import sanitize_text
 from tuicloud.widgets.status_header import StatusHeader
 from tuicloud.widgets.steady_input import SteadyInput
+from tuicloud.widgets.textual_compat import PacedScreen
 
 if TYPE_CHECKING:
     from tuicloud.cloud.connection import CloudSession

@@ -26,7 +26,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.cache import LRUCache
+from textual.cache import FIFOCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -103,7 +103,8 @@ class LogView(ScrollView, can_focus=True):
         self.store = LineStore(max_lines)
         self._partial: str | None = None
         self._partial_since: float | None = None  # when the partial line was first seen
-        self._cache: LRUCache[tuple[object, ...], list[Strip]] = LRUCache(2048)
+        # A FIFO: Textual's LRUCache leaves its lines in a reference cycle when cleared.
+        self._cache: FIFOCache[tuple[object, ...], list[Strip]] = FIFOCache(2048)
         self._stamps: dict[int, str] = {}
         self._max_cells = 0
         self._auto_scroll = False

@@ -17,7 +17,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.cache import LRUCache
+from textual.cache import FIFOCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -168,7 +168,9 @@ class ResourceTable(ScrollView, can_focus=True):
         self.marked: set[str] = set()
         """Ids of marked rows. After mutating it directly, call `refresh()`."""
         self._mark_anchor: str | None = None  # the row `v` marks from
-        self._line_cache: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+        # A FIFO, not Textual's LRUCache: that one's links form a ring, and a cleared or dropped
+        # cache leaves its lines as a reference cycle for the garbage collector to walk.
+        self._line_cache: FIFOCache[tuple[object, ...], Strip] = FIFOCache(1024)
         self._header_cache: tuple[tuple[object, ...], Strip] | None = None
         self._columns_layout_cache: tuple[int, list[tuple[int, int]]] | None = None
         self._column_page = 0  # `w` shows the columns a narrow terminal has no room for

@@ -27,9 +27,9 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Select, SelectionList, Static, TextArea
 
 from tuicloud.screens.host import ConsoleHost, console_host
-from tuicloud.screens.paced import PacedScreen
 from tuicloud.widgets.key_footer import KeyFooter
 from tuicloud.widgets.sanitize import sanitize_text
+from tuicloud.widgets.textual_compat import PacedScreen
 
 if TYPE_CHECKING:
     from tuicloud.cloud.errors import CloudError
