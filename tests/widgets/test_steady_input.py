@@ -32,3 +32,20 @@ async def test_typing_lays_out_once_per_step_and_long_text_still_scrolls(
         assert bar.value == "abcdefgh" + "x" * 70
         shown = bar.render_line(0).text
         assert "abc" not in shown and shown.rstrip().endswith("x")  # scrolled to the cursor
+
+
+async def test_the_first_key_typed_in_an_empty_bar_lays_nothing_out(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    app = BarApp()
+    async with app.run_test(size=(40, 5)) as pilot:
+        bar = app.query_one(SteadyInput)
+        bar.focus()
+        await pilot.pause()
+        layouts = record_layouts(bar, monkeypatch)
+        await pilot.press("a")
+        await pilot.pause()
+        assert bar.value == "a"
+        assert not layouts  # the placeholder's and the text's widths share a step
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert bar.value == "" and not layouts
