@@ -1,6 +1,6 @@
 """A key's frame comes at once unless the last frame is less than a 60th of a second old
-(screens/paced.py): Textual's own screen timer, resumed just after a frame that came late,
-waited one to two periods."""
+(PacedTimer, in widgets/textual_compat.py): Textual's own screen timer, resumed just after a
+frame that came late, waited one to two periods."""
 
 from __future__ import annotations
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import pytest
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 
 from tests.helpers.layouts import record_layouts
 from tuicloud.widgets.steady_input import WIDTH_STEP, SteadyInput
@@ -14,12 +18,19 @@ class BarApp(App[None]):
         yield SteadyInput(placeholder="filter")
 
 
-async def test_typing_lays_out_once_per_step_and_long_text_still_scrolls(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+@asynccontextmanager
+async def focused_bar() -> AsyncIterator[tuple[Pilot[None], SteadyInput]]:
+    """A running BarApp and its bar, focused."""
     app = BarApp()
     async with app.run_test(size=(40, 5)) as pilot:
         bar = app.query_one(SteadyInput)
         bar.focus()
+        yield pilot, bar
+
+
+async def test_typing_lays_out_once_per_step_and_long_text_still_scrolls(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    async with focused_bar() as (pilot, bar):
         await pilot.press(*"abc")
         layouts = record_layouts(bar, monkeypatch)
         await pilot.press(*"defgh")
@@ -36,16 +47,13 @@ async def test_typing_lays_out_once_per_step_and_long_text_still_scrolls(
 
 async def test_the_first_key_typed_in_an_empty_bar_lays_nothing_out(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    app = BarApp()
-    async with app.run_test(size=(40, 5)) as pilot:
-        bar = app.query_one(SteadyInput)
-        bar.focus()
+    async with focused_bar() as (pilot, bar):
         await pilot.pause()
         layouts = record_layouts(bar, monkeypatch)
         await pilot.press("a")
         await pilot.pause()
         assert bar.value == "a"
-        assert not layouts  # the placeholder's and the text's widths share a step
+        assert not layouts  # its virtual size was taken when it mounted
         await pilot.press("backspace")
         await pilot.pause()
         assert bar.value == "" and not layouts
