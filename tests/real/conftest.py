@@ -85,7 +85,18 @@ def _rig_clouds(_isolated_dirs: None, run_clouds: Path,
 
 
 @pytest.fixture(scope="session")
-def demo_sdk(run_clouds: Path) -> Iterator[Connection]:
+def volumes_placeable(admin_sdk: Connection) -> None:
+    """Wait until Cinder's scheduler knows the rig's backend. A scheduler just (re)started by
+    up.sh has no backend until the volume service's capabilities reach it (a fanout at start,
+    else the next periodic report, up to a minute later); up.sh waits for the service to be
+    up, not for that. A volume created in between goes to `error` (NoValidBackend), as in a
+    CI run whose first volume came 40 s after the scheduler started."""
+    rig.wait_for(lambda: any(True for _ in admin_sdk.block_storage.backend_pools()),
+                 "Cinder's scheduler to know a backend pool")
+
+
+@pytest.fixture(scope="session")
+def demo_sdk(run_clouds: Path, volumes_placeable: None) -> Iterator[Connection]:
     """The demo user's SDK connection, in the run's project."""
     connection = _connect(run_clouds, "real-demo")
     yield connection
