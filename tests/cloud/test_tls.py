@@ -17,7 +17,7 @@ import pytest
 import requests
 import yaml
 
-from tests.helpers.app import list_screen, loaded, make_app, screen_text, wait_exit
+from tests.helpers.app import list_screen, loaded, make_app, screen_text, shown, wait_exit
 from tests.helpers.tls import CertFiles, make_certs
 from tuicloud.simcloud import RunningSim, SimConfig, run_simcloud
 from tuicloud.widgets.status_header import StatusHeader
@@ -110,7 +110,7 @@ async def test_unverified_tls_works_and_the_header_warns(
         header = list_screen(app).query_one(StatusHeader)
         assert header.identity is not None and header.identity.insecure
         assert "TLS NOT VERIFIED" in header.render().plain
-        assert "TLS NOT VERIFIED" in screen_text(app)
+        await shown(pilot, app, "TLS NOT VERIFIED")
 
 
 def test_tuicloud_sim_tls_flags(tmp_path: Path, certs: CertFiles) -> None:

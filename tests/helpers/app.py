@@ -68,6 +68,26 @@ def screen_text(app: TuiCloudApp) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
 
 
+async def shown(pilot: Pilot[Any], app: TuiCloudApp, *needles: str,
+                timeout: float = 15.0) -> str:
+    """Let the app run until every needle is on screen; what the screen shows then.
+
+    A pushed screen is ``app.screen`` before it is composed and painted: text read right after
+    a wait on a screen's type or state may still be blank, so wait for the text itself.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        text = screen_text(app)
+        missing = [needle for needle in needles if needle not in text]
+        if not missing:
+            return text
+        if time.monotonic() >= deadline:
+            lines = "\n".join(line.rstrip() for line in text.splitlines() if line.strip())
+            raise AssertionError(f"not on screen after {timeout:g} s: {missing!r}\n"
+                                 f"--- the screen ---\n{lines}")
+        await pilot.pause(0.05)
+
+
 def list_screen(app: TuiCloudApp) -> ResourceListScreen:
     """The current screen, which must be a list screen."""
     screen = app.screen

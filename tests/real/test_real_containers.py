@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from openstack.connection import Connection
 
-from tests.helpers.app import list_screen, loaded, make_app, screen_text, wait_until
+from tests.helpers.app import list_screen, loaded, make_app, screen_text, shown, wait_until
 from tests.helpers.forms import form, set_field, settle
 from tests.real import rig
 from tuicloud.screens.confirm import ConfirmScreen
@@ -93,8 +93,8 @@ async def test_containers_and_a_walk_through_folders(containers: str) -> None:
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen)
                          and app.screen.raw is not None, timeout=rig.SLOW, what="detail")
-        text = screen_text(app)
-        assert "image/jpeg" in text and "x-trans-id" in text.lower()
+        text = await shown(pilot, app, "image/jpeg", timeout=rig.SLOW)
+        assert "x-trans-id" in text.lower()
         await pilot.press("escape")
         await wait_until(pilot, lambda: not isinstance(app.screen, DetailScreen), what="back")
         await pilot.press("backspace")
@@ -129,9 +129,8 @@ async def test_create_public_and_delete_a_non_empty_container(containers: str,
         await pilot.press("ctrl+d")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen),
                          timeout=rig.SLOW, what="confirm")
-        text = screen_text(app)
-        assert f"{files} and its 4 objects (88 B)" in text
-        assert f"openstack container delete --recursive {files}" in text
+        await shown(pilot, app, f"{files} and its 4 objects (88 B)",
+                    f"openstack container delete --recursive {files}", timeout=rig.SLOW)
         await pilot.press("y")
         await wait_until(pilot, lambda: grid.get_row(files) is None, timeout=rig.SLOW,
                          what="row gone")

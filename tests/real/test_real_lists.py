@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from openstack.connection import Connection
 
-from tests.helpers.app import loaded, make_app, screen_text, table, wait_until
+from tests.helpers.app import loaded, make_app, shown, table, wait_until
 from tests.real import rig
 from tuicloud.cloud.kinds.registry import kind_for
 from tuicloud.screens.detail import DetailScreen
@@ -109,9 +109,9 @@ async def test_list_shows_what_the_api_reports_and_details_open(
         await wait_until(pilot, lambda: set(grid.visible_ids()) >= set(expected)
                          and all(_name(grid.get_row(i)) == n for i, n in expected.items()),
                          timeout=rig.SLOW, what=f"every {view} row, by name")
-        shown = {ident: _name(grid.get_row(ident)) for ident in grid.visible_ids()}
+        named = {ident: _name(grid.get_row(ident)) for ident in grid.visible_ids()}
         # Rows beyond the API's answer could only be made since; none are ours to expect.
-        assert {i: n for i, n in shown.items() if i in expected} == expected
+        assert {i: n for i, n in named.items() if i in expected} == expected
         target = seeded.get(view) or sorted(expected)[0]
         grid.cursor_id = target
         await pilot.press("enter")
@@ -132,9 +132,8 @@ async def test_list_shows_what_the_api_reports_and_details_open(
         assert isinstance(detail, DetailScreen)
         assert detail.raw is not None
         assert detail.kind.id_of(detail.raw) == target
-        text = screen_text(app)
         if expected[target]:
-            assert expected[target][:20] in text
+            await shown(pilot, app, expected[target][:20], timeout=rig.SLOW)
         await pilot.press("escape")
         await wait_until(pilot, lambda: not isinstance(app.screen, DetailScreen), what="back")
         assert table(app).cursor_id == target

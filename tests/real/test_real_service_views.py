@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from openstack.connection import Connection
 
-from tests.helpers.app import list_screen, loaded, make_app, notes, screen_text, wait_until
+from tests.helpers.app import list_screen, loaded, make_app, notes, shown, wait_until
 from tests.helpers.likeness import call
 from tests.real import rig
 from tuicloud.cloud.kinds.volume_services import service_id
@@ -34,7 +34,7 @@ async def test_network_agents_empty_on_ml2_without_agents(admin_sdk: Connection)
     async with app.run_test(size=(160, 50)) as pilot:
         grid = await loaded(pilot, app, minimum=len(agents), timeout=rig.SLOW)
         assert grid.row_count == len(agents)
-        assert "Network agents" in screen_text(app)
+        await shown(pilot, app, "Network agents", timeout=rig.SLOW)
         assert not any("error" in n.lower() or "failed" in n.lower() for n in notes(app))
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from openstack.connection import Connection
 from textual.pilot import Pilot
 
-from tests.helpers.app import list_screen, loaded, make_app, screen_text, table, wait_until
+from tests.helpers.app import list_screen, loaded, make_app, screen_text, shown, table, wait_until
 from tuicloud.app import TuiCloudApp
 from tuicloud.config.view_cache import ViewCache
 from tuicloud.screens.actions_menu import ActionsMenu
@@ -47,7 +47,7 @@ async def test_the_second_start_shows_the_rigs_servers_from_the_cache(
         await wait_until(pilot, lambda: cached(app) and server in table(app).visible_ids(),
                          timeout=30, what="the cached rows")
         assert app.session is None or list_screen(app).freshness.updated_at is None
-        assert "cached, from " in screen_text(app)
+        await shown(pilot, app, "cached, from ", timeout=30)
         table(app).cursor_id = server
         await pilot.press("a")
         await wait_until(pilot, lambda: "waiting for fresh data" in screen_text(app)

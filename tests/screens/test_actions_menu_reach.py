@@ -7,7 +7,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from tests.helpers.app import loaded, make_app, notes, screen_text, table, wait_until
+from tests.helpers.app import loaded, make_app, notes, screen_text, shown, table, wait_until
 from tests.helpers.ops import open_menu, pick, writes
 from tuicloud.app import TuiCloudApp
 from tuicloud.screens.actions_menu import ActionsMenu
@@ -67,4 +67,4 @@ async def test_marked_rows_ask_even_when_one_is_eligible(sim: RunningSim) -> Non
         await pilot.press("o")  # start: only the stopped one can
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
         assert writes(sim, start) == []
-        assert stopped.name in screen_text(app)
+        await shown(pilot, app, stopped.name)

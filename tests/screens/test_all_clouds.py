@@ -13,7 +13,7 @@ import openstack
 import pytest
 from textual.pilot import Pilot
 
-from tests.helpers.app import loaded, make_app, screen_text, wait_until
+from tests.helpers.app import loaded, make_app, screen_text, shown, wait_until
 from tuicloud.app import TuiCloudApp
 from tuicloud.screens.all_clouds import AllCloudsScreen, CloudDetailScreen, CloudStatusLines
 from tuicloud.simcloud import RunningSim, SimConfig, run_simcloud
@@ -121,7 +121,7 @@ async def test_servers_of_every_cloud_in_one_table(two_clouds: tuple[RunningSim,
                        for i in alpha)
             status = screen.query_one(CloudStatusLines).render().plain
             assert "✗ beta" in status and "stale since" in status
-            assert "beta" in screen_text(app)
+            await shown(pilot, app, "beta")
         finally:
             beta_sim.set_down(False)
         deadline = time.monotonic() + 30

@@ -14,6 +14,7 @@ from tests.helpers.app import (
     make_app,
     private_network,
     screen_text,
+    shown,
     table,
     wait_until,
 )
@@ -188,7 +189,7 @@ async def test_down_cloud_marks_view_stale_and_recovers(sim: RunningSim) -> None
             await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen)
                              and app.screen.query_one(StatusHeader).freshness.state == "stale",
                              what="detail error")
-            assert "connection refused" in screen_text(app)
+            await shown(pilot, app, "connection refused")
             await pilot.press("escape")
             await pilot.pause(1.0)
             assert list_screen(app).freshness.state == "stale"
@@ -265,7 +266,7 @@ async def test_filter_finds_every_column_beyond_one_page(tmp_path, monkeypatch) 
             await pilot.press("slash", "ctrl+u", *flavor, "enter")
             await wait_until(pilot, lambda: set(grid.visible_ids()) == expected,
                              what="every row of that flavor")
-            assert f"{len(expected):,}/{total:,}" in screen_text(app)  # one form of the count
+            await shown(pilot, app, f"{len(expected):,}/{total:,}")  # one form of the count
             assert not any("name=" in r.query for r in list(sim.cloud.request_log)[seen:])
             await pilot.press("slash", "ctrl+u", "enter")
             await wait_until(pilot, lambda: len(grid.visible_ids()) == total, what="all again")

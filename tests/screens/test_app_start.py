@@ -9,7 +9,7 @@ import pytest
 from tests.helpers.app import (
     loaded,
     make_app,
-    screen_text,
+    shown,
     wait_exit,
     wait_until,
 )
@@ -21,8 +21,7 @@ async def test_several_clouds_and_none_chosen_opens_the_picker(sim: RunningSim) 
     app = make_app(cloud=None)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, CloudPicker), what="picker")
-        text = screen_text(app)
-        assert "simcloud" in text and "simcloud-admin" in text
+        await shown(pilot, app, "simcloud", "simcloud-admin")
         await pilot.press("down", "up", "enter")  # back to the first: simcloud
         grid = await loaded(pilot, app)
         assert app.identity is not None and app.identity.user == "demo"
@@ -36,8 +35,7 @@ async def test_no_cloud_configured_explains_and_offers_the_demo(
     app = make_app(cloud=None, demo_servers=20)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, NoCloudScreen), what="no-cloud")
-        text = screen_text(app)
-        assert "No OpenStack cloud is configured" in text and "clouds.yaml" in text
+        await shown(pilot, app, "No OpenStack cloud is configured", "clouds.yaml")
         await pilot.press("d")
         grid = await loaded(pilot, app)
         assert grid.row_count > 0 and app.identity is not None

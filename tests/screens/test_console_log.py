@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from tests.helpers.app import loaded, make_app, screen_text, wait_until
+from tests.helpers.app import loaded, make_app, screen_text, shown, wait_until
 from tests.helpers.console import LogApp, open_server_console, rendered_lines
 from tuicloud.cloud.connection import CloudSession
 from tuicloud.cloud.console import (
@@ -369,7 +369,7 @@ async def test_hostile_console_never_reaches_the_terminal(console_sim: RunningSi
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         screen, view = await open_server_console(pilot, app, "console-chaos")
-        assert "Console console-chaos" in screen_text(app)
+        await shown(pilot, app, "Console console-chaos")
         # Every kept line, rendered, is inert: walk the whole log a screen at a time.
         view.follow = False
         seen_markup = seen_long = False
@@ -417,7 +417,8 @@ async def test_follow_search_and_save(console_sim: RunningSim, tmp_path: Path) -
         count = view.line_count
         await pilot.press("r")
         await wait_until(pilot, lambda: view.line_count > count, what="more lines")
-        assert view.scroll_y == where and "PAUSED" in screen_text(app)
+        assert view.scroll_y == where
+        await shown(pilot, app, "PAUSED")
         await pilot.press("f")
         assert view.follow and view.scroll_y == view.max_scroll_y
         # Search, next, previous.
@@ -493,7 +494,7 @@ async def test_l_is_offered_only_for_servers(console_sim: RunningSim) -> None:
         assert not isinstance(app.screen, ConsoleLogScreen)
         await pilot.press("colon", *"servers", "enter")
         await loaded(pilot, app)
-        assert "Console log" in screen_text(app)
+        await shown(pilot, app, "Console log")
 
 
 async def test_markers_and_console_url(console_sim: RunningSim) -> None:
@@ -511,7 +512,7 @@ async def test_markers_and_console_url(console_sim: RunningSim) -> None:
         assert GAP_TEXT not in view.kept_lines()
         await pilot.press("u")
         await wait_until(pilot, lambda: screen.console_url is not None, what="console URL")
-        assert "vnc_auto.html" in screen_text(app)
+        await shown(pilot, app, "vnc_auto.html")
         await pilot.press("Y")
         assert app.clipboard == screen.console_url
 
@@ -627,7 +628,8 @@ async def test_errors_mark_the_header_stale_and_back_off(console_sim: RunningSim
         tail = ConsoleTail(min_interval=0.1, max_interval=0.2)
         screen = await push_console(pilot, app, "gpu-trainer-01", tail=tail)  # ERROR: 409
         await wait_until(pilot, lambda: screen.freshness.state == "stale", what="stale header")
-        assert "409" in screen._fresh.error and "stale since" in screen_text(app)
+        assert "409" in screen._fresh.error
+        await shown(pilot, app, "stale since")
         first = console_requests(console_sim, screen.server_id)
         await pilot.pause(1.5)
         # Backing off: at most one more try in 1.5 s although the tail would poll every 0.1 s.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import openstack
 
-from tests.helpers.app import loaded, make_app, screen_text, wait_until
+from tests.helpers.app import loaded, make_app, screen_text, shown, wait_until
 from tuicloud.cloud.kinds.security_groups import rule_pair
 from tuicloud.screens.detail import DetailScreen
 from tuicloud.simcloud import RunningSim
@@ -41,9 +41,7 @@ async def test_every_rule_shows_in_the_detail(sim: RunningSim) -> None:
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen)
                          and app.screen.raw is not None, what="detail")
-        text = screen_text(app)
-        for port in (22, 80, 443):
-            assert f"tcp {port} from 10.0.0.0/8" in text
+        text = await shown(pilot, app, *(f"tcp {port} from 10.0.0.0/8" for port in (22, 80, 443)))
         assert text.count("egress IPv4") + text.count("egress IPv6") >= 2
 
 
@@ -87,7 +85,7 @@ async def test_the_lists_keys_act_on_the_resource_from_its_detail(sim: RunningSi
         grid.cursor_id = grid.visible_ids()[0]  # the list's cursor moved meanwhile (a poll)
         await pilot.press("ctrl+d")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
-        assert f"openstack server delete {target}" in screen_text(app)
+        await shown(pilot, app, f"openstack server delete {target}")
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen), what="list")
         assert grid.cursor_id == target

@@ -24,6 +24,7 @@ from tests.helpers.app import (
     notifications,
     our_busy_threads,
     screen_text,
+    shown,
     table,
     wait_until,
 )
@@ -256,8 +257,7 @@ async def test_a_service_missing_from_the_catalog(sim: RunningSim) -> None:
     async with app.run_test(size=(120, 30)) as pilot:
         await wait_until(pilot, lambda: list_screen(app).freshness.state == "unavailable",
                          what="volumes unavailable")
-        text = screen_text(app)
-        assert "the cloud offers no block storage (Cinder) service" in text
+        text = await shown(pilot, app, "the cloud offers no block storage (Cinder) service")
         assert table(app).row_count == 0 and "Traceback" not in text
         await pilot.press("colon", *"srv", "enter")
         grid = await loaded(pilot, app)

@@ -21,6 +21,7 @@ from tests.helpers.app import (
     make_app,
     notifications,
     screen_text,
+    shown,
     table,
     wait_until,
 )
@@ -323,7 +324,7 @@ async def test_two_seconds_of_latency_actions_and_forms_show_progress(sim: Runni
         await wait_until(pilot, lambda: isinstance(app.screen, ChoicePrompt), what="picker")
         prompt = app.screen
         assert isinstance(prompt, ChoicePrompt) and not prompt.choices
-        assert "loading…" in screen_text(app)
+        await shown(pilot, app, "loading…")
         await pilot.press(*"m1")
         assert prompt.query_one("#prompt-filter", Input).value == "m1"
         await wait_until(pilot, lambda: bool(prompt.choices), what="the flavors")

@@ -18,6 +18,7 @@ from textual.pilot import Pilot
 from textual.widgets import Select
 
 from tests.helpers.app import assert_terminal_safe, list_screen, loaded, make_app, table, wait_until
+from tests.helpers.app import shown as on_screen
 from tests.helpers.forms import form, set_field
 from tests.helpers.ops import open_menu, pick
 from tuicloud.app import TuiCloudApp
@@ -65,12 +66,11 @@ def names(sim: RunningSim) -> Iterator[dict[str, str]]:
            "flavor": flavor["id"], "network": network["id"]}
 
 
-def shown(app: TuiCloudApp, *tags: str) -> str:
-    """The screen is inert and shows each tag's markup literally."""
-    text = assert_terminal_safe(app)
-    for tag in tags:
-        assert f"[bold red]{tag}[/]" in text, (tag, text)
-    return text
+async def shown(pilot: Pilot[Any], app: TuiCloudApp, *tags: str) -> str:
+    """The screen shows each tag's markup literally (waited for: a pushed screen paints
+    later), and is inert."""
+    await on_screen(pilot, app, *(f"[bold red]{tag}[/]" for tag in tags))
+    return assert_terminal_safe(app)
 
 
 async def pick_from_menu(pilot: Pilot[Any], app: TuiCloudApp, words: str) -> None:
@@ -97,10 +97,10 @@ async def test_hostile_names_in_the_actions_menu_confirm_and_pickers(
         table(app).cursor_id = names["server"]
         await pilot.pause()
         await open_menu(pilot, app)
-        shown(app, "SRV")  # the menu's title
+        await shown(pilot, app, "SRV")  # the menu's title
         await pilot.press(*"soft", "enter")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
-        shown(app, "SRV")  # the title and the names
+        await shown(pilot, app, "SRV")  # the title and the names
         await pilot.press("escape")
 
         for words, tag, what in (("resize", "FLV", "flavors"), ("rebuild", "IMG", "images"),
@@ -117,7 +117,7 @@ async def test_hostile_names_in_the_actions_menu_confirm_and_pickers(
                 assert "red]VOL[/]\u241b[5mWWWW" in text and "WWW…" in text  # escape shown
                 assert text.count("W" * 60) < 10
             else:
-                text = shown(app, tag)
+                text = await shown(pilot, app, tag)
                 assert "日本語" in text and "␀z" in text
             assert prompt.current_value() == names[{"FLV": "flavor", "IMG": "image",
                                                     "VOL": "volume"}[tag]]
@@ -137,18 +137,18 @@ async def test_hostile_names_in_the_forms(sim: RunningSim, names: dict[str, str]
                          and app.screen.choices is not None, what="the launch form")
         screen = form(app)
         await pilot.pause(0.2)
-        shown(app, "NET")  # the networks list is on the screen
+        await shown(pilot, app, "NET")  # the networks list is on the screen
         rows = screen.rows()
         image = rows["image"].widget
         assert isinstance(image, Select)
         await expand(pilot, image)
-        shown(app, "IMG")
+        await shown(pilot, app, "IMG")
         await pilot.press("escape")
         flavor = rows["flavor"].widget
         assert isinstance(flavor, Select)
         flavor.scroll_visible()
         await expand(pilot, flavor)
-        shown(app, "FLV")
+        await shown(pilot, app, "FLV")
         await pilot.press("escape")
         # Chosen: the command line names them, inert.
         set_field(screen, "name", "[b]x[/b]")
@@ -156,7 +156,7 @@ async def test_hostile_names_in_the_forms(sim: RunningSim, names: dict[str, str]
         set_field(screen, "flavor", names["flavor"])
         set_field(screen, "networks", [names["network"]])
         await pilot.pause(0.2)
-        text = shown(app, "IMG", "FLV")
+        text = await shown(pilot, app, "IMG", "FLV")
         assert "[b]x[/b]" in text
         command = str(screen.query_one("#form-command").render())
         assert "openstack server create" in command and "\x1b" not in command
@@ -179,7 +179,7 @@ async def test_hostile_names_in_the_forms(sim: RunningSim, names: dict[str, str]
             origin = screen.rows()["source_id"].widget
             assert isinstance(origin, Select)
             await expand(pilot, origin)
-            shown(app, tag)
+            await shown(pilot, app, tag)
             await pilot.press("escape")
             set_field(screen, "source_id", ident)
             set_field(screen, "size", "30")

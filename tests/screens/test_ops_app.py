@@ -16,6 +16,7 @@ from tests.helpers.app import (
     notes,
     private_network,
     screen_text,
+    shown,
     table,
     wait_until,
 )
@@ -47,7 +48,7 @@ async def test_menu_shows_valid_actions_and_starts_a_server(sim: RunningSim) -> 
         listed = options(menu)
         assert listed["server.start"][0]
         assert not listed["server.reboot"][0] and "server is SHUTOFF" in listed["server.reboot"][1]
-        assert "openstack server start " + server.id in screen_text(app)
+        await shown(pilot, app, "openstack server start " + server.id)
         await pilot.press(*"sta")  # letters reach the filter, not the direct keys
         assert menu.query_one("#actions-filter", Input).value == "sta"
         assert list(options(menu)) == ["server.start"]
@@ -67,8 +68,7 @@ async def test_direct_key_stop_asks_and_copies_the_command(sim: RunningSim) -> N
         table(app).cursor_id = server.id
         await pilot.press("x")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
-        text = screen_text(app)
-        assert server.name in text and f"openstack server stop {server.id}" in text
+        await shown(pilot, app, server.name, f"openstack server stop {server.id}")
         await pilot.press("ctrl+y")
         await wait_until(pilot, lambda: any(n.startswith("Copied: openstack server stop")
                                             for n in notes(app)), what="copied")
@@ -96,7 +96,7 @@ async def test_bulk_reboot_of_three_marked_servers(sim: RunningSim) -> None:
             await pilot.press("space")
         assert grid.marked == {s.id for s in servers}
         menu = await open_menu(pilot, app)
-        assert "3 servers" in screen_text(app)
+        await shown(pilot, app, "3 servers")
         rename = options(menu)["server.rename"]
         assert not rename[0] and "one at a time" in rename[1]
         await pilot.press(*"soft")
@@ -104,9 +104,7 @@ async def test_bulk_reboot_of_three_marked_servers(sim: RunningSim) -> None:
         start = len(sim.cloud.request_log)
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
-        text = screen_text(app)
-        assert "3 resources" in text and all(s.name in text for s in servers)
-        assert "… and 2 more like it" in text
+        await shown(pilot, app, "3 resources", *(s.name for s in servers), "… and 2 more like it")
         await pilot.press("ctrl+y")  # every row's command, one a line
         assert app.clipboard.splitlines() == [
             f"openstack server reboot --soft {s.id}" for s in sorted(
@@ -144,7 +142,7 @@ async def test_ctrl_d_deletes_a_volume_and_refuses_one_in_use(sim: RunningSim) -
         grid.cursor_id = free.id
         await pilot.press("ctrl+d")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
-        assert f"openstack volume delete {free['id']}" in screen_text(app)
+        await shown(pilot, app, f"openstack volume delete {free['id']}")
         await pilot.press("y")
         await wait_until(pilot, lambda: grid.get_row(free.id) is None, what="row gone")
         await wait_until(pilot, lambda: "scratch deleted" in notes(app), what="deleted note")
@@ -194,9 +192,8 @@ async def test_resize_then_confirm(sim: RunningSim) -> None:
         assert any(c.disabled == "the current flavor" for c in prompt.choices)
         await pilot.pause()
         chosen = prompt.current_value()
-        text = screen_text(app)
-        assert chosen and f"openstack server resize --flavor {chosen}" in text
-        assert server.id in text
+        assert chosen
+        await shown(pilot, app, f"openstack server resize --flavor {chosen}", server.id)
         await pilot.press("enter")
         await wait_until(pilot, lambda: status_of(app, server.id) == "VERIFY_RESIZE",
                          what="VERIFY_RESIZE")
@@ -394,6 +391,6 @@ async def test_ctrl_d_on_a_server_is_the_plain_delete_for_members_and_admins(
         grid.cursor_id = server.id
         await pilot.press("ctrl+d")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
-        text = screen_text(app)
-        assert f"openstack server delete {server.id}" in text and "--force" not in text
+        text = await shown(pilot, app, f"openstack server delete {server.id}")
+        assert "--force" not in text
         await pilot.press("escape")

@@ -3,7 +3,7 @@ and lists, without a project list (which a member may not be allowed anyway)."""
 
 from __future__ import annotations
 
-from tests.helpers.app import loaded, make_app, screen_text, wait_until
+from tests.helpers.app import loaded, make_app, shown, wait_until
 from tuicloud.screens.detail import DetailScreen
 from tuicloud.simcloud import RunningSim
 
@@ -19,6 +19,6 @@ async def test_a_server_detail_names_the_users_own_project(sim: RunningSim) -> N
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen)
                          and app.screen.raw is not None, what="detail")
-        text = screen_text(app)
+        text = await shown(pilot, app, "Project")
         assert "demo" in text.split("Project", 1)[1].splitlines()[0]
         assert str(demo.id)[:8] not in text.split("Project", 1)[1].splitlines()[0]

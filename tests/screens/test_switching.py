@@ -21,6 +21,7 @@ from tests.helpers.app import (
     loaded,
     make_app,
     screen_text,
+    shown,
     table,
     wait_until,
 )
@@ -105,16 +106,16 @@ async def test_switching_clouds_keeps_filter_and_sort(two: TwoClouds) -> None:
                          what="beta's servers")
         grid = table(app)
         assert grid.row_count == len(beta_ids)
-        shown = grid.visible_ids()
-        assert shown and set(shown) <= beta_ids  # no row of alpha stays behind
-        assert all("ACTIVE" in str(grid.get_row(i)) for i in shown)
+        visible = grid.visible_ids()
+        assert visible and set(visible) <= beta_ids  # no row of alpha stays behind
+        assert all("ACTIVE" in str(grid.get_row(i)) for i in visible)
         assert grid.filter_text == "ACTIVE"
         assert list_screen(app).query_one("#filter", Input).value == "ACTIVE"
         assert (grid.sort_column, grid.sort_reverse) == ("name", True)
-        names = [str(grid.get_row(i)["name"]) for i in shown]  # type: ignore[index]
+        names = [str(grid.get_row(i)["name"]) for i in visible]  # type: ignore[index]
         assert names == sorted(names, reverse=True)
         assert app.identity is not None and app.identity.cloud == "beta"
-        assert "beta / demo / RegionOne / demo" in screen_text(app)
+        await shown(pilot, app, "beta / demo / RegionOne / demo")
     assert load_state().cloud == "beta"
 
 
@@ -153,7 +154,7 @@ async def test_region_switch(two: TwoClouds) -> None:
         await command(pilot, "region RegionTwo")
         await wait_until(pilot, lambda: connected_to(app, "beta", "demo", "RegionTwo")
                          and fresh(app), what="RegionTwo")
-        assert "beta / demo / RegionTwo / demo" in screen_text(app)
+        await shown(pilot, app, "beta / demo / RegionTwo / demo")
         await wait_until(pilot, lambda: load_state().for_cloud("beta").region == "RegionTwo",
                          what="the state file")
         await command(pilot, "region Atlantis")
@@ -179,7 +180,7 @@ async def test_read_only_and_protected_per_cloud_from_the_settings_file(
         session = app.session
         # clouds.yaml says read_only: false, the settings file true: the stricter wins.
         assert session.read_only and session.protected and session.accent == "#ff0000"
-        assert " READ-ONLY " in screen_text(app)
+        await shown(pilot, app, " READ-ONLY ")
         assert app.get_css_variables()["cloud-accent"] == "#ff0000"
         assert app.identity is not None and app.identity.protected
         assert app.has_class("-cloud-accent")
@@ -304,7 +305,7 @@ async def test_switching_from_the_overview_rebuilds_it_for_the_new_cloud(
         await wait_until(pilot, lambda: overview_of("alpha"), what="alpha's overview")
         await command(pilot, "cloud beta")
         await wait_until(pilot, lambda: overview_of("beta"), what="beta's overview")
-        assert "beta / demo / RegionOne / demo" in screen_text(app)
+        await shown(pilot, app, "beta / demo / RegionOne / demo")
 
 
 async def test_the_palette_switches_project(two: TwoClouds) -> None:

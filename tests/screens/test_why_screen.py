@@ -15,6 +15,7 @@ from tests.helpers.app import (
     network_named,
     notes,
     screen_text,
+    shown,
     wait_until,
 )
 from tuicloud.screens.confirm import ConfirmScreen
@@ -56,7 +57,7 @@ async def test_fixes_run_after_confirmation_and_the_path_opens(sim: RunningSim) 
         await pilot.press("r")
         screen = await _why(pilot, app, server.id)
         assert _verdicts(screen)["Address"] == "broken"
-        assert "Why can't 127.0.0.1 reach why-me on tcp 22?" in screen_text(app)
+        await shown(pilot, app, "Why can't 127.0.0.1 reach why-me on tcp 22?")
         fix = screen.current_fix()
         assert fix is not None and fix.label.startswith("allocate a floating IP")
         start = len(sim.cloud.request_log)
@@ -109,7 +110,7 @@ async def test_source_and_port_can_be_changed(sim: RunningSim) -> None:
         await pilot.press("p", *["backspace"] * 5, *"2222", "enter")
         await wait_until(pilot, lambda: screen.port == 2222
                          and _verdicts(screen)["Rules"] == "broken", what="another port")
-        assert "reach why-me on tcp 2222?" in screen_text(app)
+        await shown(pilot, app, "reach why-me on tcp 2222?")
 
 
 async def test_read_only_refuses_the_fix_and_why_elsewhere_says_so(sim: RunningSim) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import openstack
 import pytest
 
-from tests.helpers.app import loaded, make_app, notes, screen_text, wait_until
+from tests.helpers.app import loaded, make_app, notes, screen_text, shown, wait_until
 from tests.helpers.forms import field_error, form, set_field, settle
 from tests.helpers.ops import writes
 from tuicloud.cloud.connection import CloudSession
@@ -80,8 +80,7 @@ async def test_delete_empty_and_non_empty_containers(sim: RunningSim) -> None:
         grid.cursor_id = "logs"  # seeded empty
         await pilot.press("ctrl+d")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
-        assert "openstack container delete logs" in screen_text(app)
-        assert "logs (empty)" in screen_text(app)
+        await shown(pilot, app, "openstack container delete logs", "logs (empty)")
         await pilot.press("y")
         await wait_until(pilot, lambda: grid.get_row("logs") is None, what="row gone")
         account = _account(sim)
@@ -90,10 +89,8 @@ async def test_delete_empty_and_non_empty_containers(sim: RunningSim) -> None:
         grid.cursor_id = "backups"
         await pilot.press("ctrl+d")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
-        text = screen_text(app)
-        assert f"backups and its {count} objects" in text and "openstack container delete " \
-            "--recursive backups" in text
-        assert f"({format_bytes(used)})" in text
+        await shown(pilot, app, f"backups and its {count} objects",
+                    "openstack container delete --recursive backups", f"({format_bytes(used)})")
         await pilot.press("escape")
         await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen), what="no")
         assert "backups" in account.containers  # type: ignore[attr-defined]

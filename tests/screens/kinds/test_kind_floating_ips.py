@@ -9,7 +9,7 @@ from typing import Any
 import openstack
 import pytest
 
-from tests.helpers.app import loaded, make_app, notes, screen_text, wait_until
+from tests.helpers.app import loaded, make_app, notes, screen_text, shown, wait_until
 from tests.helpers.forms import field_error, form, set_field, settle
 from tests.helpers.ops import cell, demo_id, open_detail, open_menu, writes
 from tests.helpers.osc import osc_parser_for
@@ -47,8 +47,7 @@ async def test_each_address_shows_its_server_by_name_and_its_detail(sim: Running
                          and cell(grid, bound["id"], "network") == "public", what="names")
         grid.cursor_id = bound["id"]
         await open_detail(pilot, app)
-        body = screen_text(app)
-        assert "Bound to" in body and server.name in body and bound["port_id"] in body
+        await shown(pilot, app, "Bound to", server.name, bound["port_id"])
 
 
 async def test_allocate_associate_disassociate_release(sim: RunningSim) -> None:
@@ -116,7 +115,7 @@ async def test_allocate_associate_disassociate_release(sim: RunningSim) -> None:
         # Release (ctrl+d) asks, then the address is gone from Neutron and the list.
         await pilot.press("ctrl+d")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
-        assert made["floating_ip_address"] in screen_text(app)
+        await shown(pilot, app, made["floating_ip_address"])
         await pilot.press("y")
         await wait_until(pilot, lambda: grid.get_row(made["id"]) is None, what="row gone")
         assert made["id"] not in neutron.floating_ips

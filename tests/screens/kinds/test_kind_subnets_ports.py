@@ -8,7 +8,7 @@ from typing import Any
 
 import openstack
 
-from tests.helpers.app import loaded, make_app, notes, screen_text, table, wait_until
+from tests.helpers.app import loaded, make_app, notes, shown, table, wait_until
 from tests.helpers.ops import cell, demo_id, open_detail, press_and_confirm, writes
 from tuicloud.screens.detail import DetailScreen
 from tuicloud.simcloud import RunningSim
@@ -33,19 +33,19 @@ async def test_subnets_listed_by_network_and_deleted(sim: RunningSim) -> None:
     app = make_app(view="subnets")
     async with app.run_test(size=(160, 40)) as pilot:
         grid = await loaded(pilot, app, len(mine) + 1)
-        shown = set(grid.visible_ids())
-        assert {s["id"] for s in mine} | {spare.id} <= shown
+        listed = set(grid.visible_ids())
+        assert {s["id"] for s in mine} | {spare.id} <= listed
         # Beyond its own, a member sees the subnets of shared and external networks.
         assert all(neutron.subnets[i]["project_id"] == demo or neutron.networks[
             neutron.subnets[i]["network_id"]]["shared"] or neutron.networks[
-            neutron.subnets[i]["network_id"]]["router:external"] for i in shown)
+            neutron.subnets[i]["network_id"]]["router:external"] for i in listed)
         await wait_until(pilot, lambda: cell(grid, used["id"], "network") == "demo-net",
                          what="network by name")
         assert cell(grid, used["id"], "cidr") == used["cidr"]
         assert cell(grid, used["id"], "gateway") == used["gateway_ip"]
         grid.cursor_id = used["id"]
         await open_detail(pilot, app)
-        assert used["allocation_pools"][0]["start"] in screen_text(app)
+        await shown(pilot, app, used["allocation_pools"][0]["start"])
         await pilot.press("escape")
         await press_and_confirm(pilot, app, ("ctrl+d",))
         await wait_until(pilot, lambda: any("One or more ports have an IP allocation" in n
@@ -80,8 +80,7 @@ async def test_ports_show_what_they_are_plugged_into(sim: RunningSim) -> None:
         assert cell(grid, router.id, "attached") == "router_interface"
         grid.cursor_id = bound.id
         detail = await open_detail(pilot, app)
-        assert "Allowed address pairs" in screen_text(app) and bound.mac_address in \
-            screen_text(app)
+        await shown(pilot, app, "Allowed address pairs", bound.mac_address)
         await pilot.press("J")
         await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen)
                          and app.screen is not detail and app.screen.raw is not None,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.helpers.app import loaded, make_app, notes, screen_text, wait_until
+from tests.helpers.app import loaded, make_app, notes, shown, wait_until
 from tests.helpers.ops import writes
 from tuicloud.screens.confirm import ConfirmScreen
 from tuicloud.screens.detail import DetailScreen
@@ -50,13 +50,13 @@ async def test_snapshots_list_by_volume_name_and_delete_after_confirmation(
         assert cell(grid, target["id"], "status") == "available"
         grid.cursor_id = target["id"]
         await open_detail(pilot, app)
-        assert f"{volume['name']} ({volume['id']})" in screen_text(app)
+        await shown(pilot, app, f"{volume['name']} ({volume['id']})")
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen), what="back")
         start = len(sim.cloud.request_log)
         await pilot.press("ctrl+d")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
-        assert f"openstack volume snapshot delete {target['id']}" in screen_text(app)
+        await shown(pilot, app, f"openstack volume snapshot delete {target['id']}")
         assert writes(sim, start) == []  # nothing sent before the answer
         await pilot.press("y")
         await wait_until(pilot, lambda: grid.get_row(target["id"]) is None, what="row gone")
