@@ -17,7 +17,7 @@ import pytest
 import requests
 import yaml
 
-from tests.helpers.app import list_screen, loaded, make_app, screen_text, shown, wait_exit
+from tests.helpers.app import list_screen, loaded, make_app, shown, wait_exit
 from tests.helpers.tls import CertFiles, make_certs
 from tuicloud.simcloud import RunningSim, SimConfig, run_simcloud
 from tuicloud.widgets.status_header import StatusHeader
@@ -93,7 +93,7 @@ async def test_cacert_in_clouds_yaml_is_honoured(tls_sim: RunningSim, certs: Cer
         grid = await loaded(pilot, app)
         assert grid.row_count > 0
         assert app.session is not None and not app.session.insecure
-        assert "TLS NOT VERIFIED" not in screen_text(app)
+        assert "TLS NOT VERIFIED" not in await shown(pilot, app, "Servers", "updated ")
 
 
 @pytest.mark.parametrize("setting", [{"verify": False}, {"insecure": True}],

@@ -14,7 +14,7 @@ import yaml
 from openstack import exceptions as os_exc
 from openstack.connection import Connection
 
-from tests.helpers.app import loaded, make_app, notes, screen_text, table, wait_until
+from tests.helpers.app import loaded, make_app, notes, shown, table, wait_until
 from tests.helpers.forms import form, set_field, settle
 from tests.helpers.ops import cell, open_menu, press_and_confirm
 from tests.real import rig
@@ -144,7 +144,8 @@ async def test_an_application_credential_made_and_signing_in(
         ident = entry["auth"]["application_credential_id"]
         await wait_until(pilot, lambda: ident in table(app).visible_ids(), timeout=rig.SLOW,
                          what="new row")
-        assert entry["auth"]["application_credential_secret"] not in screen_text(app)
+        text = await shown(pilot, app, "Application credentials", name, timeout=rig.SLOW)
+        assert entry["auth"]["application_credential_secret"] not in text
     made = demo_sdk.identity.get_application_credential(demo_sdk.current_user_id, ident)
     assert [r["name"] for r in made.roles] == ["reader"] and made.expires_at
     monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(target))

@@ -7,7 +7,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from tests.helpers.app import loaded, make_app, notes, screen_text, shown, table, wait_until
+from tests.helpers.app import loaded, make_app, notes, shown, table, wait_until
 from tests.helpers.ops import open_menu, pick, writes
 from tuicloud.app import TuiCloudApp
 from tuicloud.screens.actions_menu import ActionsMenu
@@ -36,7 +36,7 @@ async def test_a_greyed_entry_is_reachable_and_says_why(sim: RunningSim) -> None
                 break
             await pilot.press("down")
         assert menu.highlighted_id() == "server.start"
-        assert "not now: server is ACTIVE" in screen_text(app)
+        await shown(pilot, app, "not now: server is ACTIVE")
         start = len(sim.cloud.request_log)
         await pilot.press("enter")
         await wait_until(pilot, lambda: any(n.startswith("Start: server is ACTIVE")

@@ -13,7 +13,7 @@ import openstack
 import pytest
 from textual.pilot import Pilot
 
-from tests.helpers.app import loaded, make_app, screen_text, shown, wait_until
+from tests.helpers.app import loaded, make_app, shown, wait_until
 from tuicloud.app import TuiCloudApp
 from tuicloud.screens.all_clouds import AllCloudsScreen, CloudDetailScreen, CloudStatusLines
 from tuicloud.simcloud import RunningSim, SimConfig, run_simcloud
@@ -99,7 +99,8 @@ async def test_servers_of_every_cloud_in_one_table(two_clouds: tuple[RunningSim,
         assert "401" in broken or "auth" in broken.lower()
         status = screen.query_one(CloudStatusLines).render().plain
         assert "✗ broken" in status and "✓ alpha" in status and "✓ beta" in status
-        assert "not-the-password" not in status + screen_text(app)
+        text = await shown(pilot, app, "✓ alpha", "✓ beta", "✗ broken")
+        assert "not-the-password" not in status + text
         assert f"{len(beta)} servers" in status
         header = screen.query_one(StatusHeader)
         assert header.freshness.state == "stale" and "broken" in header.freshness.error

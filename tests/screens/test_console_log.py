@@ -398,7 +398,7 @@ async def test_hostile_console_never_reaches_the_terminal(console_sim: RunningSi
         # Markup from the log is shown literally (find it, so it is on screen).
         await pilot.press("slash", *"[bold red]", "enter")
         assert view.match_count >= 1
-        assert "[bold red]console-chaos[/]" in screen_text(app)
+        await shown(pilot, app, "[bold red]console-chaos[/]")
 
 
 async def test_follow_search_and_save(console_sim: RunningSim, tmp_path: Path) -> None:
@@ -431,7 +431,8 @@ async def test_follow_search_and_save(console_sim: RunningSim, tmp_path: Path) -
         assert second != first
         await pilot.press("N")
         assert view.current_match == first
-        assert f"1/{view.match_count}" in screen_text(app) or "/sshd" in screen_text(app)
+        await wait_until(pilot, lambda: f"1/{view.match_count}" in screen_text(app)
+                         or "/sshd" in screen_text(app), what="the search in the status line")
         # ctrl+s: every kept line into a 0600 file.
         target = tmp_path / "out" / "console.log"
         await pilot.press("ctrl+s")
@@ -488,7 +489,7 @@ async def test_l_is_offered_only_for_servers(console_sim: RunningSim) -> None:
     app = make_app(view="volumes")
     async with app.run_test(size=(120, 30)) as pilot:
         await loaded(pilot, app)
-        assert "Console log" not in screen_text(app)
+        assert "Console log" not in await shown(pilot, app, "Volumes", "^d Delete")
         await pilot.press("l")
         await pilot.pause(0.1)
         assert not isinstance(app.screen, ConsoleLogScreen)

@@ -20,7 +20,6 @@ from tests.helpers.app import (
     loaded,
     make_app,
     notifications,
-    screen_text,
     shown,
     table,
     wait_until,
@@ -165,7 +164,7 @@ async def test_expired_tokens_forms_and_actions_are_sent_exactly_once(sim: Runni
                                             for n in raised), what="the second reboot done")
         assert_accepted_once(changes(sim, start, "POST", f"/servers/{second.id}/action"),
                              refused_first=True)
-        text = screen_text(app)
+        text = await shown(pilot, app, "tok-srv", "Addresses")  # the list, painted
     assert not problems(raised), raised
     assert "401" not in text and "stale" not in text
 
@@ -278,7 +277,7 @@ async def test_a_fifth_of_requests_failing_actions_and_forms(sim: RunningSim) ->
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen),
                          what="the list again")
-        assert "Traceback" not in screen_text(app)
+        assert "Traceback" not in await shown(pilot, app, "Power", "Addresses")
         await pilot.press("q")
     await assert_nothing_left_running(app)
 
@@ -300,7 +299,7 @@ async def test_two_seconds_of_latency_actions_and_forms_show_progress(sim: Runni
         await pilot.press("a")
         assert isinstance(app.screen, ActionsMenu)
         menu = app.screen
-        assert "reading the current state…" in screen_text(app)
+        await shown(pilot, app, "Actions: server", "reading the current state…")
         await pilot.press(*"soft")
         assert menu.query_one("#actions-filter", Input).value == "soft"
         await wait_until(pilot, lambda: menu.raws is not None, what="the state read")

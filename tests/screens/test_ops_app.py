@@ -15,7 +15,6 @@ from tests.helpers.app import (
     make_app,
     notes,
     private_network,
-    screen_text,
     shown,
     table,
     wait_until,
@@ -164,11 +163,10 @@ async def test_extend_prompt_validates_and_shows_413(sim: RunningSim) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, TextPrompt)  # kept open, with what was typed
-        assert f"must be larger than the current {volume['size']} GB" in screen_text(app)
+        await shown(pilot, app, f"must be larger than the current {volume['size']} GB")
         assert field.value == str(volume["size"])
         field.value = str(volume["size"] + 5000)
-        await pilot.pause()
-        assert f"--size {volume['size'] + 5000}" in screen_text(app)
+        await shown(pilot, app, f"--size {volume['size'] + 5000}")
         cinder.quotas[volume["project_id"]] = {"gigabytes": 1}
         await pilot.press("enter")
         await wait_until(pilot, lambda: any("413" in n for n in notes(app)), what="413")

@@ -20,7 +20,6 @@ from tests.helpers.app import (
     list_screen,
     loaded,
     make_app,
-    screen_text,
     shown,
     table,
     wait_until,
@@ -199,7 +198,7 @@ async def test_read_only_and_protected_per_cloud_from_the_settings_file(
         await wait_until(pilot, lambda: connected_to(app, "alpha") and fresh(app),
                          what="alpha again")
         assert not app.session.read_only
-        assert " READ-ONLY " not in screen_text(app)
+        assert " READ-ONLY " not in await shown(pilot, app, "alpha / demo", "Servers")
         assert app.get_css_variables()["cloud-accent"] == "green"
         await command(pilot, "volumes")  # a screen made after the switch is framed too
         await wait_until(pilot, lambda: app.current_mode == "volumes", what="volumes")

@@ -26,6 +26,7 @@ from tests.helpers.app import (
     notes,
     private_network,
     screen_text,
+    shown,
     table,
     wait_until,
 )
@@ -154,7 +155,7 @@ async def test_cached_rows_at_once_then_replaced_in_place(sim: RunningSim) -> No
             ids = set(grid.visible_ids())
             assert gone not in ids and new.id in ids and stays in ids
             assert grid.cursor_id == stays
-            assert "cached, from" not in screen_text(app)
+            assert "cached, from" not in await shown(pilot, app, "Servers", "updated ")
             await pilot.press("a")
             await wait_until(pilot, lambda: isinstance(app.screen, ActionsMenu), what="menu")
 

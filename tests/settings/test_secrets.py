@@ -24,7 +24,7 @@ from tests.helpers.app import (
     loaded,
     make_app,
     notes,
-    screen_text,
+    shown,
     table,
     wait_exit,
     wait_until,
@@ -95,28 +95,29 @@ async def test_a_debug_session_leaks_no_password_or_token(
     app = make_app(refresh=0.5, debug=True)
     async with app.run_test(size=(160, 50)) as pilot:
         await loaded(pilot, app)
-        screens.append(screen_text(app))
+        screens.append(await shown(pilot, app, "Servers", "updated "))
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen)
                          and app.screen.raw is not None, what="detail")
         await pilot.press("y")
-        await pilot.pause(0.1)
-        screens.append(screen_text(app))
+        screens.append(await shown(pilot, app, '"OS-EXT-STS:vm_state": '))  # the raw JSON
         await pilot.press("escape")
         grid = table(app)
-        grid.cursor_id = next(i for i in grid.visible_ids()
-                              if str(grid.get_row(i)["status"]) == "ACTIVE")  # type: ignore[index]
+        active = next(i for i in grid.visible_ids()
+                      if str(grid.get_row(i)["status"]) == "ACTIVE")  # type: ignore[index]
+        grid.cursor_id = active
+        name = str((grid.get_row(active) or {}).get("name"))
         await pilot.press("l")
         await wait_until(pilot, lambda: isinstance(app.screen, ConsoleLogScreen)
                          and app.screen.freshness.state == "fresh", what="console log")
-        screens.append(screen_text(app))
+        screens.append(await shown(pilot, app, f"Console {name}"))
         await pilot.press("escape")
         # an action from the `a` menu, and a form submission (each renews tokens: TTL 3 s)
         await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen), what="list")
         await open_menu(pilot, app)
         await pilot.press(*"soft", "enter")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
-        screens.append(screen_text(app))
+        screens.append(await shown(pilot, app, "Reboot (soft)", "y confirms"))
         await pilot.press("y")
         await wait_until(pilot, lambda: any(n.startswith("Reboot (soft)") for n in notes(app)),
                          what="the reboot done")
@@ -127,18 +128,20 @@ async def test_a_debug_session_leaks_no_password_or_token(
                          and app.screen.choices is not None, what="the volume form")
         set_field(form(app), "name", "secret-test")
         set_field(form(app), "size", "1")
-        await pilot.pause(0.1)
-        screens.append(screen_text(app))
+        screens.append(await shown(pilot, app, "openstack volume create --size 1 ",
+                                   " secret-test"))
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen),
                          what="the form sent")
         await wait_until(pilot, lambda: any(n == "secret-test: available" for n in notes(app)),
                          what="the volume made")
-        for view in ("vol", "img", "flavors", "networks", "keypairs", "secgroups"):
+        for view, title in (("vol", "Volumes"), ("img", "Images"), ("flavors", "Flavors"),
+                            ("networks", "Networks"), ("keypairs", "Key pairs"),
+                            ("secgroups", "Security groups")):
             await pilot.press("colon", *view, "enter")
             await wait_until(pilot, lambda: list_screen(app).freshness.state == "fresh",
                              what=view)
-            screens.append(screen_text(app))
+            screens.append(await shown(pilot, app, title))
         # re-authentication: tokens revoked under the SDK's feet; then failing requests
         with sim.cloud.lock:
             for token in sim.cloud.tokens.values():
@@ -148,7 +151,7 @@ async def test_a_debug_session_leaks_no_password_or_token(
         sim.faults.error_rate = 1.0
         await pilot.press("r")
         await wait_until(pilot, lambda: list_screen(app).freshness.state == "stale", what="stale")
-        screens.append(screen_text(app))
+        screens.append(await shown(pilot, app, "Security groups", "stale since"))
         sim.faults.error_rate = 0.0
 
     # A wrong password, logged too.
@@ -172,8 +175,8 @@ async def test_a_debug_session_leaks_no_password_or_token(
     for path in files:
         assert_no_secret(str(path), path.read_text(errors="replace"), secrets)
     assert_no_secret("the wrong-password message", failing.fatal_error, secrets)
-    for number, shown in enumerate(screens):
-        assert_no_secret(f"screen {number}", shown, secrets)
+    for number, screen in enumerate(screens):
+        assert_no_secret(f"screen {number}", screen, secrets)
     out, err = capfd.readouterr()
     assert_no_secret("stdout", out, secrets)
     assert_no_secret("stderr", err, secrets)

@@ -13,7 +13,7 @@ import openstack
 import pytest
 import yaml
 
-from tests.helpers.app import loaded, make_app, notes, screen_text, table, wait_until
+from tests.helpers.app import loaded, make_app, notes, shown, table, wait_until
 from tests.helpers.forms import field_error, form, set_field, settle
 from tests.helpers.ops import cell, open_menu, press_and_confirm
 from tuicloud.cloud.operations.app_credentials import parse_expiry
@@ -63,7 +63,8 @@ async def test_users_with_their_default_project_and_a_user_deleted(sim: RunningS
         await press_and_confirm(pilot, app, (*"delete", "enter"))
         await wait_until(pilot, lambda: users["alice"].id not in sim.cloud.users,
                          what="alice deleted")
-        assert "password" not in screen_text(app).lower()
+        text = await shown(pilot, app, "Users", "Default project", "bob@example.org")
+        assert "password" not in text.lower()
 
 
 async def test_role_assignments_by_name_and_one_revoked(sim: RunningSim) -> None:
@@ -151,7 +152,7 @@ async def test_a_credential_made_saved_as_clouds_yaml_and_signing_in(
         assert made["name"] == "backup-job" and made["expires_at"]
         assert [r["name"] for r in made["roles"]] == ["reader"]  # the safe default
         await wait_until(pilot, lambda: made["id"] in table(app).visible_ids(), what="new row")
-        assert secret not in screen_text(app)
+        assert secret not in await shown(pilot, app, "Application credentials", "backup-job")
         assert any("clouds.yaml saved to" in n for n in notes(app))
     for root, _dirs, files in os.walk(os.environ["XDG_STATE_HOME"]):
         for name in files:

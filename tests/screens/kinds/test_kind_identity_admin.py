@@ -12,7 +12,7 @@ import openstack
 import pytest
 from keystoneauth1 import exceptions as ks_exc
 
-from tests.helpers.app import loaded, make_app, notes, screen_text, table, wait_until
+from tests.helpers.app import loaded, make_app, notes, screen_text, shown, table, wait_until
 from tests.helpers.forms import field_error, form, set_field, settle
 from tests.helpers.ops import cell, open_menu, run_with_choice
 from tests.helpers.osc import osc_parser_for
@@ -88,8 +88,8 @@ async def test_a_project_created_and_a_duplicate_name_refused(sim: RunningSim) -
         set_field(screen, "name", "team-blue")
         set_field(screen, "description", "the blue team")
         await settle(pilot)
-        assert "openstack project create --domain default --description 'the blue team' " \
-               "team-blue" in screen_text(app)
+        await shown(pilot, app, "openstack project create --domain default "
+                    "--description 'the blue team' team-blue")
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen),
                          what="form closed")
@@ -122,8 +122,9 @@ async def test_a_user_created_with_a_password_that_signs_in(sim: RunningSim) -> 
         set_field(screen, "password_again", SECRET)
         set_field(screen, "project", demo.id)
         await settle(pilot)
-        shown = screen_text(app)
-        assert "--password-prompt" in shown and SECRET not in shown
+        text = await shown(pilot, app, f"--email carol@example.org --project {demo.id} "
+                           "--password-prompt carol")  # the command for the fields as set now
+        assert "--password-prompt" in text and SECRET not in text
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen),
                          what="form closed")
@@ -156,7 +157,8 @@ async def test_a_password_set_twice_masked_and_the_old_one_refused(sim: RunningS
         assert "openstack user set --password-prompt" in screen_text(app)
         await pilot.press(SECRET[-1], "enter")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
-        assert SECRET not in screen_text(app)
+        assert SECRET not in await shown(pilot, app, f"Set password user {alice.name}?",
+                                         "openstack user set --password-prompt")
         await pilot.press("y")
         await wait_until(pilot, lambda: alice.password == SECRET, what="password changed")
         await wait_until(pilot, lambda: any("Set password" in n for n in notes(app)),
@@ -191,8 +193,7 @@ async def test_a_role_granted_by_name(sim: RunningSim) -> None:
         set_field(screen, "user", f"user:{bob.id}")
         set_field(screen, "role", role_id)
         await settle(pilot)
-        assert f"openstack role add --project {ops.id} --user {bob.id} reader" \
-            in screen_text(app)
+        await shown(pilot, app, f"openstack role add --project {ops.id} --user {bob.id} reader")
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: isinstance(app.screen, ResourceListScreen),
                          what="form closed")
@@ -319,7 +320,7 @@ async def test_a_group_made_a_user_added_a_role_granted_and_the_group_deleted(
         set_field(grant, "user", f"group:{group.id}")
         set_field(grant, "role", reader)
         await settle(pilot)
-        assert f"--group {group.id} reader" in screen_text(app)
+        await shown(pilot, app, f"--group {group.id} reader")
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: group.roles.get(research.id) == ["reader"],
                          what="granted to the group")

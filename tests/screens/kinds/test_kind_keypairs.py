@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers.app import loaded, make_app, notes, screen_text, table, wait_until
+from tests.helpers.app import loaded, make_app, notes, screen_text, shown, table, wait_until
 from tests.helpers.forms import field_error, form, set_field, settle
 from tests.helpers.ops import writes
 from tests.helpers.osc import osc_parser_for
@@ -101,7 +101,7 @@ async def test_generate_saves_the_private_key_only_to_its_file(sim: RunningSim,
         assert _pairs(sim)["gen-1"]["public_key"] == public and public.endswith(" gen-1")
         assert any("private key saved to" in n for n in notes(app))
         body = private.splitlines()[1]
-        assert body not in screen_text(app)
+        assert body not in await shown(pilot, app, "Key pairs", "gen-1")
     # Nowhere else: not in any file the app wrote (log, state, settings).
     for root, _dirs, files in os.walk(os.environ["XDG_STATE_HOME"]):
         for name in files:
