@@ -326,10 +326,8 @@ async def test_hostile_resources_end_to_end(hostile_cloud: dict[str, str]) -> No
         await wait_until(pilot, lambda: hostile_cloud["server"] in grid.visible_ids(),
                          what="the hostile server")
         grid.cursor_id = hostile_cloud["server"]
-        await pilot.pause()
-        text = assert_terminal_safe(app)
-        assert "[bold red]OWNED[/] \u241b]" in text  # the escape shown as a symbol
-        assert "ERROR" in text
+        await shown(pilot, app, "[bold red]OWNED[/] \u241b]", "ERROR")  # escape as a symbol
+        assert_terminal_safe(app)
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen)
                          and app.screen.raw is not None, what="server detail")
@@ -341,15 +339,15 @@ async def test_hostile_resources_end_to_end(hostile_cloud: dict[str, str]) -> No
         header = app.screen.query_one(StatusHeader).render().plain
         assert "[bold red]OWNED[/]" in header and len(header) < 200
         await pilot.press("y")
-        await pilot.pause()
+        await shown(pilot, app, '"OS-EXT-STS:vm_state": "error"')  # the raw JSON
         assert_terminal_safe(app)
         for view, ident in (("vol", hostile_cloud["volume"]), ("img", hostile_cloud["image"])):
             await pilot.press("escape", "colon", *view, "enter")
             await wait_until(pilot, lambda ident=ident: ident in table(app).visible_ids(),
                              what=view)
             table(app).cursor_id = ident
-            await pilot.pause()
-            assert "[bold red]OWNED[/]" in assert_terminal_safe(app)
+            await shown(pilot, app, "[bold red]OWNED[/]")
+            assert_terminal_safe(app)
             assert list_screen(app).query_one(StatusHeader).render().plain.count("\n") == 0
             await pilot.press("enter")
             await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen)
