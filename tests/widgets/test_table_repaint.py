@@ -115,3 +115,40 @@ async def test_a_filter_lays_the_screen_out_only_when_the_scrollbar_comes_or_goe
         assert layouts and not table.show_vertical_scrollbar
         assert painted_lines(table) == screen_lines(table)
         assert sum("server-0012" in line for line in painted_lines(table)) == 10
+
+
+async def test_an_open_filter_bar_holds_the_scrollbar(monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the filter bar is open, a filter down to less than a screenful and back lays
+    nothing out and shifts no column: the scrollbar shown when the bar opened stays. Once
+    the bar closes it shows only when the rows need it."""
+    app = TableApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(ResourceTable)
+        table.apply_diff(servers(range(1000)))
+        await pilot.pause()
+        width = table.scrollable_content_region.width
+        table.prepare_filter()  # what `/` does
+        await pilot.pause()
+        layouts = record_layouts(table, monkeypatch)
+        for needle, rows in (("server-0012", 10), ("server-001", 100), ("server-0012", 10),
+                             ("", 1000), ("server-00123", 1)):
+            table.set_filter(needle)
+            await pilot.pause()
+            assert not layouts, needle
+            assert table.show_vertical_scrollbar, needle
+            assert table.scrollable_content_region.width == width
+            assert table.vertical_scrollbar.window_virtual_size == rows + 1
+            assert painted_lines(table) == screen_lines(table)
+            assert sum(bool(line.strip()) for line in painted_lines(table)) == min(rows, 23) + 1
+
+        table.filter_closed()  # one row left: the scrollbar goes with the bar
+        await pilot.pause()
+        assert not table.show_vertical_scrollbar
+        assert table.scrollable_content_region.width > width
+        assert painted_lines(table) == screen_lines(table)
+
+        table.set_filter("")
+        table.prepare_filter()
+        table.filter_closed()  # all rows: the scrollbar is needed, bar or no bar
+        await pilot.pause()
+        assert table.show_vertical_scrollbar

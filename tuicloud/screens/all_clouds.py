@@ -459,6 +459,7 @@ class AllCloudsScreen(PacedScreen[None]):
         bar = self.query_one("#filter", Input)
         bar.add_class("-visible")
         self.set_focus(bar)
+        self.table.prepare_filter()
 
     def action_clear_filter(self) -> None:
         """`esc`: clear the filter."""
@@ -466,6 +467,7 @@ class AllCloudsScreen(PacedScreen[None]):
         bar.value = ""
         bar.remove_class("-visible")
         self.table.set_filter("")
+        self.table.filter_closed()
         self.set_focus(self.table)
         self._status_changed()
 
@@ -485,4 +487,5 @@ class AllCloudsScreen(PacedScreen[None]):
     def _filter_submitted(self, event: Input.Submitted) -> None:
         if not event.value:
             event.input.remove_class("-visible")
+            self.table.filter_closed()
         self.set_focus(self.table)

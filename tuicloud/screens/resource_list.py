@@ -797,6 +797,7 @@ class ResourceListScreen(PacedScreen[None]):
             bar.value = ""
             bar.remove_class("-visible")
             self.table.set_filter("")
+            self.table.filter_closed()
             self._update_counts()
             self.set_focus(self.table)
             return
@@ -816,6 +817,7 @@ class ResourceListScreen(PacedScreen[None]):
     def _filter_submitted(self, event: Input.Submitted) -> None:
         if not event.value:
             event.input.remove_class("-visible")
+            self.table.filter_closed()
         self.set_focus(self.table)
 
     def _update_counts(self) -> None:
