@@ -53,8 +53,9 @@ async def test_the_frame_with_the_typed_key_shows_the_rows_it_filters(
 async def test_a_filter_down_to_one_row_keeps_the_scrollbar_until_the_bar_closes(
         sim: RunningSim, monkeypatch: pytest.MonkeyPatch) -> None:
     """Narrowing a long list to one row is the filter typed most: with the bar open the
-    scrollbar stays, so that key's frame shows the row and its count, the columns do not
-    shift, and nothing is laid out. Closing the bar gives the scrollbar back to the rows."""
+    scrollbar stays, so that key's frame shows the row and its count and the columns do not
+    shift (that no layout comes is checked on the table alone, in test_table_repaint).
+    Closing the bar, by `esc` or an empty `enter`, gives the scrollbar back to the rows."""
     app = make_app()
     frames: list[str] = []
     display = app._display
