@@ -17,6 +17,7 @@ from tuicloud.cloud.connection import CloudSession
 from tuicloud.cloud.kinds import kind_for
 from tuicloud.cloud.lookups import Lookups
 from tuicloud.cloud.poller import Poller
+from tuicloud.screens.resource_list import ResourceListScreen
 from tuicloud.simcloud import RunningSim
 
 _LOOKUP_LISTS = ("/image/v2/images", "/networking/v2.0/networks", "/networking/v2.0/subnets",
@@ -79,6 +80,36 @@ async def test_all_projects_fetches_project_names_before_its_list(sim: RunningSi
         poller = list_screen(app).poller
         owners = {str(raw.get("tenant_id")) for raw in poller.known.values()}
         assert owners and all(app.lookups.get("projects", o) for o in owners)
+
+
+async def test_all_projects_pressed_during_the_first_poll_lists_every_project(
+        sim: RunningSim) -> None:
+    """`0` while the first poll (one project's) is still out: polls never overlap, so the
+    all-projects poll follows that one at once, not at the refresh timer a minute later, and
+    the poller kept from then on lists all projects."""
+    every = len(sim.cloud.service("compute").servers)
+    sim.faults.latency = {"compute": 1.0}  # the first poll is still out when `0` comes
+    try:
+        app = make_app(cloud="simcloud-admin")
+        async with app.run_test(size=(160, 30)) as pilot:
+            await wait_until(pilot, lambda: app.session is not None
+                             and isinstance(app.screen, ResourceListScreen)
+                             and app.screen._polling, timeout=30, what="the first poll")
+            assert list_screen(app).freshness.updated_at is None  # not back yet
+            await pilot.press("0")
+            sim.faults.latency = {}
+            await wait_until(pilot, lambda: list_screen(app).table.row_count == every
+                             and list_screen(app).freshness.state == "fresh",
+                             what=f"all {every} servers")
+            poller = list_screen(app).feed.poller
+            assert poller is not None and poller.all_projects
+            mark = len(sim.cloud.request_log)
+            await pilot.press("r")
+            await wait_until(pilot, lambda: any(
+                e.path.endswith("/servers/detail") and "all_tenants=1" in e.query
+                for e in list(sim.cloud.request_log)[mark:]), what="the next poll")
+    finally:
+        sim.faults.latency = {}
 
 
 async def test_admin_start_asks_each_thing_once(sim: RunningSim) -> None:

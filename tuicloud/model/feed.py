@@ -85,6 +85,7 @@ class ListFeed:
     _kept_at: float | None = None  # time.monotonic() of the last write to the view cache
     _unkept: bool = False  # rows changed since then
     _relabelled: bool = False  # names came after the last write: keep at the next poll
+    _forgotten: int = 0  # forget_poller() calls: a poll begun before one keeps no poller
 
     def reset(self) -> None:
         """Another cloud, project or region: forget everything; answers in flight are dropped."""
@@ -101,6 +102,7 @@ class ListFeed:
     def forget_poller(self) -> None:
         """A new session (or all projects toggled): the next poll starts a new poller."""
         self.poller = None
+        self._forgotten += 1
 
     # -- the worker's side ------------------------------------------------------------------
     def poll(self, session: CloudSession | None, *, all_projects: bool,
@@ -119,7 +121,7 @@ class ListFeed:
         from tuicloud.cloud.errors import CloudError, NotConnectedError, ServiceUnavailableError
         from tuicloud.cloud.window_poller import poller_for
 
-        epoch = self.epoch
+        epoch, forgotten = self.epoch, self._forgotten
         try:
             if session is None:
                 raise NotConnectedError()
@@ -133,6 +135,8 @@ class ListFeed:
                 poller = self.poller = poller_for(session, self.kind,
                                                   all_projects=all_projects, lookups=lookups,
                                                   packed=True)
+                if self._forgotten != forgotten:  # made for the view before a toggle: not kept
+                    self.poller = None
             first = poller.polls == 0
             differ = self.differ
 
