@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from openstack.connection import Connection
+from textual.css.query import NoMatches
 from textual.pilot import Pilot
 
 from tests.helpers.table import BIDI, CONTROLS
@@ -50,11 +51,15 @@ def notes(app: TuiCloudApp) -> list[str]:
 
 async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 15.0,
                      what: str = "condition") -> None:
-    """Let the app run until ``condition()`` holds."""
+    """Let the app run until ``condition()`` holds. A widget not found yet counts as "not yet":
+    a pushed screen is current before it is composed (on a loaded machine, for a while)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if condition():
-            return
+        try:
+            if condition():
+                return
+        except NoMatches:
+            pass
         await pilot.pause(0.05)
     raise AssertionError(f"timed out waiting for {what}")
 
