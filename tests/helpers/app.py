@@ -49,19 +49,26 @@ def notes(app: TuiCloudApp) -> list[str]:
     return list(_NOTES[app])
 
 
+class NotShownYet(AssertionError):
+    """The screen a helper reads is not the current one (yet): a wait goes on waiting."""
+
+
 async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 15.0,
                      what: str = "condition") -> None:
-    """Let the app run until ``condition()`` holds. A widget not found yet counts as "not yet":
-    a pushed screen is current before it is composed (on a loaded machine, for a while)."""
+    """Let the app run until ``condition()`` holds. A widget not found yet, or another screen
+    than the one read, counts as "not yet": a pushed screen is current before it is composed,
+    and a popped one stays current until its key is handled (on a loaded machine, a while)."""
     deadline = time.monotonic() + timeout
+    last: Exception | None = None
     while time.monotonic() < deadline:
         try:
             if condition():
                 return
-        except NoMatches:
-            pass
+        except (NoMatches, NotShownYet) as error:
+            last = error
         await pilot.pause(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+    raise AssertionError(f"timed out waiting for {what}"
+                         + (f" (last: {last!r})" if last is not None else ""))
 
 
 def screen_text(app: TuiCloudApp) -> str:
@@ -96,7 +103,8 @@ async def shown(pilot: Pilot[Any], app: TuiCloudApp, *needles: str,
 def list_screen(app: TuiCloudApp) -> ResourceListScreen:
     """The current screen, which must be a list screen."""
     screen = app.screen
-    assert isinstance(screen, ResourceListScreen), screen
+    if not isinstance(screen, ResourceListScreen):
+        raise NotShownYet(f"not a list screen: {screen!r}")
     return screen
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from textual.app import App, ComposeResult
 
-from tests.helpers.app import loaded, wait_until
+from tests.helpers.app import NotShownYet, loaded, wait_until
 from tuicloud.screens.console_log import ConsoleLogScreen
 from tuicloud.widgets.log_view import (
     LogView,
@@ -15,7 +15,8 @@ from tuicloud.widgets.log_view import (
 
 def open_console(app: Any) -> ConsoleLogScreen:
     screen = app.screen
-    assert isinstance(screen, ConsoleLogScreen), screen
+    if not isinstance(screen, ConsoleLogScreen):
+        raise NotShownYet(f"not the console log: {screen!r}")
     return screen
 
 

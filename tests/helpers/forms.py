@@ -10,7 +10,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, SelectionList, Static
 
-from tests.helpers.app import loaded, wait_until
+from tests.helpers.app import NotShownYet, loaded, wait_until
 from tuicloud.app import TuiCloudApp
 from tuicloud.screens.forms.base import FormScreen
 from tuicloud.simcloud import RunningSim
@@ -46,7 +46,8 @@ def plain_text(app: TuiCloudApp) -> str:
 def form(app: TuiCloudApp) -> FormScreen:
     """The current screen, which must be a form."""
     screen = app.screen
-    assert isinstance(screen, FormScreen), screen
+    if not isinstance(screen, FormScreen):
+        raise NotShownYet(f"not a form: {screen!r}")
     return screen
 
 
