@@ -86,6 +86,7 @@ class ListFeed:
     _unkept: bool = False  # rows changed since then
     _relabelled: bool = False  # names came after the last write: keep at the next poll
     _forgotten: int = 0  # forget_poller() calls: a poll begun before one keeps no poller
+    _polled_at_forgotten: int = 0  # _forgotten when the last poll began
 
     def reset(self) -> None:
         """Another cloud, project or region: forget everything; answers in flight are dropped."""
@@ -121,7 +122,8 @@ class ListFeed:
         from tuicloud.cloud.errors import CloudError, NotConnectedError, ServiceUnavailableError
         from tuicloud.cloud.window_poller import poller_for
 
-        epoch, forgotten = self.epoch, self._forgotten
+        epoch = self.epoch
+        forgotten = self._polled_at_forgotten = self._forgotten
         try:
             if session is None:
                 raise NotConnectedError()
@@ -255,6 +257,11 @@ class ListFeed:
         return epoch, rows
 
     # -- the UI thread's side ---------------------------------------------------------------
+    def polled_as_before(self) -> bool:
+        """True when the last poll began before :meth:`forget_poller` (all projects toggled
+        while it was out): it asked as the view was, and the next one should start at once."""
+        return self._polled_at_forgotten != self._forgotten
+
     def current(self, epoch: int) -> bool:
         """True when an answer from ``epoch`` is about what the view shows now."""
         return epoch == self.epoch

@@ -152,7 +152,6 @@ class ResourceListScreen(PacedScreen[None]):
         self._active = False
         self._polling = False
         self._relabel_pending = False
-        self._poll_again = False  # the view changed under a poll in flight: poll again after it
         self._relabel_since: float | None = None  # the oldest names change not yet applied
         self._timer: Timer | None = None
         self._status_styles: dict[str, Style] = {}
@@ -262,10 +261,6 @@ class ResourceListScreen(PacedScreen[None]):
         if self._cached_key is not None and self._cached_key != self._view_key():
             # Painted for the cloud/project guessed at start; the connection went elsewhere.
             self._drop_cached()
-        if self._polling:
-            # The poll in flight asks as before (one project, say): polls never overlap, so
-            # the next one starts when it ends, not at the refresh timer (a minute, perhaps).
-            self._poll_again = True
         if self._active:
             self.paint_cached()
             self.poll_now()
@@ -362,7 +357,6 @@ class ResourceListScreen(PacedScreen[None]):
         self._cached_ids = set()
         self._cached_key = None
         self._polling = False
-        self._poll_again = False
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
@@ -554,16 +548,16 @@ class ResourceListScreen(PacedScreen[None]):
             self._relabel_pending = False
             self._relabel_worker(self._relabel_since)
         self._want_more_rows()
-        again = self._polled_as_before()
-        if again or self.feed.wants_more:  # at once, the refresh timer after it
+        if self.feed.wants_more or self._polled_as_before():  # at once, the timer after it
             self.poll_now()
             return
         self._schedule_next()
 
     def _polled_as_before(self) -> bool:
-        """True once, when the poll that ended began before the view changed."""
-        again, self._poll_again = self._poll_again, False
-        return again and self._active
+        """True when the poll that ended began before the view changed (all projects toggled
+        while it was out): polls never overlap, so the next one starts at once, not at the
+        refresh timer (a minute, perhaps)."""
+        return self._active and self.feed.polled_as_before()
 
     def _want_more_rows(self) -> None:
         """A lazily read list reads on when the cursor nears its last loaded row or a filter
